@@ -1,0 +1,149 @@
+"""Frozen records that cross module boundaries.
+
+Character offsets are always into ``Document.text`` (the cleaned text, after
+boilerplate removal), half-open ``[start, end)``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class RelationKind(StrEnum):
+    """How two documents relate. Derived kinds form stories; same-event links form events."""
+
+    DUPLICATE = "duplicate"  # same text after normalisation and boilerplate removal
+    REPRINT = "reprint"  # same wording with edits: trimmed, re-headlined, sentences changed/added
+    REWRITE = "rewrite"  # the same story reworded, order and facts largely kept
+    PARTIAL = "partial"  # one reuses a passage of the other but is otherwise its own
+    SAME_EVENT = "same-event"  # independent report of the same event, not a copy
+
+    @property
+    def derived(self) -> bool:
+        return self is not RelationKind.SAME_EVENT
+
+
+DERIVED_KINDS = frozenset(k for k in RelationKind if k.derived)
+
+
+@dataclass(frozen=True, slots=True)
+class Stripped:
+    """A piece of the source set aside as boilerplate (not part of Document.text)."""
+
+    text: str
+    reason: str  # e.g. "ad marker", "publication stamp", "share button", "app-store line"
+    line: int  # 1-based line number in the source text
+
+
+@dataclass(frozen=True, slots=True)
+class Zone:
+    """A span of Document.text with a role other than body text (e.g. a photo caption)."""
+
+    start: int
+    end: int
+    kind: str  # "caption" | "headline"
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """One article (or one story of an article that held several)."""
+
+    id: str
+    text: str
+    title: str | None = None
+    source: str | None = None
+    published: str | None = None  # ISO 8601 when known
+    url: str | None = None
+    path: str | None = None  # the file it was read from, when it came from a file
+    stripped: tuple[Stripped, ...] = ()
+    zones: tuple[Zone, ...] = ()
+    parent: str | None = None  # id of the article this story was split from
+    part: int | None = None  # 1-based part number within the parent
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """An input that was not indexed, and why. Nothing is dropped silently."""
+
+    id: str
+    reason: str
+    path: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Passage:
+    """Shared material: a span in A and its counterpart in B."""
+
+    a_start: int
+    a_end: int
+    b_start: int
+    b_end: int
+    kind: str  # "verbatim" (same words) | "aligned" (reworded sentence) | "quote"
+    score: float  # similarity of the two spans in [0, 1]
+    zone: str = "body"  # "body" or "caption" (on either side)
+
+
+@dataclass(frozen=True, slots=True)
+class Scores:
+    """Verification features of a pair. All in [0, 1]."""
+
+    jaccard: float  # word n-gram resemblance
+    containment_ab: float  # share of A's n-grams found in B
+    containment_ba: float  # share of B's n-grams found in A
+    content_jaccard: float  # content-word resemblance (survives paraphrase)
+    aligned_a: float  # share of A's body sentences aligned to B
+    aligned_b: float  # share of B's body sentences aligned to A
+    order: float  # share of aligned sentences in the same order (1 = same order)
+    entity_overlap: float  # shared names, places and figures
+    caption_share: float  # share of the verbatim overlap that lies in captions
+
+
+@dataclass(frozen=True, slots=True)
+class Relation:
+    """A verified, classified pair. ``a`` < ``b`` by id unless oriented by a story edge."""
+
+    a: str
+    b: str
+    kind: RelationKind
+    score: float
+    scores: Scores
+    evidence: tuple[Passage, ...] = ()
+    reasons: tuple[str, ...] = ()  # human-readable why-this-class lines
+
+
+@dataclass(frozen=True, slots=True)
+class Edge:
+    """A directed copy edge within a story: ``source`` -> ``copy``."""
+
+    source: str
+    copy: str
+    kind: RelationKind
+    confidence: float  # in [0, 1]; 0.5 means the direction is a guess
+    evidence: tuple[str, ...] = ()  # why this direction
+
+
+@dataclass(frozen=True, slots=True)
+class Story:
+    id: str
+    members: tuple[str, ...]
+    origin: str
+    edges: tuple[Edge, ...]
+    origin_evidence: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    id: str
+    stories: tuple[str, ...]
+    members: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ScanResult:
+    documents: tuple[Document, ...]
+    relations: tuple[Relation, ...]
+    stories: tuple[Story, ...]
+    events: tuple[Event, ...]
+    skipped: tuple[Skipped, ...]
+    params: dict = field(default_factory=dict)
