@@ -100,6 +100,57 @@ class Scores:
 
 
 @dataclass(frozen=True, slots=True)
+class Sentence:
+    """A sentence of Document.text."""
+
+    start: int
+    end: int
+    text: str
+    zone: str = "body"  # "body" | "caption" | "headline"
+
+
+@dataclass(frozen=True, slots=True)
+class SentencePair:
+    """Aligned sentences: indexes into Alignment.a_sentences / b_sentences (1:1, 1:n or n:1)."""
+
+    a: tuple[int, ...]
+    b: tuple[int, ...]
+    score: float  # similarity in [0, 1] with numbers, dates and names masked
+
+
+@dataclass(frozen=True, slots=True)
+class Alignment:
+    a_sentences: tuple[Sentence, ...]
+    b_sentences: tuple[Sentence, ...]
+    pairs: tuple[SentencePair, ...]  # in A order
+    unaligned_a: tuple[int, ...]  # sentences of A with no counterpart (omitted by B)
+    unaligned_b: tuple[int, ...]  # sentences of B with no counterpart (added by B)
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One typed factual difference between a source (A) and a copy (B)."""
+
+    kind: str  # number_changed, hedge_changed, date_changed, weekday_changed, date_inconsistent, ...
+    severity: str  # "high" | "medium" | "low"
+    before: str
+    after: str
+    a_span: tuple[int, int] | None  # character span in A's text, None when absent on that side
+    b_span: tuple[int, int] | None
+    a_sentence: str = ""
+    b_sentence: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class DriftSummary:
+    source: str
+    copy: str
+    counts: tuple[tuple[str, int], ...]  # (kind, count), sorted by kind
+    high: tuple[Finding, ...]  # the high-severity findings
+
+
+@dataclass(frozen=True, slots=True)
 class Relation:
     """A verified, classified pair. ``a`` < ``b`` by id unless oriented by a story edge."""
 
@@ -110,6 +161,7 @@ class Relation:
     scores: Scores
     evidence: tuple[Passage, ...] = ()
     reasons: tuple[str, ...] = ()  # human-readable why-this-class lines
+    drift: DriftSummary | None = None  # attached by `scan --drift`, oriented source -> copy
 
 
 @dataclass(frozen=True, slots=True)
