@@ -199,3 +199,61 @@ class ScanResult:
     events: tuple[Event, ...]
     skipped: tuple[Skipped, ...]
     params: dict = field(default_factory=dict)
+
+
+# --- index: pre-ingest decisions, audit log, stats (dedup/index, dedup/service) ---
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """The pre-ingest answer for one incoming document.
+
+    ``decision`` is "new" (no verified relation to any indexed document) or the
+    RelationKind value of the closest match; ``matches`` are the verified
+    relations to indexed documents, closest first, each oriented ``a`` = the
+    indexed document, ``b`` = the incoming one.
+    """
+
+    id: str
+    decision: str  # "new" | "duplicate" | "reprint" | "rewrite" | "partial" | "same-event"
+    matches: tuple[Relation, ...]
+    added: bool  # the document is now in the index under ``id``
+    updated: bool  # it replaced an earlier text stored under the same id
+    reason: str  # one human-readable line, also written to the audit log
+    audit_seq: int | None = None  # its entry in the audit log
+
+
+@dataclass(frozen=True, slots=True)
+class AuditMatch:
+    id: str
+    kind: str
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    """One recorded decision (or removal) in an index's audit log."""
+
+    seq: int  # increasing, gap-free per backend only as far as the backend promises
+    at: str  # ISO 8601 UTC
+    id: str
+    action: str  # "check" | "add" | "update" | "unchanged" | "remove"
+    decision: str  # as Decision.decision; "removed" for removals
+    added: bool
+    updated: bool
+    reason: str
+    matches: tuple[AuditMatch, ...] = ()
+    client: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class IndexStats:
+    backend: str  # "sqlite" | "postgresql"
+    url: str  # without password
+    documents: int
+    band_postings: int
+    sample_postings: int
+    audit_entries: int
+    schema_version: int
+    params: dict = field(default_factory=dict)
+    size_bytes: int | None = None  # on disk, when the backend can tell
