@@ -1,0 +1,128 @@
+"""Sentence splitting and alignment."""
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dedup.align import MIN_SCORE, align, aligned_share, order_share, split_sentences
+from dedup.errors import ParamsError
+from dedup.records import Zone
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("Mr. Smith met Gen. Jones in the U.S. capital. They talked.", 2),
+        ("QUETTA, Pakistan, Jan. 31 (Reuters) - At least 67 militants were killed. Police said so.", 2),
+        ("\u201cWe will win.\u201d He left. She stayed.", 3),
+        ("\u201cThirty-seven terrorists have been eliminated,\u201d the official stated. \u201cTen were hurt.\u201d", 2),
+        ("Prices rose 2.5 per cent in Jan. to $1.2 billion. Analysts were surprised.", 2),
+    ],
+    ids=["abbreviations", "dateline", "quote-then-sentence", "quote-with-attribution", "decimals"],
+)
+def test_split_counts(text, expected):
+    sents = split_sentences(text)
+    assert len(sents) == expected, [s.text for s in sents]
+
+
+def test_split_offsets_point_into_text():
+    text = "Headline without a stop\n\nFirst sentence here. Second one, with \u201ca quote.\u201d\nCaption text here."
+    cap_start = text.index("Caption")
+    sents = split_sentences(text, zones=(Zone(cap_start, len(text), "caption"),))
+    assert [s.text for s in sents] == [
+        "Headline without a stop",
+        "First sentence here.",
+        "Second one, with \u201ca quote.\u201d",
+        "Caption text here.",
+    ]
+    assert [s.zone for s in sents] == ["headline", "body", "body", "caption"]
+    for s in sents:
+        assert text[s.start : s.end] == s.text
+
+
+_WORDS = st.sampled_from(
+    "the army said forty people were killed in Quetta on Saturday Mr. Khan told AFP \u201cwe won\u201d 37 . , ! ?".split()
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(_WORDS, min_size=1, max_size=15).map(" ".join), min_size=1, max_size=6).map("\n".join))
+def test_split_spans_are_ordered_and_exact(text):
+    sents = split_sentences(text)
+    last = 0
+    for s in sents:
+        assert text[s.start : s.end] == s.text
+        assert s.text == s.text.strip() and s.text
+        assert s.start >= last
+        last = s.end
+    # No non-space character is lost.
+    covered = "".join(s.text for s in sents)
+    assert len("".join(covered.split())) == len("".join(text.split()))
+
+
+def test_align_identical_text_is_all_one_to_one(seeds):
+    text = seeds[0].text
+    al = align(text, text)
+    n = len(al.a_sentences)
+    assert len(al.pairs) == n and not al.unaligned_a and not al.unaligned_b
+    assert all(p.a == p.b and p.score == 1.0 for p in al.pairs)
+
+
+def test_align_score_survives_changed_numbers_dates_and_a_name():
+    a = "At least 37 militants were killed in Quetta on Saturday, January 31, the army said."
+    b = "At least sixty-seven militants were killed in Kweta on Tuesday, February 3, the army said."
+    al = align(a, b)
+    assert len(al.pairs) == 1
+    assert al.pairs[0].score >= 0.8
+
+
+def test_align_allows_reordering_and_reports_unaligned():
+    a = (
+        "The central bank raised interest rates by half a point on Thursday.\n"
+        "Inflation has stayed above the target for two years.\n"
+        "Shares in London fell sharply after the announcement."
+    )
+    b = (
+        "Shares in London fell sharply after the announcement.\n"
+        "The central bank raised interest rates by half a point on Thursday.\n"
+        "A spokesman for the treasury declined to comment on the decision."
+    )
+    al = align(a, b)
+    assert sorted((p.a, p.b) for p in al.pairs) == [((0,), (1,)), ((2,), (0,))]
+    assert al.unaligned_a == (1,) and al.unaligned_b == (2,)
+    assert order_share(al) == 0.5
+
+
+def test_align_one_to_many():
+    a = "Police arrested three men in Leeds after a long investigation into fraud at the council offices."
+    b = "Police arrested three men in Leeds. It followed a long investigation into fraud at the council offices."
+    al = align(a, b)
+    assert [(p.a, p.b) for p in al.pairs] == [((0,), (0, 1))]
+
+
+def test_align_rejects_bad_threshold():
+    with pytest.raises(ParamsError, match="min_score 1.5"):
+        align("a", "b", min_score=1.5)
+
+
+def test_paraphrase_aligns_most_and_same_event_few(seeds):
+    rewrite = align(seeds[0].text, seeds[1].text)
+    same_event = align(seeds[0].text, seeds[4].text)
+    fa_rewrite, _ = aligned_share(rewrite)
+    fa_event, _ = aligned_share(same_event)
+    assert fa_rewrite >= 0.8
+    assert fa_event <= 0.5
+    assert MIN_SCORE <= min(p.score for p in rewrite.pairs)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.sampled_from(["alpha beta gamma.", "delta epsilon zeta.", "eta theta iota.", "kappa lambda mu."]), min_size=1, max_size=6))
+def test_align_is_a_partition(sentences):
+    a = " ".join(sentences)
+    b = " ".join(reversed(sentences))
+    al = align(a, b)
+    used_a = [i for p in al.pairs for i in p.a] + list(al.unaligned_a)
+    used_b = [j for p in al.pairs for j in p.b] + list(al.unaligned_b)
+    assert sorted(used_a) == list(range(len(al.a_sentences)))
+    assert sorted(used_b) == list(range(len(al.b_sentences)))
+    assert all(0.0 <= p.score <= 1.0 for p in al.pairs)
