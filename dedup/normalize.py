@@ -86,6 +86,14 @@ def tokenize(text: str) -> Tokens:
     return Tokens(tuple(words), np.asarray(starts, dtype=np.int32), np.asarray(ends, dtype=np.int32))
 
 
+def words(text: str) -> list[str]:
+    """Canonical words of a text, without offsets: ``tokenize(text).words``, faster."""
+    if text.isascii():
+        ws = _TOKEN_RE.findall(text.lower())
+        return [w[:-2] if w.endswith("'s") else w for w in ws]
+    return [canonical_word(w) for w in _TOKEN_RE.findall(text)]
+
+
 def is_content(word: str) -> bool:
     return len(word) > 1 and word not in STOP_WORDS
 

@@ -1,0 +1,159 @@
+"""Fingerprints -> candidate pairs. LSH proposes; verify.py decides.
+
+A pair of documents is a candidate when they share
+
+* a verbatim band key (MinHash over word n-grams: resemblance of the wording), or
+* a paraphrase band key (MinHash over content stems: the same story reworded), or
+* at least ``MIN_SHARED_SAMPLES`` winnowed shingle hashes (containment: a trimmed
+  reprint, an excerpt, reused captions), counting only hashes held by at most
+  ``MAX_POSTINGS`` documents (a phrase in more is stock wording, not a copy).
+
+Everything is vectorised over the whole batch: keys are sorted once and pairs are
+generated from the runs of equal keys with numpy, never with a Python double loop.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from .fingerprint import Fingerprint, band_key_matrix
+from .params import FingerprintParams
+
+# Two sampled hashes: a shared run of about 2 x (mod_sample + shingle_size) words, or two
+# separate runs. One alone is too often a stock phrase ("said in a statement on Monday").
+MIN_SHARED_SAMPLES = 2
+# A sampled 5-gram held by more documents than this is stock wording. Set on Reuters-21578
+# (benchmarks/quality.py): earnings-table phrases are held by thousands of reports.
+MAX_POSTINGS = 100
+# A band bucket larger than this (hundreds of copies of one story) is linked as a star from
+# its first member instead of all pairs; stories are transitive, so nothing is lost.
+MAX_BUCKET = 64
+
+VERBATIM_SALT = 1
+CONTENT_SALT = 2
+
+
+@dataclass(frozen=True, slots=True)
+class CandidateSet:
+    """Candidate pairs as index pairs into the fingerprint list, with which view proposed them."""
+
+    pairs: np.ndarray  # int64[k, 2], i < j, sorted, unique
+    verbatim: np.ndarray  # bool[k]
+    content: np.ndarray  # bool[k]
+    shared_samples: np.ndarray  # int32[k], winnowed hashes shared (0 when not counted)
+
+    def __len__(self) -> int:
+        return len(self.pairs)
+
+
+def _run_pairs(keys: np.ndarray, docs: np.ndarray, *, max_run: int, star_above: bool) -> np.ndarray:
+    """Pair codes (i * n + j, i < j) of all documents sharing a key.
+
+    ``keys``/``docs`` are parallel arrays. Runs longer than ``max_run`` are linked as a star
+    (``star_above``) or dropped.
+    """
+    if len(keys) < 2:
+        return np.empty(0, dtype=np.int64)
+    order = np.argsort(keys, kind="stable")
+    k = keys[order]
+    d = docs[order]
+    brk = np.flatnonzero(k[1:] != k[:-1]) + 1
+    starts = np.concatenate([[0], brk])
+    sizes = np.diff(np.concatenate([starts, [len(k)]]))
+    n = np.int64(int(d.max()) + 1)
+    codes: list[np.ndarray] = []
+
+    big = sizes > max_run
+    if big.any():
+        if star_above:
+            for s, z in zip(starts[big], sizes[big]):
+                first = d[s]
+                rest = d[s + 1 : s + z]
+                lo = np.minimum(first, rest).astype(np.int64)
+                hi = np.maximum(first, rest).astype(np.int64)
+                codes.append(lo * n + hi)
+    keep = (sizes >= 2) & ~big
+    starts, sizes = starts[keep], sizes[keep]
+    if len(sizes):
+        # For every element of every run, its partners are the later elements of the run.
+        elem = np.repeat(starts, sizes) + (np.arange(sizes.sum()) - np.repeat(np.cumsum(sizes) - sizes, sizes))
+        rank = elem - np.repeat(starts, sizes)
+        after = np.repeat(sizes, sizes) - 1 - rank
+        left = np.repeat(elem, after)
+        offs = np.arange(after.sum()) - np.repeat(np.cumsum(after) - after, after) + 1
+        right = left + offs
+        a = d[left].astype(np.int64)
+        b = d[right].astype(np.int64)
+        codes.append(np.minimum(a, b) * n + np.maximum(a, b))
+    if not codes:
+        return np.empty(0, dtype=np.int64)
+    out = np.concatenate(codes)
+    return out[(out // n) != (out % n)]
+
+
+def _band_codes(sigs: np.ndarray, valid: np.ndarray, bands: int, salt: int, n: int) -> np.ndarray:
+    idx = np.flatnonzero(valid)
+    if len(idx) < 2:
+        return np.empty(0, dtype=np.int64)
+    keys = band_key_matrix(sigs[idx], bands, salt)  # [m, bands]
+    docs = np.repeat(idx, bands)
+    codes = _run_pairs(keys.ravel(), docs, max_run=MAX_BUCKET, star_above=True)
+    return _recode(codes, int(idx.max()) + 1, n)
+
+
+def _recode(codes: np.ndarray, n_from: int, n_to: int) -> np.ndarray:
+    if n_from == n_to or not len(codes):
+        return codes
+    return (codes // n_from) * n_to + codes % n_from
+
+
+def candidate_set(fps: Sequence[Fingerprint], params: FingerprintParams) -> CandidateSet:
+    """All candidate pairs of a batch of fingerprints (indexes into ``fps``)."""
+    n = len(fps)
+    empty = CandidateSet(
+        np.empty((0, 2), np.int64), np.empty(0, bool), np.empty(0, bool), np.empty(0, np.int32)
+    )
+    if n < 2:
+        return empty
+    mh = np.stack([f.minhash for f in fps])
+    cmh = np.stack([f.content_minhash for f in fps])
+    has_shingles = np.fromiter((f.n_shingles > 0 for f in fps), bool, count=n)
+    has_content = np.fromiter((f.n_content > 0 for f in fps), bool, count=n)
+
+    v_codes = np.unique(_band_codes(mh, has_shingles, params.bands, VERBATIM_SALT, n))
+    c_codes = np.unique(_band_codes(cmh, has_content, params.content_bands, CONTENT_SALT, n))
+
+    lengths = np.fromiter((len(f.sample) for f in fps), np.int64, count=n)
+    if lengths.sum():
+        hashes = np.concatenate([f.sample for f in fps])
+        owners = np.repeat(np.arange(n, dtype=np.int64), lengths)
+        s_all = _run_pairs(hashes, owners, max_run=MAX_POSTINGS, star_above=False)
+        s_all = _recode(s_all, int(owners.max()) + 1, n)
+        s_codes, s_counts = np.unique(s_all, return_counts=True)
+        strong = s_counts >= MIN_SHARED_SAMPLES
+        s_codes, s_counts = s_codes[strong], s_counts[strong]
+    else:
+        s_codes = np.empty(0, np.int64)
+        s_counts = np.empty(0, np.int64)
+
+    codes = np.union1d(np.union1d(v_codes, c_codes), s_codes)
+    if not len(codes):
+        return empty
+    shared = np.zeros(len(codes), dtype=np.int32)
+    pos = np.searchsorted(codes, s_codes)
+    shared[pos] = s_counts
+    pairs = np.stack([codes // n, codes % n], axis=1)
+    return CandidateSet(
+        pairs=pairs,
+        verbatim=np.isin(codes, v_codes, assume_unique=True),
+        content=np.isin(codes, c_codes, assume_unique=True),
+        shared_samples=shared,
+    )
+
+
+def candidate_pairs(fps: Sequence[Fingerprint], params: FingerprintParams) -> set[tuple[int, int]]:
+    """Candidate pairs as a set of (i, j), i < j, indexes into ``fps``."""
+    return {(int(i), int(j)) for i, j in candidate_set(fps, params).pairs}
