@@ -1,0 +1,386 @@
+"""Scan renderers: terminal (plain and rich), JSON, JSON Lines, CSV."""
+
+from __future__ import annotations
+
+import copy
+import csv
+import io
+import json
+import pathlib
+import re
+
+import jsonschema
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from dedup.records import Document, Edge, Passage, Relation, RelationKind, ScanResult, Scores, Skipped, Story
+from dedup.report import scan_json, scan_terminal
+from dedup.report.scan_view import EXCERPT_CHARS, excerpt, safe
+
+import scan_fixture
+
+DOCS = pathlib.Path(__file__).resolve().parent.parent / "docs" / "scan-json.md"
+ANSI = re.compile("\x1b\\[")
+
+
+@pytest.fixture(scope="module")
+def result() -> ScanResult:
+    return scan_fixture.scan_result()
+
+
+def _utf8(write) -> str:
+    """Run ``write(stream)`` on a strict UTF-8 text stream; return what it wrote."""
+    buf = io.BytesIO()
+    stream = io.TextIOWrapper(buf, encoding="utf-8", errors="strict", newline="")
+    write(stream)
+    stream.flush()
+    return buf.getvalue().decode("utf-8")
+
+
+def _strict(schema):
+    """The schema with additionalProperties false wherever properties are listed:
+    output that validates against it has no undocumented field."""
+    schema = copy.deepcopy(schema)
+
+    def walk(node):
+        if isinstance(node, dict):
+            if "properties" in node and "additionalProperties" not in node:
+                node["additionalProperties"] = False
+            for v in node.values():
+                walk(v)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v)
+
+    walk(schema)
+    return schema
+
+
+def _def_validator(name: str, *, strict: bool = True):
+    schema = scan_json.schema()
+    if strict:
+        schema = _strict(schema)
+    return jsonschema.Draft202012Validator({"$defs": schema["$defs"], "$ref": f"#/$defs/{name}"})
+
+
+# --- golden files ----------------------------------------------------------------------
+
+
+def test_terminal_report_matches_golden(result, golden):
+    golden("scan_report.txt", scan_terminal.render_plain(result))
+
+
+def test_json_matches_golden(result, golden):
+    golden("scan.json", _utf8(lambda s: scan_json.write_json(result, s)))
+
+
+def test_csv_matches_golden(result, golden):
+    golden("scan_pairs.csv", _utf8(lambda s: scan_json.write_csv(result, s)))
+
+
+# --- JSON ------------------------------------------------------------------------------
+
+
+def test_schema_is_valid_draft_2020_12():
+    jsonschema.Draft202012Validator.check_schema(scan_json.schema())
+
+
+@pytest.mark.parametrize("texts", [False, True], ids=["plain", "with-texts"])
+def test_json_output_validates_against_schema_with_no_undocumented_field(result, texts):
+    data = json.loads(_utf8(lambda s: scan_json.write_json(result, s, texts=texts)))
+    jsonschema.Draft202012Validator(scan_json.schema()).validate(data)
+    jsonschema.Draft202012Validator(_strict(scan_json.schema())).validate(data)
+
+
+def test_empty_result_validates(result):
+    data = scan_json.to_dict(scan_fixture.empty_result())
+    jsonschema.Draft202012Validator(_strict(scan_json.schema())).validate(data)
+    assert data["summary"] == dict.fromkeys(data["summary"], 0)
+
+
+def test_every_schema_field_is_documented():
+    text = DOCS.read_text(encoding="utf-8")
+    names = set()
+
+    def walk(node):
+        if isinstance(node, dict):
+            names.update(node.get("properties", {}))
+            for v in node.values():
+                walk(v)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v)
+
+    walk(scan_json.schema())
+    missing = sorted(n for n in names if f"`{n}`" not in text)
+    assert not missing, f"fields missing from {DOCS.name}: {missing}"
+
+
+def test_csv_columns_are_documented():
+    text = DOCS.read_text(encoding="utf-8")
+    assert [c for c in scan_json.CSV_COLUMNS if f"`{c}`" not in text] == []
+
+
+def test_json_header_and_keys_in_fixed_order(result):
+    data = scan_json.to_dict(result)
+    assert list(data) == ["schema", "dedup_version", "params", "summary", "documents", "pairs", "stories", "events", "skipped"]
+    assert data["schema"] == scan_json.SCHEMA_ID == "dedup.scan/1"
+    assert data["schema"].endswith("/1") and scan_json.schema()["properties"]["schema"]["const"] == data["schema"]
+    assert [d["id"] for d in data["documents"]] == [safe(d.id) for d in result.documents]
+
+
+def test_params_become_plain_json(result):
+    params = scan_json.to_dict(result)["params"]
+    assert params["fingerprint"]["num_perm"] == result.params["fingerprint"].num_perm
+    assert params["paths"] == list(result.params["paths"])
+    assert list(params) == sorted(params)
+    odd = ScanResult((), (), (), (), (), params={"path": pathlib.Path("a/b"), "kinds": {"b", "a"}, "kind": RelationKind.REPRINT})
+    assert scan_json.to_dict(odd)["params"] == {"kind": "reprint", "kinds": ["a", "b"], "path": "a/b"}
+
+
+def test_documents_carry_split_parts_and_boilerplate_counts(result):
+    docs = {d["id"]: d for d in scan_json.to_dict(result)["documents"]}
+    for doc in result.documents:
+        out = docs[doc.id]
+        assert (out["parent"], out["part"]) == (doc.parent, doc.part)
+        assert out["stripped"] == len(doc.stripped)
+        assert out["chars"] == len(doc.text)
+    assert any(d["parent"] for d in docs.values()), "fixture should hold a split article"
+
+
+def test_evidence_offsets_point_at_the_excerpts(result):
+    data = scan_json.to_dict(result, texts=True)
+    text = {d["id"]: d["text"] for d in data["documents"]}
+    checked = 0
+    for pair in data["pairs"]:
+        for p in pair["evidence"]:
+            for side in "ab":
+                span = text[pair[side]][p[f"{side}_start"] : p[f"{side}_end"]]
+                shown = p[f"{side}_excerpt"]
+                if shown.endswith("…"):
+                    assert " ".join(span.split()).startswith(shown[:-1])
+                else:
+                    assert shown == " ".join(span.split())
+                checked += 1
+    assert checked > 0
+
+
+def test_pairs_know_their_story_event_and_direction(result):
+    pairs = {(p["a"], p["b"]): p for p in scan_json.to_dict(result)["pairs"]}
+    for story in result.stories:
+        for edge in story.edges:
+            p = pairs.get((edge.source, edge.copy)) or pairs[(edge.copy, edge.source)]
+            assert p["story"] == story.id
+            assert p["direction"] == {"source": edge.source, "copy": edge.copy, "confidence": round(edge.confidence, 4)}
+    for p in pairs.values():
+        if p["relation"] == "same-event":
+            assert p["story"] is None and p["direction"] is None and p["event"] is not None
+
+
+def test_drift_renders_counts_and_high_findings(result):
+    pairs = scan_json.to_dict(result)["pairs"]
+    with_drift = [p for p in pairs if p["drift"]]
+    rel = next(r for r in result.relations if r.drift)
+    out = next(p for p in with_drift if (p["a"], p["b"]) == (rel.a, rel.b))
+    assert out["drift"]["counts"] == dict(rel.drift.counts)
+    assert [f["after"] for f in out["drift"]["high"]] == [f.after for f in rel.drift.high]
+    assert all(p["drift"] is None for p in pairs if not next(r for r in result.relations if (r.a, r.b) == (p["a"], p["b"])).drift)
+
+
+# --- JSON Lines ----------------------------------------------------------------------
+
+
+def test_jsonl_lines_match_json_and_validate(result):
+    lines = _utf8(lambda s: scan_json.write_jsonl(result, s)).splitlines()
+    records = [json.loads(line) for line in lines]
+    assert records[0]["type"] == "header"
+    whole = scan_json.to_dict(result)
+    assert {k: v for k, v in records[0].items() if k != "type"} == {
+        k: whole[k] for k in ("schema", "dedup_version", "params", "summary")
+    }
+    sections = {"document": "documents", "pair": "pairs", "story": "stories", "event": "events", "skipped": "skipped"}
+    for kind, key in sections.items():
+        got = [{k: v for k, v in r.items() if k != "type"} for r in records if r["type"] == kind]
+        assert got == whole[key], kind
+    order = [r["type"] for r in records]
+    assert order == sorted(order, key=["header", *sections].index)
+    for r in records:
+        name = "jsonl_header" if r["type"] == "header" else r["type"]
+        body = r if r["type"] == "header" else {k: v for k, v in r.items() if k != "type"}
+        _def_validator(name).validate(body)
+
+
+# --- CSV -------------------------------------------------------------------------------
+
+
+def test_csv_has_one_row_per_pair_with_the_json_values(result):
+    text = _utf8(lambda s: scan_json.write_csv(result, s))
+    rows = list(csv.DictReader(io.StringIO(text, newline="")))
+    assert len(rows) == len(result.relations)
+    assert tuple(rows[0]) == scan_json.CSV_COLUMNS
+    pairs = scan_json.to_dict(result)["pairs"]
+    for row, pair in zip(rows, pairs, strict=True):
+        assert (row["a"], row["b"], row["relation"]) == (pair["a"], pair["b"], pair["relation"])
+        assert float(row["score"]) == pair["score"]
+        assert float(row["containment_ba"]) == pair["scores"]["containment_ba"]
+        assert row["story"] == (pair["story"] or "")
+        assert int(row["passages"]) == len(pair["evidence"])
+    assert text.endswith("\r\n")
+
+
+# --- terminal --------------------------------------------------------------------------
+
+
+def test_terminal_plain_is_plain_and_width_independent(result, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "40")
+    narrow = _utf8(lambda s: scan_terminal.write_terminal(result, s))
+    monkeypatch.setenv("COLUMNS", "300")
+    wide = _utf8(lambda s: scan_terminal.write_terminal(result, s))
+    assert narrow == wide == scan_terminal.render_plain(result)
+    assert not ANSI.search(narrow)
+
+
+def test_terminal_rich_has_colour_and_the_same_words(result):
+    from rich.console import Console
+
+    buf = io.StringIO()
+    scan_terminal.render_rich(result, Console(file=buf, force_terminal=True, width=200, color_system="standard"))
+    coloured = buf.getvalue()
+    assert ANSI.search(coloured)
+    plain = re.sub("\x1b\\[[0-9;]*m", "", coloured)
+    for story in result.stories:
+        assert f"Story {story.id}" in plain
+        for member in story.members:
+            assert member in plain
+
+
+def test_terminal_sections_in_order(result):
+    text = scan_terminal.render_plain(result)
+    first = text.splitlines()[0]
+    assert first.startswith(
+        f"{len(result.documents)} documents, {len(result.stories)} stories, {len(result.events)} event, "
+        f"{len(result.skipped)} skipped"
+    )
+    marks = ["Story s1", "Story s2", "Event e1", "Unrelated: 1 document", "Skipped: 2 inputs"]
+    positions = [text.index(m) for m in marks]
+    assert positions == sorted(positions)
+
+
+def test_terminal_shows_direction_evidence_and_drift(result):
+    text = scan_terminal.render_plain(result)
+    for story in result.stories:
+        for edge in story.edges:
+            assert f"direction: {edge.source} -> {edge.copy}, confidence {edge.confidence:.2f}" in text
+    for rel in result.relations:
+        if rel.drift:
+            for f in rel.drift.high:
+                assert f'{f.kind}: "{f.before}" -> "{f.after}"' in text
+
+
+def test_terminal_empty_result():
+    assert scan_terminal.render_plain(scan_fixture.empty_result()) == (
+        "0 documents, 0 stories, 0 events, 0 skipped (0 verified pairs, 0 in stories, 0 unrelated)\n"
+        "\n"
+        "Nothing to compare: no documents were found.\n"
+    )
+
+
+def test_terminal_escapes_control_characters_and_markup():
+    doc = Document("odd\nname[bold].txt", "text", title="[red]Title[/red]\twith tab")
+    res = ScanResult((doc,), (), (), (), (Skipped("x\x1b[31m.txt", "unreadable"),))
+    text = scan_terminal.render_plain(res)
+    assert "x\\x1b[31m.txt: unreadable" in text
+    assert not ANSI.search(text)
+    from rich.console import Console
+
+    buf = io.StringIO()
+    scan_terminal.render_rich(res, Console(file=buf, force_terminal=True, width=120))
+    assert "\\x1b[31m" in buf.getvalue()
+
+
+# --- ids that are not UTF-8 ------------------------------------------------------------
+
+
+def _bad_id_result(bad: str, title: str | None = None) -> ScanResult:
+    text = "Shared words travel far in the wire copy of the day."
+    a = Document(bad, text, title=title, path=f"in/{bad}", parent=bad, part=1)
+    b = Document("b.txt", text, title="B")
+    rel = Relation(
+        bad, "b.txt", RelationKind.DUPLICATE, 1.0, Scores(1, 1, 1, 1, 1, 1, 1, 0, 0),
+        evidence=(Passage(0, len(text), 0, len(text), "verbatim", 1.0),), reasons=(f"{bad} equals b.txt",),
+    )
+    story = Story("s1", (bad, "b.txt"), bad, (Edge(bad, "b.txt", RelationKind.DUPLICATE, 0.5, ()),), (f"first: {bad}",))
+    return ScanResult((a, b), (rel,), (story,), (), (Skipped(bad + ".bin", f"cannot read '{bad}'", bad),), params={"path": bad})
+
+
+WRITERS = {
+    "json": lambda r, s: scan_json.write_json(r, s),
+    "jsonl": lambda r, s: scan_json.write_jsonl(r, s),
+    "csv": lambda r, s: scan_json.write_csv(r, s),
+    "terminal": lambda r, s: scan_terminal.write_terminal(r, s, color=False),
+}
+
+
+@pytest.mark.parametrize("fmt", list(WRITERS))
+def test_surrogate_escaped_ids_render_the_same_in_every_format(fmt):
+    res = _bad_id_result(scan_fixture.BAD_NAME)
+    out = _utf8(lambda s: WRITERS[fmt](res, s))
+    expected = "caf\\xe9.txt"
+    if fmt in ("json", "jsonl"):
+        expected = expected.replace("\\", "\\\\")  # JSON writes the backslash escaped
+    assert expected in out
+    assert "\udce9" not in out
+
+
+def test_surrogate_ids_in_json_decode_to_the_escaped_text():
+    res = _bad_id_result(scan_fixture.BAD_NAME)
+    data = json.loads(_utf8(lambda s: scan_json.write_json(res, s)))
+    assert data["documents"][0]["id"] == "caf\\xe9.txt"
+    assert data["pairs"][0]["a"] == data["stories"][0]["origin"] == data["documents"][0]["parent"] == "caf\\xe9.txt"
+    assert data["params"]["path"] == "caf\\xe9.txt"
+    row = next(csv.DictReader(io.StringIO(_utf8(lambda s: scan_json.write_csv(res, s)), newline="")))
+    assert row["a"] == data["documents"][0]["id"]
+
+
+def test_safe_escapes_only_surrogates():
+    assert safe("plain.txt") == "plain.txt"
+    assert safe("café.txt") == "café.txt"
+    assert safe("caf\udce9.txt") == "caf\\xe9.txt"
+    assert safe("a\ud800b") == "a\\ud800b"
+
+
+ids = st.text(st.characters(blacklist_categories=("Cc",)) | st.sampled_from(["\udce9", "\udc80", "\ud83d", "\n"]), min_size=1, max_size=12)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(bad=ids, title=st.none() | ids)
+def test_writers_never_crash_on_odd_ids(bad, title):
+    res = _bad_id_result(bad, title)
+    for fmt, write in WRITERS.items():
+        out = _utf8(lambda s, w=write: w(res, s))
+        assert out, fmt
+    data = json.loads(_utf8(lambda s: scan_json.write_json(res, s)))
+    jsonschema.Draft202012Validator(_strict(scan_json.schema())).validate(data)
+    assert data["documents"][0]["id"] == safe(bad)
+
+
+# --- excerpts --------------------------------------------------------------------------
+
+
+def test_excerpt_short_passage_is_whole_with_whitespace_collapsed():
+    assert excerpt("a  b\n\nc d", 0, 9) == "a b c d"
+
+
+def test_excerpt_cuts_at_a_word_and_marks_the_cut():
+    text = " ".join(f"word{i}" for i in range(200))
+    out = excerpt(text, 0, len(text))
+    assert len(out) <= EXCERPT_CHARS and out.endswith("…")
+    assert text.startswith(out[:-1]) and out[-2] != " " and text[len(out) - 1] == " "
+
+
+@given(st.text(max_size=700), st.integers(0, 700), st.integers(0, 700), st.integers(2, 400))
+def test_excerpt_never_exceeds_its_limit(text, start, end, limit):
+    out = excerpt(text, start, end, limit)
+    assert len(out) <= limit
+    out.encode("utf-8")
