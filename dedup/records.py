@@ -217,8 +217,8 @@ class Decision:
     id: str
     decision: str  # "new" | "duplicate" | "reprint" | "rewrite" | "partial" | "same-event"
     matches: tuple[Relation, ...]
-    added: bool  # the document is now in the index under ``id``
-    updated: bool  # it replaced an earlier text stored under the same id
+    added: bool  # this call put the document's text in the index under ``id``
+    updated: bool  # ... replacing an earlier, different text stored under the same id
     reason: str  # one human-readable line, also written to the audit log
     audit_seq: int | None = None  # its entry in the audit log
 

@@ -1,0 +1,445 @@
+"""A persistent near-duplicate index: the pre-ingest filter.
+
+    with Index.open("index.db") as index:                 # or "postgresql://user@host/db"
+        decision = index.check(doc, add=True)              # one transaction: query, verify, insert, audit
+        decision.decision                                  # "new" | "duplicate" | "reprint" | ...
+
+LSH proposes candidates (shared band keys in either MinHash view, or shared
+containment samples: the rule of :mod:`dedup.candidates`), :func:`dedup.verify.verify`
+decides, exactly as ``dedup scan`` does. The index remembers the fingerprint
+parameters it was built with and refuses others.
+
+Admission: ``check(doc, add=True)`` inserts the document only when it is not a
+copy of an indexed one, i.e. when no verified relation is of a derived kind
+(duplicate, reprint, rewrite, partial); an independent report of the same
+event is a new story and is admitted. ``add(docs)`` inserts unconditionally
+(building an index from an archive) and still records what each one matched.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import replace
+
+import numpy as np
+
+from ..candidates import MAX_POSTINGS, MIN_SHARED_SAMPLES
+from ..errors import IndexCorruptError, IndexMismatchError, StoreError
+from ..fingerprint import Fingerprint, band_keys, fingerprint_documents
+from ..params import SCHEMA_VERSION, FingerprintParams
+from ..records import AuditEntry, AuditMatch, Decision, Document, IndexStats, Relation, RelationKind
+from .store import (
+    ARRAY_DTYPES,
+    STORE_SCHEMA_VERSION,
+    Store,
+    StoredDoc,
+    doc_digest,
+    iter_chunks,
+    lock_keys,
+    now_iso,
+    open_store,
+)
+
+__all__ = ["Index", "Decision", "open_store", "validate_id", "MAX_ID_LENGTH"]
+
+log = logging.getLogger(__name__)
+
+# At most this many candidates (most shared keys first) are verified per incoming
+# document; bounds a check's cost when hundreds of copies of one story are indexed.
+CANDIDATE_LIMIT = 64
+# Documents per transaction in add(): acknowledged together.
+ADD_BATCH = 256
+MAX_ID_LENGTH = 512
+
+_KIND_RANK = {
+    RelationKind.DUPLICATE: 0,
+    RelationKind.REPRINT: 1,
+    RelationKind.REWRITE: 2,
+    RelationKind.PARTIAL: 3,
+    RelationKind.SAME_EVENT: 4,
+}
+
+Verifier = Callable[..., "Relation | None"]
+
+
+def validate_id(doc_id: object) -> str:
+    """A document id: 1..512 printable characters, no control characters. Raises StoreError."""
+    if not isinstance(doc_id, str) or not doc_id:
+        raise StoreError(f"document id {doc_id!r} must be a non-empty string")
+    if len(doc_id) > MAX_ID_LENGTH:
+        raise StoreError(f"document id '{doc_id[:40]}...' is {len(doc_id)} characters; the limit is {MAX_ID_LENGTH}")
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in doc_id) or doc_id != doc_id.strip():
+        raise StoreError(f"document id {doc_id!r} has control characters or surrounding spaces; pass a plain id")
+    return doc_id
+
+
+def _default_verifier() -> Verifier:
+    from ..verify import verify  # noqa: PLC0415  (verify.py sits above this import in build order)
+
+    return verify
+
+
+def _default_drift():
+    try:
+        from ..drift import compare, summarize  # noqa: PLC0415
+    except ImportError:  # the drift package is optional until it lands; answers then carry no summary
+        return None
+    return lambda a, b: summarize(a.id, b.id, compare(a, b))
+
+
+def _params_diff(stored: FingerprintParams, asked: FingerprintParams) -> str:
+    a, b = stored.to_dict(), asked.to_dict()
+    return ", ".join(f"{k}={a[k]} (index) vs {k}={b[k]} (asked)" for k in a if a[k] != b[k])
+
+
+def _fingerprint_of(item: StoredDoc) -> Fingerprint:
+    return Fingerprint(
+        doc_id=item.doc.id,
+        minhash=item.minhash,
+        content_minhash=item.content_minhash,
+        sample=item.sample,
+        n_shingles=item.n_shingles,
+        n_content=item.n_content,
+    )
+
+
+def _order(rel: Relation) -> tuple:
+    return (_KIND_RANK.get(RelationKind(rel.kind), 9), -rel.score, rel.a)
+
+
+class Index:
+    """An LSH index over a :class:`~dedup.index.store.Store` (SQLite or PostgreSQL)."""
+
+    def __init__(self, store: Store, params: FingerprintParams, *, verifier: Verifier | None = None,
+                 drift: bool = True) -> None:
+        self.store = store
+        self.params = params
+        self._verify = verifier
+        self._drift_enabled = drift
+        self._drift = None
+        self._drift_loaded = False
+
+    # --- opening -------------------------------------------------------------------------
+
+    @classmethod
+    def open(
+        cls,
+        url: str,
+        *,
+        params: FingerprintParams | None = None,
+        create: bool = True,
+        verifier: Verifier | None = None,
+        drift: bool = True,
+    ) -> Index:
+        """Open (and with ``create``, create) the index at ``url``.
+
+        ``params=None`` uses the stored parameters (or the defaults for a new index);
+        other parameters than the stored ones raise IndexMismatchError naming both.
+        """
+        store = open_store(url, create=create)
+        try:
+            meta = store.read_meta()
+            if meta is None:
+                if not create:
+                    raise StoreError(f"no dedup index at {store.url}; build one with `dedup index add`")
+                p = params or FingerprintParams()
+                meta = store.create(
+                    {
+                        "params": json.dumps(p.to_dict(), sort_keys=True),
+                        "schema_version": str(SCHEMA_VERSION),
+                        "store_schema": str(STORE_SCHEMA_VERSION),
+                        "array_dtypes": json.dumps(ARRAY_DTYPES, sort_keys=True),
+                        "created_at": now_iso(),
+                    }
+                )
+            stored = cls._check_meta(store, meta)
+            if params is not None and params != stored:
+                raise IndexMismatchError(
+                    f"index {store.url} was built with other fingerprint parameters: {_params_diff(stored, params)}; "
+                    "open it without those options, or build a new index"
+                )
+        except BaseException:
+            store.close()
+            raise
+        return cls(store, stored, verifier=verifier, drift=drift)
+
+    @staticmethod
+    def _check_meta(store: Store, meta: dict[str, str]) -> FingerprintParams:
+        try:
+            stored = FingerprintParams.from_dict(json.loads(meta["params"]))
+            schema = int(meta["schema_version"])
+            store_schema = int(meta["store_schema"])
+            dtypes = json.loads(meta["array_dtypes"])
+        except (KeyError, ValueError, TypeError) as exc:
+            raise IndexCorruptError(f"index {store.url} has damaged metadata ({exc!r}); rebuild it") from exc
+        if schema != SCHEMA_VERSION:
+            raise IndexMismatchError(
+                f"index {store.url} has schema version {schema}; this dedup writes version {SCHEMA_VERSION}; "
+                "rebuild the index with this version"
+            )
+        if store_schema != STORE_SCHEMA_VERSION:
+            raise IndexMismatchError(
+                f"index {store.url} has store layout {store_schema}; this dedup uses {STORE_SCHEMA_VERSION}; rebuild it"
+            )
+        if dtypes != ARRAY_DTYPES:
+            raise IndexCorruptError(f"index {store.url} stores arrays as {dtypes}, expected {ARRAY_DTYPES}; rebuild it")
+        return stored
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> Index:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    @property
+    def url(self) -> str:
+        return self.store.url
+
+    # --- the pre-ingest decision ---------------------------------------------------------
+
+    def _verifier(self) -> Verifier:
+        if self._verify is None:
+            self._verify = _default_verifier()
+        return self._verify
+
+    def _keys(self, fp: Fingerprint) -> np.ndarray:
+        v, c = band_keys(fp, self.params)
+        return np.concatenate([v, c]).astype(np.uint64)
+
+    def _relations(self, tx, doc: Document, fp: Fingerprint, keys: np.ndarray) -> list[Relation]:
+        cands = tx.candidates(
+            keys,
+            fp.sample,
+            min_shared_samples=MIN_SHARED_SAMPLES,
+            max_postings=MAX_POSTINGS - 1,  # the incoming document holds the hash too
+            limit=CANDIDATE_LIMIT + 1,
+        )
+        verify = self._verifier()
+        rels = []
+        for cand in cands:
+            if cand.doc.doc.id == doc.id:
+                continue  # its own earlier version
+            rel = verify(cand.doc.doc, doc, fa=_fingerprint_of(cand.doc), fb=fp)
+            if rel is not None:
+                rels.append(rel)
+            if len(rels) >= CANDIDATE_LIMIT:
+                break
+        rels.sort(key=_order)
+        return rels
+
+    def _with_drift(self, rels: list[Relation], sources: dict[str, Document], doc: Document) -> tuple[Relation, ...]:
+        if not self._drift_enabled or not rels:
+            return tuple(rels)
+        if not self._drift_loaded:
+            self._drift, self._drift_loaded = _default_drift(), True
+        if self._drift is None:
+            return tuple(rels)
+        out = []
+        for rel in rels:
+            src = sources.get(rel.a)
+            if rel.drift is None and src is not None and RelationKind(rel.kind).derived:
+                rel = replace(rel, drift=self._drift(src, doc))
+            out.append(rel)
+        return tuple(out)
+
+    def _stored(self, doc: Document, fp: Fingerprint, keys: np.ndarray) -> StoredDoc:
+        return StoredDoc(
+            doc=doc,
+            digest=doc_digest(doc),
+            minhash=fp.minhash,
+            content_minhash=fp.content_minhash,
+            sample=fp.sample,
+            n_shingles=fp.n_shingles,
+            n_content=fp.n_content,
+            band_keys=keys,
+        )
+
+    def check(self, doc: Document, *, add: bool = False, client: str | None = None) -> Decision:
+        """Is ``doc`` already here? With ``add``, admit it when it is not a copy (one transaction)."""
+        return self.check_many([doc], add=add, client=client)[0]
+
+    def check_many(self, docs: Sequence[Document], *, add: bool = False, client: str | None = None) -> list[Decision]:
+        """:meth:`check` for many documents; each decision is its own transaction, in order."""
+        for d in docs:
+            validate_id(d.id)
+        fps = fingerprint_documents(list(docs), self.params) if docs else []
+        return [self._decide(doc, fp, add=add, force=False, client=client) for doc, fp in zip(docs, fps)]
+
+    def _decide(self, doc: Document, fp: Fingerprint, *, add: bool, force: bool, client: str | None, tx=None,
+                relate: bool = True) -> Decision:
+        keys = self._keys(fp)
+        if tx is not None:
+            return self._decide_in(tx, doc, fp, keys, add=add, force=force, client=client, relate=relate)
+        if add:
+            with self.store.transaction(write=True, lock=lock_keys(keys, fp.sample, ids=[doc.id])) as tx:
+                return self._decide_in(tx, doc, fp, keys, add=True, force=force, client=client, relate=relate)
+        # A read-only check: verify outside the write lock, then record the decision.
+        with self.store.transaction(write=False) as tx:
+            rels, sources = self._verified(tx, doc, fp, keys)
+        decision = self._make(doc, rels, sources, added=False, updated=False, reason_prefix="checked")
+        entry = self._entry(doc.id, "check", decision, client)
+        with self.store.transaction(write=True) as tx:
+            (seq,) = tx.append_audit([entry])
+        return replace(decision, audit_seq=seq)
+
+    def _verified(self, tx, doc, fp, keys) -> tuple[list[Relation], dict[str, Document]]:
+        rels = self._relations(tx, doc, fp, keys)
+        sources = {r.a: None for r in rels}
+        if rels and self._drift_enabled:
+            sources = {s.doc.id: s.doc for s in tx.get(list(sources))}
+        return rels, sources
+
+    def _decide_in(self, tx, doc, fp, keys, *, add, force, client, relate) -> Decision:
+        digest = doc_digest(doc)
+        old = tx.digest(doc.id)
+        if relate:
+            rels, sources = self._verified(tx, doc, fp, keys)
+        else:
+            rels, sources = [], {}
+        copy_of = next((r for r in rels if RelationKind(r.kind).derived), None)
+        if old == digest:
+            action, added, updated = "unchanged", False, False
+            reason = "already indexed under this id with the same text; left as it is"
+        elif force or copy_of is None:
+            tx.put(self._stored(doc, fp, keys))
+            action, added, updated = ("update", True, True) if old is not None else ("add", True, False)
+            reason = "updated: new text under an indexed id" if updated else "added"
+        else:
+            action, added, updated = "check", False, False
+            reason = "not added: a copy of an indexed document"
+            if old is not None:
+                reason += " (the earlier text under this id is kept)"
+        decision = self._make(doc, rels, sources, added=added, updated=updated, reason_prefix=reason)
+        (seq,) = tx.append_audit([self._entry(doc.id, action, decision, client)])
+        return replace(decision, audit_seq=seq)
+
+    def _make(self, doc, rels, sources, *, added, updated, reason_prefix) -> Decision:
+        if rels:
+            top = rels[0]
+            kind = RelationKind(top.kind).value
+            why = f"{kind} of {top.a} (score {top.score:.2f})"
+            if top.reasons:
+                why += ": " + top.reasons[0]
+            reason = f"{reason_prefix}; {why}"
+        else:
+            kind, reason = "new", f"{reason_prefix}; no indexed document relates to it"
+        matches = self._with_drift(rels, sources, doc)
+        return Decision(id=doc.id, decision=kind, matches=matches, added=added, updated=updated, reason=reason)
+
+    @staticmethod
+    def _entry(doc_id: str, action: str, d: Decision, client: str | None) -> AuditEntry:
+        return AuditEntry(
+            seq=0,
+            at=now_iso(),
+            id=doc_id,
+            action=action,
+            decision=d.decision,
+            added=d.added,
+            updated=d.updated,
+            reason=d.reason,
+            matches=tuple(AuditMatch(r.a, RelationKind(r.kind).value, float(r.score)) for r in d.matches),
+            client=client,
+        )
+
+    # --- plain index operations ----------------------------------------------------------
+
+    def add(self, docs: Iterable[Document], *, relate: bool = True, batch: int = ADD_BATCH,
+            client: str | None = None, progress: Callable[[int], None] | None = None) -> list[Decision]:
+        """Insert documents unconditionally (re-adding the same id and text is a no-op; new text
+        under an indexed id is an update). Each batch of ``batch`` is one transaction: when this
+        returns, or ``progress`` is called, those documents are durable. With ``relate`` each is
+        also checked against the index first and what it matched is recorded."""
+        out: list[Decision] = []
+        for chunk in _batches(docs, batch):
+            for d in chunk:
+                validate_id(d.id)
+            fps = fingerprint_documents(chunk, self.params)
+            keys = [self._keys(fp) for fp in fps]
+            lock = lock_keys(*keys, *(fp.sample for fp in fps), ids=[d.id for d in chunk])
+            with self.store.transaction(write=True, lock=lock) as tx:
+                done = [
+                    self._decide(d, fp, add=True, force=True, client=client, tx=tx, relate=relate)
+                    for d, fp in zip(chunk, fps)
+                ]
+            out += done
+            if progress is not None:
+                progress(len(done))
+        return out
+
+    def remove(self, doc_id: str, *, client: str | None = None) -> bool:
+        """Remove a document; False when no such id is indexed. Recorded in the audit log."""
+        validate_id(doc_id)
+        with self.store.transaction(write=True, lock=lock_keys(ids=[doc_id])) as tx:
+            found = tx.delete(doc_id)
+            tx.append_audit([
+                AuditEntry(seq=0, at=now_iso(), id=doc_id, action="remove", decision="removed" if found else "absent",
+                           added=False, updated=False, reason="removed" if found else "not indexed; nothing removed",
+                           client=client)
+            ])
+        return found
+
+    def get(self, doc_id: str) -> Document | None:
+        validate_id(doc_id)
+        with self.store.transaction(write=False) as tx:
+            got = tx.get([doc_id])
+        return got[0].doc if got else None
+
+    def get_stored(self, doc_id: str) -> StoredDoc | None:
+        validate_id(doc_id)
+        with self.store.transaction(write=False) as tx:
+            got = tx.get([doc_id])
+        return got[0] if got else None
+
+    def __contains__(self, doc_id: str) -> bool:
+        with self.store.transaction(write=False) as tx:
+            return tx.digest(doc_id) is not None
+
+    def ids(self) -> Iterator[str]:
+        after = ""
+        while True:
+            with self.store.transaction(write=False) as tx:
+                page = tx.ids(after=after, limit=1000)
+            yield from page
+            if len(page) < 1000:
+                return
+            after = page[-1]
+
+    def stats(self) -> IndexStats:
+        with self.store.transaction(write=False) as tx:
+            counts = tx.counts()
+        return IndexStats(
+            backend=self.store.backend,
+            url=self.store.url,
+            schema_version=SCHEMA_VERSION,
+            params=self.params.to_dict(),
+            size_bytes=self.store.size_bytes(),
+            **counts,
+        )
+
+    def audit(self, *, id: str | None = None, after: int = 0, limit: int | None = None) -> list[AuditEntry]:
+        """Recorded decisions, oldest first; ``after`` a seq to page on."""
+        with self.store.transaction(write=False) as tx:
+            return tx.audit(id=id, after=after, limit=limit)
+
+    def integrity(self) -> list[str]:
+        return self.store.integrity()
+
+
+def _batches(docs: Iterable[Document], n: int) -> Iterator[list[Document]]:
+    if isinstance(docs, Sequence):
+        for chunk in iter_chunks(docs, n):
+            yield list(chunk)
+        return
+    buf: list[Document] = []
+    for d in docs:
+        buf.append(d)
+        if len(buf) >= n:
+            yield buf
+            buf = []
+    if buf:
+        yield buf

@@ -1,0 +1,368 @@
+"""PostgreSQL backend: one shared index for many workers (psycopg 3 + a connection pool).
+
+URL: ``postgresql://user[:password]@host[:port]/db[?schema=NAME&pool_size=N]``.
+The index lives in schema ``NAME`` (default ``dedup``), so several indexes can
+share one database.
+
+Serialising decisions: a write transaction first takes transaction-scoped
+advisory locks (``pg_advisory_xact_lock``) on every key it was given (the
+incoming document's band keys, sampled hashes and id), in sorted order so two
+transactions can never wait on each other in a cycle. Two incoming copies of
+one story share a band key or sampled hashes (that is what makes them
+candidates of each other), so the second waits until the first commits, and
+under READ COMMITTED its candidate query then sees the first one's rows.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import numpy as np
+import psycopg
+from psycopg import sql
+from psycopg_pool import ConnectionPool, PoolTimeout
+
+from ..errors import IndexCorruptError, StoreError
+from ..records import AuditEntry
+from .store import (
+    BAND_POSTINGS_LIMIT,
+    KEY_DTYPE,
+    MINHASH_DTYPE,
+    SAMPLE_DTYPE,
+    Candidate,
+    StoredDoc,
+    as_signed,
+    audit_matches_from_json,
+    audit_matches_to_json,
+    doc_from_json,
+    doc_to_json,
+    from_bytes,
+    now_iso,
+    rank_candidates,
+    to_bytes,
+)
+
+DEFAULT_SCHEMA = "dedup"
+DEFAULT_POOL_SIZE = 8
+CONNECT_TIMEOUT_S = 10
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key text PRIMARY KEY, value text NOT NULL);
+CREATE TABLE IF NOT EXISTS docs (
+    seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    id text NOT NULL UNIQUE,
+    digest text NOT NULL,
+    doc text NOT NULL,
+    minhash bytea NOT NULL,
+    content_minhash bytea NOT NULL,
+    sample bytea NOT NULL,
+    band_keys bytea NOT NULL,
+    n_shingles integer NOT NULL,
+    n_content integer NOT NULL,
+    added_at text NOT NULL,
+    updated_at text NOT NULL
+);
+CREATE TABLE IF NOT EXISTS bands (key bigint NOT NULL, seq bigint NOT NULL, PRIMARY KEY (key, seq));
+CREATE TABLE IF NOT EXISTS samples (hash bigint NOT NULL, seq bigint NOT NULL, PRIMARY KEY (hash, seq));
+CREATE TABLE IF NOT EXISTS audit (
+    seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    at text NOT NULL,
+    id text NOT NULL,
+    action text NOT NULL,
+    decision text NOT NULL,
+    added boolean NOT NULL,
+    updated boolean NOT NULL,
+    reason text NOT NULL,
+    matches text,
+    client text
+);
+CREATE INDEX IF NOT EXISTS audit_id ON audit (id, seq);
+"""
+
+_DOC_COLS = "seq, id, digest, doc, minhash, content_minhash, sample, band_keys, n_shingles, n_content, added_at, updated_at"
+_TABLES = ("meta", "docs", "bands", "samples", "audit")
+
+
+def _row_to_stored(row) -> StoredDoc:
+    return StoredDoc(
+        doc=doc_from_json(row[3]),
+        digest=row[2],
+        minhash=from_bytes(row[4], MINHASH_DTYPE),
+        content_minhash=from_bytes(row[5], MINHASH_DTYPE),
+        sample=from_bytes(row[6], SAMPLE_DTYPE),
+        band_keys=from_bytes(row[7], KEY_DTYPE),
+        n_shingles=row[8],
+        n_content=row[9],
+        added_at=row[10],
+        updated_at=row[11],
+    )
+
+
+def _split_url(url: str) -> tuple[str, str, int, str]:
+    """URL -> (conninfo without our own options, schema, pool size, URL safe to print)."""
+    parts = urlsplit(url)
+    ours = {"schema": DEFAULT_SCHEMA, "pool_size": str(DEFAULT_POOL_SIZE)}
+    rest = []
+    for k, v in parse_qsl(parts.query, keep_blank_values=True):
+        if k in ours:
+            ours[k] = v
+        else:
+            rest.append((k, v))
+    if not rest or all(k != "connect_timeout" for k, _ in rest):
+        rest.append(("connect_timeout", str(CONNECT_TIMEOUT_S)))
+    schema = ours["schema"]
+    if not schema.replace("_", "").isalnum() or not schema[0].isalpha() or len(schema) > 63:
+        raise StoreError(f"schema {schema!r} in the index URL is not a plain SQL name; use letters, digits and _")
+    try:
+        pool_size = int(ours["pool_size"])
+        if pool_size < 1:
+            raise ValueError
+    except ValueError:
+        raise StoreError(f"pool_size {ours['pool_size']!r} in the index URL must be a positive integer") from None
+    netloc = parts.netloc
+    safe_netloc = netloc
+    if "@" in netloc:
+        userinfo, host = netloc.rsplit("@", 1)
+        user = userinfo.split(":", 1)[0]
+        safe_netloc = f"{user}:***@{host}" if ":" in userinfo else netloc
+    scheme = "postgresql"
+    conninfo = urlunsplit((scheme, netloc, parts.path, urlencode(rest), ""))
+    safe = urlunsplit((scheme, safe_netloc, parts.path, f"schema={schema}", ""))
+    return conninfo, schema, pool_size, safe
+
+
+class _PgSession:
+    def __init__(self, conn: psycopg.Connection) -> None:
+        self.c = conn
+
+    def candidates(self, band_keys, samples, *, min_shared_samples, max_postings, limit):
+        c = self.c
+        band_rows = c.execute(
+            "SELECT k, b.seq FROM unnest(%s::bigint[]) AS k,"
+            f" LATERAL (SELECT seq FROM bands WHERE key = k LIMIT {BAND_POSTINGS_LIMIT}) AS b",
+            (as_signed(np.unique(band_keys)),),
+        ).fetchall()
+        sample_rows = c.execute(
+            "SELECT h, s.seq FROM unnest(%s::bigint[]) AS h,"
+            " LATERAL (SELECT seq FROM samples WHERE hash = h LIMIT %s) AS s",
+            (as_signed(np.unique(samples)), max_postings + 1),
+        ).fetchall()
+        ranked = rank_candidates(
+            band_rows, sample_rows, min_shared_samples=min_shared_samples, max_postings=max_postings, limit=limit
+        )
+        if not ranked:
+            return []
+        rows = c.execute(f"SELECT {_DOC_COLS} FROM docs WHERE seq = ANY(%s)", ([s for s, _, _ in ranked],)).fetchall()
+        by_seq = {r[0]: _row_to_stored(r) for r in rows}
+        return [Candidate(by_seq[s], b, n) for s, b, n in ranked if s in by_seq]
+
+    def get(self, ids: Sequence[str]) -> list[StoredDoc]:
+        rows = self.c.execute(f"SELECT {_DOC_COLS} FROM docs WHERE id = ANY(%s)", (list(ids),)).fetchall()
+        by_id = {r[1]: _row_to_stored(r) for r in rows}
+        return [by_id[i] for i in ids if i in by_id]
+
+    def digest(self, id: str) -> str | None:
+        row = self.c.execute("SELECT digest FROM docs WHERE id = %s", (id,)).fetchone()
+        return row[0] if row else None
+
+    def _delete(self, seq: int, keys_blob: bytes, sample_blob: bytes) -> None:
+        keys = as_signed(np.unique(from_bytes(keys_blob, KEY_DTYPE)))
+        samples = as_signed(from_bytes(sample_blob, SAMPLE_DTYPE))
+        self.c.execute("DELETE FROM bands WHERE key = ANY(%s) AND seq = %s", (keys, seq))
+        self.c.execute("DELETE FROM samples WHERE hash = ANY(%s) AND seq = %s", (samples, seq))
+        self.c.execute("DELETE FROM docs WHERE seq = %s", (seq,))
+
+    def put(self, item: StoredDoc) -> None:
+        c = self.c
+        now = now_iso()
+        old = c.execute("SELECT seq, band_keys, sample, added_at FROM docs WHERE id = %s", (item.doc.id,)).fetchone()
+        added_at = now
+        if old is not None:
+            self._delete(old[0], old[1], old[2])
+            added_at = old[3]
+        seq = c.execute(
+            "INSERT INTO docs (id, digest, doc, minhash, content_minhash, sample, band_keys, n_shingles, n_content,"
+            " added_at, updated_at) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s) RETURNING seq",
+            (
+                item.doc.id,
+                item.digest,
+                doc_to_json(item.doc),
+                to_bytes(item.minhash, MINHASH_DTYPE),
+                to_bytes(item.content_minhash, MINHASH_DTYPE),
+                to_bytes(item.sample, SAMPLE_DTYPE),
+                to_bytes(item.band_keys, KEY_DTYPE),
+                int(item.n_shingles),
+                int(item.n_content),
+                added_at,
+                now,
+            ),
+        ).fetchone()[0]
+        c.execute("INSERT INTO bands (key, seq) SELECT unnest(%s::bigint[]), %s", (as_signed(np.unique(item.band_keys)), seq))
+        c.execute("INSERT INTO samples (hash, seq) SELECT unnest(%s::bigint[]), %s", (as_signed(np.unique(item.sample)), seq))
+
+    def delete(self, id: str) -> bool:
+        old = self.c.execute("SELECT seq, band_keys, sample FROM docs WHERE id = %s", (id,)).fetchone()
+        if old is None:
+            return False
+        self._delete(*old)
+        return True
+
+    def append_audit(self, entries: Sequence[AuditEntry]) -> list[int]:
+        seqs = []
+        for e in entries:
+            seqs.append(
+                self.c.execute(
+                    "INSERT INTO audit (at, id, action, decision, added, updated, reason, matches, client)"
+                    " VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s) RETURNING seq",
+                    (e.at, e.id, e.action, e.decision, e.added, e.updated, e.reason,
+                     audit_matches_to_json(e.matches), e.client),
+                ).fetchone()[0]
+            )
+        return seqs
+
+    def audit(self, *, id=None, after=0, limit=None) -> list[AuditEntry]:
+        q = "SELECT seq, at, id, action, decision, added, updated, reason, matches, client FROM audit WHERE seq > %s"
+        args: list = [after]
+        if id is not None:
+            q += " AND id = %s"
+            args.append(id)
+        q += " ORDER BY seq"
+        if limit is not None:
+            q += " LIMIT %s"
+            args.append(int(limit))
+        return [
+            AuditEntry(seq=r[0], at=r[1], id=r[2], action=r[3], decision=r[4], added=r[5], updated=r[6],
+                       reason=r[7], matches=audit_matches_from_json(r[8]), client=r[9])
+            for r in self.c.execute(q, args)
+        ]
+
+    def ids(self, *, after: str = "", limit: int = 1000) -> list[str]:
+        rows = self.c.execute("SELECT id FROM docs WHERE id > %s ORDER BY id COLLATE \"C\" LIMIT %s", (after, limit))
+        return [r[0] for r in rows]
+
+    def counts(self) -> dict[str, int]:
+        one = lambda q: self.c.execute(q).fetchone()[0]  # noqa: E731
+        return {
+            "documents": one("SELECT count(*) FROM docs"),
+            "band_postings": one("SELECT count(*) FROM bands"),
+            "sample_postings": one("SELECT count(*) FROM samples"),
+            "audit_entries": one("SELECT count(*) FROM audit"),
+        }
+
+
+class PostgresStore:
+    backend = "postgresql"
+
+    def __init__(self, url: str) -> None:
+        conninfo, self.schema, pool_size, self.url = _split_url(url)
+        # Advisory locks are per database; salt the keys so indexes in other schemas do not contend.
+        self._salt = int.from_bytes(hashlib.blake2b(self.schema.encode(), digest_size=8).digest(), "little", signed=True)
+        schema_ident = sql.Identifier(self.schema)
+
+        def configure(conn: psycopg.Connection) -> None:
+            conn.execute(sql.SQL("SET search_path TO {}").format(schema_ident))
+
+        self._pool = ConnectionPool(
+            conninfo,
+            min_size=1,
+            max_size=pool_size,
+            kwargs={"autocommit": True},
+            configure=configure,
+            open=False,
+            name=f"dedup-{self.schema}",
+        )
+        try:
+            self._pool.open(wait=True, timeout=CONNECT_TIMEOUT_S)
+        except PoolTimeout as exc:
+            self._pool.close()
+            detail = self._connect_error(conninfo)
+            raise StoreError(f"cannot connect to PostgreSQL at {self.url}: {detail}; is the server running?") from exc
+        self._closed = False
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def _connect_error(conninfo: str) -> str:
+        try:
+            psycopg.connect(conninfo).close()
+        except psycopg.Error as exc:
+            return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        return "timed out"
+
+    def create(self, meta: Mapping[str, str]) -> dict[str, str]:
+        with self._pool.connection() as c, c.transaction():
+            # Serialise concurrent creators of the same index.
+            c.execute("SELECT pg_advisory_xact_lock(%s)", (self._salt,))
+            c.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(self.schema)))
+            c.execute(sql.SQL("SET LOCAL search_path TO {}").format(sql.Identifier(self.schema)))
+            for stmt in _SCHEMA.split(";"):
+                if stmt.strip():
+                    c.execute(stmt)
+            if c.execute("SELECT count(*) FROM meta").fetchone()[0] == 0:
+                c.cursor().executemany("INSERT INTO meta (key, value) VALUES (%s, %s)", list(meta.items()))
+        return self.read_meta() or {}
+
+    def read_meta(self) -> dict[str, str] | None:
+        with self._pool.connection() as c:
+            present = c.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = %s", (self.schema,)
+            ).fetchall()
+            names = {r[0] for r in present}
+            if "meta" not in names:
+                if names:
+                    raise IndexCorruptError(
+                        f"schema {self.schema!r} at {self.url} holds tables but no dedup index; pass ?schema=OTHER"
+                    )
+                return None
+            return dict(c.execute("SELECT key, value FROM meta").fetchall())
+
+    @contextmanager
+    def transaction(self, *, write: bool, lock: Sequence[int] = ()) -> Iterator[_PgSession]:
+        try:
+            with self._pool.connection() as c, c.transaction():
+                if write and lock:
+                    keys = np.unique(np.asarray(lock, dtype=np.int64) ^ np.int64(self._salt)).tolist()
+                    c.execute(
+                        "SELECT count(pg_advisory_xact_lock(k)) FROM (SELECT unnest(%s::bigint[]) AS k ORDER BY 1) AS s",
+                        (keys,),
+                    )
+                yield _PgSession(c)
+        except psycopg.OperationalError as exc:
+            raise StoreError(f"PostgreSQL index {self.url} failed: {str(exc).strip()}") from exc
+        except PoolTimeout as exc:
+            raise StoreError(f"no free connection to PostgreSQL index {self.url} ({exc}); raise pool_size") from exc
+
+    def size_bytes(self) -> int | None:
+        with self._pool.connection() as c:
+            return int(
+                c.execute(
+                    "SELECT coalesce(sum(pg_total_relation_size(format('%%I.%%I', table_schema, table_name))), 0)"
+                    " FROM information_schema.tables WHERE table_schema = %s",
+                    (self.schema,),
+                ).fetchone()[0]
+            )
+
+    def integrity(self) -> list[str]:
+        problems = []
+        with self._pool.connection() as c:
+            for table in ("bands", "samples"):
+                n = c.execute(
+                    f"SELECT count(*) FROM {table} t WHERE NOT EXISTS (SELECT 1 FROM docs d WHERE d.seq = t.seq)"
+                ).fetchone()[0]
+                if n:
+                    problems.append(f"{n} {table} postings point at no document")
+        return problems
+
+    def drop(self) -> None:
+        """Delete this index (its schema) from the database. For tests and `dedup index drop`."""
+        with self._pool.connection() as c:
+            c.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(self.schema)))
+
+    def close(self) -> None:
+        with self._lock:
+            if not self._closed:
+                self._pool.close()
+                self._closed = True

@@ -1,0 +1,352 @@
+"""SQLite backend: one file, WAL journal, one connection per thread.
+
+A write transaction is ``BEGIN IMMEDIATE``: it takes the database's single
+write lock up front, so decisions are serialised across threads and processes
+(``busy_timeout`` makes the others wait rather than fail). Readers never block
+and see the last committed state. A process killed mid-transaction leaves an
+uncommitted WAL tail that SQLite discards on the next open.
+
+``synchronous=NORMAL`` in WAL mode: a committed transaction survives the death
+of the process (kill -9); after a power cut the last few commits may be lost.
+``sqlite:///path?synchronous=full`` makes every commit durable on disk too.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from urllib.parse import parse_qs
+
+import numpy as np
+
+from ..errors import IndexCorruptError, StoreError
+from ..records import AuditEntry
+from .store import (
+    BAND_POSTINGS_LIMIT,
+    KEY_DTYPE,
+    MINHASH_DTYPE,
+    SAMPLE_DTYPE,
+    Candidate,
+    StoredDoc,
+    as_signed,
+    audit_matches_from_json,
+    audit_matches_to_json,
+    doc_from_json,
+    doc_to_json,
+    from_bytes,
+    iter_chunks,
+    now_iso,
+    rank_candidates,
+    to_bytes,
+)
+
+BUSY_TIMEOUT_MS = 60_000
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS docs (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    digest TEXT NOT NULL,
+    doc TEXT NOT NULL,
+    minhash BLOB NOT NULL,
+    content_minhash BLOB NOT NULL,
+    sample BLOB NOT NULL,
+    band_keys BLOB NOT NULL,
+    n_shingles INTEGER NOT NULL,
+    n_content INTEGER NOT NULL,
+    added_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS bands (key INTEGER NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (key, seq)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS samples (hash INTEGER NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (hash, seq)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS audit (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    at TEXT NOT NULL,
+    id TEXT NOT NULL,
+    action TEXT NOT NULL,
+    decision TEXT NOT NULL,
+    added INTEGER NOT NULL,
+    updated INTEGER NOT NULL,
+    reason TEXT NOT NULL,
+    matches TEXT,
+    client TEXT
+);
+CREATE INDEX IF NOT EXISTS audit_id ON audit (id, seq);
+"""
+
+_DOC_COLS = "seq, id, digest, doc, minhash, content_minhash, sample, band_keys, n_shingles, n_content, added_at, updated_at"
+
+
+def _row_to_stored(row) -> StoredDoc:
+    return StoredDoc(
+        doc=doc_from_json(row[3]),
+        digest=row[2],
+        minhash=from_bytes(row[4], MINHASH_DTYPE),
+        content_minhash=from_bytes(row[5], MINHASH_DTYPE),
+        sample=from_bytes(row[6], SAMPLE_DTYPE),
+        band_keys=from_bytes(row[7], KEY_DTYPE),
+        n_shingles=row[8],
+        n_content=row[9],
+        added_at=row[10],
+        updated_at=row[11],
+    )
+
+
+class _SQLiteSession:
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.c = conn
+
+    def candidates(self, band_keys, samples, *, min_shared_samples, max_postings, limit):
+        c = self.c
+        band_rows: list[tuple[int, int]] = []
+        for chunk in iter_chunks(as_signed(np.unique(band_keys)), 400):
+            q = " UNION ALL ".join(
+                f"SELECT * FROM (SELECT key, seq FROM bands WHERE key = ? LIMIT {BAND_POSTINGS_LIMIT})" for _ in chunk
+            )
+            band_rows += c.execute(q, chunk).fetchall()
+        sample_rows: list[tuple[int, int]] = []
+        for chunk in iter_chunks(as_signed(np.unique(samples)), 400):
+            q = " UNION ALL ".join(
+                f"SELECT * FROM (SELECT hash, seq FROM samples WHERE hash = ? LIMIT {max_postings + 1})" for _ in chunk
+            )
+            sample_rows += c.execute(q, chunk).fetchall()
+        ranked = rank_candidates(
+            band_rows, sample_rows, min_shared_samples=min_shared_samples, max_postings=max_postings, limit=limit
+        )
+        if not ranked:
+            return []
+        seqs = [seq for seq, _, _ in ranked]
+        rows = c.execute(f"SELECT {_DOC_COLS} FROM docs WHERE seq IN ({','.join('?' * len(seqs))})", seqs).fetchall()
+        by_seq = {r[0]: _row_to_stored(r) for r in rows}
+        return [Candidate(by_seq[s], b, n) for s, b, n in ranked if s in by_seq]
+
+    def get(self, ids: Sequence[str]) -> list[StoredDoc]:
+        out = []
+        for chunk in iter_chunks(list(ids), 500):
+            rows = self.c.execute(
+                f"SELECT {_DOC_COLS} FROM docs WHERE id IN ({','.join('?' * len(chunk))})", list(chunk)
+            ).fetchall()
+            by_id = {r[1]: _row_to_stored(r) for r in rows}
+            out += [by_id[i] for i in chunk if i in by_id]
+        return out
+
+    def digest(self, id: str) -> str | None:
+        row = self.c.execute("SELECT digest FROM docs WHERE id = ?", (id,)).fetchone()
+        return row[0] if row else None
+
+    def _delete_postings(self, seq: int, keys_blob: bytes, sample_blob: bytes) -> None:
+        keys = as_signed(np.unique(from_bytes(keys_blob, KEY_DTYPE)))
+        samples = as_signed(from_bytes(sample_blob, SAMPLE_DTYPE))
+        self.c.executemany("DELETE FROM bands WHERE key = ? AND seq = ?", [(k, seq) for k in keys])
+        self.c.executemany("DELETE FROM samples WHERE hash = ? AND seq = ?", [(h, seq) for h in samples])
+
+    def put(self, item: StoredDoc) -> None:
+        c = self.c
+        now = now_iso()
+        old = c.execute("SELECT seq, band_keys, sample, added_at FROM docs WHERE id = ?", (item.doc.id,)).fetchone()
+        added_at = now
+        if old is not None:
+            self._delete_postings(old[0], old[1], old[2])
+            c.execute("DELETE FROM docs WHERE seq = ?", (old[0],))
+            added_at = old[3]
+        cur = c.execute(
+            "INSERT INTO docs (id, digest, doc, minhash, content_minhash, sample, band_keys, n_shingles, n_content,"
+            " added_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            (
+                item.doc.id,
+                item.digest,
+                doc_to_json(item.doc),
+                to_bytes(item.minhash, MINHASH_DTYPE),
+                to_bytes(item.content_minhash, MINHASH_DTYPE),
+                to_bytes(item.sample, SAMPLE_DTYPE),
+                to_bytes(item.band_keys, KEY_DTYPE),
+                int(item.n_shingles),
+                int(item.n_content),
+                added_at,
+                now,
+            ),
+        )
+        seq = cur.lastrowid
+        c.executemany("INSERT INTO bands (key, seq) VALUES (?, ?)", [(k, seq) for k in as_signed(np.unique(item.band_keys))])
+        c.executemany("INSERT INTO samples (hash, seq) VALUES (?, ?)", [(h, seq) for h in as_signed(np.unique(item.sample))])
+
+    def delete(self, id: str) -> bool:
+        old = self.c.execute("SELECT seq, band_keys, sample FROM docs WHERE id = ?", (id,)).fetchone()
+        if old is None:
+            return False
+        self._delete_postings(*old)
+        self.c.execute("DELETE FROM docs WHERE seq = ?", (old[0],))
+        return True
+
+    def append_audit(self, entries: Sequence[AuditEntry]) -> list[int]:
+        seqs = []
+        for e in entries:
+            cur = self.c.execute(
+                "INSERT INTO audit (at, id, action, decision, added, updated, reason, matches, client)"
+                " VALUES (?,?,?,?,?,?,?,?,?)",
+                (e.at, e.id, e.action, e.decision, int(e.added), int(e.updated), e.reason,
+                 audit_matches_to_json(e.matches), e.client),
+            )
+            seqs.append(cur.lastrowid)
+        return seqs
+
+    def audit(self, *, id=None, after=0, limit=None) -> list[AuditEntry]:
+        q = "SELECT seq, at, id, action, decision, added, updated, reason, matches, client FROM audit WHERE seq > ?"
+        args: list = [after]
+        if id is not None:
+            q += " AND id = ?"
+            args.append(id)
+        q += " ORDER BY seq"
+        if limit is not None:
+            q += " LIMIT ?"
+            args.append(int(limit))
+        return [
+            AuditEntry(seq=r[0], at=r[1], id=r[2], action=r[3], decision=r[4], added=bool(r[5]), updated=bool(r[6]),
+                       reason=r[7], matches=audit_matches_from_json(r[8]), client=r[9])
+            for r in self.c.execute(q, args)
+        ]
+
+    def ids(self, *, after: str = "", limit: int = 1000) -> list[str]:
+        return [r[0] for r in self.c.execute("SELECT id FROM docs WHERE id > ? ORDER BY id LIMIT ?", (after, limit))]
+
+    def counts(self) -> dict[str, int]:
+        one = lambda q: self.c.execute(q).fetchone()[0]  # noqa: E731
+        return {
+            "documents": one("SELECT count(*) FROM docs"),
+            "band_postings": one("SELECT count(*) FROM bands"),
+            "sample_postings": one("SELECT count(*) FROM samples"),
+            "audit_entries": one("SELECT count(*) FROM audit"),
+        }
+
+
+class SQLiteStore:
+    backend = "sqlite"
+
+    def __init__(self, spec: str, *, create: bool = True) -> None:
+        path, _, query = spec.partition("?")
+        opts = {k: v[-1] for k, v in parse_qs(query).items()}
+        self.path = os.path.abspath(os.path.expanduser(path))
+        self.url = "sqlite://" + self.path
+        self._sync = {"full": "FULL", "normal": "NORMAL", "off": "OFF"}.get(opts.get("synchronous", "normal").lower())
+        if self._sync is None:
+            raise StoreError(f"synchronous={opts['synchronous']!r} in {spec!r} is not one of full, normal, off")
+        if not create and not os.path.exists(self.path):
+            raise StoreError(f"no index at '{self.path}'; create it with `dedup index add --index {self.path} FILES`")
+        if os.path.isdir(self.path):
+            raise StoreError(f"index path '{self.path}' is a directory; give a file name such as index.db")
+        parent = os.path.dirname(self.path)
+        if parent and not os.path.isdir(parent):
+            raise StoreError(f"cannot create index '{self.path}': folder '{parent}' does not exist")
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._conns: list[sqlite3.Connection] = []
+
+    # one connection per thread: sqlite3 connections must stay on their thread
+    def _conn(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            try:
+                conn = sqlite3.connect(
+                    self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
+                )
+                conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+                mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+                if mode.lower() != "wal":
+                    raise StoreError(f"cannot switch '{self.path}' to WAL journal mode (got {mode}); is it on a network share?")
+                conn.execute(f"PRAGMA synchronous = {self._sync}")
+                conn.execute("PRAGMA foreign_keys = OFF")
+            except sqlite3.DatabaseError as exc:
+                raise IndexCorruptError(f"'{self.path}' is not a usable index ({exc}); move it away or pass another path") from exc
+            self._local.conn = conn
+            with self._lock:
+                self._conns.append(conn)
+        return conn
+
+    def create(self, meta: Mapping[str, str]) -> dict[str, str]:
+        c = self._conn()
+        try:
+            c.execute("BEGIN IMMEDIATE")
+            try:
+                tables = {r[0] for r in c.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+                if tables and "meta" not in tables:
+                    raise IndexCorruptError(
+                        f"'{self.path}' is an SQLite database but not a dedup index (tables: {sorted(tables)[:5]}); pass another path"
+                    )
+                for stmt in _SCHEMA.split(";"):
+                    if stmt.strip():
+                        c.execute(stmt)
+                if c.execute("SELECT count(*) FROM meta").fetchone()[0] == 0:
+                    c.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", list(meta.items()))
+                c.execute("COMMIT")
+            except BaseException:
+                if c.in_transaction:
+                    c.execute("ROLLBACK")
+                raise
+        except sqlite3.DatabaseError as exc:
+            raise IndexCorruptError(f"'{self.path}' is not a usable index ({exc}); move it away or pass another path") from exc
+        return self.read_meta() or {}
+
+    def read_meta(self) -> dict[str, str] | None:
+        c = self._conn()
+        try:
+            tables = {r[0] for r in c.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            if "meta" not in tables:
+                if tables:
+                    raise IndexCorruptError(f"'{self.path}' is an SQLite database but not a dedup index; pass another path")
+                return None
+            return dict(c.execute("SELECT key, value FROM meta").fetchall())
+        except sqlite3.DatabaseError as exc:
+            raise IndexCorruptError(f"'{self.path}' is not a usable index ({exc}); move it away or pass another path") from exc
+
+    @contextmanager
+    def transaction(self, *, write: bool, lock: Sequence[int] = ()) -> Iterator[_SQLiteSession]:
+        # SQLite has one write lock for the whole file: ``lock`` needs no per-key work here.
+        c = self._conn()
+        try:
+            c.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+        except sqlite3.OperationalError as exc:
+            raise StoreError(f"index '{self.path}' is busy ({exc}) after waiting {BUSY_TIMEOUT_MS // 1000}s; retry") from exc
+        try:
+            yield _SQLiteSession(c)
+        except BaseException:
+            if c.in_transaction:
+                c.execute("ROLLBACK")
+            raise
+        else:
+            try:
+                c.execute("COMMIT")
+            except sqlite3.DatabaseError as exc:
+                if c.in_transaction:
+                    c.execute("ROLLBACK")
+                raise StoreError(f"cannot commit to index '{self.path}': {exc}") from exc
+
+    def size_bytes(self) -> int | None:
+        total = 0
+        for suffix in ("", "-wal"):
+            try:
+                total += os.path.getsize(self.path + suffix)
+            except OSError:
+                pass
+        return total
+
+    def integrity(self) -> list[str]:
+        c = self._conn()
+        problems = [r[0] for r in c.execute("PRAGMA integrity_check") if r[0] != "ok"]
+        orphan = c.execute("SELECT count(*) FROM bands WHERE seq NOT IN (SELECT seq FROM docs)").fetchone()[0]
+        if orphan:
+            problems.append(f"{orphan} band postings point at no document")
+        orphan = c.execute("SELECT count(*) FROM samples WHERE seq NOT IN (SELECT seq FROM docs)").fetchone()[0]
+        if orphan:
+            problems.append(f"{orphan} sample postings point at no document")
+        return problems
+
+    def close(self) -> None:
+        with self._lock:
+            for conn in self._conns:
+                conn.close()  # each was used by one thread only; closing from here is safe once they are done
+            self._conns.clear()
+        self._local = threading.local()

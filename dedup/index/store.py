@@ -1,0 +1,245 @@
+"""The storage protocol under the index, and what every backend shares.
+
+A store keeps, per document: the Document fields verification needs, its
+fingerprint arrays, a digest of its text (for idempotent re-inserts), and its
+postings: one row per LSH band key (both views; the band index is already
+mixed into each key) and one row per sampled shingle hash (containment).
+Plus the build parameters, the schema version and an append-only audit log.
+
+Backends are chosen by URL (:func:`open_store`): ``sqlite:///path``, a plain
+path, or ``postgresql://...``. Arrays are stored as raw little-endian bytes of
+a fixed dtype (recorded in the meta table), never pickled.
+
+All reads and writes of one pre-ingest decision happen inside one
+:meth:`Store.transaction` ``(write=True, lock=...)``; a backend guarantees
+that two write transactions that lock a common key run one after the other,
+and that the second sees what the first committed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Protocol
+from urllib.parse import urlsplit
+
+import numpy as np
+
+from ..errors import StoreError
+from ..records import AuditEntry, AuditMatch, Document, Stripped, Zone
+
+STORE_SCHEMA_VERSION = 1  # bump when a table layout changes; stored as meta "store_schema"
+
+MINHASH_DTYPE = np.dtype("<u4")
+SAMPLE_DTYPE = np.dtype("<u8")
+KEY_DTYPE = np.dtype("<u8")
+ARRAY_DTYPES = {"minhash": MINHASH_DTYPE.str, "sample": SAMPLE_DTYPE.str, "keys": KEY_DTYPE.str}
+
+# Postings read per key when looking for candidates. A band key shared by more
+# documents than this (many copies of one story) still yields the oldest ones.
+BAND_POSTINGS_LIMIT = 1000
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class StoredDoc:
+    """What the index keeps per document (a Document and its fingerprint arrays)."""
+
+    doc: Document
+    digest: str  # hex digest of the document's content fields: same digest = same text
+    minhash: np.ndarray  # uint32[num_perm]
+    content_minhash: np.ndarray  # uint32[num_perm]
+    sample: np.ndarray  # uint64, sorted unique
+    n_shingles: int
+    n_content: int
+    band_keys: np.ndarray  # uint64, both views, as inserted
+    added_at: str = ""
+    updated_at: str = ""
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Candidate:
+    doc: StoredDoc
+    shared_bands: int
+    shared_samples: int
+
+
+class Session(Protocol):
+    """Reads and writes inside one transaction of a store."""
+
+    def candidates(
+        self, band_keys: np.ndarray, samples: np.ndarray, *, min_shared_samples: int, max_postings: int, limit: int
+    ) -> list[Candidate]: ...
+
+    def get(self, ids: Sequence[str]) -> list[StoredDoc]: ...
+
+    def digest(self, id: str) -> str | None: ...
+
+    def put(self, item: StoredDoc) -> None: ...  # insert, or replace the one with the same id
+
+    def delete(self, id: str) -> bool: ...
+
+    def append_audit(self, entries: Sequence[AuditEntry]) -> list[int]: ...
+
+    def audit(self, *, id: str | None = None, after: int = 0, limit: int | None = None) -> list[AuditEntry]: ...
+
+    def ids(self, *, after: str = "", limit: int = 1000) -> list[str]: ...
+
+    def counts(self) -> dict[str, int]: ...  # documents, band_postings, sample_postings, audit_entries
+
+
+class Store(Protocol):
+    backend: str
+    url: str  # for messages: no password
+
+    def create(self, meta: Mapping[str, str]) -> dict[str, str]:
+        """Create the tables if missing and write ``meta`` if none is stored; return the stored meta."""
+        ...
+
+    def read_meta(self) -> dict[str, str] | None: ...  # None: no index here yet
+
+    def transaction(self, *, write: bool, lock: Sequence[int] = ()) -> AbstractContextManager[Session]: ...
+
+    def size_bytes(self) -> int | None: ...
+
+    def integrity(self) -> list[str]: ...  # problems found; [] when the store is sound
+
+    def close(self) -> None: ...
+
+
+def open_store(url: str, *, create: bool = True) -> Store:
+    """A store for ``url``: ``postgresql://...`` (or ``postgres://``), ``sqlite:///path`` or a file path."""
+    if not isinstance(url, str) or not url.strip():
+        raise StoreError("no index given; pass a path (index.db), sqlite:///path or postgresql://user@host/db")
+    scheme = urlsplit(url).scheme.lower()
+    if scheme in ("postgresql", "postgres"):
+        from .postgres import PostgresStore
+
+        return PostgresStore(url)
+    if scheme == "sqlite":
+        # sqlite:///abs/path.db -> /abs/path.db ; sqlite://rel.db -> rel.db (file-URL style)
+        from .sqlite import SQLiteStore
+
+        return SQLiteStore(url[len("sqlite://") :], create=create)
+    if scheme and len(scheme) > 1:
+        raise StoreError(f"unknown index URL scheme {scheme!r} in {url!r}; use a path, sqlite:///path or postgresql://...")
+    from .sqlite import SQLiteStore
+
+    return SQLiteStore(url, create=create)
+
+
+# --- codecs shared by the backends -------------------------------------------------------
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def doc_digest(doc: Document) -> str:
+    """Digest of the fields that make a document "the same text" (not where it was read from)."""
+    payload = json.dumps([doc.text, doc.title, doc.source, doc.published, doc.url], ensure_ascii=False)
+    return hashlib.blake2b(payload.encode("utf-8"), digest_size=16).hexdigest()
+
+
+def doc_to_json(doc: Document) -> str:
+    d = {
+        "id": doc.id,
+        "text": doc.text,
+        "title": doc.title,
+        "source": doc.source,
+        "published": doc.published,
+        "url": doc.url,
+        "path": doc.path,
+        "stripped": [[s.text, s.reason, s.line] for s in doc.stripped],
+        "zones": [[z.start, z.end, z.kind] for z in doc.zones],
+        "parent": doc.parent,
+        "part": doc.part,
+    }
+    return json.dumps(d, ensure_ascii=False, separators=(",", ":"))
+
+
+def doc_from_json(s: str) -> Document:
+    d = json.loads(s)
+    return Document(
+        id=d["id"],
+        text=d["text"],
+        title=d.get("title"),
+        source=d.get("source"),
+        published=d.get("published"),
+        url=d.get("url"),
+        path=d.get("path"),
+        stripped=tuple(Stripped(t, r, ln) for t, r, ln in d.get("stripped", ())),
+        zones=tuple(Zone(a, b, k) for a, b, k in d.get("zones", ())),
+        parent=d.get("parent"),
+        part=d.get("part"),
+    )
+
+
+def to_bytes(arr: np.ndarray, dtype: np.dtype) -> bytes:
+    return np.ascontiguousarray(arr, dtype=dtype).tobytes()
+
+
+def from_bytes(buf: bytes, dtype: np.dtype) -> np.ndarray:
+    return np.frombuffer(bytes(buf), dtype=dtype).astype(dtype.newbyteorder("="), copy=False)
+
+
+def as_signed(arr: np.ndarray) -> list[int]:
+    """uint64 keys as the signed 64-bit integers SQL databases store."""
+    return np.ascontiguousarray(arr, dtype=np.uint64).view(np.int64).tolist()
+
+
+def audit_matches_to_json(matches: Sequence[AuditMatch]) -> str:
+    return json.dumps([[m.id, m.kind, round(m.score, 6)] for m in matches], separators=(",", ":"))
+
+
+def audit_matches_from_json(s: str | None) -> tuple[AuditMatch, ...]:
+    if not s:
+        return ()
+    return tuple(AuditMatch(i, k, float(sc)) for i, k, sc in json.loads(s))
+
+
+def rank_candidates(
+    band_rows: Sequence[tuple[int, int]],
+    sample_rows: Sequence[tuple[int, int]],
+    *,
+    min_shared_samples: int,
+    max_postings: int,
+    limit: int,
+) -> list[tuple[int, int, int]]:
+    """(key, seq) postings -> [(seq, shared_bands, shared_samples)], best first.
+
+    A sample hash with more than ``max_postings`` postings is too common to
+    mean anything and is ignored (the backends read at most max_postings + 1
+    per hash). A document is a candidate when it shares a band key or at least
+    ``min_shared_samples`` sampled hashes.
+    """
+    bands = Counter(seq for _, seq in band_rows)
+    per_hash = Counter(h for h, _ in sample_rows)
+    samples = Counter(seq for h, seq in sample_rows if per_hash[h] <= max_postings)
+    out = []
+    for seq in set(bands) | set(samples):
+        b, s = bands.get(seq, 0), samples.get(seq, 0)
+        if b > 0 or s >= min_shared_samples:
+            out.append((seq, b, s))
+    out.sort(key=lambda t: (-(t[1] + t[2]), t[0]))
+    return out[:limit]
+
+
+def lock_keys(*arrays: np.ndarray, ids: Sequence[str] = ()) -> list[int]:
+    """The sorted signed 64-bit keys a decision transaction locks: band keys, samples, ids."""
+    parts = [np.ascontiguousarray(a, dtype=np.uint64) for a in arrays if len(a)]
+    for i in ids:
+        h = int.from_bytes(hashlib.blake2b(i.encode("utf-8"), digest_size=8).digest(), "little")
+        parts.append(np.array([h], dtype=np.uint64))
+    if not parts:
+        return []
+    return np.unique(np.concatenate(parts)).view(np.int64).tolist()
+
+
+def iter_chunks(items: Sequence, n: int) -> Iterator[Sequence]:
+    for i in range(0, len(items), n):
+        yield items[i : i + n]

@@ -1,0 +1,293 @@
+"""The persistent index on every backend: the same tests for SQLite and PostgreSQL.
+
+These tests exercise the index's own mechanics (storage, idempotency, updates,
+admission, audit, parameters) with a small stand-in verifier; the relations
+themselves are checked against ``dedup scan`` in test_index_scan.py.
+"""
+
+import sqlite3
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from dedup.errors import IndexCorruptError, IndexMismatchError, StoreError
+from dedup.fingerprint import estimate_jaccard
+from dedup.index import Index, validate_id
+from dedup.index.store import StoredDoc, doc_digest, lock_keys, open_store
+from dedup.params import FingerprintParams
+from dedup.records import Document, Relation, RelationKind, Scores, Zone
+from index_support import article
+
+
+def stand_in_verify(a, b, *, fa, fb):
+    """Duplicate when the texts are equal, reprint when the verbatim MinHash estimate is >= 0.5."""
+    j = estimate_jaccard(fa.minhash, fb.minhash)
+    if a.text == b.text:
+        kind = RelationKind.DUPLICATE
+    elif j >= 0.5:
+        kind = RelationKind.REPRINT
+    elif estimate_jaccard(fa.content_minhash, fb.content_minhash) >= 0.5:
+        kind = RelationKind.SAME_EVENT
+    else:
+        return None
+    s = Scores(j, j, j, j, j, j, 1.0, 0.0, 0.0)
+    return Relation(a=a.id, b=b.id, kind=kind, score=j, scores=s, reasons=(f"stand-in jaccard {j:.2f}",))
+
+
+def open_index(url, **kw):
+    return Index.open(url, verifier=stand_in_verify, drift=False, **kw)
+
+
+def doc(i, text=None, **kw):
+    return Document(id=f"doc-{i}", text=text if text is not None else article(i), **kw)
+
+
+def trimmed(text: str, keep: float = 0.85) -> str:
+    words = text.split()
+    return " ".join(words[: int(len(words) * keep)])
+
+
+def test_add_then_get_round_trips_every_field(index_url):
+    d = Document(id="a/1", text=article(1), title="Title", source="wire", published="2026-01-31",
+                 url="https://example.org/a", zones=(Zone(0, 10, "caption"),), parent="a", part=1)
+    with open_index(index_url) as index:
+        (dec,) = index.add([d])
+        assert (dec.added, dec.updated, dec.decision) == (True, False, "new")
+        got = index.get("a/1")
+        assert got.text == d.text and got.title == d.title and got.zones == d.zones and got.part == 1
+        stored = index.get_stored("a/1")
+        assert stored.minhash.dtype == np.uint32 and len(stored.minhash) == index.params.num_perm
+        assert index.get("absent") is None
+
+
+def test_index_persists_across_opens(index_url):
+    with open_index(index_url) as index:
+        index.add([doc(i) for i in range(5)])
+    with open_index(index_url, create=False) as index:
+        assert index.stats().documents == 5
+        d = index.check(doc(99, text=doc(3).text))
+        assert d.decision == "duplicate" and d.matches[0].a == "doc-3"
+
+
+def test_check_finds_copy_and_reports_new(index_url):
+    with open_index(index_url) as index:
+        index.add([doc(i) for i in range(20)])
+        dup = index.check(Document(id="incoming-1", text=doc(7).text))
+        assert dup.decision == "duplicate" and dup.matches[0].a == "doc-7" and dup.matches[0].b == "incoming-1"
+        assert not dup.added
+        rep = index.check(Document(id="incoming-2", text=trimmed(doc(8).text)))
+        assert rep.decision == "reprint" and rep.matches[0].a == "doc-8"
+        new = index.check(Document(id="incoming-3", text=article(12345)))
+        assert new.decision == "new" and new.matches == ()
+        assert "incoming-1" not in index and "incoming-3" not in index  # check alone never inserts
+
+
+def test_check_add_admits_new_and_refuses_copies(index_url):
+    with open_index(index_url) as index:
+        first = index.check(doc(1), add=True)
+        assert first.decision == "new" and first.added
+        again = index.check(Document(id="other", text=doc(1).text), add=True)
+        assert again.decision == "duplicate" and not again.added and "other" not in index
+        assert "not added" in again.reason
+        assert index.stats().documents == 1
+
+
+def test_readd_same_text_is_noop_and_new_text_is_update(index_url):
+    with open_index(index_url) as index:
+        index.add([doc(1)])
+        before = index.get_stored("doc-1")
+        (same,) = index.add([doc(1)])
+        assert (same.added, same.updated) == (False, False) and "same text" in same.reason
+        assert index.get_stored("doc-1").updated_at == before.updated_at
+        (upd,) = index.add([doc(1, text=article(555))])
+        assert (upd.added, upd.updated) == (True, True)
+        assert index.get("doc-1").text == article(555)
+        assert index.stats().documents == 1
+        actions = [e.action for e in index.audit(id="doc-1")]
+        assert actions == ["add", "unchanged", "update"]
+        # the old text's postings are gone: it no longer finds doc-1
+        assert index.check(Document(id="q", text=article(1))).decision == "new"
+
+
+def test_check_add_with_new_text_under_known_id_is_an_update(index_url):
+    with open_index(index_url) as index:
+        index.check(doc(1), add=True)
+        d = index.check(doc(1, text=article(2)), add=True)
+        assert d.updated and d.added and d.decision == "new"
+        assert index.audit(id="doc-1")[-1].action == "update"
+
+
+def test_remove(index_url):
+    with open_index(index_url) as index:
+        index.add([doc(1), doc(2)])
+        assert index.remove("doc-1") is True
+        assert index.remove("doc-1") is False
+        assert index.get("doc-1") is None
+        s = index.stats()
+        assert s.documents == 1
+        assert s.band_postings == len(np.unique(index.get_stored("doc-2").band_keys))
+        assert index.check(Document(id="q", text=doc(1).text)).decision == "new"
+        assert [e.decision for e in index.audit(id="doc-1")] == ["new", "removed", "absent"]
+
+
+def test_audit_records_every_decision_in_order(index_url):
+    with open_index(index_url) as index:
+        index.add([doc(1)], client="loader")
+        index.check(Document(id="x", text=doc(1).text), client="worker-1")
+        index.check(Document(id="y", text=article(77)), add=True)
+        log = index.audit()
+        assert [(e.id, e.action, e.decision, e.added) for e in log] == [
+            ("doc-1", "add", "new", True),
+            ("x", "check", "duplicate", False),
+            ("y", "add", "new", True),
+        ]
+        assert log[1].client == "worker-1" and log[1].matches[0].id == "doc-1"
+        assert [e.seq for e in log] == sorted(e.seq for e in log)
+        assert index.audit(after=log[0].seq, limit=1) == [log[1]]
+
+
+def test_stats(index_url):
+    with open_index(index_url) as index:
+        index.add([doc(i) for i in range(3)])
+        s = index.stats()
+        assert s.documents == 3 and s.audit_entries == 3
+        assert s.band_postings > 0 and s.sample_postings > 0 and s.size_bytes > 0
+        assert s.params == FingerprintParams().to_dict()
+        assert s.backend in ("sqlite", "postgresql")
+
+
+def test_refuses_other_params_naming_both(index_url):
+    with open_index(index_url) as index:
+        index.add([doc(1)])
+    with pytest.raises(IndexMismatchError) as err:
+        open_index(index_url, params=FingerprintParams(num_perm=64, bands=16, content_bands=16))
+    msg = str(err.value)
+    assert "num_perm=128 (index)" in msg and "num_perm=64 (asked)" in msg
+    with open_index(index_url, params=FingerprintParams()) as index:  # the same ones are fine
+        assert index.stats().documents == 1
+
+
+def test_new_index_keeps_given_params(index_url):
+    p = FingerprintParams(num_perm=64, bands=16, content_bands=16, seed=7)
+    with open_index(index_url, params=p) as index:
+        index.add([doc(1)])
+    with open_index(index_url) as index:
+        assert index.params == p
+        assert index.check(Document(id="q", text=doc(1).text)).decision == "duplicate"
+
+
+def test_open_missing_without_create(tmp_path):
+    with pytest.raises(StoreError, match="no index at"):
+        Index.open(str(tmp_path / "absent.db"), create=False)
+
+
+def test_open_non_index_files(tmp_path):
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(b"this is not a database at all" * 100)
+    with pytest.raises(IndexCorruptError, match="junk.db"):
+        Index.open(str(junk))
+    other = tmp_path / "other.db"
+    con = sqlite3.connect(other)
+    con.execute("CREATE TABLE people (name TEXT)")
+    con.commit()
+    con.close()
+    with pytest.raises(IndexCorruptError, match="not a dedup index"):
+        Index.open(str(other))
+
+
+@pytest.mark.parametrize("url", ["mysql://x/y", "", "  "], ids=["unknown-scheme", "empty", "blank"])
+def test_bad_urls(url):
+    with pytest.raises(StoreError):
+        open_store(url)
+
+
+def test_sqlite_url_forms(tmp_path):
+    p = tmp_path / "i.db"
+    with Index.open(f"sqlite://{p}") as index:
+        index.add([doc(1)])
+    with Index.open(str(p)) as index:
+        assert index.stats().documents == 1 and index.url == f"sqlite://{p}"
+
+
+@pytest.mark.parametrize(
+    "bad", ["", " x", "x\n", "a\x00b", "x" * 513, 12], ids=["empty", "space", "newline", "nul", "too-long", "int"]
+)
+def test_bad_ids_are_refused(bad):
+    with pytest.raises(StoreError):
+        validate_id(bad)
+
+
+def test_ids_lists_all(index_url):
+    with open_index(index_url) as index:
+        index.add([doc(i) for i in range(12)], batch=5)
+        assert sorted(index.ids()) == sorted(f"doc-{i}" for i in range(12))
+
+
+def test_empty_and_tiny_documents(index_url):
+    with open_index(index_url) as index:
+        a, b = index.add([Document(id="empty", text=""), Document(id="tiny", text="Hello.")])
+        assert a.added and b.added
+        assert index.check(Document(id="q", text="")).decision == "new"
+
+
+# --- the store itself: a round-trip property over random fingerprints ----------------------
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(seed=st.integers(0, 2**31), n_sample=st.integers(0, 120), text=st.text(max_size=200))
+def test_store_round_trips(tmp_path_factory, seed, n_sample, text):
+    rng = np.random.default_rng(seed)
+    d = Document(id=f"d{seed}", text=text, title=text[:10] or None)
+    item = StoredDoc(
+        doc=d,
+        digest=doc_digest(d),
+        minhash=rng.integers(0, 2**32, 128, dtype=np.uint32),
+        content_minhash=rng.integers(0, 2**32, 128, dtype=np.uint32),
+        sample=np.unique(rng.integers(0, 2**64 - 1, n_sample, dtype=np.uint64)),
+        n_shingles=int(rng.integers(0, 1000)),
+        n_content=int(rng.integers(0, 1000)),
+        band_keys=rng.integers(0, 2**64 - 1, 74, dtype=np.uint64),
+    )
+    store = open_store(str(tmp_path_factory.mktemp("rt") / "s.db"))
+    try:
+        store.create({"k": "v"})
+        with store.transaction(write=True, lock=lock_keys(item.band_keys, item.sample, ids=[d.id])) as tx:
+            tx.put(item)
+        with store.transaction(write=False) as tx:
+            (got,) = tx.get([d.id])
+            cands = tx.candidates(item.band_keys[:1], item.sample, min_shared_samples=2, max_postings=99, limit=5)
+        assert got.doc == d and got.digest == item.digest
+        for name in ("minhash", "content_minhash", "sample", "band_keys"):
+            assert np.array_equal(getattr(got, name), getattr(item, name)), name
+        assert [c.doc.doc.id for c in cands] == [d.id]
+        assert cands[0].shared_bands == 1 and cands[0].shared_samples == len(item.sample)
+    finally:
+        store.close()
+
+
+def test_common_sample_hashes_are_ignored(index_url):
+    """A sampled hash held by more than max_postings documents proposes nothing (stock wording)."""
+    store = open_store(index_url)
+    try:
+        store.create({"k": "v"})
+        rng = np.random.default_rng(1)
+        common = np.array([1, 2], dtype=np.uint64)
+        with store.transaction(write=True) as tx:
+            for i in range(6):
+                d = Document(id=f"c{i}", text=str(i))
+                tx.put(StoredDoc(d, doc_digest(d), np.zeros(128, np.uint32), np.zeros(128, np.uint32),
+                                 common, 10, 10, rng.integers(0, 2**64 - 1, 4, dtype=np.uint64)))
+        with store.transaction(write=False) as tx:
+            assert tx.candidates(np.empty(0, np.uint64), common, min_shared_samples=2, max_postings=5, limit=50) == []
+            assert len(tx.candidates(np.empty(0, np.uint64), common, min_shared_samples=2, max_postings=6, limit=50)) == 6
+    finally:
+        store.close()
+
+
+def test_audit_matches_are_json_safe(index_url):
+    with open_index(index_url) as index:
+        index.add([doc(1)])
+        index.check(Document(id="q", text=doc(1).text))
+        e = index.audit()[-1]
+        assert e.matches[0].kind == "duplicate" and 0.0 <= e.matches[0].score <= 1.0
