@@ -30,3 +30,86 @@ def main() -> None:
 
 
 # --- commands are added below, one block per command ---
+
+
+# --- scan: which articles are the same wire story, how each copy relates, which story ---
+
+_SCAN_FORMATS = ("terminal", "json", "jsonl", "csv")
+
+
+@main.command("scan")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=str))
+@click.option("--format", "fmt", type=click.Choice(_SCAN_FORMATS), default="terminal", show_default=True,
+              help="terminal: a report for people; json, jsonl, csv: for programs (see docs/scan-json.md).")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, allow_dash=True, path_type=str),
+              help="Write to this file instead of stdout.")
+@click.option("--drift", is_flag=True, help="Also list factual differences between each copy and its source.")
+@click.option("--workers", type=click.IntRange(min=1), default=None, help="Worker processes (default: the scan's choice).")
+@click.option("--texts", is_flag=True, help="json/jsonl: include each document's cleaned text and stripped lines.")
+@click.option("--encoding", default=None, help="Read files in this encoding instead of detecting it.")
+@click.option("--skip-binary", is_flag=True, default=None, help="Skip files that are not text instead of failing.")
+@click.option("--max-bytes", type=click.IntRange(min=1), default=None, help="Skip files larger than this.")
+@click.option("--ext", "extensions", multiple=True, help="Read only files with this extension (repeatable), e.g. --ext txt.")
+@click.option("--follow-symlinks", is_flag=True, default=None, help="Follow symbolic links in folders.")
+@click.option("--id-field", default=None, help="JSON/JSONL/CSV input: field holding the document id.")
+@click.option("--text-field", "text_fields", multiple=True, help="JSON/JSONL/CSV input: field(s) holding the text (repeatable).")
+@click.option("--title-field", default=None, help="JSON/JSONL/CSV input: field holding the title.")
+@click.option("--source-field", default=None, help="JSON/JSONL/CSV input: field holding the publisher.")
+@click.option("--published-field", default=None, help="JSON/JSONL/CSV input: field holding the publication time.")
+@click.option("--url-field", default=None, help="JSON/JSONL/CSV input: field holding the URL.")
+@click.option("--no-split", is_flag=True, help="Keep a file that holds several stories as one document.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary on stderr.")
+def scan_command(paths, fmt, output, drift, workers, texts, quiet, no_split, extensions, text_fields, **ingest_opts):
+    """Find which articles under PATH... are the same wire story, how each copy
+    relates to the original, and which story each belongs to.
+
+    Skipped inputs are listed, not fatal: the exit code is 0 whenever the scan ran.
+    """
+    import io
+
+    from .ingest import IngestOptions
+    from .report import scan_json, scan_terminal
+    from .scan import scan
+
+    given = {k: v for k, v in ingest_opts.items() if v is not None}
+    if text_fields:
+        given["text_fields"] = tuple(text_fields)
+    if extensions:
+        given["extensions"] = tuple(extensions)
+    if no_split:
+        given["split_stories"] = False
+    kwargs = {"workers": workers} if workers is not None else {}
+
+    with scan_terminal.ScanProgress(enabled=False if quiet else None) as progress:
+        result = scan(
+            list(paths), ingest=IngestOptions(**given), drift=drift,
+            progress=progress if progress.enabled else None, **kwargs,
+        )
+
+    to_stdout = output in (None, "-")
+    if to_stdout and fmt == "terminal" and sys.stdout.isatty():
+        scan_terminal.write_terminal(result, sys.stdout, color=True)
+        return
+    try:
+        binary = click.get_binary_stream("stdout") if to_stdout else open(output, "wb")  # noqa: SIM115
+    except OSError as exc:
+        raise click.FileError(output, hint=exc.strerror) from exc
+    stream = io.TextIOWrapper(binary, encoding="utf-8", newline="")
+    try:
+        if fmt == "terminal":
+            scan_terminal.write_terminal(result, stream, color=False)
+        elif fmt == "json":
+            scan_json.write_json(result, stream, texts=texts)
+        elif fmt == "jsonl":
+            scan_json.write_jsonl(result, stream, texts=texts)
+        else:
+            scan_json.write_csv(result, stream)
+        stream.flush()
+    finally:
+        if to_stdout:
+            stream.detach()
+        else:
+            stream.close()
+    if not to_stdout and not quiet:
+        s = scan_terminal.summary_line(result)
+        click.echo(f"wrote {fmt} to {output}: {s}", err=True)

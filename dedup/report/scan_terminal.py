@@ -214,6 +214,18 @@ def _story(view: ScanView, words: _Words, story: Story) -> Node:
     return root
 
 
+def _counts(s: dict[str, int]) -> str:
+    return (
+        f"{_n(s['documents'], 'document')}, {_n(s['stories'], 'story', 'stories')}, "
+        f"{_n(s['events'], 'event')}, {_n(s['skipped'], 'skipped', 'skipped')}"
+    )
+
+
+def summary_line(result: ScanResult) -> str:
+    """``N documents, M stories, K events, S skipped``: the report's first words."""
+    return _counts(ScanView(result).summary())
+
+
 def outline(result: ScanResult) -> list[Node]:
     """The report as a list of top-level sections (each a tree of labelled nodes)."""
     view = ScanView(result)
@@ -222,11 +234,7 @@ def outline(result: ScanResult) -> list[Node]:
     sections: list[Node] = [
         Node(
             [
-                (
-                    f"{_n(s['documents'], 'document')}, {_n(s['stories'], 'story', 'stories')}, "
-                    f"{_n(s['events'], 'event')}, {_n(s['skipped'], 'skipped', 'skipped')}",
-                    S_HEAD,
-                ),
+                (_counts(s), S_HEAD),
                 (
                     f" ({_n(s['pairs'], 'verified pair')}, {s['in_stories']} in stories, {s['unrelated']} unrelated)",
                     S_DIM,
