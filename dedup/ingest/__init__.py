@@ -1,0 +1,527 @@
+"""Files, folders, JSON records and streams -> Document or Skipped records.
+
+This is the only place that opens article files. It never writes, moves or
+deletes an input. Every input that does not become a Document becomes a
+Skipped whose reason is one line naming the file and the fix; one bad file
+never stops a scan (except with ``skip_binary=False``, which makes binary data
+an InputError).
+
+Ids: a file found in a folder is named by its path relative to that folder
+("business/001.txt"), a file given directly by its name, a JSON record by its
+id field, a stream by its name. Ids are printable (undecodable file-name bytes
+are shown as ``\\xNN``) and unique within one ``read_inputs`` call: a clash is
+resolved by prefixing the folder's name, then by a ``~2`` suffix. A story split
+out of a document gets ``{id}#{k}``.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import stat
+import sys
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import BinaryIO
+
+from ..errors import InputError, ParamsError
+from ..records import Document, Skipped
+from .boilerplate import Cleaned, clean
+from .decode import NotText, decode
+from .html import extract, looks_like_html
+from .split import split_text
+
+__all__ = [
+    "Cleaned",
+    "IngestOptions",
+    "clean",
+    "document_from_text",
+    "printable",
+    "read_inputs",
+    "read_stream",
+]
+
+DEFAULT_EXTENSIONS = (".txt", ".md", ".html", ".htm", ".json", ".jsonl", ".ndjson")
+_HTML_EXT = frozenset({".html", ".htm"})
+_JSONL_EXT = frozenset({".jsonl", ".ndjson"})
+_FORMATS = ("auto", "jsonl", "json", "text", "html")
+
+
+@dataclass(frozen=True, slots=True)
+class IngestOptions:
+    encoding: str | None = None  # force this encoding for text files and streams
+    skip_binary: bool = True  # False: binary data raises InputError instead of being skipped
+    max_bytes: int = 20_000_000  # per file (per line for JSONL)
+    id_field: str = "id"
+    text_fields: tuple[str, ...] = ("text", "body")
+    title_field: str = "title"
+    source_field: str = "source"
+    published_field: str = "published"
+    url_field: str = "url"
+    split_stories: bool = True
+    extensions: tuple[str, ...] = DEFAULT_EXTENSIONS
+    follow_symlinks: bool = False
+
+    def __post_init__(self) -> None:
+        if self.max_bytes <= 0:
+            raise ParamsError(f"max_bytes must be positive, got {self.max_bytes}; pass a size in bytes")
+        if isinstance(self.text_fields, str) or not self.text_fields:
+            raise ParamsError(f"text_fields must be a non-empty tuple of field names, got {self.text_fields!r}")
+        exts = tuple(e.lower() if e.startswith(".") else "." + e.lower() for e in self.extensions)
+        object.__setattr__(self, "extensions", exts)
+        if self.encoding:
+            import codecs
+
+            try:
+                codecs.lookup(self.encoding)
+            except LookupError:
+                raise ParamsError(f"unknown encoding {self.encoding!r}; pass a Python codec name such as utf-8 or cp1252") from None
+
+
+# --- names -----------------------------------------------------------------------------
+
+
+def printable(name: str | bytes) -> str:
+    """A file name or id as printable text: undecodable bytes as \\xNN, control characters escaped."""
+    if isinstance(name, str):
+        if name.isprintable():
+            return name
+        try:
+            raw = name.encode("utf-8", "surrogateescape")  # os.fsdecode's escapes back to bytes
+        except UnicodeEncodeError:
+            raw = name.encode("utf-8", "backslashreplace")
+    else:
+        raw = name
+    text = raw.decode("utf-8", "backslashreplace")
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
+
+
+class _Ids:
+    """Keeps ids unique within one read."""
+
+    def __init__(self) -> None:
+        self.seen: set[str] = set()
+
+    def claim(self, wanted: str, prefix: str | None = None) -> str:
+        candidates = [wanted] + ([f"{prefix}/{wanted}"] if prefix else [])
+        for c in candidates:
+            if c not in self.seen:
+                self.seen.add(c)
+                return c
+        k = 2
+        while f"{candidates[-1]}~{k}" in self.seen:
+            k += 1
+        got = f"{candidates[-1]}~{k}"
+        self.seen.add(got)
+        return got
+
+
+# --- text -> documents --------------------------------------------------------------------
+
+
+def document_from_text(
+    raw: str,
+    *,
+    id: str,
+    title: str | None = None,
+    source: str | None = None,
+    published: str | None = None,
+    url: str | None = None,
+    path: str | None = None,
+    options: IngestOptions = IngestOptions(),
+) -> tuple[Document, ...]:
+    """Boilerplate stripping and story splitting of one text (HTML is extracted first).
+
+    Returns one Document, or one per story (ids ``{id}#{k}``, ``parent=id``). Raises
+    InputError when the text is empty, white space, or nothing but boilerplate.
+    """
+    if looks_like_html(raw):
+        ex = extract(raw)
+        if not ex.text.strip():
+            raise InputError(f"no article text found in the HTML of '{id}'; check that the page holds an article")
+        raw, title, published = ex.text, title or ex.title, published or ex.published
+    if not raw:
+        raise InputError(f"cannot read '{id}': empty; add text or leave it out")
+    if not raw.strip():
+        raise InputError(f"cannot read '{id}': only white space; add text or leave it out")
+    parts = split_text(raw) if options.split_stories else ((0, raw),)
+    docs = []
+    many = len(parts) > 1
+    for k, (offset, segment) in enumerate(parts, start=1):
+        c = clean(segment, title=title if k == 1 else None, line_offset=offset)
+        if not c.text:
+            if many:
+                continue
+            reasons = sorted({s.reason for s in c.stripped})
+            raise InputError(
+                f"cannot read '{id}': nothing left after removing boilerplate "
+                f"({len(c.stripped)} lines: {', '.join(reasons)}); check that it holds an article"
+            )
+        docs.append(
+            Document(
+                id=f"{id}#{k}" if many else id,
+                text=c.text,
+                title=c.title,
+                source=source,
+                published=(published if k == 1 else None) or c.published,
+                url=url,
+                path=path,
+                stripped=c.stripped,
+                zones=c.zones,
+                parent=id if many else None,
+                part=k if many else None,
+            )
+        )
+    return tuple(docs)
+
+
+# --- bytes -> text ---------------------------------------------------------------------------
+
+
+def _decode(data: bytes, display: str, options: IngestOptions) -> str:
+    try:
+        text, _ = decode(data, encoding=options.encoding)
+    except NotText as exc:
+        msg = f"cannot read '{display}': {exc}; pass --encoding if it is text, or leave it out"
+        if options.skip_binary:
+            raise InputError(msg) from None
+        raise _Fatal(msg) from None
+    return text
+
+
+class _Fatal(InputError):
+    """Binary data with skip_binary=False: stops the read."""
+
+
+def _text_docs(data: bytes, *, id: str, display: str, path: str | None, html: bool, options: IngestOptions):
+    if not data:
+        raise InputError(f"cannot read '{display}': empty file (0 bytes); add text or leave it out")
+    text = _decode(data, display, options)
+    if not text.strip():
+        raise InputError(f"cannot read '{display}': only white space; add text or leave it out")
+    if html or looks_like_html(text):
+        ex = extract(text)
+        if not ex.text.strip():
+            raise InputError(f"cannot read '{display}': no article text found in the HTML; check that the page holds an article")
+        return document_from_text(ex.text, id=id, title=ex.title, published=ex.published, path=path, options=options)
+    return _from_text(text, id=id, display=display, path=path, options=options)
+
+
+def _from_text(text: str, *, id: str, display: str, options: IngestOptions, **meta) -> tuple[Document, ...]:
+    try:
+        return document_from_text(text, id=id, options=options, **meta)
+    except InputError as exc:
+        # Name the file rather than the id in the message.
+        raise InputError(str(exc).replace(f"'{id}'", f"'{display}'", 1)) from None
+
+
+# --- JSON records ------------------------------------------------------------------------------
+
+
+def _field(rec: dict, name: str) -> str | None:
+    v = rec.get(name)
+    if v is None or isinstance(v, (dict, list)):
+        return None
+    v = str(v).strip()
+    return v or None
+
+
+def _record(rec, where: str, ids: _Ids, path: str | None, options: IngestOptions) -> Iterator[Document | Skipped]:
+    if not isinstance(rec, dict):
+        yield Skipped(where, f"{where}: not a JSON object but {type(rec).__name__}; write one object per record", path)
+        return
+    rid = _field(rec, options.id_field)
+    if rid is None:
+        yield Skipped(
+            where, f"{where}: record has no '{options.id_field}' field; add one or pass --id-field NAME", path
+        )
+        return
+    rid = ids.claim(printable(rid))
+    text = None
+    for name in options.text_fields:
+        v = rec.get(name)
+        if isinstance(v, str) and v.strip():
+            text = v
+            break
+    if text is None:
+        fields = ", ".join(f"'{f}'" for f in options.text_fields)
+        yield Skipped(rid, f"{where}: record '{rid}' has no text (fields {fields} missing or empty); add one or pass --text-field NAME", path)
+        return
+    try:
+        docs = document_from_text(
+            text,
+            id=rid,
+            title=_field(rec, options.title_field),
+            source=_field(rec, options.source_field),
+            published=_field(rec, options.published_field),
+            url=_field(rec, options.url_field),
+            path=path,
+            options=options,
+        )
+    except InputError as exc:
+        yield Skipped(rid, f"{where}: {exc}", path)
+        return
+    yield from docs
+
+
+def _jsonl(lines, display: str, ids: _Ids, path: str | None, options: IngestOptions) -> Iterator[Document | Skipped]:
+    for n, line in enumerate(lines, start=1):
+        where = f"'{display}' line {n}"
+        if len(line) > options.max_bytes:
+            yield Skipped(f"{display}:{n}", f"{where}: record too large (over max_bytes {options.max_bytes}); shorten it or raise --max-bytes", path)
+            continue
+        if n == 1:
+            line = line.removeprefix(b"\xef\xbb\xbf")
+        if not line.strip():
+            continue
+        try:
+            rec = json.loads(line)
+        except (ValueError, RecursionError) as exc:
+            msg = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc) or type(exc).__name__
+            col = f" column {exc.colno}" if isinstance(exc, json.JSONDecodeError) else ""
+            yield Skipped(f"{display}:{n}", f"{where}: invalid JSON ({msg}{col}); fix or remove that line", path)
+            continue
+        yield from _record(rec, where, ids, path, options)
+
+
+def _json_doc(data: bytes, display: str, ids: _Ids, path: str | None, options: IngestOptions) -> Iterator[Document | Skipped]:
+    if not data.strip():
+        yield Skipped(display, f"cannot read '{display}': empty JSON file; add records or leave it out", path)
+        return
+    try:
+        obj = json.loads(data)
+    except (ValueError, RecursionError) as exc:
+        if isinstance(exc, json.JSONDecodeError):
+            why = f"{exc.msg} at line {exc.lineno} column {exc.colno}"
+        else:
+            why = str(exc) or type(exc).__name__
+        yield Skipped(display, f"cannot read '{display}': invalid JSON ({why}); fix the file (one object per line needs .jsonl)", path)
+        return
+    if isinstance(obj, dict) and not any(f in obj for f in options.text_fields):
+        lists = [v for v in obj.values() if isinstance(v, list)]
+        if len(lists) == 1:
+            obj = lists[0]
+    records = obj if isinstance(obj, list) else [obj]
+    for k, rec in enumerate(records, start=1):
+        yield from _record(rec, f"'{display}' record {k}", ids, path, options)
+
+
+# --- streams ------------------------------------------------------------------------------------
+
+
+def _limited_lines(fh: BinaryIO, max_bytes: int) -> Iterator[bytes]:
+    """Lines of a binary stream; a line over max_bytes is cut there (the rest of it is dropped)."""
+    while True:
+        line = fh.readline(max_bytes + 1)
+        if not line:
+            return
+        if len(line) > max_bytes and not line.endswith(b"\n"):
+            while True:  # drop the rest of the long line
+                more = fh.readline(1 << 20)
+                if not more or more.endswith(b"\n"):
+                    break
+        yield line
+
+
+def read_stream(
+    stream: BinaryIO, *, name: str = "-", fmt: str = "auto", options: IngestOptions = IngestOptions()
+) -> Iterator[Document | Skipped]:
+    """Documents of a binary stream: JSONL records (``{`` first), a JSON array (``[`` first),
+    an HTML page (``<`` first) or one plain-text article. ``fmt`` forces one of
+    ``jsonl``, ``json``, ``text``, ``html``."""
+    if fmt not in _FORMATS:
+        raise ParamsError(f"unknown stream format {fmt!r}; use one of {', '.join(_FORMATS)}")
+    display = printable(name)
+    ids = _Ids()
+    buf = stream if hasattr(stream, "peek") else io.BufferedReader(stream)  # type: ignore[arg-type]
+    if fmt == "auto":
+        head = buf.peek(4096)[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
+        fmt = {b"{": "jsonl", b"[": "json", b"<": "html"}.get(head[:1], "text")
+    try:
+        if fmt == "jsonl":
+            yield from _jsonl(_limited_lines(buf, options.max_bytes), display, ids, None, options)
+            return
+        data = buf.read(options.max_bytes + 1)
+        if len(data) > options.max_bytes:
+            yield Skipped(display, f"cannot read '{display}': too large (over max_bytes {options.max_bytes}); split it or raise --max-bytes")
+            return
+        if fmt == "json":
+            yield from _json_doc(data, display, ids, None, options)
+            return
+        yield from _text_docs(data, id=display, display=display, path=None, html=fmt == "html", options=options)
+    except _Fatal:
+        raise
+    except InputError as exc:
+        yield Skipped(display, str(exc))
+    except OSError as exc:
+        yield Skipped(display, f"cannot read '{display}': {exc.strerror or exc}; check the input stream")
+
+
+# --- files and folders -----------------------------------------------------------------------------
+
+_KINDS = (
+    (stat.S_ISFIFO, "named pipe (FIFO)"),
+    (stat.S_ISSOCK, "socket"),
+    (stat.S_ISCHR, "character device"),
+    (stat.S_ISBLK, "block device"),
+)
+
+
+def _kind(mode: int) -> str:
+    for test, label in _KINDS:
+        if test(mode):
+            return label
+    return "special file"
+
+
+def _why(exc: OSError) -> str:
+    return (exc.strerror or type(exc).__name__).lower()
+
+
+def _fix(exc: OSError, folder: bool = False) -> str:
+    if isinstance(exc, PermissionError):
+        return "fix its permissions (chmod a+rx) or leave it out" if folder else "fix its permissions (chmod a+r) or leave it out"
+    return "check the path"
+
+
+def _read_file(path: str, *, id: str, display: str, options: IngestOptions, ids: _Ids, nofollow: bool) -> Iterator[Document | Skipped]:
+    shown = printable(path)
+    ext = os.path.splitext(path)[1].lower()
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+    if nofollow:
+        flags |= getattr(os, "O_NOFOLLOW", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        yield Skipped(id, f"cannot read '{display}': {_why(exc)}; {_fix(exc)}", shown)
+        return
+    with os.fdopen(fd, "rb") as fh:
+        try:
+            st = os.fstat(fd)
+            if not stat.S_ISREG(st.st_mode):  # replaced between the walk and the open
+                yield Skipped(id, f"'{display}' is a {_kind(st.st_mode)}, not a regular file; not read, leave it out", shown)
+                return
+            if ext in _JSONL_EXT:
+                yield from _jsonl(_limited_lines(fh, options.max_bytes), display, ids, shown, options)
+                return
+            if st.st_size > options.max_bytes:
+                yield Skipped(id, f"cannot read '{display}': too large ({st.st_size} bytes > max_bytes {options.max_bytes}); split it or raise --max-bytes", shown)
+                return
+            data = fh.read(options.max_bytes + 1)
+            if len(data) > options.max_bytes:
+                yield Skipped(id, f"cannot read '{display}': too large (over max_bytes {options.max_bytes}); split it or raise --max-bytes", shown)
+                return
+            if ext == ".json":
+                yield from _json_doc(data, display, ids, shown, options)
+                return
+            yield from _text_docs(data, id=id, display=display, path=shown, html=ext in _HTML_EXT, options=options)
+        except _Fatal:
+            raise
+        except InputError as exc:
+            yield Skipped(id, str(exc), shown)
+        except OSError as exc:
+            yield Skipped(id, f"cannot read '{display}': {_why(exc)}; {_fix(exc)}", shown)
+
+
+def _rel_id(parts: tuple[str, ...]) -> str:
+    return "/".join(printable(p) for p in parts)
+
+
+def _walk(
+    root: str, top: str, parts: tuple[str, ...], options: IngestOptions, ids: _Ids, visited: set
+) -> Iterator[Document | Skipped]:
+    folder = os.path.join(top, *parts) if parts else top
+    shown_folder = printable(folder)
+    try:
+        with os.scandir(folder) as it:
+            entries = sorted(it, key=lambda e: os.fsencode(e.name))
+    except OSError as exc:
+        yield Skipped(_rel_id(parts) or printable(root), f"cannot list folder '{shown_folder}': {_why(exc)}; {_fix(exc, True)}", shown_folder)
+        return
+    prefix = printable(os.path.basename(os.path.normpath(top)))
+    for entry in entries:
+        sub = (*parts, entry.name)
+        rel = _rel_id(sub)
+        display = printable(entry.path)
+        if entry.name.startswith("."):
+            what = "folder" if entry.is_dir(follow_symlinks=False) else "file"
+            yield Skipped(rel, f"'{display}': hidden {what} not read; rename it or give its path directly", display)
+            continue
+        try:
+            if entry.is_symlink():
+                try:
+                    st = os.stat(entry.path)
+                except FileNotFoundError:
+                    target = printable(os.readlink(entry.path))
+                    yield Skipped(rel, f"'{display}': broken symbolic link to '{target}'; fix or remove the link", display)
+                    continue
+                if not options.follow_symlinks:
+                    yield Skipped(rel, f"'{display}': symbolic link not followed; pass --follow-symlinks to read it", display)
+                    continue
+            else:
+                st = entry.stat(follow_symlinks=False)
+        except OSError as exc:
+            yield Skipped(rel, f"cannot read '{display}': {_why(exc)}; {_fix(exc)}", display)
+            continue
+        if stat.S_ISDIR(st.st_mode):
+            key = (st.st_dev, st.st_ino)
+            if key in visited:
+                yield Skipped(rel, f"'{display}': folder already read (symbolic link loop); remove the link", display)
+                continue
+            visited.add(key)
+            yield from _walk(root, top, sub, options, ids, visited)
+        elif stat.S_ISREG(st.st_mode):
+            ext = os.path.splitext(entry.name)[1].lower()
+            if ext not in options.extensions:
+                shown_ext = printable(ext) if ext else "(none)"
+                yield Skipped(
+                    rel,
+                    f"unsupported file type '{shown_ext}' of '{display}'; supported: {' '.join(options.extensions)} "
+                    f"(rename it or add the type with --ext)",
+                    display,
+                )
+                continue
+            yield from _read_file(
+                entry.path, id=ids.claim(rel, prefix), display=display, options=options, ids=ids,
+                nofollow=not options.follow_symlinks,
+            )
+        else:
+            yield Skipped(rel, f"'{display}' is a {_kind(st.st_mode)}, not a regular file; not read, leave it out", display)
+
+
+def read_inputs(
+    paths: Sequence[str | os.PathLike], *, options: IngestOptions = IngestOptions()
+) -> Iterator[Document | Skipped]:
+    """Documents of files, folders (recursively, in sorted order) and ``-`` (standard input)."""
+    ids = _Ids()
+    for p in paths:
+        path = os.fspath(p)
+        if isinstance(path, bytes):
+            path = os.fsdecode(path)
+        if path == "-":
+            yield from read_stream(sys.stdin.buffer, name="-", options=options)
+            continue
+        display = printable(path)
+        try:
+            st = os.stat(path)  # a path given by name is followed even when it is a link
+        except FileNotFoundError:
+            if os.path.islink(path):
+                reason = f"'{display}': broken symbolic link to '{printable(os.readlink(path))}'; fix or remove the link"
+            else:
+                reason = f"'{display}': no such file or folder; check the path"
+            yield Skipped(display, reason, display)
+            continue
+        except OSError as exc:
+            yield Skipped(display, f"cannot read '{display}': {_why(exc)}; {_fix(exc)}", display)
+            continue
+        if stat.S_ISDIR(st.st_mode):
+            yield from _walk(path, path, (), options, ids, {(st.st_dev, st.st_ino)})
+        elif stat.S_ISREG(st.st_mode):
+            name = os.path.basename(path) or path
+            yield from _read_file(path, id=ids.claim(printable(name), printable(os.path.dirname(path)) or None),
+                                  display=display, options=options, ids=ids, nofollow=False)
+        else:
+            yield Skipped(display, f"'{display}' is a {_kind(st.st_mode)}, not a regular file; not read, leave it out", display)

@@ -1,0 +1,119 @@
+"""Bytes -> text: BOMs, UTF-8, UTF-16/32 without a BOM, Western single-byte fallbacks.
+
+Order: a forced encoding; a BOM; NUL-byte layout (UTF-16/32 without BOM, else binary);
+strict UTF-8; charset-normalizer when it finds a non-Latin script; cp1252; Latin-1.
+Text full of control characters is binary whatever it decoded as.
+"""
+
+from __future__ import annotations
+
+import codecs
+import unicodedata
+
+from charset_normalizer import from_bytes
+
+# Share of control characters (other than tab, newline, CR, form feed) above which decoded
+# "text" is taken for binary data. Real articles have none; a stray one is tolerated.
+MAX_CONTROL_SHARE = 0.01
+# Share of 2-byte (4-byte) units holding a NUL in the same position for UTF-16 (UTF-32) text
+# without a BOM: ASCII-heavy text has a NUL in every unit, other scripts in few.
+MIN_NUL_UNIT_SHARE = 0.3
+# charset-normalizer guesses badly on short inputs; below this many bytes it is not asked.
+MIN_DETECT_BYTES = 64
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+_ALLOWED_CONTROLS = frozenset("\t\n\r\f\v")
+
+
+class NotText(ValueError):
+    """The bytes are not text in any encoding tried; ``str(exc)`` says why (no file name)."""
+
+
+def _nul_layout(data: bytes) -> str | None:
+    """UTF-16/32 endianness guessed from where NUL bytes sit, or None when they sit nowhere in particular."""
+    size = len(data)
+    for width, names in ((4, ("utf-32-le", "utf-32-be")), (2, ("utf-16-le", "utf-16-be"))):
+        units = size // width
+        if units == 0 or size % width:
+            continue
+        if width == 4:
+            le = sum(1 for k in range(0, units * 4, 4) if data[k + 2] == 0 and data[k + 3] == 0)
+            be = sum(1 for k in range(0, units * 4, 4) if data[k] == 0 and data[k + 1] == 0)
+        else:
+            le = data[1::2].count(0)
+            be = data[0::2].count(0)
+        if le >= MIN_NUL_UNIT_SHARE * units and be <= 0.02 * units:
+            return names[0]
+        if be >= MIN_NUL_UNIT_SHARE * units and le <= 0.02 * units:
+            return names[1]
+    return None
+
+
+def _control_share(text: str) -> float:
+    if not text:
+        return 0.0
+    bad = sum(1 for c in text if c < " " and c not in _ALLOWED_CONTROLS or "\x7f" <= c <= "\x9f")
+    return bad / len(text)
+
+
+def _non_latin_script(text: str) -> bool:
+    """True when most non-ASCII letters of the text are outside the Latin script."""
+    latin = other = 0
+    for c in text:
+        if c > "\x7f" and c.isalpha():
+            if unicodedata.name(c, "").startswith("LATIN"):
+                latin += 1
+            else:
+                other += 1
+    return other > latin
+
+
+def _checked(text: str, encoding: str) -> tuple[str, str]:
+    share = _control_share(text)
+    if share > MAX_CONTROL_SHARE:
+        raise NotText(f"binary data ({share:.0%} control characters as {encoding})")
+    return text.removeprefix("\ufeff"), encoding
+
+
+def decode(data: bytes, *, encoding: str | None = None) -> tuple[str, str]:
+    """The text of ``data`` and the encoding used. Raises NotText (and LookupError for an unknown encoding)."""
+    if encoding:
+        codecs.lookup(encoding)  # LookupError names it
+        try:
+            return _checked(data.decode(encoding), encoding)
+        except UnicodeDecodeError as exc:
+            raise NotText(f"not valid {encoding} (byte {exc.start}: {exc.reason})") from None
+    for bom, name in _BOMS:
+        if data.startswith(bom):
+            try:
+                return _checked(data[len(bom):].decode(name), name + " with BOM")
+            except UnicodeDecodeError as exc:
+                raise NotText(f"starts with a {name} byte-order mark but is not {name} (byte {exc.start})") from None
+    if b"\x00" in data:
+        name = _nul_layout(data)
+        if name is None:
+            raise NotText(f"binary data (NUL byte at offset {data.index(0)})")
+        try:
+            return _checked(data.decode(name), name)
+        except UnicodeDecodeError:
+            raise NotText(f"binary data (NUL bytes, not valid {name})") from None
+    try:
+        return _checked(data.decode("utf-8"), "utf-8")
+    except UnicodeDecodeError:
+        pass
+    if len(data) >= MIN_DETECT_BYTES:
+        best = from_bytes(data).best()
+        if best is not None and not best.encoding.startswith(("utf_16", "utf_32")):
+            text = str(best)
+            if _non_latin_script(text):
+                return _checked(text, best.encoding)
+    try:
+        return _checked(data.decode("cp1252"), "cp1252")
+    except UnicodeDecodeError:
+        return _checked(data.decode("latin-1"), "latin-1")

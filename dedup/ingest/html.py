@@ -1,0 +1,59 @@
+"""HTML -> main text, title and date, with trafilatura; never loses a page silently."""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+
+import trafilatura
+from lxml import etree as lxml_etree
+from lxml import html as lxml_html
+
+log = logging.getLogger(__name__)
+
+_HTML_HINT_RE = re.compile(r"<(?:!doctype html|html|head|body|p|div|article|br|span|h[1-6])\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class Extracted:
+    text: str
+    title: str | None
+    published: str | None
+    method: str  # "trafilatura" | "baseline" | "lxml"
+
+
+def looks_like_html(text: str) -> bool:
+    """True for markup (a page or a fragment), judged on its first kilobytes."""
+    head = text[:4096].lstrip()
+    return head.startswith("<") and _HTML_HINT_RE.search(head) is not None
+
+
+def extract(markup: str) -> Extracted:
+    """The article text of a page. Falls back to trafilatura's baseline, then to all text of the page."""
+    title = published = None
+    try:
+        doc = trafilatura.bare_extraction(
+            markup, with_metadata=True, include_comments=False, include_tables=True, favor_recall=True
+        )
+    except (ValueError, TypeError, AttributeError) as exc:  # trafilatura raises these on odd markup
+        log.debug("trafilatura failed: %s", exc)
+        doc = None
+    if doc is not None:
+        title = (doc.title or "").strip() or None
+        published = (doc.date or "").strip() or None
+        text = (doc.text or "").strip()
+        if text:
+            return Extracted(text, title, published, "trafilatura")
+    _, text, _ = trafilatura.baseline(markup)
+    if text and text.strip():
+        return Extracted(text.strip(), title, published, "baseline")
+    try:
+        root = lxml_html.fromstring(markup)
+        for bad in root.xpath("//script|//style|//noscript"):
+            bad.drop_tree()
+        text = "\n".join(t.strip() for t in root.itertext() if t.strip())
+    except (ValueError, TypeError, lxml_etree.LxmlError) as exc:  # empty or undecodable document
+        log.debug("lxml failed: %s", exc)
+        text = ""
+    return Extracted(text, title, published, "lxml")
