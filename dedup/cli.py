@@ -38,7 +38,7 @@ _SCAN_FORMATS = ("terminal", "json", "jsonl", "csv")
 
 
 @main.command("scan")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=str))
+@click.argument("paths", nargs=-1, required=True, metavar="PATH...", type=click.Path(exists=True, path_type=str))
 @click.option("--format", "fmt", type=click.Choice(_SCAN_FORMATS), default="terminal", show_default=True,
               help="terminal: a report for people; json, jsonl, csv: for programs (see docs/scan-json.md).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, allow_dash=True, path_type=str),
