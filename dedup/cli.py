@@ -38,7 +38,8 @@ _SCAN_FORMATS = ("terminal", "json", "jsonl", "csv")
 
 
 @main.command("scan")
-@click.argument("paths", nargs=-1, required=True, metavar="PATH...", type=click.Path(exists=True, path_type=str))
+@click.argument("paths", nargs=-1, required=True, metavar="PATH...",
+                type=click.Path(exists=True, allow_dash=True, path_type=str))
 @click.option("--format", "fmt", type=click.Choice(_SCAN_FORMATS), default="terminal", show_default=True,
               help="terminal: a report for people; json, jsonl, csv: for programs (see docs/scan-json.md).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, allow_dash=True, path_type=str),
@@ -63,6 +64,8 @@ _SCAN_FORMATS = ("terminal", "json", "jsonl", "csv")
 def scan_command(paths, fmt, output, drift, workers, texts, quiet, no_split, extensions, text_fields, **ingest_opts):
     """Find which articles under PATH... are the same wire story, how each copy
     relates to the original, and which story each belongs to.
+
+    PATH is a file, a folder (read recursively) or - for standard input.
 
     Skipped inputs are listed, not fatal: the exit code is 0 whenever the scan ran.
     """

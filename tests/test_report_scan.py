@@ -384,3 +384,32 @@ def test_excerpt_never_exceeds_its_limit(text, start, end, limit):
     out = excerpt(text, start, end, limit)
     assert len(out) <= limit
     out.encode("utf-8")
+
+
+# --- with the real reader ----------------------------------------------------------------
+
+
+def test_documents_and_skipped_from_the_reader_render_alike_everywhere(tmp_path):
+    import os
+
+    from dedup.ingest import IngestOptions, read_inputs
+
+    (tmp_path / "story.txt").write_text((scan_fixture.SEEDS / scan_fixture.A004).read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "photo.jpg").write_bytes(b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(range(256)) * 4)
+    with open(os.path.join(os.fsencode(tmp_path), b"caf\xe9.txt"), "wb") as f:
+        f.write(b"Nur ein kurzer Text.")
+    items = list(read_inputs([str(tmp_path)], options=IngestOptions(extensions=(".txt", ".jpg"))))
+    docs = tuple(i for i in items if isinstance(i, Document))
+    skipped = tuple(i for i in items if isinstance(i, Skipped))
+    assert docs and skipped
+    res = ScanResult(docs, (), (), (), skipped)
+    data = json.loads(_utf8(lambda s: scan_json.write_json(res, s)))
+    jsonschema.Draft202012Validator(_strict(scan_json.schema())).validate(data)
+    text = _utf8(lambda s: scan_terminal.write_terminal(res, s))
+    lines = [json.loads(line) for line in _utf8(lambda s: scan_json.write_jsonl(res, s)).splitlines()]
+    assert [r["id"] for r in lines if r["type"] == "document"] == [d["id"] for d in data["documents"]]
+    csv_text = _utf8(lambda s: scan_json.write_csv(res, s))
+    assert csv_text == ",".join(scan_json.CSV_COLUMNS) + "\r\n"  # no pairs: the header row only
+    for sk in data["skipped"]:
+        assert f"{sk['id']}: {sk['reason']}" in text
+    assert any("\\xe9" in d["id"] for d in data["documents"] + data["skipped"])
