@@ -15,7 +15,6 @@ import socket
 import subprocess
 import sys
 import tempfile
-import time
 import zlib
 from dataclasses import dataclass
 
@@ -128,31 +127,44 @@ def article(seed: int, n_words: int = 400) -> str:
 # --- worker processes ----------------------------------------------------------------------
 
 
-def _worker_add(url: str, prefix: str, n: int) -> None:
+def _wait_for_go() -> None:
+    print("ready", flush=True)
+    if sys.stdin.readline().strip() != "go":
+        raise SystemExit("no go")
+
+
+def _worker_add(url: str, prefix: str, n: int, batch: int = 8) -> None:
+    """Add articles in batches; print the ids of each batch once its transaction committed."""
     from dedup.index import Index
     from dedup.records import Document
 
     with Index.open(url) as index:
-        for i in range(n):
-            doc = Document(id=f"{prefix}-{i}", text=article(zlib.crc32(f"{prefix}-{i}".encode())))
-            index.add([doc], relate=False)
-            print(doc.id, flush=True)  # acknowledged: committed
+        _wait_for_go()
+        for start in range(0, n, batch):
+            docs = [
+                Document(id=f"{prefix}-{i}", text=article(zlib.crc32(f"{prefix}-{i}".encode())))
+                for i in range(start, min(n, start + batch))
+            ]
+            index.add(docs, relate=False, batch=batch)
+            print(" ".join(d.id for d in docs), flush=True)  # acknowledged: committed
 
 
 def _worker_admit(url: str, worker: str, n: int, shared_seed: int) -> None:
+    """check --add N own articles and, half way, the story every worker submits."""
     from dedup.index import Index
     from dedup.records import Document
 
     shared = article(shared_seed)
     with Index.open(url) as index:
+        _wait_for_go()
         for i in range(n):
-            own = Document(id=f"{worker}-own-{i}", text=article(int(worker[1:]) * 100_000 + i + 7))
-            d = index.check(own, add=True, client=worker)
-            print(f"{d.id} {d.decision} {int(d.added)}", flush=True)
             if i == n // 2:
                 story = Document(id=f"{worker}-story", text=shared)
                 d = index.check(story, add=True, client=worker)
                 print(f"{d.id} {d.decision} {int(d.added)}", flush=True)
+            own = Document(id=f"{worker}-own-{i}", text=article(zlib.crc32(f"{worker}-own-{i}".encode())))
+            d = index.check(own, add=True, client=worker)
+            print(f"{d.id} {d.decision} {int(d.added)}", flush=True)
 
 
 if __name__ == "__main__":
@@ -164,4 +176,3 @@ if __name__ == "__main__":
         _worker_admit(sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]))
     else:
         raise SystemExit(f"unknown worker command {cmd!r}")
-    time.sleep(0)
