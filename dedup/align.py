@@ -130,7 +130,7 @@ def _split_cached(text: str, zones: tuple[Zone, ...]) -> tuple[Sentence, ...]:
     return tuple(out)
 
 
-def _masked_terms(sentence: str) -> frozenset[str]:
+def masked_terms(sentence: str) -> frozenset[str]:
     """Content stems of a sentence with numbers, number words and dates masked out."""
     terms = set()
     toks = tokenize(sentence)
@@ -150,7 +150,7 @@ def _masked_terms(sentence: str) -> frozenset[str]:
 
 @lru_cache(maxsize=4096)
 def _terms_cached(text: str, zones: tuple[Zone, ...]) -> tuple[frozenset[str], ...]:
-    return tuple(_masked_terms(s.text) for s in _split_cached(text, zones))
+    return tuple(masked_terms(s.text) for s in _split_cached(text, zones))
 
 
 def _matrices(ta: Sequence[frozenset[str]], tb: Sequence[frozenset[str]]):
@@ -325,4 +325,4 @@ def order_share(alignment: Alignment) -> float:
     return len(tails) / len(firsts)
 
 
-__all__ = ["MIN_SCORE", "align", "aligned_share", "order_share", "score_matrix", "split_sentences"]
+__all__ = ["MIN_SCORE", "align", "aligned_share", "masked_terms", "order_share", "score_matrix", "split_sentences"]

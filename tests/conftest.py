@@ -19,18 +19,23 @@ def seed_document(number: int):
 
     Uses dedup.ingest when it is available, else a small line filter.
     """
+    path = next(SEEDS.glob(f"{number:03d}_*.txt"))
+    return document_from_raw(path.read_text(encoding="utf-8"), id=path.stem)
+
+
+def document_from_raw(raw: str, *, id: str):
+    """Raw article text (with boilerplate) as a Document, through dedup.ingest when available."""
     from dedup.records import Document
 
-    path = next(SEEDS.glob(f"{number:03d}_*.txt"))
-    raw = path.read_text(encoding="utf-8")
     try:
         from dedup.ingest import document_from_text  # type: ignore[attr-defined]
     except ImportError:
         document_from_text = None
     if document_from_text is not None:
-        return document_from_text(raw, id=path.stem)
+        docs = document_from_text(raw, id=id)
+        return docs[0] if isinstance(docs, tuple) else docs
     lines = [ln for ln in raw.split("\n") if not _BOILERPLATE_RE.match(ln.strip())]
-    return Document(id=path.stem, text="\n".join(lines).strip())
+    return Document(id=id, text="\n".join(lines).strip())
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,88 @@
+"""Typed, located findings of where a copy (B) drifted from its source (A).
+
+One module per finding family, each with the same signature
+``find(a: Document, b: Document, alignment: Alignment) -> Iterator[Finding]``:
+
+- numbers: number_changed, hedge_changed
+- dates: date_changed, weekday_changed, date_inconsistent
+- entities: entity_changed, spelling_variant
+- attribution: attribution_dropped, attribution_added, attribution_changed
+- quotes: quote_altered, quote_attribution_changed
+- claims: claim_added, claim_dropped
+- wording: wording_changed
+
+``compare`` runs them all over one alignment and removes overlaps (a quote's speaker
+change is not also an attribution change; a changed word inside a changed figure, name,
+quote or attribution is not also a wording change).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+
+from ..align import align
+from ..records import Alignment, Document, DriftSummary, Finding
+from . import attribution, claims, dates, entities, numbers, quotes, wording
+from ._text import KINDS, SEVERITY
+
+FAMILIES = (numbers, dates, entities, attribution, quotes, claims, wording)
+
+__all__ = ["FAMILIES", "KINDS", "SEVERITY", "compare", "summarize"]
+
+
+def compare(a: Document, b: Document, *, alignment: Alignment | None = None) -> tuple[Finding, ...]:
+    """Findings of how B (the copy) differs from A (the source), in A's text order."""
+    if alignment is None:
+        alignment = align(a.text, b.text, a_zones=a.zones, b_zones=b.zones)
+    found: list[Finding] = []
+    for family in FAMILIES:
+        found.extend(family.find(a, b, alignment))
+    return tuple(sorted(_clean(found), key=_order))
+
+
+def _overlaps(x: tuple[int, int] | None, y: tuple[int, int] | None) -> bool:
+    return x is not None and y is not None and x[0] < y[1] and y[0] < x[1]
+
+
+def _clean(found: list[Finding]) -> list[Finding]:
+    seen: set[tuple] = set()
+    unique = []
+    for f in found:
+        key = (f.kind, f.a_span, f.b_span)
+        if key in seen:
+            continue
+        seen.add(key)
+        unique.append(f)
+    quote_speakers = [f for f in unique if f.kind == "quote_attribution_changed"]
+    others = [f for f in unique if f.kind not in {"wording_changed", "claim_added", "claim_dropped"}]
+    out = []
+    for f in unique:
+        if f.kind == "attribution_changed" and any(
+            _overlaps(f.a_span, q.a_span) and _overlaps(f.b_span, q.b_span) for q in quote_speakers
+        ):
+            continue
+        if f.kind == "wording_changed" and any(
+            _overlaps(f.a_span, o.a_span) or _overlaps(f.b_span, o.b_span) for o in others
+        ):
+            continue
+        out.append(f)
+    return out
+
+
+def _order(f: Finding):
+    a = f.a_span[0] if f.a_span else float("inf")
+    b = f.b_span[0] if f.b_span else float("inf")
+    return (a, b, f.kind)
+
+
+def summarize(source_id: str, copy_id: str, findings: Iterable[Finding]) -> DriftSummary:
+    """Counts by kind and the high-severity findings, oriented source -> copy."""
+    findings = tuple(findings)
+    counts = Counter(f.kind for f in findings)
+    return DriftSummary(
+        source=source_id,
+        copy=copy_id,
+        counts=tuple(sorted(counts.items())),
+        high=tuple(f for f in findings if f.severity == "high"),
+    )

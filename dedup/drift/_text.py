@@ -1,0 +1,375 @@
+"""Shared pieces of the drift finders: aligned groups as text spans, words, numbers, dates, names.
+
+Everything here works on spans of ``Document.text`` and returns offsets into it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+
+from text_to_num import text2num
+
+from ..normalize import canonical_word, is_content, stem
+from ..records import Alignment, Document, Finding, Sentence
+
+# Severity of each finding kind: high for facts, medium for sourcing and meaning, low for
+# style-adjacent differences.
+SEVERITY = {
+    "number_changed": "high",
+    "hedge_changed": "medium",
+    "date_changed": "high",
+    "weekday_changed": "high",
+    "date_inconsistent": "high",
+    "entity_changed": "high",
+    "spelling_variant": "low",
+    "attribution_dropped": "high",
+    "attribution_added": "medium",
+    "attribution_changed": "high",
+    "quote_altered": "medium",
+    "quote_attribution_changed": "high",
+    "claim_added": "medium",
+    "claim_dropped": "medium",
+    "wording_changed": "medium",
+}
+KINDS = tuple(SEVERITY)
+# Aligned pairs scoring below this are loose (often an independent report of the same event):
+# "changed" findings there need stronger evidence (same counted noun and event, same slot).
+LOOSE_PAIR = 0.4
+
+
+def finding(
+    kind: str,
+    before: str,
+    after: str,
+    a_span: tuple[int, int] | None,
+    b_span: tuple[int, int] | None,
+    a_sentence: str = "",
+    b_sentence: str = "",
+    note: str = "",
+) -> Finding:
+    return Finding(kind, SEVERITY[kind], before, after, a_span, b_span, a_sentence, b_sentence, note)
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    """One aligned pair as two spans of text (groups of neighbouring sentences are contiguous)."""
+
+    a_start: int
+    a_end: int
+    b_start: int
+    b_end: int
+    a_text: str
+    b_text: str
+    score: float
+
+
+def _span(sents: tuple[Sentence, ...], idx: tuple[int, ...]) -> tuple[int, int]:
+    return sents[min(idx)].start, sents[max(idx)].end
+
+
+def groups(a: Document, b: Document, al: Alignment) -> Iterator[Group]:
+    for p in al.pairs:
+        a0, a1 = _span(al.a_sentences, p.a)
+        b0, b1 = _span(al.b_sentences, p.b)
+        yield Group(a0, a1, b0, b1, a.text[a0:a1], b.text[b0:b1], p.score)
+
+
+def sentence_at(sents: tuple[Sentence, ...], pos: int) -> Sentence | None:
+    for s in sents:
+        if s.start <= pos < s.end:
+            return s
+    return None
+
+
+# --- words ---------------------------------------------------------------------------------
+
+_WORD_RE = re.compile(r"\d+(?:[.,:]\d+)*|[^\W\d_]+(?:['\u2019\u02bc-][^\W\d_]+)*")
+
+
+@dataclass(frozen=True, slots=True)
+class Word:
+    text: str  # as written
+    canon: str  # canonical form (lower case, straight apostrophe, no possessive)
+    start: int
+    end: int
+
+    @property
+    def capitalised(self) -> bool:
+        return self.text[:1].isupper()
+
+
+def words(text: str, offset: int = 0) -> list[Word]:
+    return [Word(m.group(), canonical_word(m.group()), offset + m.start(), offset + m.end()) for m in _WORD_RE.finditer(text)]
+
+
+def content_stem(w: str) -> str | None:
+    return stem(w) if is_content(w) else None
+
+
+# --- numbers -------------------------------------------------------------------------------
+
+_UNITS = {
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
+    "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19,
+}
+_TENS = {"twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"}
+_SCALES = {"hundred", "thousand", "million", "billion", "trillion"}
+NUMBER_WORDS = frozenset(_UNITS) | _TENS | _SCALES | {"dozen"}
+_NUMWORD = r"(?:" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + r")"
+_NUMBER_RE = re.compile(
+    r"(?<![\w.])(?:"
+    r"(?P<digits>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+    r"(?:\s*(?P<dscale>million|billion|trillion|bn|m)\b)?"
+    r"|(?P<words>" + _NUMWORD + r"(?:(?:\s+and\s+|[\s-])" + _NUMWORD + r")*)"
+    r")(?![\w])"
+    r"(?P<unit>\s*(?:%|per\s?cent\b|percent\b))?",
+    re.IGNORECASE,
+)
+_DSCALE = {"million": 1e6, "m": 1e6, "billion": 1e9, "bn": 1e9, "trillion": 1e12}
+
+# Hedges immediately before a number, by meaning. Same class = same meaning.
+_HEDGES = [
+    ("at least", ">="), ("no fewer than", ">="), ("no less than", ">="), ("a minimum of", ">="),
+    ("more than", ">"), ("over", ">"), ("upwards of", ">"), ("in excess of", ">"),
+    ("some", "~"), ("about", "~"), ("around", "~"), ("approximately", "~"), ("roughly", "~"),
+    ("an estimated", "~"), ("estimated", "~"), ("nearly", "<~"), ("almost", "<~"), ("close to", "<~"),
+    ("up to", "<="), ("as many as", "<="), ("at most", "<="), ("fewer than", "<"), ("less than", "<"),
+    ("under", "<"), ("just over", ">"), ("just under", "<"),
+]
+_HEDGE_RE = re.compile(
+    r"\b(?P<hedge>" + "|".join(re.escape(h) for h, _ in sorted(_HEDGES, key=lambda x: -len(x[0]))) + r")\s+(?:a\s+|an\s+)?$",
+    re.IGNORECASE,
+)
+HEDGE_CLASS = dict(_HEDGES)
+_COUNT_STOP = frozenset("and or of in on at to for from by with as while who which that were was are is have has had".split())
+_SPEECH = frozenset("said say says told tell tells added stated confirmed reported".split())
+_EVENT_VERBS = ("kill", "die", "dead", "injur", "wound", "arrest", "eliminat", "neutralis", "neutraliz", "hurt", "missing", "displac", "evacuat", "rescu", "abduct", "kidnap", "detain")
+
+
+@dataclass(frozen=True, slots=True)
+class Number:
+    value: float
+    text: str  # the figure as written (without hedge)
+    start: int  # span of hedge + figure + unit
+    end: int
+    hedge: str  # "" when none
+    unit: str  # "%" or ""
+    counted: str  # stem of the counted noun after the figure ("militant"), "" when unknown
+    counted_text: str
+    event: str  # stem prefix of an event verb in the same sentence ("kill"), "" when none
+
+
+def _words_value(s: str) -> float | None:
+    s = re.sub(r"\s+", " ", s.strip().lower())
+    if s in {"one", "a"}:
+        return None  # "one" is too often a pronoun ("one of the officials")
+    if s == "dozen":
+        return 12.0
+    if s.startswith("a dozen"):
+        return 12.0
+    if s in _SCALES:
+        return None
+    try:
+        return float(text2num(s.replace(" and ", " "), "en"))
+    except (ValueError, TypeError):
+        try:
+            return float(text2num(s, "en"))
+        except (ValueError, TypeError):
+            return None
+
+
+def numbers(text: str, offset: int = 0, *, exclude: list[tuple[int, int]] | None = None) -> list[Number]:
+    """Figures in ``text`` (digits or words) with hedge, unit, counted noun and event verb.
+
+    Spans in ``exclude`` (offsets into the document, e.g. dates) are skipped.
+    """
+    exclude = exclude or []
+    found: list[Number] = []
+    lowered = text.lower()
+    event = next((v for v in _EVENT_VERBS if v in lowered), "")
+    for m in _NUMBER_RE.finditer(text):
+        s0, s1 = offset + m.start(), offset + m.end()
+        if any(e0 <= s0 < e1 or s0 <= e0 < s1 for e0, e1 in exclude):
+            continue
+        if m.group("digits"):
+            raw = m.group("digits")
+            # A time ("7:29") or a version ("2.0" after a name) is not a count.
+            if text[m.end("digits") : m.end("digits") + 1] == ":" or (m.start() > 0 and text[m.start() - 1] == ":"):
+                continue
+            try:
+                value = float(raw.replace(",", ""))
+            except ValueError:
+                continue
+            if m.group("dscale"):
+                value *= _DSCALE[m.group("dscale").lower()]
+            figure = raw + (" " + m.group("dscale") if m.group("dscale") else "")
+        else:
+            figure = m.group("words")
+            v = _words_value(figure)
+            if v is None:
+                continue
+            value = v
+        unit = "%" if m.group("unit") else ""
+        before = text[max(0, m.start() - 24) : m.start()]
+        h = _HEDGE_RE.search(before)
+        hedge = h.group("hedge").lower() if h else ""
+        start = offset + (m.start() - (len(before) - h.start()) if h else m.start())
+        end = offset + (m.end("unit") if m.group("unit") else m.end("digits") if m.group("digits") and not m.group("dscale") else m.end("dscale") if m.group("dscale") else m.end("words"))
+        # Counted noun: the last word of the short noun phrase after the figure.
+        counted = counted_text = ""
+        rest = text[(end - offset) :]
+        phrase = []
+        for wm in re.finditer(r"[A-Za-z\u00c0-\u024f'\u2019-]+|[^\sA-Za-z]", rest[:60]):
+            w = wm.group()
+            lw = w.lower()
+            if not w[0].isalpha() or lw in _COUNT_STOP or len(phrase) >= 3:
+                break
+            if phrase and (lw.endswith("ed") or lw.endswith("ing") or lw in _SPEECH):
+                break
+            phrase.append(w)
+        if phrase and not unit:
+            counted_text = phrase[-1]
+            counted = stem(canonical_word(counted_text))
+        found.append(Number(value, figure, start, end, hedge, unit, counted, counted_text, event))
+    return found
+
+
+# --- dates ---------------------------------------------------------------------------------
+
+MONTHS = {
+    "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7, "august": 8,
+    "september": 9, "october": 10, "november": 11, "december": 12, "jan": 1, "feb": 2, "mar": 3, "apr": 4,
+    "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9, "oct": 10, "nov": 11, "dec": 12,
+}
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_MON = r"(?P<mon>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
+_MON2 = _MON.replace("?P<mon>", "?P<mon2>")
+_DATE_RE = re.compile(
+    r"\b(?:"
+    + _MON + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?\b(?:,?\s+(?P<year>(?:19|20)\d{2})\b)?"
+    + r"|(?P<day2>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MON2 + r"(?:,?\s+(?P<year2>(?:19|20)\d{2})\b)?"
+    + r")",
+    re.IGNORECASE,
+)
+_WEEKDAY_RE = re.compile(r"\b(?P<wd>" + "|".join(WEEKDAYS) + r")\b", re.IGNORECASE)
+_YEAR_RE = re.compile(r"\b(?P<year>(?:19|20)\d{2})\b")
+
+
+@dataclass(frozen=True, slots=True)
+class DateMention:
+    month: int
+    day: int
+    year: int | None
+    start: int
+    end: int
+    text: str
+
+    def same_as(self, other: DateMention) -> bool:
+        return (
+            self.month == other.month
+            and self.day == other.day
+            and (self.year is None or other.year is None or self.year == other.year)
+        )
+
+    def as_date(self, year: int | None = None) -> date | None:
+        y = self.year or year
+        if y is None:
+            return None
+        try:
+            return date(y, self.month, self.day)
+        except ValueError:
+            return None
+
+
+@dataclass(frozen=True, slots=True)
+class WeekdayMention:
+    weekday: int  # 0 = Monday
+    start: int
+    end: int
+    text: str
+
+
+def dates(text: str, offset: int = 0) -> list[DateMention]:
+    out = []
+    for m in _DATE_RE.finditer(text):
+        mon = (m.group("mon") or m.group("mon2")).lower()
+        if mon == "may" and m.group("day2") is None and not m.group("year"):
+            # "may 5" is a verb more often than a date unless capitalised.
+            if not m.group("mon")[0].isupper():
+                continue
+        day = int(m.group("day") or m.group("day2"))
+        if not 1 <= day <= 31:
+            continue
+        year = m.group("year") or m.group("year2")
+        out.append(DateMention(MONTHS[mon], day, int(year) if year else None, offset + m.start(), offset + m.end(), m.group()))
+    return out
+
+
+def weekdays(text: str, offset: int = 0) -> list[WeekdayMention]:
+    return [
+        WeekdayMention(WEEKDAYS.index(m.group("wd").lower()), offset + m.start(), offset + m.end(), m.group())
+        for m in _WEEKDAY_RE.finditer(text)
+        if m.group()[0].isupper()
+    ]
+
+
+def date_spans(text: str, offset: int = 0) -> list[tuple[int, int]]:
+    """Spans of dates and bare years (so number finders skip them)."""
+    spans = [(d.start, d.end) for d in dates(text, offset)]
+    spans += [(offset + m.start(), offset + m.end()) for m in _YEAR_RE.finditer(text)]
+    return spans
+
+
+# --- names ---------------------------------------------------------------------------------
+
+_NAME_SKIP = frozenset(
+    {w.capitalize() for w in (*MONTHS, *WEEKDAYS)} | {w.capitalize() for w in NUMBER_WORDS} | {"I", "The", "A", "An", "He", "She", "They", "It", "We", "In", "On", "At", "But", "And", "Mr", "Mrs", "Ms", "Dr"}
+)
+_NAME_RE = re.compile(
+    r"(?<![\w'\u2019])(?:[A-Z][\w'\u2019-]*|[A-Z]{2,})(?:\s+(?:of\s+the\s+|of\s+|de\s+|al-)?(?:[A-Z][\w'\u2019-]*))*"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Name:
+    text: str
+    start: int
+    end: int
+
+
+def names(text: str, offset: int = 0) -> list[Name]:
+    """Capitalised spans that are not just the first word of a sentence (heuristic NER)."""
+    out = []
+    for m in _NAME_RE.finditer(text):
+        t = m.group()
+        s = m.start()
+        # Drop a sentence-initial capital (start of text, or after . ! ? : or an opening quote).
+        head = text[:s].rstrip()
+        first_word = t.split()[0]
+        if (not head or head[-1] in ".!?:\u201c\"(\n\u2026") and (len(t.split()) == 1 or first_word in _NAME_SKIP):
+            if len(t.split()) == 1:
+                continue
+            t = t[len(first_word) :].lstrip()
+            s = m.start() + m.group().index(t)
+        if t.split()[0] in _NAME_SKIP:
+            parts = t.split()
+            if len(parts) == 1:
+                continue
+            t2 = t[len(parts[0]) :].lstrip()
+            s += t.index(t2)
+            t = t2
+        t = re.sub(r"['\u2019]s$", "", t)
+        if not t or t in _NAME_SKIP or t.lower() in MONTHS or t.lower() in WEEKDAYS:
+            continue
+        out.append(Name(t, offset + s, offset + s + len(t)))
+    return out
+
+
+@lru_cache(maxsize=1 << 14)
+def name_key(t: str) -> str:
+    return re.sub(r"[^a-z0-9 ]", "", t.lower().replace("\u2019", "'").replace("'s", ""))

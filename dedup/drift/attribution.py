@@ -1,0 +1,184 @@
+"""attribution_dropped, attribution_added, attribution_changed.
+
+An attribution is a speaker with a verb of saying ("the military said", "according to
+a senior security official") and/or a wire credit ("told AFP", "(Reuters)", "in a
+statement sent to AFP"). Within aligned sentences, speakers are matched by the head of
+their noun phrase ("a senior security official based in Quetta" -> official); pronouns
+and "the group" match any speaker.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from ..normalize import canonical_word, stem
+from ..records import Alignment, Document, Finding
+from ._text import LOOSE_PAIR, finding, groups
+
+AGENCY_NAMES = (
+    "Agence France-Presse", "Associated Press", "Press Trust of India", "Asian News International",
+    "AFP", "Reuters", "AP", "ANI", "PTI", "IANS", "UPI", "dpa", "DPA", "Xinhua", "Bloomberg", "APP",
+    "EFE", "Kyodo", "TASS", "Anadolu", "BSS", "Yonhap", "Interfax",
+)
+_AGENCY_CANON = {"agence france-presse": "AFP", "associated press": "AP", "press trust of india": "PTI", "asian news international": "ANI", "dpa": "DPA"}
+_AG = r"(?P<ag>" + "|".join(re.escape(a) for a in sorted(AGENCY_NAMES, key=len, reverse=True)) + r")"
+_WIRE_RES = [
+    re.compile(r"\(\s*" + _AG + r"\s*\)"),
+    re.compile(
+        r"\b(?:told|tells|telling|sent\s+to|given\s+to|provided\s+to|emailed\s+to|quoted\s+by|cited\s+by|according\s+to|citing|"
+        r"reported\s+by|carried\s+by|speaking\s+to|said\s+to|confirmed\s+to)\s+(?:the\s+)?(?:news\s+agency\s+)?" + _AG + r"\b"
+    ),
+    re.compile(r"\b" + _AG + r"\s+(?:reported|said|quoted|news\s+agency)\b"),
+]
+_VERBS = (
+    "said|says|say|told|tells|added|adds|adding|stated|states|confirmed|confirms|announced|announces|noted|noting|"
+    "warned|warns|explained|insisted|acknowledged|claimed|claims|described|describes|wrote|alleged|reported|"
+    "asserted|maintained|disclosed|revealed"
+)
+_VERB_RE = re.compile(r"\b(?P<verb>" + _VERBS + r")\b(?!\s+(?:responsibility|by|dozens|the\s+lives|lives|\d)\b)")
+_FORWARD_RE = re.compile(r"\b(?P<verb>according\s+to|citing|quoting|said|says|told)\s+(?P<sp>(?:the|a|an|one|two|three|four|several|some)\b[^,.;:\u201c\u201d\"()]{2,80})")
+_CLAUSE_BREAK = re.compile(r"[,;:\u201c\u201d\"()\u2014\u2013]|\s-\s")
+_SUBORDINATE = re.compile(r"\b(?:after|that|when|as|because|since|if|before|while|and|but|where|which|who)\b\s*", re.IGNORECASE)
+_CUT_WORDS = frozenset("based in of from at on who with for speaking quoted cited while whom that which as".split())
+_DROP_WORDS = frozenset("a an the one two three four five several some its his her their our this that these those".split())
+GENERIC = frozenset(stem(w) for w in "he she they it we i group organization organisation outfit movement statement source sources".split())
+_NOT_SPEAKER = frozenset(stem(w) for w in "report reports media it there".split())
+
+
+@dataclass(frozen=True, slots=True)
+class Attribution:
+    speaker: str  # the speaker phrase as written, "" for a bare wire credit
+    head: str  # stem of the head noun ("offici"), "" for a bare wire credit
+    agency: str  # canonical agency ("AFP"), "" when none
+    start: int
+    end: int
+    text: str  # the attribution phrase as written
+
+    @property
+    def generic(self) -> bool:
+        return self.head in GENERIC
+
+
+def _agency(name: str) -> str:
+    return _AGENCY_CANON.get(name.lower(), name)
+
+
+def _head(phrase: str) -> str:
+    kept = []
+    for w in re.findall(r"[\w'\u2019-]+", phrase):
+        cw = canonical_word(w)
+        if cw in _CUT_WORDS and kept:
+            break
+        if cw in _DROP_WORDS or cw in _CUT_WORDS:
+            continue
+        kept.append(cw)
+    if not kept:
+        return ""
+    return stem(kept[-1])
+
+
+def attributions(text: str, offset: int = 0) -> list[Attribution]:
+    """Attributions in ``text`` with spans offset into the document."""
+    out: list[Attribution] = []
+    wires = []
+    for rx in _WIRE_RES:
+        for m in rx.finditer(text):
+            wires.append((m.start(), m.end(), _agency(m.group("ag")), m.group()))
+    used_wire: set[int] = set()
+    for m in _VERB_RE.finditer(text):
+        verb = m.group("verb")
+        before = text[: m.start()]
+        cut = max((b.end() for b in _CLAUSE_BREAK.finditer(before)), default=0)
+        phrase = before[cut:].strip()
+        sub = list(_SUBORDINATE.finditer(phrase))
+        if sub:
+            phrase = phrase[sub[-1].end() :].strip()
+        words_before = phrase.split()
+        if len(words_before) > 12:
+            phrase = " ".join(words_before[-12:])
+        sp_start = m.start() - len(phrase) - (len(before) - len(before.rstrip())) if phrase else m.start()
+        head = _head(phrase)
+        if not head:
+            fm = _FORWARD_RE.match(text, m.start())
+            if fm:
+                phrase = fm.group("sp").strip()
+                head = _head(phrase)
+                sp_start = fm.start("sp")
+        if not head or head in _NOT_SPEAKER or head[:1].isdigit():
+            continue
+        end = m.end()
+        agency = ""
+        for k, (w0, w1, ag, _) in enumerate(wires):
+            if m.start() <= w0 <= m.end() + 1 and w1 > end:
+                agency, end = ag, w1
+                used_wire.add(k)
+        start = min(sp_start, m.start())
+        out.append(Attribution(phrase, head, agency, offset + start, offset + end, text[start:end]))
+    for m in re.finditer(r"\baccording\s+to\s+", text):
+        fm = _FORWARD_RE.match(text, m.start())
+        if not fm:
+            continue
+        if any(a.start - offset <= m.start() < a.end - offset for a in out):
+            continue
+        phrase = fm.group("sp").strip()
+        head = _head(phrase)
+        if head and head not in _NOT_SPEAKER:
+            out.append(Attribution(phrase, head, "", offset + m.start(), offset + fm.end("sp"), text[m.start() : fm.end("sp")].rstrip()))
+    for k, (w0, w1, ag, wtext) in enumerate(wires):
+        if k in used_wire or any(a.start - offset <= w0 < a.end - offset for a in out if a.agency == ag):
+            continue
+        out.append(Attribution("", "", ag, offset + w0, offset + w1, wtext))
+    out.sort(key=lambda a: a.start)
+    return out
+
+
+def _same_speaker(x: Attribution, y: Attribution) -> bool:
+    return x.head == y.head or x.generic or y.generic
+
+
+def find(a: Document, b: Document, alignment: Alignment) -> Iterator[Finding]:
+    for g in groups(a, b, alignment):
+        ra = attributions(g.a_text, g.a_start)
+        rb = attributions(g.b_text, g.b_start)
+        yield from compare_attributions(ra, rb, g.a_text, g.b_text, loose=g.score < LOOSE_PAIR)
+
+
+def compare_attributions(ra, rb, a_sentence: str, b_sentence: str, *, loose: bool = False) -> Iterator[Finding]:
+    agencies_a = {x.agency for x in ra if x.agency}
+    agencies_b = {y.agency for y in rb if y.agency}
+    sa = [x for x in ra if x.head]
+    sb = [y for y in rb if y.head]
+    unmatched_a = [x for x in sa if not any(_same_speaker(x, y) for y in sb)]
+    unmatched_b = [y for y in sb if not any(_same_speaker(x, y) for x in sa)]
+    # Speakers replaced by other speakers, then speakers gone or new.
+    for x, y in zip(unmatched_a, unmatched_b):
+        if x.generic or y.generic or loose:
+            continue
+        yield finding(
+            "attribution_changed", x.text, y.text, (x.start, x.end), (y.start, y.end), a_sentence, b_sentence,
+            note=f"source {x.speaker!r} -> {y.speaker!r}",
+        )
+    n = min(len(unmatched_a), len(unmatched_b))
+    for x in unmatched_a[n:]:
+        yield finding("attribution_dropped", x.text, "", (x.start, x.end), None, a_sentence, b_sentence, note=f"source {x.speaker!r} dropped")
+    for y in unmatched_b[n:]:
+        yield finding("attribution_added", "", y.text, None, (y.start, y.end), a_sentence, b_sentence, note=f"source {y.speaker!r} added")
+    # Wire credits.
+    gone = sorted(agencies_a - agencies_b)
+    new = sorted(agencies_b - agencies_a)
+    for ag_a, ag_b in zip(gone, new):
+        x = next(x for x in ra if x.agency == ag_a)
+        y = next(y for y in rb if y.agency == ag_b)
+        yield finding("attribution_changed", x.text, y.text, (x.start, x.end), (y.start, y.end), a_sentence, b_sentence, note=f"wire credit {ag_a} -> {ag_b}")
+    n = min(len(gone), len(new))
+    for ag in gone[n:]:
+        for x in ra:
+            if x.agency == ag:
+                phrase = x.text if not x.head else x.text
+                yield finding("attribution_dropped", phrase, "", (x.start, x.end), None, a_sentence, b_sentence, note=f"wire credit {ag} dropped")
+    for ag in new[n:]:
+        for y in rb:
+            if y.agency == ag:
+                yield finding("attribution_added", "", y.text, None, (y.start, y.end), a_sentence, b_sentence, note=f"wire credit {ag} added")

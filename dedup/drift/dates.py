@@ -1,0 +1,98 @@
+"""date_changed, weekday_changed and date_inconsistent.
+
+Dates are compared as (month, day, year) values, so "Saturday, January 31" and
+"Saturday (January 31, 2026)" are the same date; a missing year matches any year.
+A weekday in the copy is inconsistent when it is not the weekday of a date written
+next to it, or, in the lead, of the copy's reference date (its publication date, else
+a dateline date near the top of the text) or the day before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, timedelta
+
+from dateutil import parser as dateparser
+
+from ..records import Alignment, Document, Finding
+from ._text import WEEKDAYS, dates, finding, groups, weekdays
+
+# A weekday this close (characters) to a written date refers to that date.
+NEAR_DATE_CHARS = 40
+# Weekdays in the first this-many body sentences are checked against the reference date.
+LEAD_SENTENCES = 3
+# A dateline date must sit within this many characters of the start of the text.
+DATELINE_CHARS = 400
+
+
+def find(a: Document, b: Document, alignment: Alignment) -> Iterator[Finding]:
+    for g in groups(a, b, alignment):
+        da, db = dates(g.a_text, g.a_start), dates(g.b_text, g.b_start)
+        only_a = [d for d in da if not any(d.same_as(e) for e in db)]
+        only_b = [e for e in db if not any(e.same_as(d) for d in da)]
+        for d, e in zip(only_a, only_b):
+            yield finding("date_changed", d.text, e.text, (d.start, d.end), (e.start, e.end), g.a_text, g.b_text)
+        wa, wb = weekdays(g.a_text, g.a_start), weekdays(g.b_text, g.b_start)
+        only_wa = [w for w in wa if w.weekday not in {x.weekday for x in wb}]
+        only_wb = [w for w in wb if w.weekday not in {x.weekday for x in wa}]
+        for w, x in zip(only_wa, only_wb):
+            yield finding(
+                "weekday_changed", w.text, x.text, (w.start, w.end), (x.start, x.end), g.a_text, g.b_text,
+                note=f"{WEEKDAYS[w.weekday].capitalize()} -> {WEEKDAYS[x.weekday].capitalize()}",
+            )
+    yield from inconsistent(b, alignment.b_sentences, side="b")
+
+
+def reference_date(doc: Document) -> date | None:
+    """The publication date, else a full date near the top of the text (a dateline)."""
+    if doc.published:
+        try:
+            return dateparser.isoparse(doc.published).date()
+        except (ValueError, OverflowError):
+            try:
+                return dateparser.parse(doc.published).date()
+            except (ValueError, OverflowError):
+                pass
+    for d in dates(doc.text[:DATELINE_CHARS]):
+        if d.year:
+            return d.as_date()
+    return None
+
+
+def inconsistent(doc: Document, sentences, *, side: str) -> Iterator[Finding]:
+    """Weekdays in ``doc`` that contradict a nearby date or the reference date."""
+    ref = reference_date(doc)
+    body_seen = 0
+    for s in sentences:
+        if s.zone == "body":
+            body_seen += 1
+        ws = weekdays(s.text, s.start)
+        if not ws:
+            continue
+        ds = dates(s.text, s.start)
+        for w in ws:
+            near = [d for d in ds if abs(d.start - w.end) <= NEAR_DATE_CHARS or abs(w.start - d.end) <= NEAR_DATE_CHARS]
+            if near:
+                d = min(near, key=lambda d: min(abs(d.start - w.end), abs(w.start - d.end)))
+                actual = d.as_date(ref.year if ref else None)
+                if actual is None or actual.weekday() == w.weekday:
+                    continue
+                why = f"{d.text} is a {WEEKDAYS[actual.weekday()].capitalize()}"
+            elif ref is not None and s.zone == "body" and body_seen <= LEAD_SENTENCES:
+                if w.weekday in {ref.weekday(), (ref - timedelta(days=1)).weekday()}:
+                    continue
+                src = "publication date" if doc.published else "dateline"
+                why = f"{src} {ref.strftime('%B')} {ref.day}, {ref.year} is a {WEEKDAYS[ref.weekday()].capitalize()}"
+            else:
+                continue
+            span = (w.start, w.end)
+            yield finding(
+                "date_inconsistent",
+                "" if side == "b" else w.text,
+                w.text if side == "b" else "",
+                None if side == "b" else span,
+                span if side == "b" else None,
+                "" if side == "b" else s.text,
+                s.text if side == "b" else "",
+                note=f"{w.text} does not match: {why}",
+            )

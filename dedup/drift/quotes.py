@@ -1,0 +1,97 @@
+"""quote_altered and quote_attribution_changed.
+
+Quotations (curly or straight double quotes, curly single quotes) are compared in
+canonical form: case, quote style, punctuation, ellipses and number words vs digits do
+not count. A quote of the copy that is a trimmed part of the source's quote (or the
+reverse) is not altered; one that is close but not the same is. When the same quote
+is given to a speaker with another head noun, that is quote_attribution_changed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+from ..records import Alignment, Document, Finding
+from ._text import finding, groups, numbers
+from .attribution import attributions
+
+_QUOTE_RE = re.compile(r"\u201c(?P<a>[^\u201c\u201d]{2,}?)\u201d|\"(?P<b>[^\"]{2,}?)\"|(?<!\w)\u2018(?P<c>[^\u2018\u2019]{2,}?)\u2019(?!\w)")
+# Quotes with fewer words are scare quotes ("coordinated"), not statements.
+MIN_WORDS = 3
+# fuzz.partial_ratio (0-100) of canonical quotes at or above which they are the same quote.
+SAME_QUOTE_MIN = 72
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    text: str  # inside the marks
+    canon: str
+    start: int  # span of the inner text
+    end: int
+
+
+def canonical_quote(s: str) -> str:
+    out = []
+    last = 0
+    for n in numbers(s):
+        out.append(s[last : n.start])
+        out.append(f" {n.value:g} ")
+        last = n.end
+    out.append(s[last:])
+    s = "".join(out).lower().replace("\u2019", "'")
+    s = re.sub(r"[^\w\s']", " ", s)
+    return re.sub(r"\s+", " ", s).strip()
+
+
+def quotes(text: str, offset: int = 0) -> list[Quote]:
+    out = []
+    for m in _QUOTE_RE.finditer(text):
+        key = "a" if m.group("a") is not None else "b" if m.group("b") is not None else "c"
+        inner = m.group(key)
+        if len(inner.split()) < MIN_WORDS:
+            continue
+        out.append(Quote(inner, canonical_quote(inner), offset + m.start(key), offset + m.end(key)))
+    return out
+
+
+def _contained(x: str, y: str) -> bool:
+    """Is one canonical quote a run of whole words of the other?"""
+    short, long_ = (x, y) if len(x) <= len(y) else (y, x)
+    return f" {short} " in f" {long_} "
+
+
+def find(a: Document, b: Document, alignment: Alignment) -> Iterator[Finding]:
+    for g in groups(a, b, alignment):
+        qa, qb = quotes(g.a_text, g.a_start), quotes(g.b_text, g.b_start)
+        if not qa or not qb:
+            continue
+        att_a = [x for x in attributions(g.a_text, g.a_start) if x.head]
+        att_b = [y for y in attributions(g.b_text, g.b_start) if y.head]
+        for y in qb:
+            best, best_x = 0.0, None
+            for x in qa:
+                r = 100.0 if _contained(x.canon, y.canon) else fuzz.partial_ratio(x.canon, y.canon)
+                if r > best:
+                    best, best_x = r, x
+            if best_x is None or best < SAME_QUOTE_MIN:
+                continue
+            x = best_x
+            if not _contained(x.canon, y.canon):
+                yield finding("quote_altered", x.text, y.text, (x.start, x.end), (y.start, y.end), g.a_text, g.b_text)
+            sx = _speaker_of(x, att_a)
+            sy = _speaker_of(y, att_b)
+            if sx and sy and sx.head != sy.head and not sx.generic and not sy.generic:
+                yield finding(
+                    "quote_attribution_changed", sx.text, sy.text, (sx.start, sx.end), (sy.start, sy.end), g.a_text, g.b_text,
+                    note=f"quote \u201c{y.text[:60]}\u201d: {sx.speaker!r} -> {sy.speaker!r}",
+                )
+
+
+def _speaker_of(q: Quote, atts):
+    if not atts:
+        return None
+    return min(atts, key=lambda t: min(abs(t.start - q.end), abs(q.start - t.end)))

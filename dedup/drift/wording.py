@@ -1,0 +1,115 @@
+"""wording_changed: a predicate or object that changes while the sentence still aligns.
+
+A word-level diff of each aligned pair finds words replaced right next to words kept on
+both sides ("attacked a train" -> "hijacked a train"; "civil administration officials" ->
+"civil administration offices"). Only content words count; figures, dates, names, verbs
+of saying and spelling/inflection variants ("southwest" / "southwestern") are left to
+the other finders or ignored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from rapidfuzz import fuzz
+from rapidfuzz.distance import Levenshtein
+
+from ..normalize import is_content, stem
+from ..records import Alignment, Document, Finding
+from ._text import MONTHS, NUMBER_WORDS, WEEKDAYS, Word, finding, groups, words
+
+# Words of saying and hedges are reported by attribution / numbers, not here.
+_IGNORE = frozenset(
+    "said says say told added stated confirmed announced noted noting adding according claimed described "
+    "least more than over some about around nearly almost per cent percent".split()
+) | NUMBER_WORDS | frozenset(MONTHS) | frozenset(WEEKDAYS)
+# Near-synonyms of wire copy that rewrites swap freely without changing a fact. A short,
+# deliberate list (no lexicon is shipped): each group maps to its first stem.
+_SYNONYM_GROUPS = (
+    "firm company business", "district area region", "people life person", "attack assault",
+    "organization organisation group", "kill eliminate", "wound injure", "spokesman spokesperson",
+    "begin start", "buy purchase", "big large", "said stated", "help aid", "show reveal",
+    # irregular verb forms the stemmer does not join
+    "come came", "go went", "take took", "give gave", "make made", "rise rose risen", "fall fell fallen",
+    "win won", "lose lost", "hold held", "leave left", "meet met", "tell told", "begin began begun",
+)
+_EQUIVALENT = {stem(w): stem(g.split()[0]) for g in _SYNONYM_GROUPS for w in g.split()}
+# Two words this close (fuzz.ratio) are spelling or inflection variants, not a new meaning.
+VARIANT_MIN_RATIO = 80
+# The kept words next to the change: at least this many, one of them a content word.
+ANCHOR_WORDS = 2
+
+
+def _eligible(w: Word) -> bool:
+    return is_content(w.canon) and not w.canon[:1].isdigit() and w.canon not in _IGNORE and not w.capitalised
+
+
+def _differs(x: Word, y: Word) -> bool:
+    sx, sy = stem(x.canon), stem(y.canon)
+    if sx == sy or _EQUIVALENT.get(sx, sx) == _EQUIVALENT.get(sy, sy):
+        return False
+    if x.canon.startswith(y.canon) or y.canon.startswith(x.canon):
+        return False
+    return fuzz.ratio(x.canon, y.canon) < VARIANT_MIN_RATIO
+
+
+def find(a: Document, b: Document, alignment: Alignment) -> Iterator[Finding]:
+    for g in groups(a, b, alignment):
+        wa = [w for w in words(g.a_text, g.a_start)]
+        wb = [w for w in words(g.b_text, g.b_start)]
+        ca = [w.canon for w in wa]
+        cb = [w.canon for w in wb]
+        ops = _merged(Levenshtein.opcodes(ca, cb))
+        for k, op in enumerate(ops):
+            if op.tag != "replace":
+                continue
+            nxt = ops[k + 1] if k + 1 < len(ops) else None
+            prv = ops[k - 1] if k > 0 else None
+            # Anchor after the change: compare the last replaced words.
+            if nxt is not None and nxt.tag == "equal" and _anchor_ok(wa[nxt.src_start : nxt.src_end][:ANCHOR_WORDS]):
+                x, y = wa[op.src_end - 1], wb[op.dest_end - 1]
+                anchor_a = wa[nxt.src_start : nxt.src_start + ANCHOR_WORDS]
+                anchor_b = wb[nxt.dest_start : nxt.dest_start + ANCHOR_WORDS]
+                if _eligible(x) and _eligible(y) and _differs(x, y):
+                    yield _finding(a, b, g, [x, *anchor_a], [y, *anchor_b], x, y)
+                    continue
+            # Anchor before the change: compare the first replaced words.
+            if prv is not None and prv.tag == "equal" and _anchor_ok(wa[prv.src_start : prv.src_end][-ANCHOR_WORDS:]):
+                x, y = wa[op.src_start], wb[op.dest_start]
+                anchor_a = wa[max(prv.src_end - ANCHOR_WORDS, prv.src_start) : prv.src_end]
+                anchor_b = wb[max(prv.dest_end - ANCHOR_WORDS, prv.dest_start) : prv.dest_end]
+                if _eligible(x) and _eligible(y) and _differs(x, y):
+                    yield _finding(a, b, g, [*anchor_a, x], [*anchor_b, y], x, y)
+
+
+class _Op:
+    __slots__ = ("tag", "src_start", "src_end", "dest_start", "dest_end")
+
+    def __init__(self, tag, src_start, src_end, dest_start, dest_end):
+        self.tag, self.src_start, self.src_end, self.dest_start, self.dest_end = tag, src_start, src_end, dest_start, dest_end
+
+
+def _merged(opcodes) -> list[_Op]:
+    """Neighbouring insert/delete/replace runs as one replace (equal runs kept)."""
+    out: list[_Op] = []
+    for op in opcodes:
+        tag = "equal" if op.tag == "equal" else "replace"
+        if out and tag == "replace" and out[-1].tag == "replace":
+            out[-1].src_end, out[-1].dest_end = op.src_end, op.dest_end
+        else:
+            out.append(_Op(tag, op.src_start, op.src_end, op.dest_start, op.dest_end))
+    # A replace with nothing on one side is a pure insertion or deletion: not a substitution.
+    return [o if o.tag == "equal" or (o.src_end > o.src_start and o.dest_end > o.dest_start) else _Op("gap", o.src_start, o.src_end, o.dest_start, o.dest_end) for o in out]
+
+
+def _anchor_ok(anchor: list[Word]) -> bool:
+    return len(anchor) >= ANCHOR_WORDS and any(is_content(w.canon) for w in anchor)
+
+
+def _finding(a: Document, b: Document, g, span_a: list[Word], span_b: list[Word], x: Word, y: Word) -> Finding:
+    a0, a1 = span_a[0].start, span_a[-1].end
+    b0, b1 = span_b[0].start, span_b[-1].end
+    return finding(
+        "wording_changed", a.text[a0:a1], b.text[b0:b1], (x.start, x.end), (y.start, y.end), g.a_text, g.b_text,
+        note=f"{x.text} -> {y.text}",
+    )

@@ -1,0 +1,178 @@
+"""Typed drift findings: the seeds, style-only copies, and one small case per kind."""
+
+import pytest
+from conftest import document_from_raw, seed_document
+
+from dedup.align import align
+from dedup.drift import KINDS, SEVERITY, compare, summarize
+from dedup.records import Document
+
+
+def kinds(findings):
+    return [f.kind for f in findings]
+
+
+def of_kind(findings, kind):
+    return [f for f in findings if f.kind == kind]
+
+
+def doc(text, id="x", **kw):
+    return Document(id=id, text=text, **kw)
+
+
+# --- the seeds -----------------------------------------------------------------------------
+
+
+def test_seed_000_to_001_dropped_attributions_and_changed_targets(seeds):
+    a, b = seeds[0], seeds[1]
+    found = compare(a, b)
+    dropped = of_kind(found, "attribution_dropped")
+    befores = [f.before for f in dropped]
+    assert any("told AFP" in x and "senior security official" in x for x in befores), befores
+    assert any("sent to AFP" in x for x in befores), befores
+    military = [f for f in dropped if f.before == "the military said"]
+    assert military and "41 insurgents" in military[0].a_sentence
+    wording = [(f.before, f.after) for f in of_kind(found, "wording_changed")]
+    assert ("civil administration officials", "civil administration offices") in wording
+    assert ("attacked a train", "hijacked a train") in wording
+    for f in found:  # spans point at the text they name
+        if f.a_span and f.before and f.kind != "wording_changed":
+            assert a.text[f.a_span[0] : f.a_span[1]] == f.before
+        if f.b_span and f.after and f.kind != "wording_changed":
+            assert b.text[f.b_span[0] : f.b_span[1]] == f.after
+
+
+def test_seed_000_to_003_weekday_and_added_claims(seeds):
+    a, b = seeds[0], seeds[3]
+    found = compare(a, b)
+    changed = of_kind(found, "weekday_changed")
+    assert [(f.before, f.after) for f in changed] == [("Saturday", "Tuesday")]
+    incons = of_kind(found, "date_inconsistent")
+    assert [f.after for f in incons] == ["Tuesday"]
+    assert b.text[incons[0].b_span[0] : incons[0].b_span[1]] == "Tuesday"
+    added = " ".join(f.after for f in of_kind(found, "claim_added"))
+    assert "no reports of civilian deaths" in added
+    assert "Operation Herof" in added and "ANI" in added and "The Balochistan Post" in added
+
+
+def test_date_inconsistent_uses_dateline_without_publication_date():
+    a = doc("QUETTA, Jan 31, 2026 (AFP) - Gunmen attacked a checkpoint on Saturday, killing four soldiers.")
+    b = doc("QUETTA, Jan 31, 2026 (AFP) - Gunmen attacked a checkpoint on Tuesday, killing four soldiers.")
+    found = compare(a, b)
+    assert [(f.after, f.note) for f in of_kind(found, "date_inconsistent")] == [
+        ("Tuesday", "Tuesday does not match: dateline January 31, 2026 is a Saturday")
+    ]
+
+
+def test_seed_000_vs_004_conflicting_toll(seeds):
+    found = compare(seeds[0], seeds[4])
+    tolls = [(f.before, f.after) for f in of_kind(found, "number_changed")]
+    assert any(x.endswith("37") and y.endswith("67") for x, y in tolls), tolls
+    assert ("Nushki", "Noshki") in [(f.before, f.after) for f in of_kind(found, "spelling_variant")]
+
+
+def test_seed_000_vs_itself_reports_nothing(seeds):
+    assert compare(seeds[0], seeds[0]) == ()
+
+
+def test_style_only_copy_reports_nothing():
+    raw = next(iter(sorted(__import__("pathlib").Path(__file__).resolve().parent.parent.joinpath("seeds").glob("000_*.txt")))).read_text(encoding="utf-8")
+    a = document_from_raw(raw, id="a")
+    styled = (
+        raw.replace("\u201c", '"').replace("\u201d", '"').replace("\u2019", "'")
+        .replace("Thirty-seven terrorists", "37 terrorists").replace("Ten security personnel", "10 security personnel")
+        .replace("At least 10 security", "At least ten security")
+    )
+    styled = "[ad_1]\nAdvertisement\n" + styled + "\nPublished - January 31, 2026 02:12 pm IST\n"
+    b = document_from_raw(styled, id="b")
+    assert a.text != b.text
+    assert compare(a, b) == ()
+
+
+# --- one small case per kind ---------------------------------------------------------------
+
+CASES = [
+    ("number_changed", "Police said 37 people were killed in the attack on the market.", "Police said 67 people were killed in the attack on the market.", ("37", "67")),
+    ("number_changed", "Thirty-seven people were killed in the attack on the market, police said.", "Forty people were killed in the attack on the market, police said.", ("Thirty-seven", "Forty")),
+    ("hedge_changed", "At least 10 people were killed in the attack on the market, police said.", "10 people were killed in the attack on the market, police said.", ("At least 10", "10")),
+    ("hedge_changed", "The rebels attacked more than 12 locations across the province overnight.", "The rebels attacked 12 locations across the province overnight.", ("more than 12", "12")),
+    ("date_changed", "The talks will resume on March 3, 2025 in Geneva, the ministry said.", "The talks will resume on March 5, 2025 in Geneva, the ministry said.", ("March 3, 2025", "March 5, 2025")),
+    ("weekday_changed", "Gunmen stormed the hotel on Saturday, police in the capital said.", "Gunmen stormed the hotel on Tuesday, police in the capital said.", ("Saturday", "Tuesday")),
+    ("entity_changed", "The minister met the ambassador in Quetta to discuss the trade agreement.", "The minister met the ambassador in Karachi to discuss the trade agreement.", ("Quetta", "Karachi")),
+    ("spelling_variant", "Fighting continued in the Nushki district of the province for a second day.", "Fighting continued in the Noshki district of the province for a second day.", ("Nushki", "Noshki")),
+    ("attribution_dropped", "The army killed 41 insurgents in two raids, the military said.", "The army killed 41 insurgents in two raids.", ("the military said", "")),
+    ("attribution_added", "The army killed 41 insurgents in two raids across the province.", "The army killed 41 insurgents in two raids across the province, police said.", ("", "police said")),
+    ("attribution_changed", "The army killed 41 insurgents in two raids, the military said.", "The army killed 41 insurgents in two raids, the police said.", ("the military said", "the police said")),
+    ("attribution_dropped", "Ten soldiers died in the ambush, an official told AFP.", "Ten soldiers died in the ambush, an official said.", ("an official told AFP", "")),
+    ("attribution_changed", "Ten soldiers died in the ambush, an official told AFP.", "Ten soldiers died in the ambush, an official told Reuters.", ("an official told AFP", "an official told Reuters")),
+    ("quote_altered", "\u201cWe will rebuild every school in the valley,\u201d the governor said.", "\u201cWe will rebuild some schools in the valley,\u201d the governor said.", ("We will rebuild every school in the valley,", "We will rebuild some schools in the valley,")),
+    ("quote_attribution_changed", "\u201cWe will rebuild every school in the valley,\u201d the governor said.", "\u201cWe will rebuild every school in the valley,\u201d the mayor said.", ("the governor said", "the mayor said")),
+    ("wording_changed", "Last year separatists attacked a train with 450 passengers on board.", "Last year separatists hijacked a train with 450 passengers on board.", ("attacked a train", "hijacked a train")),
+]
+
+
+@pytest.mark.parametrize("kind,a,b,expected", CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
+def test_kind(kind, a, b, expected):
+    found = compare(doc(a, "a"), doc(b, "b"))
+    hits = [(f.before, f.after) for f in of_kind(found, kind)]
+    assert expected in hits, found
+    assert all(f.severity == SEVERITY[f.kind] for f in found)
+
+
+CLAIM_A = (
+    "The central bank raised interest rates by half a point on Thursday.\n"
+    "Inflation has stayed above the target for two years.\n"
+    "Shares in London fell sharply after the announcement."
+)
+CLAIM_B = (
+    "The central bank raised interest rates by half a point on Thursday.\n"
+    "Shares in London fell sharply after the announcement.\n"
+    "Opposition leader Maria Costa called for the governor to resign over 3 failed forecasts."
+)
+
+
+def test_claims_added_and_dropped():
+    found = compare(doc(CLAIM_A), doc(CLAIM_B))
+    assert [f.before for f in of_kind(found, "claim_dropped")] == ["Inflation has stayed above the target for two years."]
+    assert [f.after for f in of_kind(found, "claim_added")] == [CLAIM_B.splitlines()[2]]
+
+
+@pytest.mark.parametrize(
+    "a,b",
+    [
+        ("Prices rose 5 per cent in May, the office said.", "Prices rose 5% in May, the office said."),
+        ("Ten people were hurt, police said.", "10 people were hurt, police said."),
+        ("It happened on Saturday, January 31, police said.", "It happened on Saturday (January 31, 2026), police said."),
+        ("\u201cWe won,\u201d she said, smiling at the crowd gathered outside.", '"We won," she said, smiling at the crowd gathered outside.'),
+        ("After the vote, the party said it would appeal the ruling in court.", "The party said it would appeal the ruling in court after the vote."),
+    ],
+    ids=["per-cent", "number-words", "date-format", "quote-style", "clause-order"],
+)
+def test_style_only_edits_are_not_findings(a, b):
+    assert compare(doc(a), doc(b)) == ()
+
+
+def test_date_inconsistent_against_date_in_same_sentence():
+    text = "The ceasefire began on Tuesday, January 31, 2026, officials said."
+    found = compare(doc(text), doc(text))
+    assert [f.after for f in of_kind(found, "date_inconsistent")] == ["Tuesday"]
+
+
+def test_date_inconsistent_against_publication_date():
+    a = doc("Gunmen attacked a checkpoint on Saturday, killing four soldiers, the army said.")
+    b = doc("Gunmen attacked a checkpoint on Tuesday, killing four soldiers, the army said.", published="2026-01-31T08:00:00+00:00")
+    found = compare(a, b)
+    assert "date_inconsistent" in kinds(found) and "weekday_changed" in kinds(found)
+
+
+def test_compare_accepts_an_alignment_and_summarize_counts(seeds):
+    a, b = seeds[0], seeds[1]
+    al = align(a.text, b.text)
+    found = compare(a, b, alignment=al)
+    assert found == compare(a, b)
+    s = summarize(a.id, b.id, found)
+    assert (s.source, s.copy) == (a.id, b.id)
+    assert sum(n for _, n in s.counts) == len(found)
+    assert [k for k, _ in s.counts] == sorted({f.kind for f in found})
+    assert all(f.severity == "high" for f in s.high) and len(s.high) == sum(f.severity == "high" for f in found)
+    assert set(SEVERITY) == set(KINDS)
