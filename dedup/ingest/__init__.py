@@ -16,6 +16,7 @@ out of a document gets ``{id}#{k}``.
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import os
@@ -45,6 +46,7 @@ __all__ = [
 DEFAULT_EXTENSIONS = (".txt", ".md", ".html", ".htm", ".json", ".jsonl", ".ndjson")
 _HTML_EXT = frozenset({".html", ".htm"})
 _JSONL_EXT = frozenset({".jsonl", ".ndjson"})
+_CSV_EXT = frozenset({".csv", ".tsv"})  # read when listed in IngestOptions.extensions or named directly
 _FORMATS = ("auto", "jsonl", "json", "text", "html")
 
 
@@ -309,6 +311,17 @@ def _json_doc(data: bytes, display: str, ids: _Ids, path: str | None, options: I
         yield from _record(rec, f"'{display}' record {k}", ids, path, options)
 
 
+def _csv_doc(text: str, ext: str, display: str, ids: _Ids, path: str | None, options: IngestOptions) -> Iterator[Document | Skipped]:
+    """Rows of a CSV (TSV) file with a header line, read as records."""
+    csv.field_size_limit(max(options.max_bytes, 131072))
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter="\t" if ext == ".tsv" else ",")
+    try:
+        for row in reader:
+            yield from _record(row, f"'{display}' line {reader.line_num}", ids, path, options)
+    except csv.Error as exc:
+        yield Skipped(f"{display}:{reader.line_num}", f"'{display}' line {reader.line_num}: invalid CSV ({exc}); fix the file", path)
+
+
 # --- streams ------------------------------------------------------------------------------------
 
 
@@ -416,6 +429,9 @@ def _read_file(path: str, *, id: str, display: str, options: IngestOptions, ids:
                 return
             if ext == ".json":
                 yield from _json_doc(data, display, ids, shown, options)
+                return
+            if ext in _CSV_EXT:
+                yield from _csv_doc(_decode(data, display, options), ext, display, ids, shown, options)
                 return
             yield from _text_docs(data, id=id, display=display, path=shown, html=ext in _HTML_EXT, options=options)
         except _Fatal:

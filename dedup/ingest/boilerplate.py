@@ -153,8 +153,10 @@ def is_title_like(line: str) -> bool:
     """A short line that reads like a headline: capitalised, no final full stop, not a bullet."""
     if not line or len(line) > TITLE_MAX_CHARS:
         return False
-    if line[-1] in _END_PUNCT and not line.endswith("...") and not (line[-1] == ")" and "(" in line[-30:]):
-        return False
+    if line[-1] in _END_PUNCT and not line.endswith("..."):
+        # "France v Wales (Sat)" is a headline; "... on Jan. 31, 2026. (AP)" is not.
+        if not (line[-1] == ")" and "(" in line[-30:] and len(line.split()) <= 10 and line.rfind(".") < line.rfind("(")):
+            return False
     if line[-1] in _QUOTES and len(line) > 1 and line[-2] in ".!?,":  # a quoted sentence
         return False
     first = line[0]
@@ -283,11 +285,12 @@ def clean(raw: str, *, title: str | None = None, line_offset: int = 0) -> Cleane
             else:
                 break
         nxt = kept[len(header) + 1] if len(header) + 1 < len(kept) else None
-        if nxt is not None and not is_title_like(lines[nxt]):
+        if nxt is not None and (kind[nxt] == "caption" or not is_title_like(lines[nxt])):
             found_title = lines[first]
             kind[first], reasons[first] = "title", HEADLINE_REASON
             for i in header:
-                kind[i], reasons[i] = "strip", HEADER_REASON
+                same = _key(lines[i]) == _key(found_title)
+                kind[i], reasons[i] = "strip", REPEATED_HEADLINE_REASON if same else HEADER_REASON
         elif nxt is not None:
             # The next line reads like a headline too (a standfirst without a full stop): taking
             # the first line out would make that one the headline of the cleaned text, so the

@@ -17,7 +17,7 @@ from charset_normalizer import from_bytes
 MAX_CONTROL_SHARE = 0.01
 # Share of 2-byte (4-byte) units holding a NUL in the same position for UTF-16 (UTF-32) text
 # without a BOM: ASCII-heavy text has a NUL in every unit, other scripts in few.
-MIN_NUL_UNIT_SHARE = 0.3
+MIN_NUL_UNIT_SHARE = 0.1
 # charset-normalizer guesses badly on short inputs; below this many bytes it is not asked.
 MIN_DETECT_BYTES = 64
 
@@ -109,7 +109,7 @@ def decode(data: bytes, *, encoding: str | None = None) -> tuple[str, str]:
         pass
     if len(data) >= MIN_DETECT_BYTES:
         best = from_bytes(data).best()
-        if best is not None and not best.encoding.startswith(("utf_16", "utf_32")):
+        if best is not None:
             text = str(best)
             if _non_latin_script(text):
                 return _checked(text, best.encoding)

@@ -29,6 +29,11 @@ def looks_like_html(text: str) -> bool:
     return head.startswith("<") and _HTML_HINT_RE.search(head) is not None
 
 
+def _paragraphs(text: str) -> str:
+    """One block per line -> paragraphs separated by a blank line, as in text files."""
+    return "\n\n".join(line.strip() for line in text.splitlines() if line.strip())
+
+
 def extract(markup: str) -> Extracted:
     """The article text of a page. Falls back to trafilatura's baseline, then to all text of the page."""
     title = published = None
@@ -44,15 +49,15 @@ def extract(markup: str) -> Extracted:
         published = (doc.date or "").strip() or None
         text = (doc.text or "").strip()
         if text:
-            return Extracted(text, title, published, "trafilatura")
+            return Extracted(_paragraphs(text), title, published, "trafilatura")
     _, text, _ = trafilatura.baseline(markup)
     if text and text.strip():
-        return Extracted(text.strip(), title, published, "baseline")
+        return Extracted(_paragraphs(text), title, published, "baseline")
     try:
         root = lxml_html.fromstring(markup)
         for bad in root.xpath("//script|//style|//noscript"):
             bad.drop_tree()
-        text = "\n".join(t.strip() for t in root.itertext() if t.strip())
+        text = _paragraphs(root.text_content())
     except (ValueError, TypeError, lxml_etree.LxmlError) as exc:  # empty or undecodable document
         log.debug("lxml failed: %s", exc)
         text = ""
