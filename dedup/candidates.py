@@ -32,6 +32,15 @@ MAX_POSTINGS = 100
 # its first member instead of all pairs; stories are transitive, so nothing is lost.
 MAX_BUCKET = 64
 
+# Stock text (share lines, house paragraphs, standard disclaimers): a sampled hash held by at
+# least STOCK_MIN_DOCS documents whose content-stem MinHash agree on less than
+# STOCK_MAX_RELATEDNESS on average. A story reprinted by fifty outlets is held by fifty
+# documents too, but those are copies of one another and agree far more (synthetic
+# syndication corpus: families 0.4-0.9, template paragraphs across stories < 0.1).
+STOCK_MIN_DOCS = 4
+STOCK_MAX_RELATEDNESS = 0.2
+STOCK_PROBE = 12  # holders compared per hash
+
 VERBATIM_SALT = 1
 CONTENT_SALT = 2
 
@@ -152,6 +161,42 @@ def candidate_set(fps: Sequence[Fingerprint], params: FingerprintParams) -> Cand
         content=np.isin(codes, c_codes, assume_unique=True),
         shared_samples=shared,
     )
+
+
+def is_stock(content_minhashes: np.ndarray) -> bool:
+    """True when the holders of one hash (their content MinHash rows) are mostly unrelated."""
+    m = content_minhashes[:STOCK_PROBE]
+    if len(m) < STOCK_MIN_DOCS:
+        return False
+    eq = (m[:, None, :] == m[None, :, :]).mean(axis=2)
+    k = len(m)
+    mean = (eq.sum() - k) / (k * (k - 1))
+    return bool(mean < STOCK_MAX_RELATEDNESS)
+
+
+def stock_hashes(fps: Sequence[Fingerprint]) -> frozenset[int]:
+    """Sampled hashes that are stock text in this batch (see STOCK_MIN_DOCS)."""
+    n = len(fps)
+    lengths = np.fromiter((len(f.sample) for f in fps), np.int64, count=n)
+    if n < STOCK_MIN_DOCS or not lengths.sum():
+        return frozenset()
+    hashes = np.concatenate([f.sample for f in fps])
+    owners = np.repeat(np.arange(n, dtype=np.int64), lengths)
+    order = np.argsort(hashes, kind="stable")
+    hs, ow = hashes[order], owners[order]
+    uniq, first, counts = np.unique(hs, return_index=True, return_counts=True)
+    busy = np.flatnonzero(counts >= STOCK_MIN_DOCS)
+    if not len(busy):
+        return frozenset()
+    cmh = np.stack([f.content_minhash for f in fps])
+    out = set()
+    for u in busy:
+        holders = ow[first[u] : first[u] + counts[u]]
+        # Spread the probe over the holders, not just the first few in input order.
+        probe = holders[np.linspace(0, len(holders) - 1, min(len(holders), STOCK_PROBE)).astype(np.int64)]
+        if is_stock(cmh[probe]):
+            out.add(int(uniq[u]))
+    return frozenset(out)
 
 
 def candidate_pairs(fps: Sequence[Fingerprint], params: FingerprintParams) -> set[tuple[int, int]]:

@@ -1,0 +1,103 @@
+"""Wire credits: which news agencies a text names as its own source, and which it cites.
+
+A *primary* credit says the agency gathered the story itself: a dateline "(Reuters) -",
+"told AFP", "a statement sent to AFP", "Reuters could not independently verify". A
+*secondary* credit cites another agency's reporting: "quoted by AFP", "according to
+AFP", "reports carried by ANI", "AFP reported".
+
+Verification uses them to tell another agency's own story on the same event (two
+different primary agencies) from a rewrite of one agency's story (the copy credits the
+source's agency, or no agency at all); chains use them to pick the origin. Photo
+credits in caption zones are ignored: a photo by AFP does not make the text AFP's.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from .records import Zone
+
+# Long names first so "Associated Press of Pakistan" wins over "Associated Press".
+_AGENCIES: dict[str, str] = {
+    "agence france-presse": "AFP", "agence france presse": "AFP", "afp": "AFP",
+    "reuters": "Reuters", "thomson reuters": "Reuters",
+    "associated press of pakistan": "APP", "app": "APP",
+    "the associated press": "AP", "associated press": "AP", "ap": "AP",
+    "press association": "PA", "pa media": "PA", "pa": "PA",
+    "asian news international": "ANI", "ani": "ANI",
+    "press trust of india": "PTI", "pti": "PTI", "ians": "IANS",
+    "united press international": "UPI", "upi": "UPI",
+    "deutsche presse-agentur": "DPA", "dpa": "DPA", "efe": "EFE", "ansa": "ANSA",
+    "xinhua": "Xinhua", "kyodo": "Kyodo", "yonhap": "Yonhap", "bernama": "Bernama",
+    "anadolu agency": "Anadolu", "anadolu": "Anadolu", "tass": "TASS", "ria novosti": "RIA",
+    "bloomberg": "Bloomberg", "wafa": "WAFA", "irna": "IRNA", "kuna": "KUNA", "wam": "WAM",
+}
+# Short upper-case names must be written in capitals ("AP", not "ap" or "Ap").
+_CAPS_ONLY = {"ap", "pa", "app", "ani", "pti", "upi", "efe", "afp", "ians", "dpa", "wam"}
+
+_NAME = "|".join(
+    re.escape(k) if k not in _CAPS_ONLY else "(?-i:" + re.escape(k.upper()) + ")"
+    for k in sorted(_AGENCIES, key=len, reverse=True)
+)
+_AG = rf"(?P<ag>{_NAME})"
+_THE = r"(?:the\s+)?(?:news\s+agency\s+)?"
+
+_PRIMARY = [
+    re.compile(rf"\(\s*{_AG}\s*\)\s*[-\u2013\u2014:]", re.I),  # dateline "(Reuters) -"
+    re.compile(
+        rf"\b(?:told|telling|sent\s+to|speaking\s+to|spoke\s+to|said\s+to|confirmed\s+to|"
+        rf"statement\s+to|interview\s+with|emailed\s+to|provided\s+to)\s+{_THE}{_AG}\b",
+        re.I,
+    ),
+    re.compile(rf"\b{_AG}\s+(?:could\s+not|was\s+unable\s+to|cannot)\s+(?:independently\s+)?(?:verify|confirm)", re.I),
+    re.compile(rf"\b(?:request|requests)\s+(?:for\s+comment\s+)?from\s+{_THE}{_AG}\b", re.I),
+    re.compile(rf"\b{_AG}\s+(?:correspondents?|reporters?|journalists?|photographers?)\b", re.I),
+]
+_SECONDARY = [
+    re.compile(
+        rf"\b(?:quoted\s+by|according\s+to|cited\s+by|citing|carried\s+by|reported\s+by|"
+        rf"reports?\s+(?:carried\s+)?by|via)\s+{_THE}{_AG}\b",
+        re.I,
+    ),
+    re.compile(rf"\b{_AG}\s+(?:news\s+agency\s+)?(?:reported|quoted|said|cited|reports|says)\b", re.I),
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Credit:
+    agency: str  # canonical short name: "AFP", "Reuters", "AP", ...
+    primary: bool
+    start: int
+    end: int
+    text: str
+
+
+def _canon(name: str) -> str:
+    return _AGENCIES[" ".join(name.lower().split())]
+
+
+def _in_caption(pos: int, zones: Sequence[Zone]) -> bool:
+    return any(z.kind == "caption" and z.start <= pos < z.end for z in zones)
+
+
+def wire_credits(text: str, zones: Sequence[Zone] = ()) -> tuple[Credit, ...]:
+    """Agency credits in the body text, in text order; a span is counted once (primary first)."""
+    found: list[Credit] = []
+    taken: list[tuple[int, int]] = []
+    for primary, patterns in ((True, _PRIMARY), (False, _SECONDARY)):
+        for pat in patterns:
+            for m in pat.finditer(text):
+                s, e = m.span("ag")
+                if _in_caption(s, zones) or any(a <= s < b for a, b in taken):
+                    continue
+                taken.append((s, e))
+                found.append(Credit(_canon(m.group("ag")), primary, m.start(), m.end(), m.group()))
+    found.sort(key=lambda c: c.start)
+    return tuple(found)
+
+
+def agencies(credits: Sequence[Credit], *, primary: bool | None = None) -> frozenset[str]:
+    """The agencies of ``credits``; only primary or only secondary ones when asked."""
+    return frozenset(c.agency for c in credits if primary is None or c.primary == primary)

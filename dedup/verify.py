@@ -1,0 +1,389 @@
+"""Candidate pair -> scored, classified Relation. LSH proposes; this decides.
+
+Every candidate is measured exactly: word n-gram overlap and containment both ways
+(on body text, captions apart), shared passages with offsets in both texts, content
+word overlap, shared names and figures, and a sentence alignment (dedup.align) with
+its coverage, scores and order. The class follows from those numbers by the rules in
+``classify``; each rule leaves a human-readable reason on the Relation.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Container, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from .align import align, order_share
+from .credits import Credit, agencies, wire_credits
+from .fingerprint import shingle_hashes, winnow, word_hashes
+from .normalize import STOP_WORDS, stem, tokenize
+from .params import FingerprintParams
+from .records import Alignment, Document, Passage, Relation, RelationKind, Scores, Sentence, Zone
+
+# --- calibrated constants -------------------------------------------------------------
+# Set on the seeds and the synthetic syndication corpus (benchmarks/syndication.py),
+# before the Clough-Stevenson, Reuters and BBC benchmarks were run.
+REPRINT_CONTAINMENT = 0.6  # body n-grams of one side found in the other: same wording
+# (synthetic corpus: reprints 0.71-0.99, rewrites 0.10-0.58). When the other side keeps
+# less than REPRINT_OTHER of its own n-grams in common, it is a reprint only if what it
+# lacks is a tail (trimmed from the bottom); material around the shared text is a host's
+# own article, which makes the pair a partial reuse.
+REPRINT_OTHER = 0.65
+TRIMMED_HEAD = 0.2  # shared text starts within the first 20% of the longer side
+TRIMMED_DENSITY = 0.6  # and covers 60% of it up to the last shared word
+MIN_RUN_WORDS = 8  # a shared verbatim run shorter than this is not evidence of copying
+PARTIAL_MIN_WORDS = 12  # shared verbatim words (in runs) that make a passage reuse
+REWRITE_COVERAGE = 0.6  # share of the smaller side's body sentences aligned
+REWRITE_SCORE = 0.45  # mean score of the aligned sentence pairs
+REWRITE_ORDER = 0.6  # share of aligned pairs in the same order (000/004: 0.33; neighbour swaps: 0.65)
+# A partial rewrite (part of the story reworded, new material added, as seed 003) needs a
+# link beyond alignment: the copy credits the source's agency, or shares verbatim runs.
+PARTIAL_REWRITE_COVERAGE = 0.4
+PARTIAL_REWRITE_SCORE = 0.5
+PARTIAL_REWRITE_ORDER = 0.5
+PARTIAL_REWRITE_SHARED = 8  # shared word n-grams standing in for a credit link
+SAME_EVENT_ENTITIES = 0.12  # Jaccard of names and figures
+SAME_EVENT_CONTENT = 0.12  # Jaccard of content stems
+# Verification stays fast on huge inputs: beyond this many characters per side, only
+# the first MAX_VERIFY_CHARS are compared (the relation says so in its reasons).
+MAX_VERIFY_CHARS = 60_000
+MAX_EVIDENCE = 12
+
+_FP = FingerprintParams()
+_CAPWORD = re.compile(r"[A-Z][\w'\u2019-]*")
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Profile:
+    """What verification needs of one document, computed once per document."""
+
+    doc: Document
+    text: str  # possibly capped
+    capped: bool
+    starts: np.ndarray  # word char offsets
+    ends: np.ndarray
+    key: int  # hash of the canonical word sequence (duplicate test)
+    shingles: np.ndarray  # uint64 per position
+    body_set: np.ndarray  # sorted unique shingles outside captions
+    all_set: np.ndarray  # sorted unique shingles
+    caption_pos: np.ndarray  # bool per shingle position: starts in a caption zone
+    sample: np.ndarray  # winnowed shingle hashes (as in the fingerprint), for stock-text checks
+    content: frozenset[str]
+    entities: frozenset[str]
+    n_words: int
+    credits: tuple[Credit, ...]
+
+
+def _in_zones(offsets: np.ndarray, zones: Sequence[Zone], kind: str) -> np.ndarray:
+    mask = np.zeros(len(offsets), dtype=bool)
+    for z in zones:
+        if z.kind == kind:
+            mask |= (offsets >= z.start) & (offsets < z.end)
+    return mask
+
+
+def _entities(text: str, words: Sequence[str], starts: np.ndarray) -> frozenset[str]:
+    """Figures and capitalised names that do not start a sentence or line."""
+    out: set[str] = set()
+    for w, s in zip(words, starts.tolist()):
+        if w[:1].isdigit():
+            out.add(w)
+            continue
+        ch = text[s]
+        if not ch.isupper() or w in STOP_WORDS or len(w) < 3:
+            continue
+        j = s - 1
+        while j >= 0 and text[j] in " \t\"'\u201c\u2018(":
+            j -= 1
+        if j >= 0 and text[j] not in ".!?\n:":
+            out.add(stem(w))
+    return frozenset(out)
+
+
+@lru_cache(maxsize=8192)
+def profile(doc: Document) -> Profile:
+    text = doc.text
+    capped = len(text) > MAX_VERIFY_CHARS
+    if capped:
+        text = text[:MAX_VERIFY_CHARS]
+    toks = tokenize(text)
+    words = toks.words
+    th = word_hashes(words, _FP.seed)
+    sh = shingle_hashes(th, _FP.shingle_size)
+    cap = _in_zones(toks.starts[: len(sh)], doc.zones, "caption") if len(sh) else np.zeros(0, bool)
+    return Profile(
+        doc=doc,
+        text=text,
+        capped=capped,
+        starts=toks.starts,
+        ends=toks.ends,
+        key=hash(words),
+        shingles=sh,
+        body_set=np.unique(sh[~cap]),
+        all_set=np.unique(sh),
+        caption_pos=cap,
+        sample=winnow(sh, _FP.mod_sample),
+        content=frozenset(stem(w) for w in set(words).difference(STOP_WORDS) if len(w) > 1),
+        entities=_entities(text, words, toks.starts),
+        n_words=len(words),
+        credits=wire_credits(text, doc.zones),
+    )
+
+
+def _is_trimmed(p: Profile, shared: np.ndarray) -> bool:
+    """True when the shared n-grams form the head of ``p`` (what it has more is a tail)."""
+    pos = np.flatnonzero(np.isin(p.shingles, shared) & ~p.caption_pos)
+    if not len(pos):
+        return False
+    first, last = int(pos[0]), int(pos[-1])
+    n = len(p.shingles)
+    return first <= TRIMMED_HEAD * n and len(pos) >= TRIMMED_DENSITY * (last + 1)
+
+
+def _jac(a: frozenset, b: frozenset) -> float:
+    return len(a & b) / len(a | b) if a or b else 0.0
+
+
+def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    """[start, end) runs of True."""
+    if not mask.any():
+        return []
+    d = np.diff(np.concatenate([[0], mask.astype(np.int8), [0]]))
+    return list(zip(np.flatnonzero(d == 1).tolist(), np.flatnonzero(d == -1).tolist()))
+
+
+def _passages(pa: Profile, pb: Profile, shared: np.ndarray, stock: Container[int]) -> list[Passage]:
+    """Shared verbatim runs, with character offsets in both texts, longest first.
+
+    A run whose sampled hashes are mostly ``stock`` (held by many unrelated documents:
+    share lines, house paragraphs) is kept as evidence with kind "stock".
+    """
+    n = _FP.shingle_size
+    in_a = np.isin(pa.shingles, shared)
+    sampled = np.isin(pa.shingles, pa.sample) if stock else None
+    # First position of each shingle in B.
+    order = np.argsort(pb.shingles, kind="stable")
+    sorted_b = pb.shingles[order]
+    out: list[Passage] = []
+    for s, e in _runs(in_a):
+        words = e - s + n - 1
+        if words < MIN_RUN_WORDS:
+            continue
+        k = np.searchsorted(sorted_b, pa.shingles[s])
+        jb = int(order[k])
+        kb = np.searchsorted(sorted_b, pa.shingles[e - 1])
+        je = int(order[kb]) if kb < len(order) and sorted_b[kb] == pa.shingles[e - 1] else jb + (e - 1 - s)
+        if je < jb:
+            je = min(jb + (e - 1 - s), len(pb.shingles) - 1)
+        a_start, a_end = int(pa.starts[s]), int(pa.ends[min(e - 1 + n - 1, len(pa.ends) - 1)])
+        b_start, b_end = int(pb.starts[jb]), int(pb.ends[min(je + n - 1, len(pb.ends) - 1)])
+        zone = "caption" if (pa.caption_pos[s:e].any() or pb.caption_pos[jb : je + 1].any()) else "body"
+        kind = "verbatim"
+        if sampled is not None:
+            hs = pa.shingles[s:e][sampled[s:e]].tolist()
+            if hs and sum(h in stock for h in hs) * 2 >= len(hs):
+                kind = "stock"
+        out.append(Passage(a_start, a_end, b_start, b_end, kind, 1.0, zone))
+    out.sort(key=lambda p: (-(p.a_end - p.a_start), p.a_start))
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class _AlignStats:
+    aligned_a: float
+    aligned_b: float
+    mean_score: float
+    order: float
+    passages: tuple[Passage, ...]
+
+
+def _align_stats(pa: Profile, pb: Profile, stock_spans: Sequence[tuple[int, int]] = ()) -> _AlignStats:
+    """Sentence alignment statistics over body sentences; sentences of A that lie in a stock
+    passage (``stock_spans``, offsets in A) are left out on both sides."""
+    al = align(pa.text, pb.text, a_zones=pa.doc.zones, b_zones=pb.doc.zones)
+    if stock_spans:
+        skip = {i for i, s in enumerate(al.a_sentences) if any(a <= s.start < b or s.start <= a < s.end for a, b in stock_spans)}
+        skip_b = {j for p in al.pairs if set(p.a) & skip for j in p.b}
+        al = Alignment(
+            tuple(s if i not in skip else Sentence(s.start, s.end, s.text, "stock") for i, s in enumerate(al.a_sentences)),
+            tuple(s if j not in skip_b else Sentence(s.start, s.end, s.text, "stock") for j, s in enumerate(al.b_sentences)),
+            tuple(p for p in al.pairs if not set(p.a) & skip),
+            al.unaligned_a,
+            al.unaligned_b,
+        )
+    body_a = [i for i, s in enumerate(al.a_sentences) if s.zone == "body"]
+    body_b = [j for j, s in enumerate(al.b_sentences) if s.zone == "body"]
+    body_pairs = [
+        p
+        for p in al.pairs
+        if all(al.a_sentences[i].zone == "body" for i in p.a) and all(al.b_sentences[j].zone == "body" for j in p.b)
+    ]
+    got_a = {i for p in body_pairs for i in p.a}
+    got_b = {j for p in body_pairs for j in p.b}
+    fa = len(got_a) / len(body_a) if body_a else 0.0
+    fb = len(got_b) / len(body_b) if body_b else 0.0
+    mean = float(np.mean([p.score for p in body_pairs])) if body_pairs else 0.0
+    passages = tuple(
+        Passage(
+            al.a_sentences[p.a[0]].start,
+            al.a_sentences[p.a[-1]].end,
+            al.b_sentences[p.b[0]].start,
+            al.b_sentences[p.b[-1]].end,
+            "aligned",
+            float(p.score),
+            "body",
+        )
+        for p in sorted(body_pairs, key=lambda p: -p.score)
+    )
+    order = order_share(Alignment(al.a_sentences, al.b_sentences, tuple(body_pairs), (), ()))
+    return _AlignStats(fa, fb, mean, order, passages)
+
+
+def verify(
+    a: Document,
+    b: Document,
+    *,
+    fa: object | None = None,
+    fb: object | None = None,
+    stock: Container[int] = frozenset(),
+) -> Relation | None:
+    """Measure and classify a candidate pair; None when the two are not related.
+
+    The class does not depend on argument order; offsets in the evidence follow it
+    (``a_*`` into ``a.text``). ``fa``/``fb`` (fingerprints) are accepted for symmetry with
+    the index and are not needed: verification is exact. ``stock``: sampled shingle hashes
+    held by so many documents that a passage made of them is house text, not a copy
+    (the scan and the index derive it from their postings).
+    """
+    pa, pb = profile(a), profile(b)
+    reasons: list[str] = []
+    if pa.capped or pb.capped:
+        reasons.append(f"compared the first {MAX_VERIFY_CHARS:,} characters of the longer text(s)")
+    if pa.n_words == 0 or pb.n_words == 0:
+        return None
+
+    shared_all = np.intersect1d(pa.all_set, pb.all_set, assume_unique=True)
+    union = len(pa.all_set) + len(pb.all_set) - len(shared_all)
+    jaccard = len(shared_all) / union if union else 0.0
+    shared_body = np.intersect1d(pa.body_set, pb.body_set, assume_unique=True)
+    cab = len(shared_body) / len(pa.body_set) if len(pa.body_set) else 0.0
+    cba = len(shared_body) / len(pb.body_set) if len(pb.body_set) else 0.0
+    content_j = _jac(pa.content, pb.content)
+    ent = _jac(pa.entities, pb.entities)
+
+    passages = _passages(pa, pb, shared_all, stock) if len(shared_all) else []
+    real = [p for p in passages if p.kind == "verbatim"]
+    run_words = sum(len(pa.text[p.a_start : p.a_end].split()) for p in real)
+    caption_words = sum(len(pa.text[p.a_start : p.a_end].split()) for p in real if p.zone == "caption")
+    caption_share = caption_words / run_words if run_words else 0.0
+
+    def scores(al: _AlignStats | None) -> Scores:
+        return Scores(
+            jaccard=round(jaccard, 4),
+            containment_ab=round(cab, 4),
+            containment_ba=round(cba, 4),
+            content_jaccard=round(content_j, 4),
+            aligned_a=round(al.aligned_a, 4) if al else 0.0,
+            aligned_b=round(al.aligned_b, 4) if al else 0.0,
+            order=round(al.order, 4) if al else 0.0,
+            entity_overlap=round(ent, 4),
+            caption_share=round(caption_share, 4),
+        )
+
+    def rel(kind: RelationKind, score: float, al: _AlignStats | None, evidence: Sequence[Passage]) -> Relation:
+        return Relation(
+            a=a.id,
+            b=b.id,
+            kind=kind,
+            score=round(min(max(score, 0.0), 1.0), 4),
+            scores=scores(al),
+            evidence=tuple(evidence[:MAX_EVIDENCE]),
+            reasons=tuple(reasons),
+        )
+
+    # 1. Same text after normalisation and boilerplate removal.
+    if pa.key == pb.key and not (pa.capped or pb.capped):
+        reasons.append("identical text after normalisation and boilerplate removal")
+        return rel(RelationKind.DUPLICATE, 1.0, None, passages)
+
+    hi, lo = max(cab, cba), min(cab, cba)
+    # 2. One body is mostly the other's wording: a trimmed, re-headlined or edited reprint,
+    # unless the other side wraps it in an article of its own (then a partial reuse).
+    if hi >= REPRINT_CONTAINMENT:
+        outer = pb if cab >= cba else pa
+        trimmed = lo >= REPRINT_OTHER or _is_trimmed(outer, shared_body)
+        if trimmed:
+            reasons.append(
+                f"{hi:.0%} of one body's word {_FP.shingle_size}-grams are in the other "
+                f"(threshold {REPRINT_CONTAINMENT:.0%}); {lo:.0%} the other way"
+                + ("" if lo >= REPRINT_OTHER else ", the rest a trimmed tail")
+            )
+            return rel(RelationKind.REPRINT, hi, None, passages)
+        reasons.append(
+            f"{hi:.0%} of one body is reused inside the other, which is {1 - lo:.0%} its own material"
+        )
+        return rel(RelationKind.PARTIAL, hi * (1 - lo), None, passages)
+
+    # Wire credits: two different agencies' own stories are independent reports.
+    prim_a, prim_b = agencies(pa.credits, primary=True), agencies(pb.credits, primary=True)
+    all_a, all_b = agencies(pa.credits), agencies(pb.credits)
+    conflict = bool(prim_a and prim_b and not (all_a & all_b))
+    credit_link = bool((prim_a & all_b) or (prim_b & all_a))
+    if conflict:
+        reasons.append(
+            f"different agencies' own reporting: {', '.join(sorted(prim_a))} vs {', '.join(sorted(prim_b))}"
+        )
+    elif credit_link:
+        reasons.append(f"credits the same agency: {', '.join(sorted((prim_a & all_b) | (prim_b & all_a)))}")
+
+    stock_spans = [(p.a_start, p.a_end) for p in passages if p.kind == "stock"]
+    shared_real = sum(1 for p in real for _ in range(1)) and int(
+        sum(len(pa.text[p.a_start : p.a_end].split()) - _FP.shingle_size + 1 for p in real)
+    )
+    al = _align_stats(pa, pb, stock_spans)
+    cov = max(al.aligned_a, al.aligned_b)
+    ev = list(passages) + list(al.passages)
+    # 3. Reworded sentence by sentence, in order: a rewrite of the same story.
+    if (
+        not conflict
+        and cov >= REWRITE_COVERAGE
+        and al.mean_score >= REWRITE_SCORE
+        and al.order >= REWRITE_ORDER
+    ):
+        reasons.append(
+            f"{cov:.0%} of the sentences of one side align to the other (mean score "
+            f"{al.mean_score:.2f}, {al.order:.0%} in order), little shared wording ({jaccard:.0%})"
+        )
+        return rel(RelationKind.REWRITE, cov * al.mean_score ** 0.5, al, ev)
+    # 4. A passage of real length reused: captions, a few paragraphs.
+    if run_words >= PARTIAL_MIN_WORDS * (2 if conflict else 1):
+        where = "captions" if caption_share >= 0.5 else "body text"
+        reasons.append(f"{run_words} words of shared verbatim passages, mostly in {where}")
+        return rel(RelationKind.PARTIAL, min(1.0, run_words / 100), al, passages)
+
+    # 5. Part of the story reworded, with a link beyond topic: a credit or verbatim runs.
+    if (
+        not conflict
+        and cov >= PARTIAL_REWRITE_COVERAGE
+        and al.mean_score >= PARTIAL_REWRITE_SCORE
+        and al.order >= PARTIAL_REWRITE_ORDER
+        and (credit_link or shared_real >= PARTIAL_REWRITE_SHARED)
+    ):
+        link = "the same agency credit" if credit_link else f"{shared_real} shared word n-grams"
+        reasons.append(
+            f"{cov:.0%} of one side's sentences reworded in the other (mean score {al.mean_score:.2f}, "
+            f"{al.order:.0%} in order), with {link}"
+        )
+        return rel(RelationKind.REWRITE, cov * al.mean_score ** 0.5, al, ev)
+
+    # 6. Same names, places and figures without shared wording: another report of the event.
+    if ent >= SAME_EVENT_ENTITIES and content_j >= SAME_EVENT_CONTENT:
+        reasons.append(
+            f"shared names and figures ({ent:.0%}) and vocabulary ({content_j:.0%}) "
+            f"without shared wording or sentence order"
+        )
+        return rel(RelationKind.SAME_EVENT, (ent + content_j) / 2, al, al.passages)
+    return None
