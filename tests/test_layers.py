@@ -61,7 +61,10 @@ def test_imports_point_down(top, path):
     mine = _layer(top)
     for target in _imports(path):
         parts = target.split(".")
-        if parts[0] == "dedup" and len(parts) > 1 and parts[1] != "__init__":
+        is_module = len(parts) > 1 and (
+            (PKG / f"{parts[1]}.py").exists() or (PKG / parts[1]).is_dir()
+        )
+        if parts[0] == "dedup" and is_module:
             other = parts[1]
             if other == top:
                 continue
