@@ -231,15 +231,16 @@ def _field(rec: dict, name: str) -> str | None:
     return v or None
 
 
-def _record(rec, where: str, ids: _Ids, path: str | None, options: IngestOptions) -> Iterator[Document | Skipped]:
+def _record(
+    rec, where: str, sid: str, ids: _Ids, path: str | None, options: IngestOptions
+) -> Iterator[Document | Skipped]:
+    """One JSON/CSV record; ``where`` names it in messages, ``sid`` is the Skipped id when it has no id."""
     if not isinstance(rec, dict):
-        yield Skipped(where, f"{where}: not a JSON object but {type(rec).__name__}; write one object per record", path)
+        yield Skipped(sid, f"{where}: not a JSON object but {type(rec).__name__}; write one object per record", path)
         return
     rid = _field(rec, options.id_field)
     if rid is None:
-        yield Skipped(
-            where, f"{where}: record has no '{options.id_field}' field; add one or pass --id-field NAME", path
-        )
+        yield Skipped(sid, f"{where}: record has no '{options.id_field}' field; add one or pass --id-field NAME", path)
         return
     rid = ids.claim(printable(rid))
     text = None
@@ -275,6 +276,7 @@ def _jsonl(lines, display: str, ids: _Ids, path: str | None, options: IngestOpti
         if len(line) > options.max_bytes:
             yield Skipped(f"{display}:{n}", f"{where}: record too large (over max_bytes {options.max_bytes}); shorten it or raise --max-bytes", path)
             continue
+        line = line.rstrip()
         if n == 1:
             line = line.removeprefix(b"\xef\xbb\xbf")
         if not line.strip():
@@ -286,7 +288,7 @@ def _jsonl(lines, display: str, ids: _Ids, path: str | None, options: IngestOpti
             col = f" column {exc.colno}" if isinstance(exc, json.JSONDecodeError) else ""
             yield Skipped(f"{display}:{n}", f"{where}: invalid JSON ({msg}{col}); fix or remove that line", path)
             continue
-        yield from _record(rec, where, ids, path, options)
+        yield from _record(rec, where, f"{display}:{n}", ids, path, options)
 
 
 def _json_doc(data: bytes, display: str, ids: _Ids, path: str | None, options: IngestOptions) -> Iterator[Document | Skipped]:
@@ -308,7 +310,7 @@ def _json_doc(data: bytes, display: str, ids: _Ids, path: str | None, options: I
             obj = lists[0]
     records = obj if isinstance(obj, list) else [obj]
     for k, rec in enumerate(records, start=1):
-        yield from _record(rec, f"'{display}' record {k}", ids, path, options)
+        yield from _record(rec, f"'{display}' record {k}", f"{display}#record{k}", ids, path, options)
 
 
 def _csv_doc(text: str, ext: str, display: str, ids: _Ids, path: str | None, options: IngestOptions) -> Iterator[Document | Skipped]:
@@ -317,7 +319,8 @@ def _csv_doc(text: str, ext: str, display: str, ids: _Ids, path: str | None, opt
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter="\t" if ext == ".tsv" else ",")
     try:
         for row in reader:
-            yield from _record(row, f"'{display}' line {reader.line_num}", ids, path, options)
+            n = reader.line_num
+            yield from _record(row, f"'{display}' line {n}", f"{display}:{n}", ids, path, options)
     except csv.Error as exc:
         yield Skipped(f"{display}:{reader.line_num}", f"'{display}' line {reader.line_num}: invalid CSV ({exc}); fix the file", path)
 

@@ -1,0 +1,445 @@
+"""Ingest of files, folders, JSON records and streams: every trap ends as a Document or a Skipped."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import pathlib
+import pwd
+import shutil
+import socket
+import stat
+import sys
+import tempfile
+
+import pytest
+
+from dedup.errors import InputError, ParamsError
+from dedup.ingest import IngestOptions, document_from_text, printable, read_inputs, read_stream
+from dedup.records import Document, Skipped
+
+DATA = pathlib.Path(__file__).resolve().parent / "data_ingest"
+ARTICLE = (
+    "Storm closes ports along the coast\n\n"
+    "Heavy storms closed three ports along the northern coast on Tuesday, the harbour authority said, "
+    "as waves of up to eight metres battered sea walls and flooded roads near the docks.\n\n"
+    "Ferry services were cancelled until Thursday and fishing boats were ordered to stay in port.\n"
+)
+
+
+def _read(*paths, **opts):
+    return list(read_inputs([str(p) for p in paths], options=IngestOptions(**opts)))
+
+
+def _only(items, cls):
+    assert len(items) == 1, items
+    assert isinstance(items[0], cls), items[0]
+    return items[0]
+
+
+# --- empty, white space, boilerplate only ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "content,why",
+    [
+        pytest.param(b"", "empty file (0 bytes); add text or leave it out", id="empty"),
+        pytest.param(b"  \n\t\n \r\n", "only white space; add text or leave it out", id="whitespace"),
+        pytest.param(
+            "[ad_1]\nFollow\nShort Url\nUpdated 6 sec ago\n\u00d7\n".encode(),
+            "nothing left after removing boilerplate (5 lines: ad marker, lone symbol (close button or separator), "
+            "share/follow button, update stamp); check that it holds an article",
+            id="boilerplate-only",
+        ),
+    ],
+)
+def test_nothing_to_read_is_skipped_with_reason(tmp_path, content, why):
+    f = tmp_path / "a.txt"
+    f.write_bytes(content)
+    s = _only(_read(f), Skipped)
+    assert s.reason == f"cannot read '{f}': {why}"
+    assert s.id == "a.txt" and s.path == str(f)
+
+
+def test_document_from_text_raises_input_error_on_boilerplate_only():
+    with pytest.raises(InputError, match=r"^cannot read 'x': nothing left after removing boilerplate \(1 lines: ad marker\)"):
+        document_from_text("[ad_1]\n", id="x")
+
+
+# --- encodings -------------------------------------------------------------------------------
+
+TEXT = "The caf\u00e9 owner said \u201cno\u201d \u2013 twice \u2013 to the na\u00efve plan on Monday."
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        pytest.param(TEXT.encode("utf-8"), id="utf-8"),
+        pytest.param(b"\xef\xbb\xbf" + TEXT.encode("utf-8"), id="utf-8-bom"),
+        pytest.param(TEXT.encode("utf-16"), id="utf-16-bom"),
+        pytest.param(TEXT.encode("utf-32"), id="utf-32-bom"),
+        pytest.param(TEXT.encode("utf-16-le"), id="utf-16-le-no-bom"),
+        pytest.param(TEXT.encode("utf-16-be"), id="utf-16-be-no-bom"),
+        pytest.param(TEXT.encode("cp1252"), id="cp1252-curly-quotes"),
+    ],
+)
+def test_encodings_are_detected(tmp_path, data):
+    f = tmp_path / "a.txt"
+    f.write_bytes(data)
+    doc = _only(_read(f), Document)
+    assert doc.text == TEXT
+
+
+def test_cp1252_quotes_0x93_0x94_become_curly_quotes(tmp_path):
+    f = tmp_path / "q.txt"
+    f.write_bytes(b"He said \x93no\x94 and left the room before the vote.")
+    assert _only(_read(f), Document).text == "He said \u201cno\u201d and left the room before the vote."
+
+
+def test_latin1_text(tmp_path):
+    text = "Jos\u00e9 M\u00fcller went to the caf\u00e9 in S\u00e3o Paulo for the na\u00efve meeting \u00bd hour \u00a3100."
+    f = tmp_path / "l.txt"
+    f.write_bytes(text.encode("latin-1"))
+    assert _only(_read(f), Document).text == text
+
+
+def test_non_latin_single_byte_text_uses_charset_normalizer(tmp_path):
+    text = "\u041f\u0440\u0430\u0432\u0438\u0442\u0435\u043b\u044c\u0441\u0442\u0432\u043e \u043e\u0431\u044a\u044f\u0432\u0438\u043b\u043e \u043e \u043d\u043e\u0432\u044b\u0445 \u043c\u0435\u0440\u0430\u0445 \u043f\u043e\u0434\u0434\u0435\u0440\u0436\u043a\u0438 \u044d\u043a\u043e\u043d\u043e\u043c\u0438\u043a\u0438 \u0432 \u043f\u043e\u043d\u0435\u0434\u0435\u043b\u044c\u043d\u0438\u043a."
+    f = tmp_path / "ru.txt"
+    f.write_bytes(text.encode("cp1251"))
+    assert _only(_read(f), Document).text == text
+
+
+def test_forced_encoding(tmp_path):
+    f = tmp_path / "a.txt"
+    f.write_bytes(TEXT.encode("cp1252"))
+    assert _only(_read(f, encoding="cp1252"), Document).text == TEXT
+    s = _only(_read(f, encoding="utf-8"), Skipped)
+    assert s.reason.startswith(f"cannot read '{f}': not valid utf-8 (byte ")
+    assert s.reason.endswith("; pass --encoding if it is text, or leave it out")
+
+
+def test_unknown_forced_encoding_is_a_params_error():
+    with pytest.raises(ParamsError, match="unknown encoding 'nope'"):
+        IngestOptions(encoding="nope")
+
+
+def test_binary_file_is_skipped(tmp_path):
+    f = tmp_path / "image.txt"
+    f.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00" + bytes(range(256)))
+    s = _only(_read(f), Skipped)
+    assert s.reason == f"cannot read '{f}': binary data (NUL byte at offset 8); pass --encoding if it is text, or leave it out"
+
+
+def test_control_character_soup_is_binary(tmp_path):
+    f = tmp_path / "soup.txt"
+    f.write_bytes(bytes([1, 2, 3, 4, 5, 6, 7, 8, 14, 15, 16]) * 20 + b"some words")
+    s = _only(_read(f), Skipped)
+    assert s.reason.startswith(f"cannot read '{f}': binary data (")
+    assert "control characters" in s.reason
+
+
+def test_binary_stops_the_read_when_skip_binary_is_off(tmp_path):
+    (tmp_path / "a.txt").write_text(ARTICLE)
+    (tmp_path / "b.bin.txt").write_bytes(b"\x00\x01\x02\x03" * 10 + b"\xff\x00")
+    with pytest.raises(InputError, match=r"binary data \(NUL byte at offset 0\)"):
+        _read(tmp_path, skip_binary=False)
+
+
+# --- JSON and JSONL ---------------------------------------------------------------------------
+
+
+def test_jsonl_bad_line_is_skipped_and_the_rest_read(tmp_path):
+    f = tmp_path / "recs.jsonl"
+    f.write_text(
+        json.dumps({"id": "a", "text": ARTICLE, "source": "Wire", "url": "http://x/a"}) + "\n"
+        + '{"id": "b", "text": \n'
+        + json.dumps({"id": "c", "title": "No body here"}) + "\n"
+        + json.dumps({"text": ARTICLE}) + "\n"
+        + "\n"
+        + json.dumps({"id": 7, "body": ARTICLE.replace("Storm", "Gale"), "published": "2026-01-31"}) + "\n"
+    )
+    items = _read(f)
+    docs = [i for i in items if isinstance(i, Document)]
+    skipped = [i for i in items if isinstance(i, Skipped)]
+    assert [d.id for d in docs] == ["a", "7"]
+    assert docs[0].source == "Wire" and docs[0].url == "http://x/a" and docs[0].title == "Storm closes ports along the coast"
+    assert docs[1].published == "2026-01-31"
+    assert [(s.id, s.reason) for s in skipped] == [
+        (f"{f}:2", f"'{f}' line 2: invalid JSON (Expecting value column 20); fix or remove that line"),
+        ("c", f"'{f}' line 3: record 'c' has no text (fields 'text', 'body' missing or empty); add one or pass --text-field NAME"),
+        (f"{f}:4", f"'{f}' line 4: record has no 'id' field; add one or pass --id-field NAME"),
+    ]
+
+
+def test_json_array_file_and_custom_fields(tmp_path):
+    f = tmp_path / "recs.json"
+    f.write_text(json.dumps({"items": [{"key": "k1", "content": ARTICLE}, {"key": "k2", "content": "<p>" + ARTICLE.replace("\n", " ") + "</p>"}]}))
+    docs = _read(f, id_field="key", text_fields=("content",))
+    assert [d.id for d in docs] == ["k1", "k2"]
+    assert all(isinstance(d, Document) and "eight metres" in d.text for d in docs)
+
+
+def test_malformed_json_file_names_line(tmp_path):
+    f = tmp_path / "bad.json"
+    f.write_text('[\n  {"id": "a",\n   "text": oops}\n]\n')
+    s = _only(_read(f), Skipped)
+    assert s.reason == (
+        f"cannot read '{f}': invalid JSON (Expecting value at line 3 column 12); "
+        "fix the file (one object per line needs .jsonl)"
+    )
+
+
+def test_csv_records_when_asked(tmp_path):
+    f = tmp_path / "recs.csv"
+    f.write_text('id,text\nr1,"' + ARTICLE.replace('"', '""') + '"\nr2,\n')
+    items = _read(tmp_path, extensions=(".csv",))
+    assert isinstance(items[0], Document) and items[0].id == "r1"
+    assert isinstance(items[1], Skipped) and items[1].reason.startswith(f"'{f}' line ")
+
+
+# --- special files, permissions, names, links -------------------------------------------------
+
+
+@pytest.mark.timeout(10)
+def test_fifo_and_socket_in_folder_are_skipped_without_opening(tmp_path):
+    (tmp_path / "a.txt").write_text(ARTICLE)
+    os.mkfifo(tmp_path / "pipe.txt")
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    sock.bind(str(tmp_path / "sock.txt"))
+    try:
+        items = _read(tmp_path)
+    finally:
+        sock.close()
+    assert [type(i).__name__ for i in items] == ["Document", "Skipped", "Skipped"]
+    assert items[1].reason == f"'{tmp_path}/pipe.txt' is a named pipe (FIFO), not a regular file; not read, leave it out"
+    assert items[2].reason == f"'{tmp_path}/sock.txt' is a socket, not a regular file; not read, leave it out"
+
+
+@pytest.mark.timeout(10)
+def test_fifo_given_directly_is_not_opened(tmp_path):
+    os.mkfifo(tmp_path / "pipe.txt")
+    s = _only(_read(tmp_path / "pipe.txt"), Skipped)
+    assert "named pipe (FIFO)" in s.reason
+
+
+def _nobody():
+    try:
+        return pwd.getpwnam("nobody")
+    except KeyError:
+        return None
+
+
+def _run_unprivileged(fn):
+    """Run fn() as an unprivileged user and return its JSON-able result.
+
+    As root, a forked child drops to 'nobody' (the venv's interpreter may sit under
+    /root, where nobody cannot execute it, so a fresh interpreter is not an option).
+    """
+    if os.geteuid() != 0:
+        return fn()
+    user = _nobody()
+    if user is None:
+        pytest.skip("no unprivileged user 'nobody' on this machine")
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # child
+        code = 1
+        try:
+            os.close(r)
+            os.setgroups([])
+            os.setgid(user.pw_gid)
+            os.setuid(user.pw_uid)
+            out = json.dumps(fn()).encode()
+            with os.fdopen(w, "wb") as fh:
+                fh.write(out)
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(w)
+    with os.fdopen(r, "rb") as fh:
+        out = fh.read()
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0, "unprivileged child failed"
+    return json.loads(out)
+
+
+@pytest.fixture
+def shared_dir():
+    """A temp folder an unprivileged user can enter (pytest's tmp_path is private to root)."""
+    d = tempfile.mkdtemp(prefix="dedup-ingest-")
+    os.chmod(d, 0o755)
+    yield pathlib.Path(d)
+    for root, dirs, _ in os.walk(d):
+        for name in dirs:
+            os.chmod(os.path.join(root, name), 0o755)
+    shutil.rmtree(d)
+
+
+def test_unreadable_file_and_unlistable_folder_as_unprivileged_user(shared_dir):
+    (shared_dir / "a.txt").write_text(ARTICLE)
+    os.chmod(shared_dir / "a.txt", 0o644)
+    (shared_dir / "secret.txt").write_text(ARTICLE)
+    os.chmod(shared_dir / "secret.txt", 0o000)
+    locked = shared_dir / "locked"
+    locked.mkdir()
+    (locked / "inside.txt").write_text(ARTICLE)
+    os.chmod(locked, 0o000)
+
+    def scan():
+        return [[type(i).__name__, i.id, getattr(i, "reason", "")] for i in read_inputs([str(shared_dir)])]
+
+    got = _run_unprivileged(scan)
+    assert got == [
+        ["Document", "a.txt", ""],
+        ["Skipped", "locked", f"cannot list folder '{shared_dir}/locked': permission denied; fix its permissions (chmod a+rx) or leave it out"],
+        ["Skipped", "secret.txt", f"cannot read '{shared_dir}/secret.txt': permission denied; fix its permissions (chmod a+r) or leave it out"],
+    ]
+
+
+def test_undecodable_file_name_gives_printable_id(tmp_path):
+    raw = os.fsencode(str(tmp_path)) + b"/caf\xe9 \x01.txt"
+    fd = os.open(raw, os.O_WRONLY | os.O_CREAT, 0o644)
+    os.write(fd, ARTICLE.encode())
+    os.close(fd)
+    doc = _only(_read(tmp_path), Document)
+    assert doc.id == "caf\\xe9 \\x01.txt"
+    assert doc.id.isprintable() and doc.path.isprintable()
+    doc.id.encode("utf-8"), doc.path.encode("utf-8")  # no lone surrogates: report writers can encode them
+    assert "eight metres" in doc.text
+
+
+def test_printable_escapes_surrogates_and_controls():
+    assert printable(os.fsdecode(b"a\xffb\n")) == "a\\xffb\\n"
+    assert printable("plain name.txt") == "plain name.txt"
+
+
+def test_file_over_max_bytes_is_skipped(tmp_path):
+    f = tmp_path / "big.txt"
+    f.write_text("word " * 40)
+    s = _only(_read(f, max_bytes=100), Skipped)
+    assert s.reason == f"cannot read '{f}': too large (200 bytes > max_bytes 100); split it or raise --max-bytes"
+
+
+def test_jsonl_line_over_max_bytes_is_skipped_alone(tmp_path):
+    f = tmp_path / "r.jsonl"
+    f.write_text(json.dumps({"id": "big", "text": "x " * 500}) + "\n" + json.dumps({"id": "ok", "text": ARTICLE}) + "\n")
+    items = _read(f, max_bytes=900)
+    assert isinstance(items[0], Skipped) and items[0].reason == f"'{f}' line 1: record too large (over max_bytes 900); shorten it or raise --max-bytes"
+    assert isinstance(items[1], Document) and items[1].id == "ok"
+
+
+def test_unsupported_type_broken_link_and_symlink(tmp_path):
+    (tmp_path / "a.txt").write_text(ARTICLE)
+    (tmp_path / "report.pdf").write_bytes(b"%PDF-1.4")
+    os.symlink(tmp_path / "missing.txt", tmp_path / "broken.txt")
+    os.symlink(tmp_path / "a.txt", tmp_path / "link.txt")
+    items = _read(tmp_path)
+    reasons = {i.id: i.reason for i in items if isinstance(i, Skipped)}
+    assert reasons == {
+        "broken.txt": f"'{tmp_path}/broken.txt': broken symbolic link to '{tmp_path}/missing.txt'; fix or remove the link",
+        "link.txt": f"'{tmp_path}/link.txt': symbolic link not followed; pass --follow-symlinks to read it",
+        "report.pdf": (
+            f"unsupported file type '.pdf' of '{tmp_path}/report.pdf'; supported: .txt .md .html .htm .json .jsonl .ndjson "
+            "(rename it or add the type with --ext)"
+        ),
+    }
+    followed = _read(tmp_path, follow_symlinks=True)
+    assert [i.id for i in followed if isinstance(i, Document)] == ["a.txt", "link.txt"]
+
+
+def test_symlink_loop_is_read_once(tmp_path):
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "a.txt").write_text(ARTICLE)
+    os.symlink(tmp_path, tmp_path / "sub" / "loop")
+    items = _read(tmp_path, follow_symlinks=True)
+    assert [i.id for i in items if isinstance(i, Document)] == ["sub/a.txt"]
+    assert any("symbolic link loop" in i.reason for i in items if isinstance(i, Skipped))
+
+
+def test_missing_path(tmp_path):
+    s = _only(_read(tmp_path / "nope"), Skipped)
+    assert s.reason == f"'{tmp_path}/nope': no such file or folder; check the path"
+
+
+# --- ids, order, streams ------------------------------------------------------------------------
+
+
+def test_ids_are_relative_sorted_and_unique(tmp_path):
+    for sub in ("b", "a"):
+        (tmp_path / "one" / sub).mkdir(parents=True)
+        (tmp_path / "one" / sub / "x.txt").write_text(ARTICLE)
+    (tmp_path / "two").mkdir()
+    (tmp_path / "two" / "a").mkdir()
+    (tmp_path / "two" / "a" / "x.txt").write_text(ARTICLE)
+    ids = [d.id for d in _read(tmp_path / "one", tmp_path / "two")]
+    assert ids == ["a/x.txt", "b/x.txt", "two/a/x.txt"]
+    assert [d.id for d in _read(tmp_path / "one" / "a" / "x.txt")] == ["x.txt"]
+
+
+def test_read_stream_jsonl_text_and_html():
+    jsonl = (json.dumps({"id": "s1", "text": ARTICLE}) + "\nnot json\n").encode()
+    items = list(read_stream(io.BytesIO(jsonl), name="stdin"))
+    assert isinstance(items[0], Document) and items[0].id == "s1"
+    assert items[1].reason == "'stdin' line 2: invalid JSON (Expecting value column 1); fix or remove that line"
+    doc = _only(list(read_stream(io.BytesIO(ARTICLE.encode("utf-16")))), Document)
+    assert doc.id == "-" and doc.title == "Storm closes ports along the coast"
+    page = (DATA / "article.html").read_bytes()
+    doc = _only(list(read_stream(io.BytesIO(page), name="page")), Document)
+    assert doc.title == "Floods force thousands from homes in northern Italy"
+    s = _only(list(read_stream(io.BytesIO(b""), name="e")), Skipped)
+    assert s.reason == "cannot read 'e': empty file (0 bytes); add text or leave it out"
+
+
+# --- HTML -----------------------------------------------------------------------------------------
+
+
+def test_html_article_main_text_title_and_date():
+    doc = _only(_read(DATA / "article.html"), Document)
+    assert doc.title == "Floods force thousands from homes in northern Italy"
+    assert doc.published == "2025-11-03"
+    assert doc.text.startswith("MILAN \u2013 More than 4,000 people were forced from their homes")
+    assert "landslides in the Alpine valleys" in doc.text
+    for junk in ("cookies", "Subscribe", "Ten things to do in Rome", "Privacy policy", "dataLayer", "font-family"):
+        assert junk not in doc.text
+
+
+def test_html_fallback_when_trafilatura_finds_nothing(monkeypatch):
+    import trafilatura
+
+    monkeypatch.setattr(trafilatura, "bare_extraction", lambda *a, **k: None)
+    doc = _only(list(read_stream(io.BytesIO((DATA / "article.html").read_bytes()), name="p")), Document)
+    assert "More than 4,000 people were forced from their homes" in doc.text
+
+
+def test_html_without_text_is_skipped(tmp_path):
+    f = tmp_path / "empty.html"
+    f.write_text("<html><head><script>var a = 1;</script></head><body></body></html>")
+    s = _only(_read(f), Skipped)
+    assert s.reason == f"cannot read '{f}': no article text found in the HTML; check that the page holds an article"
+
+
+# --- inputs are never modified ------------------------------------------------------------------
+
+
+def test_reading_a_folder_never_modifies_it(tmp_path):
+    seeds = pathlib.Path(__file__).resolve().parent.parent / "seeds"
+    shutil.copytree(seeds, tmp_path / "seeds")
+    shutil.copy(DATA / "article.html", tmp_path)
+    (tmp_path / "recs.jsonl").write_text(json.dumps({"id": "a", "text": ARTICLE}) + "\n{bad\n")
+    (tmp_path / "empty.txt").write_bytes(b"")
+    (tmp_path / "bin.txt").write_bytes(b"\x00\x01\x02")
+    (tmp_path / "x.pdf").write_bytes(b"%PDF")
+
+    def snapshot():
+        out = {}
+        for p in sorted(tmp_path.rglob("*")):
+            st = p.lstat()
+            out[str(p)] = (st.st_mode, st.st_mtime_ns, st.st_size, p.read_bytes() if p.is_file() else None)
+        return out
+
+    before = snapshot()
+    items = _read(tmp_path)
+    assert len(items) >= 10
+    assert snapshot() == before
