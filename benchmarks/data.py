@@ -111,32 +111,40 @@ def _reuters_date(s: str | None) -> str | None:
         return None
 
 
-def reuters(*, limit: int | None = None) -> Iterator[Document]:
-    """Reuters-21578 stories that have a body, in NEWID order (reut2-000 .. reut2-017).
+def parse_reuters_sgml(raw: str, *, path: str | None = None) -> Iterator[Document]:
+    """Stories with a body from one Reuters-21578 SGML file (already decoded as Latin-1).
 
     The text is the dateline followed by the body ("SALVADOR, Feb 26 - Showers ..."),
-    as the wire sent it; the title goes to ``Document.title``.
+    as the wire sent it; the title goes to ``Document.title``; entities are unescaped
+    and control characters dropped.
     """
+    for m in _REUTERS_RE.finditer(raw):
+        attrs, record = m.group(1), m.group(2)
+        body = _field(record, "BODY")
+        if not body:
+            continue
+        newid = _NEWID_RE.search(attrs)
+        dateline = _field(record, "DATELINE") or ""
+        yield Document(
+            id=f"reuters-{newid.group(1) if newid else m.start()}",
+            text=f"{dateline} {body}".strip() if dateline else body,
+            title=_field(record, "TITLE") or None,
+            source="reuters",
+            published=_reuters_date(_field(record, "DATE")),
+            path=path,
+        )
+
+
+def reuters(*, limit: int | None = None) -> Iterator[Document]:
+    """Reuters-21578 stories that have a body, in NEWID order (reut2-000 .. reut2-017)."""
     root = corpus_dir("reuters21578")
+    files = [root / name for name in REUTERS_FILES if (root / name).is_file()]
+    if not files:
+        raise FileNotFoundError(f"no reut2-0NN.sgm files in '{root}'; set DEDUP_DATA to the folder holding reuters21578/")
     n = 0
-    for name in REUTERS_FILES:
-        raw = (root / name).read_bytes().decode("latin-1")
-        for m in _REUTERS_RE.finditer(raw):
-            attrs, record = m.group(1), m.group(2)
-            body = _field(record, "BODY")
-            if not body:
-                continue
-            newid = _NEWID_RE.search(attrs)
-            dateline = _field(record, "DATELINE") or ""
-            text = f"{dateline} {body}".strip() if dateline else body
-            yield Document(
-                id=f"reuters-{newid.group(1) if newid else n}",
-                text=text,
-                title=_field(record, "TITLE") or None,
-                source="reuters",
-                published=_reuters_date(_field(record, "DATE")),
-                path=str(root / name),
-            )
+    for path in files:
+        for doc in parse_reuters_sgml(path.read_bytes().decode("latin-1"), path=str(path)):
+            yield doc
             n += 1
             if limit is not None and n >= limit:
                 return

@@ -102,7 +102,7 @@ def cached_exact_pairs(docs: Sequence[Document], *, name: str, k: int = 5, thres
     key.update(f"v{ORACLE_VERSION} n{NORMALIZER_VERSION} k{k} t{threshold}".encode())
     for d in docs:
         key.update(d.id.encode())
-        key.update(xxhash.xxh3_64_hexdigest(d.text).encode())
+        key.update(xxhash.xxh3_64_hexdigest(d.text.encode("utf-8", "surrogatepass")).encode())
     path = CACHE_DIR / f"oracle-{name}-{key.hexdigest()[:16]}.npz"
     if path.exists():
         z = np.load(path)

@@ -11,8 +11,8 @@ reprint    a new headline, trimmed from the bottom, one or two sentences edited,
 rewrite    a paraphrase: synonyms from a hand-made table of common news words,
            active/passive swaps on simple patterns, reported-speech and clause
            reordering, a few neighbouring sentences swapped; few word 5-grams survive
-partial    one to three paragraphs of the source embedded in a different real
-           article (a "host" that is not itself in the corpus)
+partial    one to three paragraphs (at most half) of the source embedded in a
+           different real article (a "host" that is not itself in the corpus)
 
 Negatives are every pair of different families (a source and its copies form a
 family); sources are drawn so that several share a BBC category, which makes
@@ -27,6 +27,8 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
 from dedup.records import Document
 
 from . import data
@@ -40,11 +42,7 @@ _SENT_RE = re.compile(r"(?<=[.!?])[\"']?\s+(?=[\"'A-Z0-9])")
 
 def paragraphs(doc: Document) -> list[str]:
     """Paragraphs with line wrapping undone (Reuters indents each paragraph by spaces)."""
-    text = doc.text
-    if doc.source == "reuters":
-        parts = re.split(r"\n(?=\s{2,}\S)", text)
-    else:
-        parts = re.split(r"\n\s*\n", text)
+    parts = re.split(r"\n[ \t]*\n|\n(?=[ \t]{2,}\S)", doc.text)
     out = [re.sub(r"\s+", " ", p).strip() for p in parts]
     out = [p for p in out if p]
     if out and out[-1] in {"Reuter", "REUTER"}:
@@ -113,12 +111,27 @@ def wrap_boilerplate(pars: list[str], rng: random.Random) -> list[str]:
 # ---------------------------------------------------------------- reprint edits
 
 _LOCAL_PLACES = ("Leeds", "Bristol", "Cardiff", "Aberdeen", "Norwich", "Plymouth", "Derby", "Swansea", "Hull", "Exeter")
-_LOCAL_TEMPLATES = (
-    "In {place}, local business leaders said they were watching the situation closely and expected little immediate change.",
-    "A spokesperson for {place} city council said the authority would study the details before commenting further.",
-    "Residents in {place} told this newspaper they had mixed feelings about the news, with several saying it was long overdue.",
-    "The {place} Chamber of Commerce said its members would be affected and called for clearer guidance in the coming weeks.",
-)
+_FIRST = ("Sarah", "David", "Aisha", "Tom", "Priya", "Gareth", "Helen", "Owen", "Maria", "James", "Fiona", "Rhys")
+_LAST = ("Morgan", "Patel", "Hughes", "Clarke", "Evans", "Reid", "Okafor", "Turner", "Walsh", "Bennett", "Lloyd")
+_ROLES = ("a spokesperson", "head of economic development", "a councillor", "chair of the traders' group",
+          "a senior analyst", "the regional director", "a local MP's adviser", "chief executive")
+_ORGS = ("the city council", "the chamber of commerce", "a regional bank", "the local enterprise board",
+         "a community trust", "the county's largest employer", "the port authority", "a housing association")
+_THINGS = ("firms", "households", "shops", "schools", "farms", "commuters", "suppliers", "clubs")
+_EFFECTS = ("would feel the effects within months", "were already changing their plans",
+            "had asked for a meeting with ministers", "expected little change this year",
+            "were worried about costs", "welcomed the news cautiously", "might need extra support",
+            "had not yet been consulted")
+
+
+def local_paragraph(rng: random.Random) -> str:
+    """A paragraph a regional paper adds; slot-filled so no two copies share a long run of words."""
+    who = f"{rng.choice(_FIRST)} {rng.choice(_LAST)}"
+    n = rng.randint(3, 400)
+    return (f"{who}, {rng.choice(_ROLES)} at {rng.choice(_ORGS)} in {rng.choice(_LOCAL_PLACES)}, "
+            f"said {n} local {rng.choice(_THINGS)} {rng.choice(_EFFECTS)}.")
+
+
 _EDIT_ADDITIONS = (
     " officials confirmed on Tuesday",
     " according to people familiar with the matter",
@@ -164,8 +177,7 @@ def make_reprint(src: Document, rng: random.Random) -> tuple[str, str, list[str]
                 log.append("swapped two sentences")
                 break
     # a local paragraph
-    place = rng.choice(_LOCAL_PLACES)
-    pars.insert(rng.randint(1, len(pars)), rng.choice(_LOCAL_TEMPLATES).format(place=place))
+    pars.insert(rng.randint(1, len(pars)), local_paragraph(rng))
     log.append("inserted local paragraph")
     title = _new_headline(src, rng)
     log.append("new headline")
@@ -277,7 +289,7 @@ _PASSIVE_VERBS = {
     "raised": "raised", "cut": "cut", "reported": "reported", "released": "released", "sold": "sold",
 }
 _ACTIVE_RE = re.compile(
-    r"^(?P<subj>(?:The |A |An )?[A-Z][\w'-]*(?: [A-Z][\w'-]*){0,3}) (?P<verb>"
+    r"^(?P<subj>(?:The|A|An|Its|Their) [a-z][\w'-]*|(?:The |A |An )?[A-Z][\w'-]*(?: [A-Z][\w'-]*){0,3}) (?P<verb>"
     + "|".join(_PASSIVE_VERBS)
     + r") (?P<obj>(?:the|a|an|its|their|his|her) [\w'-]+(?: [\w'-]+){0,3}?)(?P<rest>(?: on | in | at | for | after |,|\.).*)$"
 )
@@ -288,9 +300,11 @@ _LEADING_RE = re.compile(r"^(?P<conj>Although|Because|While|After|Before|Since|A
 
 
 def _lower_first(s: str) -> str:
-    if len(s) > 1 and s[0].isupper() and not s[1].isupper() and s.split(" ", 1)[0] not in {"I"}:
-        first = s.split(" ", 1)[0]
-        if first in {"The", "A", "An", "It", "This", "That", "These", "Those", "He", "She", "They", "We", "There"}:
+    """Lower-case the first letter when the first word is a common word (not a name)."""
+    first = s.split(" ", 1)[0]
+    if len(first) > 1 and first[0].isupper() and not first[1].isupper():
+        low = first.lower()
+        if low in ENGLISH_STOP_WORDS or low in SYNONYMS:
             return s[0].lower() + s[1:]
     return s
 
@@ -381,10 +395,11 @@ def make_rewrite(src: Document, rng: random.Random) -> tuple[str, str, list[str]
 def make_partial(src: Document, host: Document, rng: random.Random) -> tuple[str, str, list[str]]:
     sp = paragraphs(src)
     hp = paragraphs(host)
-    n = min(len(sp), rng.randint(1, 3))
+    max_n = max(1, len(sp) // 2)  # at most half the source: more would be a trimmed reprint
+    n = rng.randint(1, min(3, max_n))
     start = rng.randrange(0, len(sp) - n + 1)
     excerpt = sp[start : start + n]
-    while sum(len(p.split()) for p in excerpt) < 50 and start + len(excerpt) < len(sp):
+    while sum(len(p.split()) for p in excerpt) < 50 and start + len(excerpt) < len(sp) and len(excerpt) < max_n:
         excerpt.append(sp[start + len(excerpt)])  # an excerpt is a passage, not a one-line quote
         n += 1
     intro = rng.choice(("As reported earlier:", "Background:", "From the wires:", ""))
