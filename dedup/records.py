@@ -257,3 +257,16 @@ class IndexStats:
     schema_version: int
     params: dict = field(default_factory=dict)
     size_bytes: int | None = None  # on disk, when the backend can tell
+
+
+# --- drift: the result of `dedup diff` ------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Diff:
+    """Two documents, their sentence alignment and the drift findings, source (a) -> copy (b)."""
+
+    a: Document
+    b: Document
+    alignment: Alignment
+    findings: tuple[Finding, ...]

@@ -22,13 +22,19 @@ from collections import Counter
 from collections.abc import Iterable
 
 from ..align import align
-from ..records import Alignment, Document, DriftSummary, Finding
+from ..records import Alignment, Diff, Document, DriftSummary, Finding
 from . import attribution, claims, dates, entities, numbers, quotes, wording
 from ._text import KINDS, SEVERITY
 
 FAMILIES = (numbers, dates, entities, attribution, quotes, claims, wording)
 
-__all__ = ["FAMILIES", "KINDS", "SEVERITY", "compare", "summarize"]
+__all__ = ["FAMILIES", "KINDS", "SEVERITY", "compare", "diff", "summarize"]
+
+
+def diff(a: Document, b: Document) -> Diff:
+    """Align A (source) with B (copy) and list the findings: what ``dedup diff`` shows."""
+    alignment = align(a.text, b.text, a_zones=a.zones, b_zones=b.zones)
+    return Diff(a, b, alignment, compare(a, b, alignment=alignment))
 
 
 def compare(a: Document, b: Document, *, alignment: Alignment | None = None) -> tuple[Finding, ...]:

@@ -26,7 +26,7 @@ _IGNORE = frozenset(
 # Near-synonyms of wire copy that rewrites swap freely without changing a fact. A short,
 # deliberate list (no lexicon is shipped): each group maps to its first stem.
 _SYNONYM_GROUPS = (
-    "firm company business", "district area region", "people life person", "attack assault",
+    "firm company business", "district area region", "people life lives person", "attack assault",
     "organization organisation group", "kill eliminate", "wound injure", "spokesman spokesperson",
     "begin start", "buy purchase", "big large", "said stated", "help aid", "show reveal",
     # irregular verb forms the stemmer does not join

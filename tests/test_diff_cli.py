@@ -1,0 +1,76 @@
+"""`dedup diff`: terminal, JSON (against its schema) and HTML output, and input errors."""
+
+import json
+import pathlib
+
+import jsonschema
+import pytest
+from click.testing import CliRunner
+
+from dedup.cli import main
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+SEED = {n: str(next((ROOT / "seeds").glob(f"{n:03d}_*.txt"))) for n in range(5)}
+SCHEMA = json.loads((ROOT / "dedup" / "schemas" / "diff.v1.json").read_text(encoding="utf-8"))
+
+
+def run(*args):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def test_json_matches_schema_and_offsets():
+    res = run("diff", SEED[0], SEED[1], "--format", "json")
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.output)
+    jsonschema.validate(doc, SCHEMA)
+    assert doc["schema"] == "dedup.diff/1"
+    kinds = [f["kind"] for f in doc["findings"]]
+    assert "attribution_dropped" in kinds and "wording_changed" in kinds
+    assert doc["summary"]["findings"] == len(doc["findings"])
+    for f in doc["findings"]:
+        if f["a_span"] and f["kind"] != "wording_changed":
+            s, e = f["a_span"]
+            assert doc["a"]["text"][s:e] == f["before"]
+        if f["b_span"] and f["kind"] != "wording_changed":
+            s, e = f["b_span"]
+            assert doc["b"]["text"][s:e] == f["after"]
+    for p in doc["alignment"]:
+        assert p["a_span"][0] == doc["a"]["sentences"][p["a"][0]]["start"]
+
+
+def test_same_file_has_no_findings():
+    res = run("diff", SEED[0], SEED[0])
+    assert res.exit_code == 0
+    assert res.output.rstrip().endswith("No drift found.")
+
+
+def test_terminal_marks_spans_by_kind():
+    res = run("diff", SEED[0], SEED[3])
+    assert res.exit_code == 0
+    assert "[weekday: Tuesday]" in res.output
+    assert "weekday_changed (high) Saturday -> Tuesday" in res.output
+
+
+def test_html_is_self_contained(tmp_path):
+    out = tmp_path / "d.html"
+    res = run("diff", SEED[0], SEED[3], "--format", "html", "--output", str(out))
+    assert res.exit_code == 0
+    page = out.read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>")
+    assert '<mark class="k-weekday_changed"' in page and 'class="legend"' in page
+    assert "<script" not in page and "http://" not in page and "https://" not in page and "<link" not in page
+
+
+def test_missing_file_is_a_usage_error():
+    res = run("diff", SEED[0], "no-such-file.txt")
+    assert res.exit_code == 2
+    assert "no-such-file.txt" in res.output
+
+
+def test_empty_file_is_an_input_error(tmp_path):
+    empty = tmp_path / "empty.txt"
+    empty.write_text("", encoding="utf-8")
+    res = CliRunner().invoke(main, ["diff", SEED[0], str(empty)])
+    assert res.exit_code == 1
+    assert res.output.startswith("Error: ")
+    assert "empty.txt" in res.output
