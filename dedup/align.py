@@ -58,7 +58,6 @@ _DATE_WORDS = frozenset(
 )
 _HYPHEN_NUMBER_RE = re.compile(r"^(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)-\w+$")
 
-_PARA_RE = re.compile(r"[^\n]+")
 # A place inside a paragraph where a sentence could end: terminal punctuation, closing
 # quotes/brackets, white space, then something that can start a sentence.
 _MAYBE_BOUNDARY_RE = re.compile(r"[.!?\u2026][\"'\u201d\u2019)\]]*\s+[\"'\u201c\u2018(\[]?[A-Z0-9]")
@@ -89,16 +88,47 @@ def split_sentences(text: str, *, zones: tuple[Zone, ...] = ()) -> tuple[Sentenc
     return _split_cached(text, tuple(zones))
 
 
+_LINE_RE = re.compile(r"[^\n]*\n?")
+_WRAP_MIN_LINES = 3
+
+
+def _paragraphs(text: str) -> list[tuple[int, int]]:
+    """Paragraph spans: one per line, or, in hard-wrapped text (most lines run on into the
+    next without final punctuation, as in wire archives), blocks ended by a blank or an
+    indented line."""
+    lines = [(m.start(), m.end()) for m in _LINE_RE.finditer(text) if m.end() > m.start()]
+    run_on = ends_open = 0
+    for (s0, e0), (s1, e1) in zip(lines, lines[1:]):
+        cur, nxt = text[s0:e0].strip(), text[s1:e1]
+        if cur and nxt.strip() and not nxt[:1].isspace():
+            run_on += 1
+            ends_open += cur[-1] not in _FINAL_PUNCT
+    wrapped = run_on >= _WRAP_MIN_LINES and ends_open * 2 >= run_on
+    spans: list[tuple[int, int]] = []
+    for s0, e0 in lines:
+        line = text[s0:e0]
+        if not line.strip():
+            continue
+        if wrapped and spans and not line[:1].isspace():
+            ps, pe = spans[-1]
+            prev = text[ps:pe].rstrip()
+            if pe == s0 and prev and prev[-1] not in _FINAL_PUNCT:
+                spans[-1] = (ps, e0)
+                continue
+        spans.append((s0, e0))
+    return spans
+
+
 @lru_cache(maxsize=4096)
 def _split_cached(text: str, zones: tuple[Zone, ...]) -> tuple[Sentence, ...]:
     out: list[Sentence] = []
-    for para in _PARA_RE.finditer(text):
-        p = para.group()
+    for p0, p1 in _paragraphs(text):
+        p = text[p0:p1].replace("\n", " ")
         stripped = p.strip()
         if not stripped:
             continue
-        base = para.start()
-        zone = _zone_of(base, para.end(), zones)
+        base = p0
+        zone = _zone_of(base, p1, zones)
         if _MAYBE_BOUNDARY_RE.search(p):
             pieces = _pysbd().segment(p)
         else:

@@ -126,3 +126,18 @@ def test_align_is_a_partition(sentences):
     assert sorted(used_a) == list(range(len(al.a_sentences)))
     assert sorted(used_b) == list(range(len(al.b_sentences)))
     assert all(0.0 <= p.score <= 1.0 for p in al.pairs)
+
+
+def test_hard_wrapped_paragraphs_are_joined():
+    text = (
+        "SALVADOR, Feb 26 - Showers continued throughout the week in\n"
+        "the Bahia cocoa zone, alleviating the drought since early\n"
+        "January, the review said.\n"
+        "    The dry period means the temporao will be late this year.\n"
+        "    Arrivals for the week were 155,221 bags of 60 kilos, up\n"
+        "from 120,000 bags.\n"
+    )
+    sents = split_sentences(text)
+    assert [s.text.split()[0] for s in sents] == ["SALVADOR,", "The", "Arrivals"]
+    assert sents[0].text.endswith("the review said.")
+    assert all(text[s.start : s.end] == s.text for s in sents)
