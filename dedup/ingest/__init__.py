@@ -271,6 +271,8 @@ def _record(
 
 
 def _jsonl(lines, display: str, ids: _Ids, path: str | None, options: IngestOptions) -> Iterator[Document | Skipped]:
+    n = 0
+    records = 0
     for n, line in enumerate(lines, start=1):
         where = f"'{display}' line {n}"
         if len(line) > options.max_bytes:
@@ -281,6 +283,7 @@ def _jsonl(lines, display: str, ids: _Ids, path: str | None, options: IngestOpti
             line = line.removeprefix(b"\xef\xbb\xbf")
         if not line.strip():
             continue
+        records += 1
         try:
             rec = json.loads(line)
         except (ValueError, RecursionError) as exc:
@@ -289,6 +292,9 @@ def _jsonl(lines, display: str, ids: _Ids, path: str | None, options: IngestOpti
             yield Skipped(f"{display}:{n}", f"{where}: invalid JSON ({msg}{col}); fix or remove that line", path)
             continue
         yield from _record(rec, where, f"{display}:{n}", ids, path, options)
+    if records == 0:
+        what = "empty file (0 bytes)" if n == 0 else "only blank lines"
+        yield Skipped(display, f"cannot read '{display}': no JSON records ({what}); add records or leave it out", path)
 
 
 def _json_doc(data: bytes, display: str, ids: _Ids, path: str | None, options: IngestOptions) -> Iterator[Document | Skipped]:

@@ -276,16 +276,17 @@ def clean(raw: str, *, title: str | None = None, line_offset: int = 0) -> Cleane
     kept = [i for i in range(n) if kind[i] in ("body", "caption")]
     headline_zone = -1
     # Leading headline: the first kept line, when title-like and followed by body text.
-    if kept and kind[kept[0]] == "body" and is_title_like(lines[kept[0]]):
+    # Caption or not does not matter here: cleaning its own output, clean() must decide alike.
+    if kept and is_title_like(lines[kept[0]]):
         first = kept[0]
         header = []
         for i in kept[1:]:
-            if kind[i] == "body" and _is_header_line(lines[i]):
+            if _is_header_line(lines[i]) or _key(lines[i]) == _key(lines[first]):
                 header.append(i)
             else:
                 break
         nxt = kept[len(header) + 1] if len(header) + 1 < len(kept) else None
-        if nxt is not None and (kind[nxt] == "caption" or not is_title_like(lines[nxt])):
+        if nxt is not None and not is_title_like(lines[nxt]):
             found_title = lines[first]
             kind[first], reasons[first] = "title", HEADLINE_REASON
             for i in header:
@@ -344,4 +345,4 @@ def clean(raw: str, *, title: str | None = None, line_offset: int = 0) -> Cleane
             prev_kept = False
         if reasons[i] is not None:
             stripped.append(Stripped(lines[i], reasons[i], i + 1 + line_offset))
-    return Cleaned("".join(parts), tuple(stripped), tuple(zones), found_title or title, published)
+    return Cleaned("".join(parts), tuple(stripped), tuple(zones), title or found_title, published)
