@@ -122,3 +122,75 @@ def index_url(request, tmp_path):
         store.drop()
     finally:
         store.close()
+
+
+# --- core detector (normalize, fingerprint, candidates, verify, credits): real BBC articles ---
+import random as _random  # noqa: E402
+from dataclasses import dataclass as _dataclass  # noqa: E402
+
+BBC_CATEGORIES = ("business", "entertainment", "politics", "sport", "tech")
+
+
+def shared_data_root() -> pathlib.Path:
+    """The shared corpora: $DEDUP_DATA, else <repo>/../shared/data (as benchmarks/data.py)."""
+    env = _os.environ.get("DEDUP_DATA")
+    return pathlib.Path(env) if env else pathlib.Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+@_dataclass(frozen=True, slots=True)
+class BBCArticle:
+    id: str  # "<category>-<NNN>"
+    category: str
+    title: str
+    body: str  # paragraphs separated by blank lines
+
+    @property
+    def paragraphs(self) -> list[str]:
+        return [p.strip() for p in self.body.split("\n\n") if p.strip()]
+
+
+@pytest.fixture(scope="session")
+def bbc_articles():
+    """BBC News articles (Latin-1 files; first line the headline), 300 per category, sorted by id."""
+    root = shared_data_root() / "bbc-news"
+    if not root.is_dir():
+        pytest.skip(f"no BBC corpus at {root}; set DEDUP_DATA to the shared data folder")
+    out = []
+    for cat in BBC_CATEGORIES:
+        for path in sorted((root / cat).glob("*.txt"))[:300]:
+            raw = path.read_bytes().decode("latin-1").replace("\r\n", "\n").strip()
+            title, _, body = raw.partition("\n")
+            out.append(BBCArticle(f"{cat}-{path.stem}", cat, title.strip(), body.strip()))
+    return out
+
+
+_SYLLABLES = ("ka", "lo", "mi", "ne", "ru", "sa", "to", "vi", "be", "da", "fe", "go", "hu", "ji", "pe", "zo")
+
+
+def synthetic_vocabulary(size: int = 4000, seed: int = 0) -> list[str]:
+    """Made-up lower-case words (no stop words, no real names), sorted, from a seeded RNG."""
+    rng = _random.Random(seed)
+    vocab: set[str] = set()
+    while len(vocab) < size:
+        vocab.add("".join(rng.choice(_SYLLABLES) for _ in range(rng.randint(2, 5))))
+    return sorted(vocab)
+
+
+def word_salad(n_chars: int, seed: int, vocab: list[str] | None = None) -> str:
+    """Sentences of random words, ``n_chars`` long, paragraphs every ~6 sentences."""
+    vocab = vocab or synthetic_vocabulary()
+    rng = _random.Random(seed)
+    parts: list[str] = []
+    size = 0
+    while size < n_chars:
+        s = " ".join(rng.choice(vocab) for _ in range(rng.randint(8, 22))).capitalize()
+        s += ".\n\n" if rng.random() < 0.16 else ". "
+        parts.append(s)
+        size += len(s)
+    return "".join(parts)[:n_chars]
+
+
+# --- scan: the seed folder -------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def seeds_dir():
+    return SEEDS

@@ -1,0 +1,109 @@
+"""Run a scan's two heavy stages on all cores of one machine.
+
+Workers are forked after the documents are loaded, so they read them from memory
+shared copy-on-write: a task carries only index ranges or pair indexes, never texts.
+Results come back in task order, so the output does not depend on the worker count.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+import numpy as np
+
+from ..candidates import stock_hashes  # noqa: F401  (re-exported for engines' callers)
+from ..fingerprint import Fingerprint, fingerprint_documents
+from ..params import FingerprintParams
+from ..records import Document, Relation
+from ..verify import verify
+
+# Below these sizes a pool costs more than it saves.
+MIN_DOCS_FOR_POOL = 400
+MIN_PAIRS_FOR_POOL = 2000
+FINGERPRINT_BATCH = 256
+VERIFY_BATCH = 512
+
+_DOCS: Sequence[Document] = ()
+_PARAMS = FingerprintParams()
+
+
+def default_workers() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _fp_task(span: tuple[int, int]) -> list[Fingerprint]:
+    lo, hi = span
+    return fingerprint_documents(_DOCS[lo:hi], _PARAMS)
+
+
+def _verify_task(args: tuple[np.ndarray, frozenset[int]]) -> list[Relation]:
+    pairs, stock = args
+    out = []
+    for i, j in pairs.tolist():
+        r = verify(_DOCS[i], _DOCS[j], stock=stock)
+        if r is not None:
+            out.append(r)
+    return out
+
+
+class LocalEngine:
+    """In-process for small inputs, a forked pool of ``workers`` processes otherwise."""
+
+    def __init__(self, docs: Sequence[Document], params: FingerprintParams, *, workers: int | None = None) -> None:
+        self.docs = docs
+        self.params = params
+        self.workers = workers or default_workers()
+        self._pool: Any = None
+
+    def __enter__(self) -> LocalEngine:
+        global _DOCS, _PARAMS
+        _DOCS, _PARAMS = self.docs, self.params
+        if self.workers > 1 and len(self.docs) >= MIN_DOCS_FOR_POOL and "fork" in mp.get_all_start_methods():
+            self._pool = mp.get_context("fork").Pool(self.workers)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        global _DOCS
+        if self._pool is not None:
+            self._pool.terminate()
+            self._pool.join()
+            self._pool = None
+        _DOCS = ()
+
+    def _map(self, fn: Callable, tasks: list, progress: Callable[[int], None], big: bool) -> Iterator:
+        if self._pool is not None and big:
+            results = self._pool.imap(fn, tasks, chunksize=1)
+        else:
+            results = map(fn, tasks)
+        for r in results:
+            progress(1)
+            yield r
+
+    def fingerprints(self, progress: Callable[[int, int], None]) -> list[Fingerprint]:
+        n = len(self.docs)
+        spans = [(lo, min(n, lo + FINGERPRINT_BATCH)) for lo in range(0, n, FINGERPRINT_BATCH)]
+        out: list[Fingerprint] = []
+        done = 0
+        for fps in self._map(_fp_task, spans, lambda k: None, True):
+            out.extend(fps)
+            done += len(fps)
+            progress(done, n)
+        return out
+
+    def verify(self, pairs: np.ndarray, stock: frozenset[int], progress: Callable[[int, int], None]) -> list[Relation]:
+        total = len(pairs)
+        tasks = [(pairs[lo : lo + VERIFY_BATCH], stock) for lo in range(0, total, VERIFY_BATCH)]
+        out: list[Relation] = []
+        done = 0
+        big = total >= MIN_PAIRS_FOR_POOL
+        for (chunk, _), rels in zip(tasks, self._map(_verify_task, tasks, lambda k: None, big)):
+            out.extend(rels)
+            done += len(chunk)
+            progress(done, total)
+        return out

@@ -1,0 +1,135 @@
+"""Scan a corpus: ingest -> fingerprint -> candidates -> verify -> stories and events.
+
+``scan`` reads paths; ``scan_documents`` takes documents already in memory. Both return
+a ScanResult in which every input is accounted for: a document, or a skipped entry
+with its reason.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Callable, Iterable, Sequence
+
+import numpy as np
+
+from .candidates import candidate_set, stock_hashes
+from .cluster import build_stories, components
+from .credits import wire_credits
+from .engines.local import LocalEngine
+from .errors import InputError
+from .ingest import IngestOptions, read_inputs
+from .normalize import NORMALIZER_VERSION
+from .params import SCHEMA_VERSION, FingerprintParams
+from .records import Document, Relation, ScanResult, Skipped
+
+Progress = Callable[[str, int, "int | None"], None]
+
+# After LSH, pairs inside a small connected group of related documents that LSH did not
+# propose are verified too: stories and events are transitive, candidates are not.
+COMPLETE_MAX = 16
+
+
+def _noop(stage: str, done: int, total: int | None) -> None:
+    return None
+
+
+def _complete(relations: Sequence[Relation], seen: set[tuple[int, int]], index: dict[str, int]) -> np.ndarray:
+    """Unverified pairs inside small groups of related documents."""
+    extra: list[tuple[int, int]] = []
+    for group in components((r.a, r.b) for r in relations):
+        if len(group) > COMPLETE_MAX:
+            continue
+        ids = sorted(index[g] for g in group)
+        for x in range(len(ids)):
+            for y in range(x + 1, len(ids)):
+                if (ids[x], ids[y]) not in seen:
+                    extra.append((ids[x], ids[y]))
+    return np.asarray(extra, dtype=np.int64).reshape(-1, 2)
+
+
+def _attach_drift(relations: list[Relation], stories, by_id: dict[str, Document]) -> list[Relation]:
+    from .drift import compare, summarize
+
+    oriented = {frozenset((e.source, e.copy)): (e.source, e.copy) for s in stories for e in s.edges}
+    out = []
+    for r in relations:
+        if not r.kind.derived:
+            out.append(r)
+            continue
+        src, cp = oriented.get(frozenset((r.a, r.b)), (r.a, r.b))
+        findings = compare(by_id[src], by_id[cp])
+        out.append(dataclasses.replace(r, drift=summarize(src, cp, findings)))
+    return out
+
+
+def scan_documents(
+    docs: Iterable[Document],
+    *,
+    skipped: Sequence[Skipped] = (),
+    params: FingerprintParams | None = None,
+    workers: int | None = None,
+    drift: bool = False,
+    progress: Progress | None = None,
+) -> ScanResult:
+    """Relations, stories and events among ``docs`` (ids must be unique)."""
+    params = params or FingerprintParams()
+    progress = progress or _noop
+    docs = list(docs)
+    index: dict[str, int] = {}
+    for i, d in enumerate(docs):
+        if d.id in index:
+            raise InputError(f"document id {d.id!r} appears twice; ids must be unique (rename one record)")
+        index[d.id] = i
+
+    with LocalEngine(docs, params, workers=workers) as engine:
+        fps = engine.fingerprints(lambda done, total: progress("fingerprint", done, total))
+        cands = candidate_set(fps, params)
+        stock = stock_hashes(fps)
+        progress("candidates", len(cands), len(cands))
+        relations = engine.verify(cands.pairs, stock, lambda done, total: progress("verify", done, total))
+        seen = {(int(i), int(j)) for i, j in cands.pairs}
+        extra = _complete(relations, seen, index)
+        if len(extra):
+            relations += engine.verify(extra, stock, lambda done, total: progress("complete", done, total))
+
+    relations.sort(key=lambda r: (r.a, r.b))
+    stories, events = build_stories(relations, docs, credits_of=lambda d: wire_credits(d.text, d.zones))
+    if drift:
+        progress("drift", 0, None)
+        relations = _attach_drift(relations, stories, {d.id: d for d in docs})
+    return ScanResult(
+        documents=tuple(docs),
+        relations=tuple(relations),
+        stories=stories,
+        events=events,
+        skipped=tuple(skipped),
+        params={
+            "fingerprint": params.to_dict(),
+            "schema_version": SCHEMA_VERSION,
+            "normalizer_version": NORMALIZER_VERSION,
+            "candidates": len(cands) + len(extra),
+        },
+    )
+
+
+def scan(
+    paths: Sequence[str | os.PathLike],
+    *,
+    ingest: IngestOptions = IngestOptions(),
+    params: FingerprintParams | None = None,
+    workers: int | None = None,
+    drift: bool = False,
+    progress: Progress | None = None,
+) -> ScanResult:
+    """Read ``paths`` (files, folders, ``-`` for standard input) and scan what they hold."""
+    progress = progress or _noop
+    docs: list[Document] = []
+    skipped: list[Skipped] = []
+    for item in read_inputs(paths, options=ingest):
+        if isinstance(item, Skipped):
+            skipped.append(item)
+        else:
+            docs.append(item)
+        progress("read", len(docs) + len(skipped), None)
+    return scan_documents(docs, skipped=skipped, params=params, workers=workers, drift=drift, progress=progress)
