@@ -182,3 +182,64 @@ def diff_command(source, copy, fmt, output, encoding):
             stream.close()
     if not to_stdout:
         click.echo(f"wrote {fmt} to {output}: {len(result.findings)} findings", err=True)
+
+
+# --- inspect: what ingest made of each input (ids, titles, parts, stripped lines, captions) ---
+
+
+def _short(text: str, width: int = 100) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "\u2026"
+
+
+@main.command("inspect")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str, allow_dash=True))
+@click.option("--text", "show_text", is_flag=True, help="Also print each document's cleaned text.")
+@click.option("--encoding", default=None, help="Read files in this encoding instead of detecting it.")
+@click.option("--no-skip-binary", "skip_binary", flag_value=False, default=None,
+              help="Stop with an error on a binary file instead of listing it as skipped.")
+@click.option("--max-bytes", type=click.IntRange(min=1), default=None, help="Skip files larger than this.")
+@click.option("--ext", "extensions", multiple=True, help="Read only files with this extension (repeatable), e.g. --ext txt.")
+@click.option("--follow-symlinks", is_flag=True, default=None, help="Follow symbolic links in folders.")
+@click.option("--id-field", default=None, help="JSON/JSONL/CSV input: field holding the document id.")
+@click.option("--text-field", "text_fields", multiple=True, help="JSON/JSONL/CSV input: field(s) holding the text (repeatable).")
+@click.option("--title-field", default=None, help="JSON/JSONL/CSV input: field holding the title.")
+@click.option("--no-split", is_flag=True, help="Keep a file that holds several stories as one document.")
+def inspect_command(paths, show_text, no_split, extensions, text_fields, **ingest_opts):
+    """Show what ingest does to each input under PATH... ("-" reads standard input):
+    document ids, titles, story parts, the lines set aside as boilerplate (with the
+    rule that matched and the line number), photo-caption zones, and skipped inputs."""
+    from .ingest import IngestOptions, read_inputs
+    from .records import Skipped
+
+    given = {k: v for k, v in ingest_opts.items() if v is not None}
+    if text_fields:
+        given["text_fields"] = tuple(text_fields)
+    if extensions:
+        given["extensions"] = tuple(extensions)
+    if no_split:
+        given["split_stories"] = False
+    docs = skipped = 0
+    for item in read_inputs(list(paths), options=IngestOptions(**given)):
+        if isinstance(item, Skipped):
+            skipped += 1
+            click.echo(f"skipped {item.id}: {item.reason}")
+            continue
+        docs += 1
+        part = f"  (part {item.part} of {item.parent})" if item.parent else ""
+        click.echo(f"{item.id}{part}")
+        click.echo(f"  title:     {item.title if item.title is not None else '-'}")
+        if item.published:
+            click.echo(f"  published: {item.published}")
+        captions = [z for z in item.zones if z.kind == "caption"]
+        click.echo(f"  text:      {len(item.text)} chars, {len(item.text.split())} words, {len(captions)} caption zones")
+        for s in item.stripped:
+            click.echo(f"  - line {s.line:>4}  {s.reason}: {_short(s.text)}")
+        for z in item.zones:
+            click.echo(f"  * {z.kind} [{z.start}:{z.end}]  {_short(item.text[z.start:z.end])}")
+        if show_text:
+            click.echo("")
+            for line in item.text.splitlines():
+                click.echo(f"    {line}")
+        click.echo("")
+    click.echo(f"{docs} documents, {skipped} skipped", err=True)
