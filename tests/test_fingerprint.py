@@ -1,0 +1,277 @@
+"""dedup.fingerprint against slow obvious implementations, exact Jaccard on real text,
+and the winnowing guarantee."""
+
+import random
+
+import numpy as np
+import pytest
+import xxhash
+from conftest import synthetic_vocabulary, word_salad
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dedup.fingerprint import (
+    _donor_table,
+    _oph,
+    band_keys,
+    estimate_jaccard,
+    fingerprint_documents,
+    shingle_hashes,
+    winnow,
+    word_hashes,
+)
+from dedup.normalize import STOP_WORDS, stem, words
+from dedup.params import FingerprintParams
+from dedup.records import Document
+
+MASK64 = (1 << 64) - 1
+EMPTY = 0xFFFFFFFF
+GOLD = 0x9E3779B97F4A7C15
+P = FingerprintParams()
+VOCAB = synthetic_vocabulary()
+
+
+# --- slow, obvious reference implementation (Python ints, one document at a time) ---------
+
+
+def fmix64(x: int) -> int:
+    x ^= x >> 33
+    x = (x * 0xFF51AFD7ED558CCD) & MASK64
+    x ^= x >> 33
+    x = (x * 0xC4CEB9FE1A85EC53) & MASK64
+    return x ^ (x >> 33)
+
+
+def slow_word_hashes(ws, seed):
+    out = [xxhash.xxh3_64_intdigest(w.encode("utf-8")) for w in ws]
+    if seed:
+        out = [fmix64(h ^ ((seed * GOLD) & MASK64)) for h in out]
+    return out
+
+
+def slow_shingles(hs, n):
+    if not hs:
+        return []
+    n = min(n, len(hs))
+    out = []
+    for i in range(len(hs) - n + 1):
+        acc = hs[i]
+        for j in range(1, n):
+            acc = fmix64((acc * GOLD + hs[i + j]) & MASK64)
+        out.append(acc)
+    return out
+
+
+def slow_oph(hashes, num_perm, salt):
+    """One-permutation MinHash of one document, then optimal densification bin by bin."""
+    sig = [EMPTY] * num_perm
+    for h in hashes:
+        x = fmix64(int(h) ^ salt)
+        b, v = x % num_perm, x >> 32
+        sig[b] = min(sig[b], v)
+    if all(v == EMPTY for v in sig):
+        return sig
+    table = _donor_table(num_perm)
+    out = list(sig)
+    for b in range(num_perm):
+        if sig[b] != EMPTY:
+            continue
+        for k in range(table.shape[1]):
+            donor = int(table[b, k])
+            if sig[donor] != EMPTY:
+                out[b] = ((sig[donor] * 0x9E3779B1 + k + 1) & MASK64) & 0xFFFFFFFE
+                break
+        else:  # no donor on the whole probe sequence: the first non-empty bin
+            out[b] = next(v for v in sig if v != EMPTY)
+    return out
+
+
+def slow_winnow(hs, window):
+    if len(hs) <= window:
+        return sorted(set(hs))
+    return sorted({min(hs[i : i + window]) for i in range(len(hs) - window + 1)})
+
+
+def slow_fingerprint(text, params):
+    ws = words(text)
+    sh = slow_shingles(slow_word_hashes(ws, params.seed), params.shingle_size)
+    stems = sorted({stem(w) for w in set(ws) - STOP_WORDS if len(w) > 1})
+    ch = slow_word_hashes(stems, params.seed + 1)
+    return (
+        slow_oph(set(sh), params.num_perm, params.seed),
+        slow_oph(ch, params.num_perm, params.seed * 7919 + 1),
+        slow_winnow(sh, params.mod_sample),
+        len(set(sh)),
+        len(ch),
+    )
+
+
+ORACLE_TEXTS = {
+    "empty": "",
+    "punctuation-only": "... --- !!! ***",
+    "one-word": "Hello",
+    "four-words": "Hello there big world",
+    "five-words": "The quick brown fox jumps",
+    "stop-words-only": "the and of it is was said",
+    "short-sentence": "Pakistan's army said 155,221 people had left the \u201cred zone\u201d on Monday.",
+    "repeated-word": "buffalo " * 40,
+    "salad-300": word_salad(2000, seed=3),
+    "salad-3000": word_salad(20000, seed=4),
+}
+
+
+@pytest.mark.parametrize("name", list(ORACLE_TEXTS))
+@pytest.mark.parametrize(
+    "params",
+    [P, FingerprintParams(num_perm=16, bands=4, content_bands=8, shingle_size=3, mod_sample=4, seed=9)],
+    ids=["default", "small"],
+)
+def test_fingerprint_equals_slow_reference(name, params):
+    text = ORACLE_TEXTS[name]
+    fp = fingerprint_documents([Document(name, text)], params)[0]
+    minhash, content, sample, n_sh, n_ct = slow_fingerprint(text, params)
+    assert fp.minhash.dtype == np.uint32 and fp.minhash.shape == (params.num_perm,)
+    assert fp.minhash.tolist() == minhash
+    assert fp.content_minhash.tolist() == content
+    assert fp.sample.dtype == np.uint64 and fp.sample.tolist() == sample
+    assert (fp.n_shingles, fp.n_content) == (n_sh, n_ct)
+
+
+def test_oph_batch_equals_per_document_loops():
+    """Many documents in one batch, most with many empty bins, some with none at all."""
+    rng = np.random.default_rng(5)
+    lists = [rng.integers(0, 2**63, size=k, dtype=np.uint64) for k in (0, 1, 2, 3, 7, 50, 0, 128, 400, 1)]
+    for num_perm, salt in ((128, 1), (64, 7919 * 3 + 1), (16, 0)):
+        got = _oph(lists, num_perm, salt)
+        assert got.shape == (len(lists), num_perm)
+        for row, hs in zip(got, lists):
+            assert row.tolist() == slow_oph(hs.tolist(), num_perm, salt)
+
+
+def test_oph_of_no_documents_with_shingles_is_all_empty():
+    got = _oph([np.empty(0, np.uint64)] * 3, 32, 1)
+    assert (got == EMPTY).all()
+
+
+@given(st.lists(st.integers(0, 2**64 - 1), max_size=60), st.sampled_from([16, 32, 128]))
+@settings(max_examples=60, deadline=None)
+def test_oph_densified_rows_are_full(hashes, num_perm):
+    row = _oph([np.asarray(hashes, dtype=np.uint64)], num_perm, 1)[0]
+    if hashes:
+        assert (row != EMPTY).all()
+    else:
+        assert (row == EMPTY).all()
+
+
+@given(st.lists(st.sampled_from(VOCAB[:50]), max_size=40), st.integers(1, 8))
+@settings(max_examples=80, deadline=None)
+def test_shingles_and_winnow_equal_slow_loops(ws, window):
+    hs = word_hashes(ws, 3)
+    assert hs.tolist() == slow_word_hashes(ws, 3)
+    for n in (1, 2, 5):
+        sh = shingle_hashes(hs, n)
+        assert sh.tolist() == slow_shingles(hs.tolist(), n)
+        assert winnow(sh, window).tolist() == slow_winnow(sh.tolist(), window)
+
+
+# --- properties ----------------------------------------------------------------------------
+
+_TEXT = st.lists(st.sampled_from(VOCAB), min_size=1, max_size=200).map(" ".join)
+
+
+@given(_TEXT)
+@settings(max_examples=40, deadline=None)
+def test_signatures_are_deterministic_for_a_seed(text):
+    a = fingerprint_documents([Document("a", text)], P)[0]
+    b = fingerprint_documents([Document("b", text), Document("c", "other words here")], P)[0]
+    assert np.array_equal(a.minhash, b.minhash)
+    assert np.array_equal(a.content_minhash, b.content_minhash)
+    assert np.array_equal(a.sample, b.sample)
+    assert [k.tolist() for k in band_keys(a, P)] == [k.tolist() for k in band_keys(b, P)]
+
+
+@given(st.lists(st.sampled_from(VOCAB), min_size=40, max_size=200).map(" ".join))
+@settings(max_examples=40, deadline=None)
+def test_another_seed_gives_other_signatures(text):
+    a = fingerprint_documents([Document("a", text)], P)[0]
+    b = fingerprint_documents([Document("a", text)], FingerprintParams(seed=2))[0]
+    # Independent hash functions agree on a position with probability ~2^-32.
+    assert np.mean(a.minhash == b.minhash) < 0.1
+    assert np.mean(a.content_minhash == b.content_minhash) < 0.1
+    assert not np.array_equal(a.sample, b.sample)
+
+
+def test_band_keys_shape_and_empty_views():
+    fps = fingerprint_documents(
+        [Document("full", word_salad(3000, seed=1)), Document("empty", ""), Document("stop", "the and of it")], P
+    )
+    v, c = band_keys(fps[0], P)
+    assert (len(v), len(c)) == (P.bands, P.content_bands)
+    assert len(set(v.tolist())) == P.bands  # the band number is mixed into every key
+    assert [len(k) for k in band_keys(fps[1], P)] == [0, 0]
+    v, c = band_keys(fps[2], P)
+    assert (len(v), len(c)) == (P.bands, 0)  # shingles of stop words, no content stems
+
+
+@given(
+    prefix_a=st.lists(st.sampled_from(VOCAB), max_size=60),
+    prefix_b=st.lists(st.sampled_from(VOCAB), max_size=60),
+    suffix_a=st.lists(st.sampled_from(VOCAB), max_size=30),
+    suffix_b=st.lists(st.sampled_from(VOCAB), max_size=30),
+    run_seed=st.integers(0, 2**32),
+    params=st.sampled_from(
+        [P, FingerprintParams(mod_sample=4, shingle_size=3), FingerprintParams(mod_sample=16, shingle_size=8)]
+    ),
+)
+@settings(max_examples=150, deadline=None)
+def test_winnowing_guarantee(prefix_a, prefix_b, suffix_a, suffix_b, run_seed, params):
+    """Any shared run of mod_sample + shingle_size - 1 words shares a sampled hash."""
+    rng = random.Random(run_seed)
+    run = [rng.choice(VOCAB) for _ in range(params.mod_sample + params.shingle_size - 1)]
+    a = Document("a", " ".join(prefix_a + run + suffix_a))
+    b = Document("b", " ".join(prefix_b + run + suffix_b))
+    fa, fb = fingerprint_documents([a, b], params)
+    assert len(np.intersect1d(fa.sample, fb.sample)) >= 1
+
+
+def _exact_jaccard(a, b):
+    return len(a & b) / len(a | b) if a | b else 0.0
+
+
+def _shingle_set(text, n=5):
+    ws = words(text)
+    return {tuple(ws[i : i + n]) for i in range(len(ws) - n + 1)}
+
+
+def _content_set(text):
+    return {stem(w) for w in set(words(text)) - STOP_WORDS if len(w) > 1}
+
+
+def test_minhash_estimates_exact_jaccard_on_real_text(bbc_articles):
+    """Pairs of one BBC article and a version with some paragraphs swapped for another article's."""
+    rng = random.Random(11)
+    long = [a for a in bbc_articles if len(a.paragraphs) >= 8]
+    pairs = []
+    for _ in range(60):
+        x, y = rng.sample(long, 2)
+        k = rng.randint(0, len(x.paragraphs))
+        swapped = x.paragraphs[:]
+        for i in rng.sample(range(len(swapped)), k):
+            swapped[i] = rng.choice(y.paragraphs)
+        pairs.append(("\n\n".join(x.paragraphs), "\n\n".join(swapped)))
+    fps = fingerprint_documents([Document(str(i), t) for p in pairs for i, t in enumerate(p)], P)
+    errs, cerrs, exacts = [], [], []
+    for n, (ta, tb) in enumerate(pairs):
+        fa, fb = fps[2 * n], fps[2 * n + 1]
+        j = _exact_jaccard(_shingle_set(ta), _shingle_set(tb))
+        cj = _exact_jaccard(_content_set(ta), _content_set(tb))
+        exacts.append(j)
+        errs.append(estimate_jaccard(fa.minhash, fb.minhash) - j)
+        cerrs.append(estimate_jaccard(fa.content_minhash, fb.content_minhash) - cj)
+    assert min(exacts) < 0.2 and max(exacts) == 1.0  # the pairs span the range
+    # Standard error of a 128-bin estimate is at most 0.044; 0.18 is four of them.
+    for e in errs + cerrs:
+        assert abs(e) <= 0.18
+    for es in (errs, cerrs):
+        assert np.mean(np.abs(es)) <= 0.05
+        assert abs(np.mean(es)) <= 0.03  # unbiased
