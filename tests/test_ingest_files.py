@@ -63,7 +63,7 @@ def test_nothing_to_read_is_skipped_with_reason(tmp_path, content, why):
 
 
 def test_document_from_text_raises_input_error_on_boilerplate_only():
-    with pytest.raises(InputError, match=r"^cannot read 'x': nothing left after removing boilerplate \(1 lines: ad marker\)"):
+    with pytest.raises(InputError, match=r"^cannot read 'x': nothing left after removing boilerplate \(1 line: ad marker\)"):
         document_from_text("[ad_1]\n", id="x")
 
 

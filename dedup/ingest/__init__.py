@@ -31,7 +31,7 @@ from ..records import Document, Skipped
 from .boilerplate import Cleaned, clean
 from .decode import NotText, decode
 from .html import extract, looks_like_html
-from .split import split_text
+from .split import split_cleaned
 
 __all__ = [
     "Cleaned",
@@ -149,18 +149,18 @@ def document_from_text(
         raise InputError(f"cannot read '{id}': empty; add text or leave it out")
     if not raw.strip():
         raise InputError(f"cannot read '{id}': only white space; add text or leave it out")
-    parts = split_text(raw) if options.split_stories else ((0, raw),)
+    parts = split_cleaned(raw, title=title, split=options.split_stories)
     docs = []
     many = len(parts) > 1
-    for k, (offset, segment) in enumerate(parts, start=1):
-        c = clean(segment, title=title if k == 1 else None, line_offset=offset)
+    for k, c in enumerate(parts, start=1):
         if not c.text:
             if many:
                 continue
             reasons = sorted({s.reason for s in c.stripped})
             raise InputError(
                 f"cannot read '{id}': nothing left after removing boilerplate "
-                f"({len(c.stripped)} lines: {', '.join(reasons)}); check that it holds an article"
+                f"({len(c.stripped)} line{'' if len(c.stripped) == 1 else 's'}: {', '.join(reasons)}); "
+                "check that it holds an article"
             )
         docs.append(
             Document(
@@ -208,7 +208,7 @@ def _text_docs(data: bytes, *, id: str, display: str, path: str | None, html: bo
         ex = extract(text)
         if not ex.text.strip():
             raise InputError(f"cannot read '{display}': no article text found in the HTML; check that the page holds an article")
-        return document_from_text(ex.text, id=id, title=ex.title, published=ex.published, path=path, options=options)
+        return _from_text(ex.text, id=id, display=display, title=ex.title, published=ex.published, path=path, options=options)
     return _from_text(text, id=id, display=display, path=path, options=options)
 
 

@@ -100,6 +100,7 @@ _PROMO_RE = re.compile(
     r"(?:^|[.!?]\s+)(?:Download|Subscribe|Sign up|Install|Join|Click here|Follow us|Tap here|Get the)\b"
     r"[^.!?]{0,160}?\b(?:app|apps|newsletters?|WhatsApp|Telegram|channel|alerts|push notifications)\b"
 )
+_PROMO_HINT_RE = re.compile(r"Download|Subscribe|Sign up|Install|Join|Click here|Follow us|Tap here|Get the")
 _CREDIT_ROLE_RE = re.compile(
     r"\b(?:(?:additional|further)\s+)?(?:reporting|writing|editing|edited|compiled|produced|research|"
     r"graphics?|fact[- ]checking)\s+by\b",
@@ -202,11 +203,11 @@ def line_rule(line: str) -> str | None:
                 return reason
         if _is_byline(line):
             return "byline"
-    if _STORE_URL_RE.search(line):
+    if "://" in line and _STORE_URL_RE.search(line):
         return "app-store link"
     if len(line) < 500 and _is_credit(line):
         return "agency credit (reporting/editing)"
-    if len(line) < 1200 and _PROMO_RE.search(line):
+    if len(line) < 1200 and _PROMO_HINT_RE.search(line) and _PROMO_RE.search(line):
         return "newsletter/app promo"
     return None
 
@@ -241,21 +242,29 @@ def _caption(line: str, last: bool) -> bool:
     return not last or bool(_STRONG_PHOTO_RE.search(m.group()))
 
 
+def split_lines(raw: str) -> tuple[list[str], list[str | None]]:
+    """The stripped lines of a text and the boilerplate rule of each (None: not boilerplate)."""
+    lines = [ln.strip() for ln in raw.splitlines()]
+    return lines, [line_rule(ln) if ln else None for ln in lines]
+
+
 def clean(raw: str, *, title: str | None = None, line_offset: int = 0) -> Cleaned:
     """Set boilerplate aside, mark captions, take out the headline.
 
     ``title``: a headline already known (from JSON or HTML metadata); lines repeating it
     are stripped. ``line_offset``: added to reported line numbers (for a part of a file).
     """
-    lines = [ln.strip() for ln in raw.splitlines()]
+    lines, rules = split_lines(raw)
+    return clean_lines(lines, rules, title=title, line_offset=line_offset)
+
+
+def clean_lines(
+    lines: list[str], rules: list[str | None], *, title: str | None = None, line_offset: int = 0
+) -> Cleaned:
+    """``clean`` of text already cut by ``split_lines`` (lets the splitter and cleaner share the work)."""
     n = len(lines)
-    reasons: list[str | None] = [None] * n
-    kind = ["blank" if not ln else "body" for ln in lines]  # body | blank | strip | caption | title
-    for i, ln in enumerate(lines):
-        if ln:
-            r = line_rule(ln)
-            if r is not None:
-                reasons[i], kind[i] = r, "strip"
+    reasons: list[str | None] = list(rules)
+    kind = ["blank" if not ln else "body" if r is None else "strip" for ln, r in zip(lines, rules)]
 
     body = [i for i in range(n) if kind[i] == "body"]
     last_body = body[-1] if body else -1
@@ -310,7 +319,8 @@ def clean(raw: str, *, title: str | None = None, line_offset: int = 0) -> Cleane
     keys = {_key(t) for t in (found_title, title) if t}
     if keys:
         for i in range(n):
-            if kind[i] in ("body", "caption") and i != headline_zone and _key(lines[i]) in keys:
+            if (kind[i] in ("body", "caption") and i != headline_zone and len(lines[i]) <= TITLE_MAX_CHARS
+                    and _key(lines[i]) in keys):
                 kind[i], reasons[i] = "strip", REPEATED_HEADLINE_REASON
 
     # Publication date: a publication stamp first, then a byline or date line, then an update stamp.

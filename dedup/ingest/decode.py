@@ -8,6 +8,7 @@ Text full of control characters is binary whatever it decoded as.
 from __future__ import annotations
 
 import codecs
+import re
 import unicodedata
 
 from charset_normalizer import from_bytes
@@ -28,7 +29,8 @@ _BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16-le"),
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
-_ALLOWED_CONTROLS = frozenset("\t\n\r\f\v")
+# Control characters other than tab, newline, vertical tab, form feed and CR; DEL and C1 controls.
+_CONTROL_RE = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 
 
 class NotText(ValueError):
@@ -58,8 +60,7 @@ def _nul_layout(data: bytes) -> str | None:
 def _control_share(text: str) -> float:
     if not text:
         return 0.0
-    bad = sum(1 for c in text if c < " " and c not in _ALLOWED_CONTROLS or "\x7f" <= c <= "\x9f")
-    return bad / len(text)
+    return len(_CONTROL_RE.findall(text)) / len(text)
 
 
 def _non_latin_script(text: str) -> bool:

@@ -17,7 +17,7 @@ import re
 from collections import Counter
 
 from ..normalize import content_stems, tokenize
-from .boilerplate import clean, is_stamp, is_title_like, line_rule
+from .boilerplate import Cleaned, clean_lines, is_stamp, is_title_like, split_lines
 
 # Each part must hold at least this many words of body text (captions and boilerplate not counted).
 MIN_PART_WORDS = 60
@@ -50,7 +50,7 @@ def _key(line: str) -> str:
 
 
 def is_dateline(line: str) -> bool:
-    return len(line.split()) >= 15 and _DATELINE_RE.match(line) is not None
+    return _DATELINE_RE.match(line) is not None and len(line.split()) >= 15
 
 
 def similarity(a: str, b: str) -> float:
@@ -100,8 +100,11 @@ def _candidates(lines: list[str], rules: list[str | None]) -> dict[int, bool]:
 
 def story_starts(raw: str) -> tuple[int, ...]:
     """0-based line numbers where the 2nd, 3rd, ... story of ``raw`` begin; () for one story."""
-    lines = [ln.strip() for ln in raw.splitlines()]
-    rules = [line_rule(ln) if ln else None for ln in lines]
+    return story_starts_lines(*split_lines(raw))
+
+
+def story_starts_lines(lines: list[str], rules: list[str | None]) -> tuple[int, ...]:
+    """``story_starts`` of text already cut by ``boilerplate.split_lines``."""
     cands = _candidates(lines, rules)
     if not cands:
         return ()
@@ -119,8 +122,8 @@ def story_starts(raw: str) -> tuple[int, ...]:
         if words[c] - words[begin] < MIN_PART_WORDS:
             continue
         end = cands[k + 1] if k + 1 < len(cands) else len(lines)
-        before = clean("\n".join(lines[begin:c])).text
-        after = clean("\n".join(lines[c:end])).text
+        before = clean_lines(lines[begin:c], rules[begin:c]).text
+        after = clean_lines(lines[c:end], rules[c:end]).text
         if similarity(before, after) < limit:
             accepted.append(c)
             begin = c
@@ -135,3 +138,14 @@ def split_text(raw: str) -> tuple[tuple[int, str], ...]:
     lines = raw.splitlines()
     bounds = (0, *starts, len(lines))
     return tuple((bounds[k], "\n".join(lines[bounds[k] : bounds[k + 1]])) for k in range(len(bounds) - 1))
+
+
+def split_cleaned(raw: str, *, title: str | None = None, split: bool = True) -> tuple[Cleaned, ...]:
+    """``raw`` cut into stories, each cleaned (line numbers stay those of ``raw``)."""
+    lines, rules = split_lines(raw)
+    starts = story_starts_lines(lines, rules) if split else ()
+    bounds = (0, *starts, len(lines))
+    return tuple(
+        clean_lines(lines[a:b], rules[a:b], title=title if k == 0 else None, line_offset=a)
+        for k, (a, b) in enumerate(zip(bounds, bounds[1:]))
+    )
