@@ -443,3 +443,29 @@ def test_reading_a_folder_never_modifies_it(tmp_path):
     items = _read(tmp_path)
     assert len(items) >= 10
     assert snapshot() == before
+
+
+def test_hidden_entries_are_listed_not_read(tmp_path):
+    (tmp_path / "a.txt").write_text(ARTICLE)
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".git" / "x.txt").write_text(ARTICLE)
+    (tmp_path / ".notes.txt").write_text(ARTICLE)
+    items = _read(tmp_path)
+    assert [(type(i).__name__, i.id) for i in items] == [("Skipped", ".git"), ("Skipped", ".notes.txt"), ("Document", "a.txt")]
+    assert items[0].reason == f"'{tmp_path}/.git': hidden folder not read; rename it or give its path directly"
+    assert items[1].reason == f"'{tmp_path}/.notes.txt': hidden file not read; rename it or give its path directly"
+
+
+def test_metadata_dates_become_iso_8601(tmp_path):
+    f = tmp_path / "r.jsonl"
+    rows = [("a", "Sat, 31 Jan 2026 07:29:00 GMT"), ("b", "2026-01-31T10:00:00Z"), ("c", "yesterday")]
+    f.write_text("".join(json.dumps({"id": i, "text": ARTICLE, "published": p}) + "\n" for i, p in rows))
+    assert [d.published for d in _read(f)] == ["2026-01-31T07:29+00:00", "2026-01-31T10:00:00Z", None]
+
+
+def test_crlf_and_old_mac_line_ends(tmp_path):
+    for name, sep in (("crlf.txt", "\r\n"), ("cr.txt", "\r")):
+        (tmp_path / name).write_bytes(ARTICLE.replace("\n", sep).encode())
+    docs = _read(tmp_path)
+    assert [d.title for d in docs] == ["Storm closes ports along the coast"] * 2
+    assert docs[0].text == docs[1].text and "\r" not in docs[0].text

@@ -28,7 +28,7 @@ from typing import BinaryIO
 
 from ..errors import InputError, ParamsError
 from ..records import Document, Skipped
-from .boilerplate import Cleaned, clean
+from .boilerplate import Cleaned, clean, normalize_date
 from .decode import NotText, decode
 from .html import extract, looks_like_html
 from .split import split_cleaned
@@ -149,6 +149,8 @@ def document_from_text(
         raise InputError(f"cannot read '{id}': empty; add text or leave it out")
     if not raw.strip():
         raise InputError(f"cannot read '{id}': only white space; add text or leave it out")
+    if published:
+        published = normalize_date(published)
     parts = split_cleaned(raw, title=title, split=options.split_stories)
     docs = []
     many = len(parts) > 1

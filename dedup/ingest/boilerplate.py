@@ -216,6 +216,16 @@ def is_stamp(reason: str | None) -> bool:
     return reason in ("publication stamp", "update stamp")
 
 
+def normalize_date(value: str) -> str | None:
+    """A date or time from metadata as ISO 8601 (kept as is when it already is), None when unreadable."""
+    value = value.strip()
+    try:
+        datetime.fromisoformat(value.replace("Z", "+00:00"))
+        return value
+    except ValueError:
+        return _parse_date(value)
+
+
 def _parse_date(text: str) -> str | None:
     """ISO 8601 of the first date in a stamp, or None when it holds no absolute date."""
     if not re.search(r"\d{4}", text):

@@ -45,9 +45,10 @@ def extract(markup: str) -> Extracted:
         log.debug("trafilatura failed: %s", exc)
         doc = None
     if doc is not None:
-        title = (doc.title or "").strip() or None
-        published = (doc.date or "").strip() or None
-        text = (doc.text or "").strip()
+        meta = doc if isinstance(doc, dict) else {k: getattr(doc, k, None) for k in ("title", "date", "text")}
+        title = (meta.get("title") or "").strip() or None  # trafilatura 1.x returns a dict, 2.x a Document
+        published = (meta.get("date") or "").strip() or None
+        text = (meta.get("text") or "").strip()
         if text:
             return Extracted(_paragraphs(text), title, published, "trafilatura")
     _, text, _ = trafilatura.baseline(markup)
