@@ -469,3 +469,11 @@ def test_crlf_and_old_mac_line_ends(tmp_path):
     docs = _read(tmp_path)
     assert [d.title for d in docs] == ["Storm closes ports along the coast"] * 2
     assert docs[0].text == docs[1].text and "\r" not in docs[0].text
+
+
+def test_pretty_printed_json_on_stdin_and_json_lines_in_a_json_file(tmp_path):
+    pretty = json.dumps({"id": "p1", "text": ARTICLE}, indent=2).encode()
+    assert [d.id for d in read_stream(io.BytesIO(pretty))] == ["p1"]
+    f = tmp_path / "lines.json"
+    f.write_text(json.dumps({"id": "l1", "text": ARTICLE}) + "\n" + json.dumps({"id": "l2", "text": ARTICLE}) + "\n")
+    assert [d.id for d in _read(f)] == ["l1", "l2"]

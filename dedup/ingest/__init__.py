@@ -306,6 +306,10 @@ def _json_doc(data: bytes, display: str, ids: _Ids, path: str | None, options: I
     try:
         obj = json.loads(data)
     except (ValueError, RecursionError) as exc:
+        if isinstance(exc, json.JSONDecodeError) and exc.msg == "Extra data" and data.lstrip()[:1] == b"{":
+            # One object per line in a .json file: read it as JSON lines.
+            yield from _jsonl(io.BytesIO(data), display, ids, path, options)
+            return
         if isinstance(exc, json.JSONDecodeError):
             why = f"{exc.msg} at line {exc.lineno} column {exc.colno}"
         else:
@@ -362,8 +366,13 @@ def read_stream(
     ids = _Ids()
     buf = stream if hasattr(stream, "peek") else io.BufferedReader(stream)  # type: ignore[arg-type]
     if fmt == "auto":
-        head = buf.peek(4096)[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
+        head = buf.peek(65536).lstrip(b"\xef\xbb\xbf \t\r\n")
         fmt = {b"{": "jsonl", b"[": "json", b"<": "html"}.get(head[:1], "text")
+        if fmt == "jsonl" and b"\n" in head:
+            try:
+                json.loads(head.split(b"\n", 1)[0])
+            except (ValueError, RecursionError):
+                fmt = "json"  # a pretty-printed object, not one object per line
     try:
         if fmt == "jsonl":
             yield from _jsonl(_limited_lines(buf, options.max_bytes), display, ids, None, options)
