@@ -61,6 +61,47 @@ _HYPHEN_NUMBER_RE = re.compile(r"^(?:twenty|thirty|forty|fifty|sixty|seventy|eig
 # A place inside a paragraph where a sentence could end: terminal punctuation, closing
 # quotes/brackets, white space, then something that can start a sentence.
 _MAYBE_BOUNDARY_RE = re.compile(r"[.!?\u2026][\"'\u201d\u2019)\]]*\s+[\"'\u201c\u2018(\[]?[A-Z0-9]")
+# Boundaries that need no rules are cut first; pysbd only sees what is left between them.
+# A candidate is a stop (maybe closing quotes), white space, then a capital; it is safe when
+# the word before the stop cannot be an abbreviation: a lower-case word of 3+ letters, a
+# figure ("$10.9bn.", "47.3%.", "2001."), or a capitalised word of 4+ letters not on the list.
+_CANDIDATE_RE = re.compile(r"[.!?][\"'\u201d\u2019)]*\s+(?=[\"'\u201c\u2018(]?[A-Z])")
+_LOWER_ABBREVIATIONS = frozenset("approx incl dept est vol fig esp govt nos etc cf resp".split())
+_SHORT_ABBREVIATIONS = frozenset("vs no op pp cf ca ft mt st dr mr ms".split())
+_CAPITAL_ABBREVIATIONS = frozenset(
+    "corp dept capt sept calif mass penn wash colo conn ariz okla tenn prof bros blvd univ assn intl natl gov't".split()
+)
+_FIGURE_RE = re.compile(r"^[$\u00a3\u20ac(]?\d[\d,.]*(?:%|[a-z]{1,3})?\)?$")
+
+
+def _safe_chunks(p: str) -> list[str]:
+    chunks = []
+    last = 0
+    for m in _CANDIDATE_RE.finditer(p):
+        head = p[last : m.start()]
+        word = head.rsplit(None, 1)[-1] if head.strip() else ""
+        word = word.lstrip("\"'\u201c\u2018(").rstrip("\"'\u201d\u2019)")
+        if not word or "." in word.rstrip(".").replace(",", "") and not _FIGURE_RE.match(word):
+            continue
+        w = word.lower()
+        if word.islower() and word.isalpha():
+            safe = (len(word) >= 3 and w not in _LOWER_ABBREVIATIONS) or (len(word) == 2 and w not in _SHORT_ABBREVIATIONS)
+        elif _FIGURE_RE.match(word):
+            safe = True
+        elif word.isupper() and word.isalpha() and len(word) >= 2:
+            safe = True  # an acronym ("the SEC.")
+        elif word[:1].isupper() and word[1:].islower() and word.isalpha():
+            safe = len(word) >= 4 and w not in _CAPITAL_ABBREVIATIONS
+        else:
+            safe = False
+        if safe:
+            cut = m.start() + len(m.group().rstrip())
+            chunks.append(p[last:cut])
+            last = cut
+    chunks.append(p[last:])
+    return chunks
+
+
 _FINAL_PUNCT = frozenset(".!?\u2026:;\"'\u201d\u2019)]")
 _HEADLINE_MAX_WORDS = 20
 
@@ -129,10 +170,12 @@ def _split_cached(text: str, zones: tuple[Zone, ...]) -> tuple[Sentence, ...]:
             continue
         base = p0
         zone = _zone_of(base, p1, zones)
-        if _MAYBE_BOUNDARY_RE.search(p):
-            pieces = _pysbd().segment(p)
-        else:
-            pieces = [p]
+        pieces = []
+        for chunk in _safe_chunks(p):
+            if _MAYBE_BOUNDARY_RE.search(chunk):
+                pieces.extend(_pysbd().segment(chunk))
+            else:
+                pieces.append(chunk)
         cursor = 0
         for piece in pieces:
             piece_s = piece.strip()
@@ -160,6 +203,7 @@ def _split_cached(text: str, zones: tuple[Zone, ...]) -> tuple[Sentence, ...]:
     return tuple(out)
 
 
+@lru_cache(maxsize=1 << 16)
 def masked_terms(sentence: str) -> frozenset[str]:
     """Content stems of a sentence with numbers, number words and dates masked out."""
     terms = set()

@@ -190,8 +190,6 @@ def numbers(text: str, offset: int = 0, *, exclude: list[tuple[int, int]] | None
     """
     exclude = exclude or []
     found: list[Number] = []
-    lowered = text.lower()
-    event = next((v for v in _EVENT_VERBS if v in lowered), "")
     for m in _NUMBER_RE.finditer(text):
         s0, s1 = offset + m.start(), offset + m.end()
         if any(e0 <= s0 < e1 or s0 <= e0 < s1 for e0, e1 in exclude):
@@ -235,6 +233,11 @@ def numbers(text: str, offset: int = 0, *, exclude: list[tuple[int, int]] | None
         if phrase and not unit:
             counted_text = phrase[-1]
             counted = stem(canonical_word(counted_text))
+        # The event verb of the figure's sentence (approximately: between sentence stops).
+        left = max(text.rfind(". ", 0, m.start()), text.rfind("\n", 0, m.start()))
+        right = min((x for x in (text.find(". ", m.end()), text.find("\n", m.end())) if x >= 0), default=len(text))
+        window = text[left + 1 : right].lower()
+        event = next((v for v in _EVENT_VERBS if v in window), "")
         found.append(Number(value, figure, start, end, hedge, unit, counted, counted_text, event))
     return found
 
@@ -331,7 +334,7 @@ _NAME_SKIP = frozenset(
     {w.capitalize() for w in (*MONTHS, *WEEKDAYS)} | {w.capitalize() for w in NUMBER_WORDS} | {"I", "The", "A", "An", "He", "She", "They", "It", "We", "In", "On", "At", "But", "And", "Mr", "Mrs", "Ms", "Dr"}
 )
 _NAME_RE = re.compile(
-    r"(?<![\w'\u2019])(?:[A-Z][\w'\u2019-]*|[A-Z]{2,})(?:\s+(?:of\s+the\s+|of\s+|de\s+|al-)?(?:[A-Z][\w'\u2019-]*))*"
+    r"(?<![\w'\u2019-])(?:[A-Z][\w'\u2019-]*|[A-Z]{2,})(?:[ \t]+(?:of[ \t]+the[ \t]+|of[ \t]+|de[ \t]+|al-)?(?:[A-Z][\w'\u2019-]*))*"
 )
 
 
@@ -373,3 +376,36 @@ def names(text: str, offset: int = 0) -> list[Name]:
 @lru_cache(maxsize=1 << 14)
 def name_key(t: str) -> str:
     return re.sub(r"[^a-z0-9 ]", "", t.lower().replace("\u2019", "'").replace("'s", ""))
+
+
+# --- per-document caches (a document is compared with many others in a scan) ---------------
+
+
+@lru_cache(maxsize=512)
+def doc_words(text: str) -> tuple[Word, ...]:
+    return tuple(words(text))
+
+
+@lru_cache(maxsize=512)
+def doc_numbers(text: str) -> tuple[Number, ...]:
+    return tuple(numbers(text, 0, exclude=date_spans(text)))
+
+
+@lru_cache(maxsize=512)
+def doc_dates(text: str) -> tuple[DateMention, ...]:
+    return tuple(dates(text))
+
+
+@lru_cache(maxsize=512)
+def doc_weekdays(text: str) -> tuple[WeekdayMention, ...]:
+    return tuple(weekdays(text))
+
+
+@lru_cache(maxsize=512)
+def doc_names(text: str) -> tuple[Name, ...]:
+    return tuple(names(text))
+
+
+def within(items, start: int, end: int) -> list:
+    """Items (with .start/.end) that lie inside [start, end)."""
+    return [x for x in items if start <= x.start and x.end <= end]

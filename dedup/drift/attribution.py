@@ -38,13 +38,17 @@ _VERBS = (
     "asserted|maintained|disclosed|revealed"
 )
 _VERB_RE = re.compile(r"\b(?P<verb>" + _VERBS + r")\b(?!\s+(?:responsibility|by|dozens|the\s+lives|lives|\d)\b)")
-_FORWARD_RE = re.compile(r"\b(?P<verb>according\s+to|citing|quoting|said|says|told)\s+(?P<sp>(?:the|a|an|one|two|three|four|several|some)\b[^,.;:\u201c\u201d\"()]{2,80})")
+_FORWARD_RE = re.compile(
+    r"\b(?P<verb>according\s+to|citing|quoting|said|says|told|added|adds|explained|wrote)\s+"
+    r"(?P<sp>(?:the|a|an|one|two|three|four|several|some)\b[^,.;:\u201c\u201d\"()]{2,80}"
+    r"|(?:(?:Mr|Mrs|Ms|Dr|Prof|Sir|Lord|Lady|Gen|Col|Capt|Sgt|President|Prime\s+Minister|Minister|Senator|Judge)\.?\s+)?[A-Z][\w'\u2019-]+(?:\s+(?:de\s+|van\s+|von\s+|al-)?[A-Z][\w'\u2019-]+){0,3})"
+)
 _CLAUSE_BREAK = re.compile(r"[,;:\u201c\u201d\"()\u2014\u2013]|\s-\s")
 _SUBORDINATE = re.compile(r"\b(?:after|that|when|as|because|since|if|before|while|and|but|where|which|who)\b\s*", re.IGNORECASE)
 _CUT_WORDS = frozenset("based in of from at on who with for speaking quoted cited while whom that which as".split())
 _DROP_WORDS = frozenset("a an the one two three four five several some its his her their our this that these those".split())
 GENERIC = frozenset(stem(w) for w in "he she they it we i group organization organisation outfit movement statement source sources".split())
-_NOT_SPEAKER = frozenset(stem(w) for w in "report reports media it there".split())
+_NOT_SPEAKER = frozenset(stem(w) for w in "report reports media there this".split())
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,18 +18,15 @@ from ._text import finding, groups, names, numbers
 # A sentence needs at least this many content terms to carry a claim.
 MIN_TERMS = 3
 # A one-sided sentence whose terms are this much present in the other text is not new.
-COVERED_SHARE = 0.8
+COVERED_SHARE = 0.9
 # A clause inside an aligned pair: at least this many terms, this share of them new.
 CLAUSE_MIN_TERMS = 4
 CLAUSE_NEW_SHARE = 0.75
 _CLAUSE_SPLIT = re.compile(r"[;,]\s+|\s+(?:while|whereas|but|although|after|before|as well as)\s+|\s*[\u2014\u2013]\s*")
 
 
-def _doc_terms(sentences) -> set[str]:
-    out: set[str] = set()
-    for s in sentences:
-        out |= masked_terms(s.text)
-    return out
+def _doc_terms(sentences) -> frozenset[str]:
+    return frozenset().union(*(masked_terms(s.text) for s in sentences))
 
 
 def _has_fact(text: str) -> bool:

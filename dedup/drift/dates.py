@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from dateutil import parser as dateparser
 
 from ..records import Alignment, Document, Finding
-from ._text import WEEKDAYS, dates, finding, groups, weekdays
+from ._text import WEEKDAYS, dates, doc_dates, doc_weekdays, finding, groups, weekdays, within
 
 # A weekday this close (characters) to a written date refers to that date.
 NEAR_DATE_CHARS = 40
@@ -27,12 +27,13 @@ DATELINE_CHARS = 400
 
 def find(a: Document, b: Document, alignment: Alignment) -> Iterator[Finding]:
     for g in groups(a, b, alignment):
-        da, db = dates(g.a_text, g.a_start), dates(g.b_text, g.b_start)
+        da, db = within(doc_dates(a.text), g.a_start, g.a_end), within(doc_dates(b.text), g.b_start, g.b_end)
         only_a = [d for d in da if not any(d.same_as(e) for e in db)]
         only_b = [e for e in db if not any(e.same_as(d) for d in da)]
         for d, e in zip(only_a, only_b):
             yield finding("date_changed", d.text, e.text, (d.start, d.end), (e.start, e.end), g.a_text, g.b_text)
-        wa, wb = weekdays(g.a_text, g.a_start), weekdays(g.b_text, g.b_start)
+        wa = within(doc_weekdays(a.text), g.a_start, g.a_end)
+        wb = within(doc_weekdays(b.text), g.b_start, g.b_end)
         only_wa = [w for w in wa if w.weekday not in {x.weekday for x in wb}]
         only_wb = [w for w in wb if w.weekday not in {x.weekday for x in wa}]
         for w, x in zip(only_wa, only_wb):
@@ -40,7 +41,21 @@ def find(a: Document, b: Document, alignment: Alignment) -> Iterator[Finding]:
                 "weekday_changed", w.text, x.text, (w.start, w.end), (x.start, x.end), g.a_text, g.b_text,
                 note=f"{WEEKDAYS[w.weekday].capitalize()} -> {WEEKDAYS[x.weekday].capitalize()}",
             )
-    yield from inconsistent(b, alignment.b_sentences, side="b")
+    # A weekday the copy kept from its source is not drift, unless it contradicts a date
+    # written right next to it (then the copy is wrong whatever the source said).
+    counterpart = {}
+    for p in alignment.pairs:
+        a0, a1 = alignment.a_sentences[min(p.a)].start, alignment.a_sentences[max(p.a)].end
+        for j in p.b:
+            counterpart[j] = a.text[a0:a1]
+    b_index = {s.start: j for j, s in enumerate(alignment.b_sentences)}
+    for f in inconsistent(b, alignment.b_sentences, side="b"):
+        if f.note.startswith(f"{f.after} does not match: publication") or f.note.startswith(f"{f.after} does not match: dateline"):
+            s = next(s for s in alignment.b_sentences if s.start <= f.b_span[0] < s.end)
+            source = counterpart.get(b_index[s.start], a.text)
+            if any(w.text.lower() == f.after.lower() for w in weekdays(source)):
+                continue
+        yield f
 
 
 def reference_date(doc: Document) -> date | None:

@@ -11,12 +11,13 @@ also a spelling variant.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
 from ..records import Alignment, Document, Finding
-from ._text import NUMBER_WORDS, Name, finding, groups, name_key, names, words
+from ._text import NUMBER_WORDS, Name, doc_names, doc_words, finding, groups, name_key, within
 
 # fuzz.ratio (0-100) of two names at or above which they are spellings of one name.
 SPELLING_MIN_RATIO = 72
@@ -46,9 +47,9 @@ def classify(before: str, after: str) -> str:
 def find(a: Document, b: Document, alignment: Alignment) -> Iterator[Finding]:
     reported: set[tuple[str, str]] = set()
     for g in groups(a, b, alignment):
-        wa, wb = words(g.a_text, g.a_start), words(g.b_text, g.b_start)
-        na = [n for n in names(g.a_text, g.a_start) if _is_candidate(n)]
-        nb = [n for n in names(g.b_text, g.b_start) if _is_candidate(n)]
+        wa, wb = within(doc_words(a.text), g.a_start, g.a_end), within(doc_words(b.text), g.b_start, g.b_end)
+        na = [n for n in within(doc_names(a.text), g.a_start, g.a_end) if _is_candidate(n)]
+        nb = [n for n in within(doc_names(b.text), g.b_start, g.b_end) if _is_candidate(n)]
         keys_a = {name_key(n.text) for n in na}
         keys_b = {name_key(n.text) for n in nb}
         ops = Levenshtein.opcodes([w.canon for w in wa], [w.canon for w in wb])
@@ -70,14 +71,24 @@ def find(a: Document, b: Document, alignment: Alignment) -> Iterator[Finding]:
     yield from _doc_variants(a, b, reported)
 
 
+@lru_cache(maxsize=512)
+def _word_keys(text: str) -> frozenset[str]:
+    keys = set()
+    for w in doc_words(text):
+        keys.add(name_key(w.canon))
+        if "-" in w.canon:
+            keys.update(name_key(part) for part in w.canon.split("-"))
+    return frozenset(keys)
+
+
 def _doc_variants(a: Document, b: Document, reported: set[tuple[str, str]]) -> Iterator[Finding]:
     """Single-word names of B missing from A but spelled almost like a name of A."""
-    na = [n for n in names(a.text) if _is_candidate(n) and " " not in n.text]
-    nb = [n for n in names(b.text) if _is_candidate(n) and " " not in n.text]
+    na = [n for n in doc_names(a.text) if _is_candidate(n) and " " not in n.text]
+    nb = [n for n in doc_names(b.text) if _is_candidate(n) and " " not in n.text]
     keys_a = {name_key(n.text): n for n in reversed(na)}
     keys_b = {name_key(n.text): n for n in reversed(nb)}
-    words_a = {w.canon for w in words(a.text)}
-    words_b = {w.canon for w in words(b.text)}
+    words_a = _word_keys(a.text)
+    words_b = _word_keys(b.text)
     for kb, y in keys_b.items():
         if len(kb) < DOC_VARIANT_MIN_LEN or kb in words_a:
             continue

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 from ..align import masked_terms, score_matrix
 from ..records import Alignment, Document, Finding
-from ._text import HEDGE_CLASS, LOOSE_PAIR, Number, date_spans, finding, groups, numbers, sentence_at
+from ._text import HEDGE_CLASS, LOOSE_PAIR, Number, doc_numbers, finding, groups, sentence_at, within
 
 # In an aligned pair, one leftover figure on each side counts as changed when the pair
 # scores at least this much (otherwise a paraphrase may have dropped one fact and added another).
@@ -65,14 +65,14 @@ def _match(na: list[Number], nb: list[Number], score: float):
 
 
 def find(a: Document, b: Document, alignment: Alignment) -> Iterator[Finding]:
-    a_ex, b_ex = date_spans(a.text), date_spans(b.text)
+    all_a, all_b = doc_numbers(a.text), doc_numbers(b.text)
     left_a: list[Number] = []
     left_b: list[Number] = []
     seen_a: set[tuple[int, int]] = set()
     seen_b: set[tuple[int, int]] = set()
     for g in groups(a, b, alignment):
-        na = numbers(g.a_text, g.a_start, exclude=a_ex)
-        nb = numbers(g.b_text, g.b_start, exclude=b_ex)
+        na = within(all_a, g.a_start, g.a_end)
+        nb = within(all_b, g.b_start, g.b_end)
         matched, ra, rb = _match(na, nb, g.score)
         for x, y, how in matched:
             seen_a.add((x.start, x.end))
@@ -90,13 +90,11 @@ def find(a: Document, b: Document, alignment: Alignment) -> Iterator[Finding]:
                 )
         left_a.extend(ra)
         left_b.extend(rb)
-    yield from _conflicts(a, b, alignment, a_ex, b_ex, seen_a, seen_b)
+    yield from _conflicts(a, b, alignment, all_a, all_b, seen_a, seen_b)
 
 
-def _conflicts(a, b, alignment, a_ex, b_ex, seen_a, seen_b) -> Iterator[Finding]:
+def _conflicts(a, b, alignment, all_a, all_b, seen_a, seen_b) -> Iterator[Finding]:
     """Figures for the same count and event that disagree outside aligned pairs (37 vs 67 killed)."""
-    all_a = [n for n in numbers(a.text, 0, exclude=a_ex)]
-    all_b = [n for n in numbers(b.text, 0, exclude=b_ex)]
     values_a = {n.value for n in all_a}
     values_b = {n.value for n in all_b}
     cand_a = [n for n in all_a if (n.start, n.end) not in seen_a and n.counted and n.event and n.value not in values_b]

@@ -16,11 +16,11 @@ from rapidfuzz.distance import Levenshtein
 
 from ..normalize import is_content, stem
 from ..records import Alignment, Document, Finding
-from ._text import MONTHS, NUMBER_WORDS, WEEKDAYS, Word, finding, groups, words
+from ._text import MONTHS, NUMBER_WORDS, WEEKDAYS, Word, doc_words, finding, groups, within
 
 # Words of saying and hedges are reported by attribution / numbers, not here.
 _IGNORE = frozenset(
-    "said says say told added stated confirmed announced noted noting adding according claimed described "
+    "said says say told added stated announced noted noting adding according claimed described "
     "least more than over some about around nearly almost per cent percent".split()
 ) | NUMBER_WORDS | frozenset(MONTHS) | frozenset(WEEKDAYS)
 # Near-synonyms of wire copy that rewrites swap freely without changing a fact. A short,
@@ -36,8 +36,10 @@ _SYNONYM_GROUPS = (
 _EQUIVALENT = {stem(w): stem(g.split()[0]) for g in _SYNONYM_GROUPS for w in g.split()}
 # Two words this close (fuzz.ratio) are spelling or inflection variants, not a new meaning.
 VARIANT_MIN_RATIO = 80
-# The kept words next to the change: at least this many, one of them a content word.
+# The kept words next to the change: at least this many ...
 ANCHOR_WORDS = 2
+# ... with a content word among this many kept words next to the change.
+CONTEXT_WORDS = 4
 
 
 def _eligible(w: Word) -> bool:
@@ -55,8 +57,8 @@ def _differs(x: Word, y: Word) -> bool:
 
 def find(a: Document, b: Document, alignment: Alignment) -> Iterator[Finding]:
     for g in groups(a, b, alignment):
-        wa = [w for w in words(g.a_text, g.a_start)]
-        wb = [w for w in words(g.b_text, g.b_start)]
+        wa = within(doc_words(a.text), g.a_start, g.a_end)
+        wb = within(doc_words(b.text), g.b_start, g.b_end)
         ca = [w.canon for w in wa]
         cb = [w.canon for w in wb]
         ops = _merged(Levenshtein.opcodes(ca, cb))
@@ -66,7 +68,7 @@ def find(a: Document, b: Document, alignment: Alignment) -> Iterator[Finding]:
             nxt = ops[k + 1] if k + 1 < len(ops) else None
             prv = ops[k - 1] if k > 0 else None
             # Anchor after the change: compare the last replaced words.
-            if nxt is not None and nxt.tag == "equal" and _anchor_ok(wa[nxt.src_start : nxt.src_end][:ANCHOR_WORDS]):
+            if nxt is not None and nxt.tag == "equal" and _anchor_ok(wa[nxt.src_start : nxt.src_end][:ANCHOR_WORDS], wa[nxt.src_start : nxt.src_end][:CONTEXT_WORDS]):
                 x, y = wa[op.src_end - 1], wb[op.dest_end - 1]
                 anchor_a = wa[nxt.src_start : nxt.src_start + ANCHOR_WORDS]
                 anchor_b = wb[nxt.dest_start : nxt.dest_start + ANCHOR_WORDS]
@@ -74,7 +76,7 @@ def find(a: Document, b: Document, alignment: Alignment) -> Iterator[Finding]:
                     yield _finding(a, b, g, [x, *anchor_a], [y, *anchor_b], x, y)
                     continue
             # Anchor before the change: compare the first replaced words.
-            if prv is not None and prv.tag == "equal" and _anchor_ok(wa[prv.src_start : prv.src_end][-ANCHOR_WORDS:]):
+            if prv is not None and prv.tag == "equal" and _anchor_ok(wa[prv.src_start : prv.src_end][-ANCHOR_WORDS:], wa[prv.src_start : prv.src_end][-CONTEXT_WORDS:]):
                 x, y = wa[op.src_start], wb[op.dest_start]
                 anchor_a = wa[max(prv.src_end - ANCHOR_WORDS, prv.src_start) : prv.src_end]
                 anchor_b = wb[max(prv.dest_end - ANCHOR_WORDS, prv.dest_start) : prv.dest_end]
@@ -102,8 +104,8 @@ def _merged(opcodes) -> list[_Op]:
     return [o if o.tag == "equal" or (o.src_end > o.src_start and o.dest_end > o.dest_start) else _Op("gap", o.src_start, o.src_end, o.dest_start, o.dest_end) for o in out]
 
 
-def _anchor_ok(anchor: list[Word]) -> bool:
-    return len(anchor) >= ANCHOR_WORDS and any(is_content(w.canon) for w in anchor)
+def _anchor_ok(anchor: list[Word], context: list[Word]) -> bool:
+    return len(anchor) >= ANCHOR_WORDS and any(is_content(w.canon) for w in context)
 
 
 def _finding(a: Document, b: Document, g, span_a: list[Word], span_b: list[Word], x: Word, y: Word) -> Finding:
