@@ -19,7 +19,7 @@ from .credits import wire_credits
 from .engines.local import LocalEngine
 from .errors import InputError
 from .ingest import IngestOptions, read_inputs
-from .normalize import NORMALIZER_VERSION
+from .normalize import NORMALIZER_VERSION, words
 from .params import SCHEMA_VERSION, FingerprintParams
 from .records import Document, Relation, ScanResult, Skipped
 
@@ -46,6 +46,29 @@ def _complete(relations: Sequence[Relation], seen: set[tuple[int, int]], index: 
                 if (ids[x], ids[y]) not in seen:
                     extra.append((ids[x], ids[y]))
     return np.asarray(extra, dtype=np.int64).reshape(-1, 2)
+
+
+def _exact_groups(docs: Sequence[Document]) -> tuple[list[int], list[tuple[int, int]]]:
+    """Representatives (first of each group of identical texts) and (representative, copy) pairs.
+
+    Identical documents after normalisation are duplicates by definition; only one of each
+    group goes through LSH and verification, the rest are linked to it as a star (a group
+    of n copies gives n - 1 duplicate pairs, not n(n-1)/2).
+    """
+    first: dict[tuple[str, ...], int] = {}
+    reps: list[int] = []
+    links: list[tuple[int, int]] = []
+    for i, d in enumerate(docs):
+        key = tuple(words(d.text))
+        if not key:
+            reps.append(i)
+            continue
+        j = first.setdefault(key, i)
+        if j == i:
+            reps.append(i)
+        else:
+            links.append((j, i))
+    return reps, links
 
 
 def _attach_drift(relations: list[Relation], stories, by_id: dict[str, Document]) -> list[Relation]:
@@ -82,14 +105,23 @@ def scan_documents(
             raise InputError(f"document id {d.id!r} appears twice; ids must be unique (rename one record)")
         index[d.id] = i
 
+    reps, dup_links = _exact_groups(docs)
+    rep_docs = [docs[i] for i in reps]
     with LocalEngine(docs, params, workers=workers) as engine:
-        fps = engine.fingerprints(lambda done, total: progress("fingerprint", done, total))
+        fps = engine.fingerprints(lambda done, total: progress("fingerprint", done, total), reps)
         cands = candidate_set(fps, params)
         stock = stock_hashes(fps)
         progress("candidates", len(cands), len(cands))
-        relations = engine.verify(cands.pairs, stock, lambda done, total: progress("verify", done, total))
-        seen = {(int(i), int(j)) for i, j in cands.pairs}
-        extra = _complete(relations, seen, index)
+        rep_index = np.asarray(reps, dtype=np.int64)
+        pairs = rep_index[cands.pairs] if len(cands) else cands.pairs
+        relations = engine.verify(pairs, stock, lambda done, total: progress("verify", done, total))
+        relations += engine.verify(
+            np.asarray(dup_links, dtype=np.int64).reshape(-1, 2), stock, lambda done, total: None
+        )
+        seen = {(int(i), int(j)) for i, j in pairs}
+        seen.update(dup_links)
+        rep_ids = {d.id for d in rep_docs}
+        extra = _complete([r for r in relations if r.a in rep_ids and r.b in rep_ids], seen, index)
         if len(extra):
             relations += engine.verify(extra, stock, lambda done, total: progress("complete", done, total))
 
@@ -109,6 +141,7 @@ def scan_documents(
             "schema_version": SCHEMA_VERSION,
             "normalizer_version": NORMALIZER_VERSION,
             "candidates": len(cands) + len(extra),
+            "exact_duplicates": len(dup_links),
         },
     )
 

@@ -47,6 +47,10 @@ PARTIAL_REWRITE_ORDER = 0.5
 PARTIAL_REWRITE_SHARED = 8  # shared word n-grams standing in for a credit link
 SAME_EVENT_ENTITIES = 0.12  # Jaccard of names and figures
 SAME_EVENT_CONTENT = 0.12  # Jaccard of content stems
+SAME_EVENT_NAMES = 3  # shared names (not figures): templated earnings tables share only numbers
+# Below this content Jaccard, with no shared passage and no common agency, no rule can
+# fire (rewrites keep >= 0.3, same-event needs SAME_EVENT_CONTENT): skip the alignment.
+REJECT_CONTENT = 0.1
 # Verification stays fast on huge inputs: beyond this many characters per side, only
 # the first MAX_VERIFY_CHARS are compared (the relation says so in its reasons).
 MAX_VERIFY_CHARS = 60_000
@@ -343,6 +347,8 @@ def verify(
     shared_real = sum(1 for p in real for _ in range(1)) and int(
         sum(len(pa.text[p.a_start : p.a_end].split()) - _FP.shingle_size + 1 for p in real)
     )
+    if content_j < REJECT_CONTENT and run_words < PARTIAL_MIN_WORDS and not credit_link:
+        return None
     al = _align_stats(pa, pb, stock_spans)
     cov = max(al.aligned_a, al.aligned_b)
     ev = list(passages) + list(al.passages)
@@ -380,7 +386,8 @@ def verify(
         return rel(RelationKind.REWRITE, cov * al.mean_score ** 0.5, al, ev)
 
     # 6. Same names, places and figures without shared wording: another report of the event.
-    if ent >= SAME_EVENT_ENTITIES and content_j >= SAME_EVENT_CONTENT:
+    names = sum(1 for e in pa.entities & pb.entities if not e[:1].isdigit())
+    if ent >= SAME_EVENT_ENTITIES and content_j >= SAME_EVENT_CONTENT and names >= SAME_EVENT_NAMES:
         reasons.append(
             f"shared names and figures ({ent:.0%}) and vocabulary ({content_j:.0%}) "
             f"without shared wording or sentence order"
