@@ -243,3 +243,177 @@ def inspect_command(paths, show_text, no_split, extensions, text_fields, **inges
                 click.echo(f"    {line}")
         click.echo("")
     click.echo(f"{docs} documents, {skipped} skipped", err=True)
+
+
+# --- index: persistent index, pre-ingest check, HTTP service (dedup/index, dedup/service.py) ---
+
+_INDEX_OPTION = click.option(
+    "--index", "index_url", envvar="DEDUP_INDEX", default="dedup-index.db", show_default=True,
+    help="The index: a file (or sqlite:///path) for the embedded one, postgresql://user@host/db for a shared "
+    "one. Also read from $DEDUP_INDEX.",
+)
+
+
+def _progress_to_stderr(quiet: bool):
+    if quiet or not sys.stderr.isatty():
+        return None
+    return lambda n: click.echo(f"\r{n} documents indexed", err=True, nl=False)
+
+
+@main.group("index")
+def index_group() -> None:
+    """Build and look after a persistent index (SQLite file or PostgreSQL)."""
+
+
+@index_group.command("add")
+@click.argument("paths", nargs=-1, required=True, metavar="PATH...")
+@_INDEX_OPTION
+@click.option("--no-relate", is_flag=True, help="Do not check each document against the index first (faster bulk load).")
+@click.option("--batch", type=click.IntRange(1, 100_000), default=256, show_default=True,
+              help="Documents per transaction (acknowledged together).")
+@click.option("--quiet", "-q", is_flag=True, help="No progress on stderr.")
+def index_add_command(paths, index_url, no_relate, batch, quiet):
+    """Add the articles in files, folders or - (stdin) to the index. Re-adding the same id
+    with the same text changes nothing; new text under an indexed id replaces it."""
+    from .index import Index
+    from .index.answers import add_inputs
+    from .ingest import read_inputs
+
+    with Index.open(index_url) as index:
+        counts, skipped = add_inputs(index, read_inputs(list(paths)), relate=not no_relate, batch=batch,
+                                     client="cli", progress=_progress_to_stderr(quiet))
+        total = index.stats().documents
+    if not quiet and sys.stderr.isatty():
+        click.echo("", err=True)
+    for s in skipped:
+        click.echo(f"skipped {s.id}: {s.reason}", err=True)
+    click.echo(f"added {counts['added']}, updated {counts['updated']}, unchanged {counts['unchanged']}, "
+               f"skipped {counts['skipped']}; {total} documents in {index.url}")
+
+
+@index_group.command("stats")
+@_INDEX_OPTION
+@click.option("--json", "as_json", is_flag=True, help="One JSON object instead of lines.")
+def index_stats_command(index_url, as_json):
+    """Documents, postings, audit entries, size and build parameters of the index."""
+    import json
+
+    from .index import Index
+    from .index.answers import stats_to_dict
+
+    with Index.open(index_url, create=False) as index:
+        s = index.stats()
+    if as_json:
+        click.echo(json.dumps(stats_to_dict(s), sort_keys=True))
+        return
+    size = f"{s.size_bytes / 1e6:.1f} MB" if s.size_bytes is not None else "unknown"
+    click.echo(f"index:           {s.url} ({s.backend})")
+    click.echo(f"documents:       {s.documents}")
+    click.echo(f"band postings:   {s.band_postings}")
+    click.echo(f"sample postings: {s.sample_postings}")
+    click.echo(f"audit entries:   {s.audit_entries}")
+    click.echo(f"size:            {size}")
+    click.echo(f"schema version:  {s.schema_version}")
+    click.echo("params:          " + ", ".join(f"{k}={v}" for k, v in s.params.items()))
+
+
+@index_group.command("remove")
+@click.argument("ids", nargs=-1, required=True, metavar="ID...")
+@_INDEX_OPTION
+def index_remove_command(ids, index_url):
+    """Remove documents by id (recorded in the audit log)."""
+    from .errors import InputError
+    from .index import Index
+
+    missing = []
+    with Index.open(index_url, create=False) as index:
+        for doc_id in ids:
+            if index.remove(doc_id, client="cli"):
+                click.echo(f"removed {doc_id}")
+            else:
+                missing.append(doc_id)
+    if missing:
+        raise InputError(f"no document {', '.join(repr(m) for m in missing)} in {index.url}; list ids with `dedup index audit`")
+
+
+@index_group.command("audit")
+@_INDEX_OPTION
+@click.option("--id", "doc_id", default=None, help="Only the decisions about this document id.")
+@click.option("--after", type=click.IntRange(min=0), default=0, help="Only entries after this sequence number.")
+@click.option("--limit", type=click.IntRange(min=1), default=None, help="At most this many entries.")
+@click.option("--format", "fmt", type=click.Choice(["text", "jsonl"]), default="text", show_default=True,
+              help="jsonl: one JSON object per entry, for export.")
+def index_audit_command(index_url, doc_id, after, limit, fmt):
+    """List (or export as JSONL) the recorded decisions, oldest first."""
+    import json
+
+    from .index import Index
+    from .index.answers import audit_to_dict
+
+    with Index.open(index_url, create=False) as index:
+        entries = index.audit(id=doc_id, after=after, limit=limit)
+    for e in entries:
+        if fmt == "jsonl":
+            click.echo(json.dumps(audit_to_dict(e), ensure_ascii=False))
+        else:
+            click.echo(f"{e.seq:>7}  {e.at}  {e.action:<9} {e.decision:<10} {e.id}  {e.reason}")
+
+
+@main.command("check")
+@click.argument("paths", nargs=-1, required=True, metavar="PATH...|-")
+@_INDEX_OPTION
+@click.option("--add", is_flag=True, help="Admit each article that is not a copy of an indexed one.")
+@click.option("--exit-code", is_flag=True,
+              help="Exit 0 when every article is new, 2 when any is a copy of an indexed one (1 is an error).")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "text"]), default="jsonl", show_default=True,
+              help="jsonl: one dedup.check/v1 object per article (dedup/schemas/check.v1.json).")
+@click.option("--no-drift", is_flag=True, help="Do not attach drift summaries (faster).")
+@click.option("--client", default="cli", show_default=True, help="Name recorded with each decision in the audit log.")
+def check_command(paths, index_url, add, exit_code, fmt, no_drift, client):
+    """For each incoming article (files, folders, or - for a text/JSON/JSONL stream on stdin):
+    is it new, or how does it relate to the closest indexed documents? Answers stream out
+    in input order, one line each."""
+    import json
+
+    from .index import Index
+    from .index.answers import answer_to_dict, check_stream, is_copy
+    from .ingest import read_inputs
+    from .records import Skipped
+
+    copies = 0
+    with Index.open(index_url, drift=not no_drift) as index:
+        chunk = 1 if "-" in paths else 64  # a stream answers each article as it arrives
+        for ans in check_stream(index, read_inputs(list(paths)), add=add, client=client, chunk=chunk):
+            copies += is_copy(ans)
+            if fmt == "jsonl":
+                click.echo(json.dumps(answer_to_dict(ans), ensure_ascii=False))
+            elif isinstance(ans, Skipped):
+                click.echo(f"{ans.id}\tskipped\t{ans.reason}")
+            else:
+                best = ans.matches[0] if ans.matches else None
+                where = f"\t{best.a}\t{best.score:.2f}" if best else ""
+                flag = "\tadded" if ans.added else ""
+                click.echo(f"{ans.id}\t{ans.decision}{where}{flag}")
+            sys.stdout.flush()
+    if exit_code and copies:
+        sys.exit(2)
+
+
+@main.command("serve")
+@_INDEX_OPTION
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@click.option("--token", envvar="DEDUP_TOKEN", default=None,
+              help="Require Authorization: Bearer TOKEN on /v1 routes (also $DEDUP_TOKEN).")
+@click.option("--max-body", type=click.IntRange(min=1024), default=4 * 1024 * 1024, show_default=True,
+              help="Largest request body in bytes (413 above).")
+@click.option("--log-level", type=click.Choice(["critical", "error", "warning", "info", "debug"]), default="info")
+@click.option("--openapi", "print_openapi", is_flag=True, help="Print the OpenAPI schema (docs/openapi.json) and exit.")
+def serve_command(index_url, host, port, token, max_body, log_level, print_openapi):
+    """Run the HTTP pre-ingest filter (POST /v1/check, /v1/documents, ...; OpenAPI at /docs)."""
+    from .service import openapi_document, serve
+
+    if print_openapi:
+        click.echo(openapi_document(), nl=False)
+        return
+    serve(index_url, host=host, port=port, token=token, max_body=max_body, log_level=log_level)

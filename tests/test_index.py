@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dedup.errors import IndexCorruptError, IndexMismatchError, StoreError
+from dedup.errors import IndexCorruptError, IndexMismatchError, InputError, StoreError
 from dedup.fingerprint import estimate_jaccard
 from dedup.index import Index, validate_id
 from dedup.index.store import StoredDoc, doc_digest, lock_keys, open_store
@@ -215,7 +215,7 @@ def test_sqlite_url_forms(tmp_path):
     "bad", ["", " x", "x\n", "a\x00b", "x" * 513, 12], ids=["empty", "space", "newline", "nul", "too-long", "int"]
 )
 def test_bad_ids_are_refused(bad):
-    with pytest.raises(StoreError):
+    with pytest.raises(InputError):
         validate_id(bad)
 
 

@@ -20,13 +20,15 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 
 import numpy as np
 
 from ..candidates import MAX_POSTINGS, MIN_SHARED_SAMPLES
-from ..errors import IndexCorruptError, IndexMismatchError, StoreError
+from ..drift import compare, summarize
+from ..errors import IndexCorruptError, IndexMismatchError, InputError, StoreError
 from ..fingerprint import Fingerprint, band_keys, fingerprint_documents
 from ..params import SCHEMA_VERSION, FingerprintParams
 from ..records import AuditEntry, AuditMatch, Decision, Document, IndexStats, Relation, RelationKind
@@ -63,15 +65,21 @@ _KIND_RANK = {
 
 Verifier = Callable[..., "Relation | None"]
 
+# The core's text functions are not all thread-safe (the Snowball stemmer in
+# dedup.normalize keeps per-call state in one shared object), so fingerprinting,
+# verification and drift run one thread at a time per process. The lock never
+# covers a database call, so it cannot take part in a lock cycle with the store.
+_CORE_LOCK = threading.Lock()
+
 
 def validate_id(doc_id: object) -> str:
-    """A document id: 1..512 printable characters, no control characters. Raises StoreError."""
+    """A document id: 1..512 printable characters, no control characters. Raises InputError."""
     if not isinstance(doc_id, str) or not doc_id:
-        raise StoreError(f"document id {doc_id!r} must be a non-empty string")
+        raise InputError(f"document id {doc_id!r} must be a non-empty string")
     if len(doc_id) > MAX_ID_LENGTH:
-        raise StoreError(f"document id '{doc_id[:40]}...' is {len(doc_id)} characters; the limit is {MAX_ID_LENGTH}")
+        raise InputError(f"document id '{doc_id[:40]}...' is {len(doc_id)} characters; the limit is {MAX_ID_LENGTH}")
     if any(ord(ch) < 32 or ord(ch) == 127 for ch in doc_id) or doc_id != doc_id.strip():
-        raise StoreError(f"document id {doc_id!r} has control characters or surrounding spaces; pass a plain id")
+        raise InputError(f"document id {doc_id!r} has control characters or surrounding spaces; pass a plain id")
     return doc_id
 
 
@@ -81,12 +89,8 @@ def _default_verifier() -> Verifier:
     return verify
 
 
-def _default_drift():
-    try:
-        from ..drift import compare, summarize  # noqa: PLC0415
-    except ImportError:  # the drift package is optional until it lands; answers then carry no summary
-        return None
-    return lambda a, b: summarize(a.id, b.id, compare(a, b))
+def _drift_summary(source: Document, copy: Document):
+    return summarize(source.id, copy.id, compare(source, copy))
 
 
 def _params_diff(stored: FingerprintParams, asked: FingerprintParams) -> str:
@@ -118,8 +122,6 @@ class Index:
         self.params = params
         self._verify = verifier
         self._drift_enabled = drift
-        self._drift = None
-        self._drift_loaded = False
 
     # --- opening -------------------------------------------------------------------------
 
@@ -207,6 +209,12 @@ class Index:
             self._verify = _default_verifier()
         return self._verify
 
+    def _fingerprint(self, docs: Sequence[Document]) -> list[Fingerprint]:
+        if not docs:
+            return []
+        with _CORE_LOCK:
+            return fingerprint_documents(list(docs), self.params)
+
     def _keys(self, fp: Fingerprint) -> np.ndarray:
         v, c = band_keys(fp, self.params)
         return np.concatenate([v, c]).astype(np.uint64)
@@ -224,7 +232,8 @@ class Index:
         for cand in cands:
             if cand.doc.doc.id == doc.id:
                 continue  # its own earlier version
-            rel = verify(cand.doc.doc, doc, fa=_fingerprint_of(cand.doc), fb=fp)
+            with _CORE_LOCK:
+                rel = verify(cand.doc.doc, doc, fa=_fingerprint_of(cand.doc), fb=fp)
             if rel is not None:
                 rels.append(rel)
             if len(rels) >= CANDIDATE_LIMIT:
@@ -235,15 +244,12 @@ class Index:
     def _with_drift(self, rels: list[Relation], sources: dict[str, Document], doc: Document) -> tuple[Relation, ...]:
         if not self._drift_enabled or not rels:
             return tuple(rels)
-        if not self._drift_loaded:
-            self._drift, self._drift_loaded = _default_drift(), True
-        if self._drift is None:
-            return tuple(rels)
         out = []
         for rel in rels:
             src = sources.get(rel.a)
             if rel.drift is None and src is not None and RelationKind(rel.kind).derived:
-                rel = replace(rel, drift=self._drift(src, doc))
+                with _CORE_LOCK:
+                    rel = replace(rel, drift=_drift_summary(src, doc))
             out.append(rel)
         return tuple(out)
 
@@ -267,7 +273,7 @@ class Index:
         """:meth:`check` for many documents; each decision is its own transaction, in order."""
         for d in docs:
             validate_id(d.id)
-        fps = fingerprint_documents(list(docs), self.params) if docs else []
+        fps = self._fingerprint(docs)
         return [self._decide(doc, fp, add=add, force=False, client=client) for doc, fp in zip(docs, fps)]
 
     def _decide(self, doc: Document, fp: Fingerprint, *, add: bool, force: bool, client: str | None, tx=None,
@@ -281,7 +287,9 @@ class Index:
         # A read-only check: verify outside the write lock, then record the decision.
         with self.store.transaction(write=False) as tx:
             rels, sources = self._verified(tx, doc, fp, keys)
-        decision = self._make(doc, rels, sources, added=False, updated=False, reason_prefix="checked")
+            same = tx.digest(doc.id) == doc_digest(doc)
+        prefix = "checked (indexed under this id with the same text)" if same else "checked"
+        decision = self._make(doc, rels, sources, added=False, updated=False, reason_prefix=prefix)
         entry = self._entry(doc.id, "check", decision, client)
         with self.store.transaction(write=True) as tx:
             (seq,) = tx.append_audit([entry])
@@ -358,7 +366,7 @@ class Index:
         for chunk in _batches(docs, batch):
             for d in chunk:
                 validate_id(d.id)
-            fps = fingerprint_documents(chunk, self.params)
+            fps = self._fingerprint(chunk)
             keys = [self._keys(fp) for fp in fps]
             lock = lock_keys(*keys, *(fp.sample for fp in fps), ids=[d.id for d in chunk])
             with self.store.transaction(write=True, lock=lock) as tx:

@@ -1,0 +1,177 @@
+"""Index answers as JSON-ready dicts: one shape for `dedup check` (JSONL) and the HTTP service.
+
+The shape of a check answer is dedup/schemas/check.v1.json.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict
+
+from ..records import AuditEntry, Decision, Document, DriftSummary, Finding, IndexStats, Relation, Skipped
+
+CHECK_SCHEMA = "dedup.check/v1"
+
+
+def _finding(f: Finding) -> dict:
+    return {
+        "kind": f.kind,
+        "severity": f.severity,
+        "before": f.before,
+        "after": f.after,
+        "a_span": list(f.a_span) if f.a_span else None,
+        "b_span": list(f.b_span) if f.b_span else None,
+        "note": f.note,
+    }
+
+
+def drift_to_dict(d: DriftSummary | None) -> dict | None:
+    if d is None:
+        return None
+    return {"source": d.source, "copy": d.copy, "counts": dict(d.counts), "high": [_finding(f) for f in d.high]}
+
+
+def match_to_dict(r: Relation) -> dict:
+    return {
+        "id": r.a,
+        "kind": str(r.kind),
+        "score": round(float(r.score), 4),
+        "scores": {k: round(float(v), 4) for k, v in asdict(r.scores).items()},
+        "reasons": list(r.reasons),
+        "drift": drift_to_dict(r.drift),
+    }
+
+
+def decision_to_dict(d: Decision) -> dict:
+    return {
+        "schema": CHECK_SCHEMA,
+        "id": d.id,
+        "decision": d.decision,
+        "added": d.added,
+        "updated": d.updated,
+        "reason": d.reason,
+        "matches": [match_to_dict(r) for r in d.matches],
+        "audit_seq": d.audit_seq,
+    }
+
+
+def skipped_to_dict(s: Skipped) -> dict:
+    return {
+        "schema": CHECK_SCHEMA,
+        "id": s.id,
+        "decision": "skipped",
+        "added": False,
+        "updated": False,
+        "reason": s.reason,
+        "matches": [],
+        "audit_seq": None,
+    }
+
+
+def answer_to_dict(a: Decision | Skipped) -> dict:
+    return skipped_to_dict(a) if isinstance(a, Skipped) else decision_to_dict(a)
+
+
+def document_to_dict(d: Document) -> dict:
+    return {
+        "id": d.id,
+        "text": d.text,
+        "title": d.title,
+        "source": d.source,
+        "published": d.published,
+        "url": d.url,
+        "parent": d.parent,
+        "part": d.part,
+    }
+
+
+def stats_to_dict(s: IndexStats) -> dict:
+    return asdict(s)
+
+
+def audit_to_dict(e: AuditEntry) -> dict:
+    d = asdict(e)
+    d["matches"] = [{"id": m.id, "kind": m.kind, "score": m.score} for m in e.matches]
+    return d
+
+
+def is_copy(a: Decision | Skipped) -> bool:
+    """A decision that found the article already indexed (a derived relation): a pipeline skips it."""
+    from ..records import RelationKind
+
+    return isinstance(a, Decision) and a.decision != "new" and RelationKind(a.decision).derived
+
+
+def check_stream(index, items: Iterable[Document | Skipped], *, add: bool = False, client: str | None = None,
+                 chunk: int = 64) -> Iterator[Decision | Skipped]:
+    """Decisions for a stream of documents, in order; Skipped inputs pass through.
+
+    Documents are fingerprinted ``chunk`` at a time (vectorised) and decided one
+    transaction each, so a long stream starts answering at once.
+    """
+    from . import validate_id
+    from ..errors import InputError
+
+    buf: list[Document | Skipped] = []
+
+    def flush():
+        docs = [x for x in buf if isinstance(x, Document)]
+        decided = iter(index.check_many(docs, add=add, client=client)) if docs else iter(())
+        for x in buf:
+            yield x if isinstance(x, Skipped) else next(decided)
+        buf.clear()
+
+    for item in items:
+        if isinstance(item, Document):
+            try:
+                validate_id(item.id)
+            except InputError as exc:
+                item = Skipped(repr(item.id)[1:-1][:80], f"not checked: {exc}", item.path)
+        buf.append(item)
+        if len(buf) >= chunk:
+            yield from flush()
+    if buf:
+        yield from flush()
+
+
+def add_inputs(index, items: Iterable[Document | Skipped], *, relate: bool = True, batch: int = 256,
+               client: str | None = None, progress=None) -> tuple[dict[str, int], list[Skipped]]:
+    """Add a stream of documents in batches (each batch one transaction).
+
+    Returns counts by action (added, updated, unchanged, invalid ids skipped) and the skipped inputs.
+    ``progress(n_done)`` is called after each committed batch.
+    """
+    from ..errors import InputError
+    from . import validate_id
+
+    counts = {"added": 0, "updated": 0, "unchanged": 0, "skipped": 0}
+    skipped: list[Skipped] = []
+    buf: list[Document] = []
+    done = 0
+
+    def flush():
+        nonlocal done
+        for d in index.add(buf, relate=relate, batch=batch, client=client):
+            key = "updated" if d.updated else "added" if d.added else "unchanged"
+            counts[key] += 1
+        done += len(buf)
+        buf.clear()
+        if progress is not None:
+            progress(done)
+
+    for item in items:
+        if isinstance(item, Document):
+            try:
+                validate_id(item.id)
+            except InputError as exc:
+                item = Skipped(repr(item.id)[1:-1][:80], f"not added: {exc}", item.path)
+        if isinstance(item, Skipped):
+            skipped.append(item)
+            counts["skipped"] += 1
+            continue
+        buf.append(item)
+        if len(buf) >= batch:
+            flush()
+    if buf:
+        flush()
+    return counts, skipped
