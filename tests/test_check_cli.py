@@ -1,0 +1,138 @@
+"""`dedup index ...` and `dedup check` through click's CliRunner: exact lines and exit codes."""
+
+import json
+
+import jsonschema
+import pytest
+from click.testing import CliRunner
+
+from dedup.cli import main
+from index_support import REPO, article
+
+SCHEMA = json.loads((REPO / "dedup" / "schemas" / "check.v1.json").read_text())
+
+
+@pytest.fixture
+def run(tmp_path, monkeypatch):
+    monkeypatch.delenv("DEDUP_INDEX", raising=False)
+    index = str(tmp_path / "cli.db")
+
+    def invoke(*args, input=None):
+        return CliRunner().invoke(main, [*args, "--index", index], input=input, catch_exceptions=False)
+
+    invoke.index = index
+    return invoke
+
+
+@pytest.fixture
+def corpus(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for i in range(3):
+        (folder / f"a{i}.txt").write_text(article(100 + i), encoding="utf-8")
+    return folder
+
+
+def lines(result):
+    return [json.loads(line) for line in result.stdout.splitlines()]
+
+
+def test_index_add_stats_remove(run, corpus):
+    r = run("index", "add", str(corpus))
+    assert r.exit_code == 0, r.output
+    assert r.stdout == f"added 3, updated 0, unchanged 0, skipped 0; 3 documents in sqlite://{run.index}\n"
+    r = run("index", "add", str(corpus / "a1.txt"))
+    assert r.stdout.startswith("added 0, updated 0, unchanged 1, skipped 0; 3 documents")
+    r = run("index", "stats", "--json")
+    stats = json.loads(r.stdout)
+    assert stats["documents"] == 3 and stats["backend"] == "sqlite" and stats["params"]["num_perm"] == 128
+    assert "documents:       3" in run("index", "stats").stdout
+    r = run("index", "remove", "a0.txt")
+    assert (r.exit_code, r.stdout) == (0, "removed a0.txt\n")
+    r = CliRunner().invoke(main, ["index", "remove", "a0.txt", "--index", run.index])
+    assert r.exit_code == 1
+    assert r.stderr == f"Error: no document 'a0.txt' in sqlite://{run.index}; list ids with `dedup index audit`\n"
+
+
+def test_index_add_reports_skipped_inputs(run, tmp_path):
+    (tmp_path / "bin.txt").write_bytes(b"\x00\x01\x02" * 100)
+    r = run("index", "add", str(tmp_path / "bin.txt"), str(tmp_path / "missing.txt"))
+    assert r.exit_code == 0
+    assert r.stdout.startswith("added 0, updated 0, unchanged 0, skipped 2;")
+    assert r.stderr.count("skipped ") == 2 and "missing.txt" in r.stderr
+
+
+def test_check_files_jsonl_and_exit_codes(run, corpus, tmp_path):
+    run("index", "add", str(corpus))
+    copy = tmp_path / "copy.txt"
+    copy.write_text(article(101), encoding="utf-8")
+    fresh = tmp_path / "fresh.txt"
+    fresh.write_text(article(999), encoding="utf-8")
+
+    r = run("check", str(copy), str(fresh))
+    assert r.exit_code == 0
+    out = lines(r)
+    for line in out:
+        jsonschema.validate(line, SCHEMA)
+    assert [(o["id"], o["decision"]) for o in out] == [("copy.txt", "duplicate"), ("fresh.txt", "new")]
+    assert out[0]["matches"][0]["id"] == "a1.txt"
+
+    assert run("check", "--exit-code", str(copy)).exit_code == 2
+    assert run("check", "--exit-code", str(fresh)).exit_code == 0
+    assert run("check", "--exit-code", str(fresh), str(copy)).exit_code == 2
+
+
+def test_check_add_inserts_only_new(run, corpus, tmp_path):
+    run("index", "add", str(corpus))
+    copy = tmp_path / "copy.txt"
+    copy.write_text(article(100), encoding="utf-8")
+    fresh = tmp_path / "fresh.txt"
+    fresh.write_text(article(555), encoding="utf-8")
+    out = lines(run("check", "--add", str(copy), str(fresh)))
+    assert [(o["id"], o["decision"], o["added"]) for o in out] == [
+        ("copy.txt", "duplicate", False), ("fresh.txt", "new", True)]
+    stats = json.loads(run("index", "stats", "--json").stdout)
+    assert stats["documents"] == 4
+    audit = [json.loads(x) for x in run("index", "audit", "--format", "jsonl").stdout.splitlines()]
+    assert [(a["id"], a["action"], a["decision"]) for a in audit[-2:]] == [
+        ("copy.txt", "check", "duplicate"), ("fresh.txt", "add", "new")]
+    text = run("index", "audit", "--id", "fresh.txt").stdout.splitlines()
+    assert len(text) == 1 and "fresh.txt" in text[0] and "add" in text[0]
+
+
+def test_check_jsonl_stream_in_and_out(run, corpus):
+    run("index", "add", str(corpus))
+    stream = "".join(
+        json.dumps(rec) + "\n"
+        for rec in [
+            {"id": "s1", "text": article(102)},
+            {"id": "s2", "text": article(4242), "title": "Fresh"},
+            {"id": "s3", "text": article(4242)},
+        ]
+    )
+    r = run("check", "--add", "-", input=stream)
+    assert r.exit_code == 0, r.output
+    out = lines(r)
+    assert [(o["id"], o["decision"], o["added"]) for o in out] == [
+        ("s1", "duplicate", False), ("s2", "new", True), ("s3", "duplicate", False)]
+    assert out[2]["matches"][0]["id"] == "s2"
+
+
+def test_check_text_format(run, corpus, tmp_path):
+    run("index", "add", str(corpus))
+    copy = tmp_path / "copy.txt"
+    copy.write_text(article(100), encoding="utf-8")
+    r = run("check", "--format", "text", str(copy))
+    assert r.stdout.startswith("copy.txt\tduplicate\ta0.txt\t1.00")
+
+
+def test_a_text_file_as_index_is_one_error_line(run, corpus):
+    run("index", "add", str(corpus))
+    r = CliRunner().invoke(main, ["index", "stats", "--index", str(corpus / "a0.txt")])
+    assert r.exit_code == 1 and r.stderr.startswith("Error: ") and r.stderr.count("\n") == 1
+
+
+def test_stats_of_missing_index_is_an_error(tmp_path):
+    r = CliRunner().invoke(main, ["index", "stats", "--index", str(tmp_path / "none.db")])
+    assert r.exit_code == 1
+    assert r.stderr == f"Error: no index at '{tmp_path / 'none.db'}'; create it with `dedup index add --index {tmp_path / 'none.db'} FILES`\n"
