@@ -16,6 +16,7 @@ out of a document gets ``{id}#{k}``.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
@@ -73,8 +74,6 @@ class IngestOptions:
         exts = tuple(e.lower() if e.startswith(".") else "." + e.lower() for e in self.extensions)
         object.__setattr__(self, "extensions", exts)
         if self.encoding:
-            import codecs
-
             try:
                 codecs.lookup(self.encoding)
             except LookupError:
