@@ -94,11 +94,15 @@ def scan_command(paths, fmt, output, drift, workers, texts, quiet, no_split, ext
     if to_stdout and fmt == "terminal" and sys.stdout.isatty():
         scan_terminal.write_terminal(result, sys.stdout, color=True)
         return
-    try:
-        binary = click.get_binary_stream("stdout") if to_stdout else open(output, "wb")  # noqa: SIM115
-    except OSError as exc:
-        raise click.FileError(output, hint=exc.strerror) from exc
-    stream = io.TextIOWrapper(binary, encoding="utf-8", newline="")
+    if to_stdout:
+        sys.stdout.flush()
+        binary = getattr(sys.stdout, "buffer", None)  # UTF-8 whatever the locale says
+    else:
+        try:
+            binary = open(output, "wb")  # noqa: SIM115
+        except OSError as exc:
+            raise click.FileError(output, hint=exc.strerror) from exc
+    stream = io.TextIOWrapper(binary, encoding="utf-8", newline="") if binary is not None else sys.stdout
     try:
         if fmt == "terminal":
             scan_terminal.write_terminal(result, stream, color=False)
@@ -110,7 +114,9 @@ def scan_command(paths, fmt, output, drift, workers, texts, quiet, no_split, ext
             scan_json.write_csv(result, stream)
         stream.flush()
     finally:
-        if to_stdout:
+        if stream is sys.stdout:
+            pass
+        elif to_stdout:
             stream.detach()
         else:
             stream.close()

@@ -38,7 +38,7 @@ _AGENCIES: dict[str, str] = {
 _CAPS_ONLY = {"ap", "pa", "app", "ani", "pti", "upi", "efe", "afp", "ians", "dpa", "wam"}
 
 _NAME = "|".join(
-    re.escape(k) if k not in _CAPS_ONLY else "(?-i:" + re.escape(k.upper()) + ")"
+    r"\s+".join(map(re.escape, k.split())) if k not in _CAPS_ONLY else "(?-i:" + re.escape(k.upper()) + ")"
     for k in sorted(_AGENCIES, key=len, reverse=True)
 )
 _AG = rf"(?P<ag>{_NAME})"

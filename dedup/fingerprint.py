@@ -162,7 +162,7 @@ def document_shingles(doc: Document, params: FingerprintParams) -> tuple[np.ndar
     words = text_words(doc.text)
     th = word_hashes(words, params.seed)
     shingles = shingle_hashes(th, params.shingle_size)
-    stems = sorted({stem(w) for w in set(words).difference(STOP_WORDS) if len(w) > 1})
+    stems = sorted({stem(w) for w in set(words).difference(STOP_WORDS) if len(w) > 1 and not w[0].isdigit()})
     content = word_hashes(stems, params.seed + 1)
     return shingles, content
 

@@ -19,7 +19,7 @@ import numpy as np
 import snowballstemmer
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
-NORMALIZER_VERSION = 1
+NORMALIZER_VERSION = 2
 
 # Digit groups ("155,221", "2.0", "7:29") or letter words with inner apostrophes ("pakistan's").
 _TOKEN_RE = re.compile(r"\d+(?:[.,:]\d+)*|[^\W\d_]+(?:['\u2019\u02bc][^\W\d_]+)*")

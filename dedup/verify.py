@@ -19,7 +19,7 @@ import numpy as np
 from .align import align, order_share
 from .credits import Credit, agencies, wire_credits
 from .fingerprint import shingle_hashes, winnow, word_hashes
-from .normalize import STOP_WORDS, stem, tokenize
+from .normalize import STOP_WORDS, stem, tokenize, words as text_words
 from .params import FingerprintParams
 from .records import Alignment, Document, Passage, Relation, RelationKind, Scores, Sentence, Zone
 
@@ -46,6 +46,11 @@ PARTIAL_REWRITE_SCORE = 0.5
 PARTIAL_REWRITE_ORDER = 0.5
 PARTIAL_REWRITE_SHARED = 8  # shared word n-grams standing in for a credit link
 SAME_EVENT_ENTITIES = 0.12  # Jaccard of names and figures
+# A rewrite keeps the facts: when both sides state figures, at least this share of them must
+# agree (Jaccard). Templated reports (earnings tables) align sentence by sentence once numbers
+# are masked, but every figure differs: they are different stories.
+REWRITE_FIGURES = 0.2
+MIN_FIGURES = 3
 SAME_EVENT_CONTENT = 0.12  # Jaccard of content stems
 SAME_EVENT_NAMES = 3  # shared names (not figures): templated earnings tables share only numbers
 # Below this content Jaccard, with no shared passage and no common agency, no rule can
@@ -124,24 +129,35 @@ def profile(doc: Document) -> Profile:
         capped=capped,
         starts=toks.starts,
         ends=toks.ends,
-        key=hash(words),
+        key=hash(tuple(text_words(doc.text))) if capped else hash(words),
         shingles=sh,
         body_set=np.unique(sh[~cap]),
         all_set=np.unique(sh),
         caption_pos=cap,
         sample=winnow(sh, _FP.mod_sample),
-        content=frozenset(stem(w) for w in set(words).difference(STOP_WORDS) if len(w) > 1),
+        content=content_set(words),
         entities=_entities(text, words, toks.starts),
         n_words=len(words),
         credits=wire_credits(text, doc.zones),
     )
 
 
+def content_set(words: Sequence[str]) -> frozenset[str]:
+    """Stems of the content words, figures left out (as in the paraphrase fingerprint view)."""
+    return frozenset(stem(w) for w in set(words).difference(STOP_WORDS) if len(w) > 1 and not w[0].isdigit())
+
+
 def _is_trimmed(p: Profile, shared: np.ndarray) -> bool:
-    """True when the shared n-grams form the head of ``p`` (what it has more is a tail)."""
-    pos = np.flatnonzero(np.isin(p.shingles, shared) & ~p.caption_pos)
-    if not len(pos):
+    """True when the shared n-grams form the head of ``p`` (what it has more is a tail).
+
+    Only runs of MIN_RUN_WORDS or more count: a phrase repeated in the dropped tail is
+    not shared material.
+    """
+    min_run = MIN_RUN_WORDS - _FP.shingle_size + 1
+    runs = [(s, e) for s, e in _runs(np.isin(p.shingles, shared) & ~p.caption_pos) if e - s >= min_run]
+    if not runs:
         return False
+    pos = np.concatenate([np.arange(s, e) for s, e in runs])
     first, last = int(pos[0]), int(pos[-1])
     n = len(p.shingles)
     return first <= TRIMMED_HEAD * n and len(pos) >= TRIMMED_DENSITY * (last + 1)
@@ -176,12 +192,18 @@ def _passages(pa: Profile, pb: Profile, shared: np.ndarray, stock: Container[int
         words = e - s + n - 1
         if words < MIN_RUN_WORDS:
             continue
-        k = np.searchsorted(sorted_b, pa.shingles[s])
-        jb = int(order[k])
-        kb = np.searchsorted(sorted_b, pa.shingles[e - 1])
-        je = int(order[kb]) if kb < len(order) and sorted_b[kb] == pa.shingles[e - 1] else jb + (e - 1 - s)
-        if je < jb:
-            je = min(jb + (e - 1 - s), len(pb.shingles) - 1)
+        # Of the places in B where the run's first n-gram occurs, take the one whose
+        # following n-grams match the run longest (a line may repeat in B).
+        lo_k = np.searchsorted(sorted_b, pa.shingles[s], side="left")
+        hi_k = np.searchsorted(sorted_b, pa.shingles[s], side="right")
+        best_jb, best_len = int(order[lo_k]), 0
+        for jb_c in sorted(order[lo_k:hi_k].tolist()):
+            m = min(e - s, len(pb.shingles) - jb_c)
+            same = pa.shingles[s : s + m] == pb.shingles[jb_c : jb_c + m]
+            run_len = int(np.argmin(same)) if not same.all() else m
+            if run_len > best_len:
+                best_jb, best_len = jb_c, run_len
+        jb, je = best_jb, best_jb + max(best_len, 1) - 1
         a_start, a_end = int(pa.starts[s]), int(pa.ends[min(e - 1 + n - 1, len(pa.ends) - 1)])
         b_start, b_end = int(pb.starts[jb]), int(pb.ends[min(je + n - 1, len(pb.ends) - 1)])
         zone = "caption" if (pa.caption_pos[s:e].any() or pb.caption_pos[jb : je + 1].any()) else "body"
@@ -309,7 +331,7 @@ def verify(
         )
 
     # 1. Same text after normalisation and boilerplate removal.
-    if pa.key == pb.key and not (pa.capped or pb.capped):
+    if pa.key == pb.key:
         reasons.append("identical text after normalisation and boilerplate removal")
         return rel(RelationKind.DUPLICATE, 1.0, None, passages)
 
@@ -350,11 +372,21 @@ def verify(
     if content_j < REJECT_CONTENT and run_words < PARTIAL_MIN_WORDS and not credit_link:
         return None
     al = _align_stats(pa, pb, stock_spans)
+    figs_a = {e for e in pa.entities if e[:1].isdigit()}
+    figs_b = {e for e in pb.entities if e[:1].isdigit()}
+    facts_differ = (
+        len(figs_a) >= MIN_FIGURES
+        and len(figs_b) >= MIN_FIGURES
+        and len(figs_a & figs_b) / len(figs_a | figs_b) < REWRITE_FIGURES
+    )
+    if facts_differ:
+        reasons.append(f"the figures differ ({len(figs_a & figs_b)} of {len(figs_a | figs_b)} shared): not the same facts")
     cov = max(al.aligned_a, al.aligned_b)
     ev = list(passages) + list(al.passages)
     # 3. Reworded sentence by sentence, in order: a rewrite of the same story.
     if (
         not conflict
+        and not facts_differ
         and cov >= REWRITE_COVERAGE
         and al.mean_score >= REWRITE_SCORE
         and al.order >= REWRITE_ORDER
@@ -373,6 +405,7 @@ def verify(
     # 5. Part of the story reworded, with a link beyond topic: a credit or verbatim runs.
     if (
         not conflict
+        and not facts_differ
         and cov >= PARTIAL_REWRITE_COVERAGE
         and al.mean_score >= PARTIAL_REWRITE_SCORE
         and al.order >= PARTIAL_REWRITE_ORDER

@@ -93,12 +93,6 @@ def test_short_names_credit_only_in_capitals(parts):
     assert len(wire_credits(upper)) == len(parts)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="credits.py builds the agency alternation with re.escape(name), so the space inside a "
-    "multi-word name matches one ASCII space only; _canon() normalises any white space, but a "
-    "line-wrapped or non-breaking-space name never reaches it",
-)
 @pytest.mark.parametrize("space", ["\n", "\u00a0", "  "], ids=["newline", "nbsp", "two-spaces"])
 def test_multi_word_names_match_across_any_white_space(space):
     text = f"Ten people died, according to the Associated{space}Press."

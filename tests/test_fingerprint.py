@@ -95,7 +95,7 @@ def slow_winnow(hs, window):
 def slow_fingerprint(text, params):
     ws = words(text)
     sh = slow_shingles(slow_word_hashes(ws, params.seed), params.shingle_size)
-    stems = sorted({stem(w) for w in set(ws) - STOP_WORDS if len(w) > 1})
+    stems = sorted({stem(w) for w in set(ws) - STOP_WORDS if len(w) > 1 and not w[0].isdigit()})
     ch = slow_word_hashes(stems, params.seed + 1)
     return (
         slow_oph(set(sh), params.num_perm, params.seed),
@@ -244,7 +244,7 @@ def _shingle_set(text, n=5):
 
 
 def _content_set(text):
-    return {stem(w) for w in set(words(text)) - STOP_WORDS if len(w) > 1}
+    return {stem(w) for w in set(words(text)) - STOP_WORDS if len(w) > 1 and not w[0].isdigit()}
 
 
 def test_minhash_estimates_exact_jaccard_on_real_text(bbc_articles):

@@ -186,15 +186,8 @@ def test_evidence_of_a_reprint_lies_in_both_texts(long_articles, drop):
             assert canonical_text(a.text[p.a_start : p.a_end]) in canonical_text(b.text)
 
 
-_EVIDENCE_BUG = pytest.mark.xfail(
-    strict=True,
-    reason="verify.py _passages: B spans of runs whose last 5-gram occurs earlier in B end too early "
-    "(BBC business-246; see test_verbatim_evidence_with_a_repeated_line_is_the_same_text)",
-)
-
-
 @pytest.mark.parametrize(
-    "drop", [pytest.param(1, id="drop-last", marks=_EVIDENCE_BUG), pytest.param(3, id="drop-3rd")]
+    "drop", [pytest.param(1, id="drop-last"), pytest.param(3, id="drop-3rd")]
 )
 def test_evidence_of_a_reprint_is_the_same_text_on_both_sides(long_articles, drop):
     for art, a, b in _reprints(long_articles, drop):
@@ -234,7 +227,7 @@ def bbc_pairs(draw, articles):
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_verify_is_symmetric_with_scores_in_range(long_articles, data):
     a, b = data.draw(bbc_pairs(long_articles))
-    # Verbatim evidence text is checked in the tests below (repeated phrases: see the xfail).
+    # Verbatim evidence text is checked in the tests below (repeated phrases included).
     check_symmetric(a, b, same_text=False)
 
 
@@ -256,12 +249,6 @@ def test_trimmed_reprint_of_made_up_text_is_a_reprint():
     assert check_symmetric(a, b).kind is RelationKind.REPRINT
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="verify.py _is_trimmed (line ~141) takes the last shared shingle as the end of the shared "
-    "head, even a stray 5-gram match far below it (a phrase the source repeats in the dropped tail), so "
-    "the density test fails and a trimmed reprint becomes 'partial' (real case: BBC business-246)",
-)
 def test_trimmed_reprint_with_a_phrase_repeated_in_the_dropped_tail():
     ps = _salad_paragraphs(10, 60, seed=1)
     phrase = " ".join(ps[0].split()[3:10])  # 7 words of the first paragraph ...
@@ -273,13 +260,6 @@ def test_trimmed_reprint_with_a_phrase_repeated_in_the_dropped_tail():
 _REPEATED_LINE = "Winners meet in the final match"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="verify.py _passages (lines ~176-179) maps a run's first and last shingle to their FIRST "
-    "occurrence in B; when the run's last 5-gram also occurs earlier in B (a repeated line), b_end "
-    "points at that earlier occurrence and the B span is shorter than the A span, even for identical "
-    "texts (real case: BBC sport-190, 'Winners meet in final match' x3)",
-)
 @pytest.mark.parametrize("headline", ["", "A new headline\n\n"], ids=["identical", "re-headlined"])
 def test_verbatim_evidence_with_a_repeated_line_is_the_same_text(headline):
     ps = _salad_paragraphs(3, 35, seed=2)
@@ -321,11 +301,6 @@ def test_huge_texts_that_differ_after_the_cap_are_not_duplicates(huge_texts):
     assert rel is not None and rel.kind is not RelationKind.DUPLICATE
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="verify.py: the duplicate test compares a key of the capped text only, so it is skipped "
-    "for any text over MAX_VERIFY_CHARS; two identical huge texts come out as 'reprint'",
-)
 def test_identical_huge_texts_are_duplicates(huge_texts):
     rel = verify(Document("a", huge_texts[0]), Document("b", huge_texts[0]))
     assert rel.kind is RelationKind.DUPLICATE

@@ -353,13 +353,13 @@ def names(text: str, offset: int = 0) -> list[Name]:
         s = m.start()
         # Drop a sentence-initial capital (start of text, or after . ! ? : or an opening quote).
         head = text[:s].rstrip()
-        first_word = t.split()[0]
+        first_word = re.sub(r"['\u2019]s$", "", t.split()[0])
         if (not head or head[-1] in ".!?:\u201c\"(\n\u2026") and (len(t.split()) == 1 or first_word in _NAME_SKIP):
             if len(t.split()) == 1:
                 continue
             t = t[len(first_word) :].lstrip()
             s = m.start() + m.group().index(t)
-        if t.split()[0] in _NAME_SKIP:
+        if re.sub(r"['\u2019]s$", "", t.split()[0]) in _NAME_SKIP:
             parts = t.split()
             if len(parts) == 1:
                 continue

@@ -35,7 +35,7 @@ _WIRE_RES = [
 _VERBS = (
     "said|says|say|told|tells|added|adds|adding|stated|states|confirmed|confirms|announced|announces|noted|noting|"
     "warned|warns|explained|insisted|acknowledged|claimed|claims|described|describes|wrote|alleged|reported|"
-    "asserted|maintained|disclosed|revealed"
+    "asserted|maintained|disclosed|revealed|denied|denies|denying"
 )
 _VERB_RE = re.compile(r"\b(?P<verb>" + _VERBS + r")\b(?!\s+(?:responsibility|by|dozens|the\s+lives|lives|\d)\b)")
 _FORWARD_RE = re.compile(
@@ -43,9 +43,15 @@ _FORWARD_RE = re.compile(
     r"(?P<sp>(?:the|a|an|one|two|three|four|several|some)\b[^,.;:\u201c\u201d\"()]{2,80}"
     r"|(?:(?:Mr|Mrs|Ms|Dr|Prof|Sir|Lord|Lady|Gen|Col|Capt|Sgt|President|Prime\s+Minister|Minister|Senator|Judge)\.?\s+)?[A-Z][\w'\u2019-]+(?:\s+(?:de\s+|van\s+|von\s+|al-)?[A-Z][\w'\u2019-]+){0,3})"
 )
-_CLAUSE_BREAK = re.compile(r"[,;:\u201c\u201d\"()\u2014\u2013]|\s-\s")
+_CLAUSE_BREAK = re.compile(r",(?!\d{3})|[;:\u201c\u201d\"()\u2014\u2013]|\s-\s")
 _SUBORDINATE = re.compile(r"\b(?:after|that|when|as|because|since|if|before|while|and|but|where|which|who)\b\s*", re.IGNORECASE)
-_CUT_WORDS = frozenset("based in of from at on who with for speaking quoted cited while whom that which as".split())
+_CUT_WORDS = frozenset("based in from at on who with for speaking quoted cited while whom that which as".split())
+_QUANTIFIERS = frozenset("half most some many one two three four none all majority number several each quarter third both any".split())
+_AUX = frozenset(
+    "has have had was is were are would will also later previously earlier again repeatedly already has not "
+    "then now today yesterday recently separately meanwhile however".split()
+)
+_NOT_HEADS = frozenset({"cent", "percent", "pct"})
 _DROP_WORDS = frozenset("a an the one two three four five several some its his her their our this that these those".split())
 GENERIC = frozenset(stem(w) for w in "he she they it we i group organization organisation outfit movement statement source sources".split())
 _NOT_SPEAKER = frozenset(stem(w) for w in "report reports media there this".split())
@@ -70,15 +76,27 @@ def _agency(name: str) -> str:
 
 
 def _head(phrase: str) -> str:
-    kept = []
+    """Stem of the head noun of a speaker phrase: "a senior security official based in
+    Quetta" -> offici; "more than half of 20,000 people surveyed" -> peopl."""
+    kept: list[str] = []
     for w in re.findall(r"[\w'\u2019-]+", phrase):
         cw = canonical_word(w)
+        if cw == "of":
+            if kept and kept[-1] in _QUANTIFIERS | {"than", "more", "less"}:
+                kept = []
+                continue
+            if kept:
+                break
+            continue
         if cw in _CUT_WORDS and kept:
             break
         if cw in _DROP_WORDS or cw in _CUT_WORDS:
             continue
         kept.append(cw)
-    if not kept:
+    while kept and (kept[-1] in _AUX or kept[-1][:1].isdigit() or kept[-1].endswith("ed") and len(kept) > 1):
+        kept.pop()
+    kept = [w for w in kept if not w[:1].isdigit()]
+    if not kept or kept[-1] in _NOT_HEADS:
         return ""
     return stem(kept[-1])
 
@@ -104,15 +122,16 @@ def attributions(text: str, offset: int = 0) -> list[Attribution]:
             phrase = " ".join(words_before[-12:])
         sp_start = m.start() - len(phrase) - (len(before) - len(before.rstrip())) if phrase else m.start()
         head = _head(phrase)
+        end = m.end()
         if not head:
             fm = _FORWARD_RE.match(text, m.start())
             if fm:
                 phrase = fm.group("sp").strip()
                 head = _head(phrase)
                 sp_start = fm.start("sp")
+                end = fm.start("sp") + len(phrase)
         if not head or head in _NOT_SPEAKER or head[:1].isdigit():
             continue
-        end = m.end()
         agency = ""
         for k, (w0, w1, ag, _) in enumerate(wires):
             if m.start() <= w0 <= m.end() + 1 and w1 > end:

@@ -17,8 +17,9 @@ from dateutil import parser as dateparser
 from ..records import Alignment, Document, Finding
 from ._text import WEEKDAYS, dates, doc_dates, doc_weekdays, finding, groups, weekdays, within
 
-# A weekday this close (characters) to a written date refers to that date.
-NEAR_DATE_CHARS = 40
+# A weekday this close (characters) to a written date refers to that date
+# ("Tuesday, January 31", "Saturday (January 31, 2026)", "31 January, a Tuesday" is not).
+NEAR_DATE_CHARS = 3
 # Weekdays in the first this-many body sentences are checked against the reference date.
 LEAD_SENTENCES = 3
 # A dateline date must sit within this many characters of the start of the text.
@@ -86,9 +87,9 @@ def inconsistent(doc: Document, sentences, *, side: str) -> Iterator[Finding]:
             continue
         ds = dates(s.text, s.start)
         for w in ws:
-            near = [d for d in ds if abs(d.start - w.end) <= NEAR_DATE_CHARS or abs(w.start - d.end) <= NEAR_DATE_CHARS]
+            near = [d for d in ds if 0 <= d.start - w.end <= NEAR_DATE_CHARS]
             if near:
-                d = min(near, key=lambda d: min(abs(d.start - w.end), abs(w.start - d.end)))
+                d = near[0]
                 actual = d.as_date(ref.year if ref else None)
                 if actual is None or actual.weekday() == w.weekday:
                     continue

@@ -83,8 +83,8 @@ def _word_keys(text: str) -> frozenset[str]:
 
 def _doc_variants(a: Document, b: Document, reported: set[tuple[str, str]]) -> Iterator[Finding]:
     """Single-word names of B missing from A but spelled almost like a name of A."""
-    na = [n for n in doc_names(a.text) if _is_candidate(n) and " " not in n.text]
-    nb = [n for n in doc_names(b.text) if _is_candidate(n) and " " not in n.text]
+    na = [n for n in doc_names(a.text) if _is_candidate(n) and n.text.isalpha()]
+    nb = [n for n in doc_names(b.text) if _is_candidate(n) and n.text.isalpha()]
     keys_a = {name_key(n.text): n for n in reversed(na)}
     keys_b = {name_key(n.text): n for n in reversed(nb)}
     words_a = _word_keys(a.text)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 
@@ -43,6 +44,7 @@ def canonical_quote(s: str) -> str:
         last = n.end
     out.append(s[last:])
     s = "".join(out).lower().replace("\u2019", "'")
+    s = re.sub(r"\s*(?:%|\bper\s?cent\b|\bpercent\b|\bpct\b)", " percent", s)
     s = re.sub(r"[^\w\s']", " ", s)
     return re.sub(r"\s+", " ", s).strip()
 
@@ -58,6 +60,11 @@ def quotes(text: str, offset: int = 0) -> list[Quote]:
     return out
 
 
+@lru_cache(maxsize=512)
+def doc_quotes(text: str) -> tuple[Quote, ...]:
+    return tuple(quotes(text))
+
+
 def _contained(x: str, y: str) -> bool:
     """Is one canonical quote a run of whole words of the other?"""
     short, long_ = (x, y) if len(x) <= len(y) else (y, x)
@@ -65,8 +72,10 @@ def _contained(x: str, y: str) -> bool:
 
 
 def find(a: Document, b: Document, alignment: Alignment) -> Iterator[Finding]:
+    all_a, all_b = doc_quotes(a.text), doc_quotes(b.text)
     for g in groups(a, b, alignment):
-        qa, qb = quotes(g.a_text, g.a_start), quotes(g.b_text, g.b_start)
+        qa = [q for q in all_a if q.start < g.a_end and g.a_start < q.end]
+        qb = [q for q in all_b if q.start < g.b_end and g.b_start < q.end]
         if not qa or not qb:
             continue
         att_a = [x for x in attributions(g.a_text, g.a_start) if x.head]

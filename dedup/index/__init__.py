@@ -26,11 +26,12 @@ from dataclasses import replace
 
 import numpy as np
 
-from ..candidates import MAX_POSTINGS, MIN_SHARED_SAMPLES
+from ..candidates import MAX_POSTINGS, MIN_SHARED_SAMPLES, candidate_set
 from ..drift import compare, summarize
 from ..errors import IndexCorruptError, IndexMismatchError, InputError, StoreError
 from ..fingerprint import Fingerprint, band_keys, fingerprint_documents
 from ..params import SCHEMA_VERSION, FingerprintParams
+from ..scan import COMPLETE_MAX
 from ..records import AuditEntry, AuditMatch, Decision, Document, IndexStats, Relation, RelationKind
 from .store import (
     ARRAY_DTYPES,
@@ -219,27 +220,80 @@ class Index:
         v, c = band_keys(fp, self.params)
         return np.concatenate([v, c]).astype(np.uint64)
 
-    def _relations(self, tx, doc: Document, fp: Fingerprint, keys: np.ndarray) -> list[Relation]:
-        cands = tx.candidates(
+    def _proposed(self, fp: Fingerprint, raw: Sequence) -> list:
+        """The store's raw candidates filtered by the core's candidate rule (dedup.candidates), so the
+        index proposes what the scan proposes: the same views, thresholds and content filters."""
+        others = [c for c in raw if c.doc.doc.id != fp.doc_id]  # never its own earlier version
+        if not others:
+            return []
+        cs = candidate_set([fp, *(_fingerprint_of(c.doc) for c in others)], self.params)
+        keep = {int(j) - 1 for i, j in cs.pairs if int(i) == 0}
+        return [c for k, c in enumerate(others) if k in keep]
+
+    def _check_pair(self, a: StoredDoc | Document, b: Document, fa: Fingerprint | None, fb: Fingerprint | None):
+        verify = self._verifier()
+        da = a.doc if isinstance(a, StoredDoc) else a
+        with _CORE_LOCK:
+            return verify(da, b, fa=fa, fb=fb)
+
+    def _group(self, tx, start: Sequence[str], limit: int) -> tuple[set[str] | None, dict]:
+        """Documents connected to ``start`` through recorded relations, and every recorded pair
+        among them; None when the group grows past ``limit``."""
+        group, known, frontier = set(start), {}, list(start)
+        while frontier:
+            nxt = []
+            for a, b, kind, score in tx.pairs_of(frontier):
+                known[(a, b)] = kind
+                if kind:
+                    for x in (a, b):
+                        if x not in group:
+                            group.add(x)
+                            nxt.append(x)
+            if len(group) > limit:
+                return None, known
+            frontier = nxt
+        return group, known
+
+    def _relations(self, tx, doc: Document, fp: Fingerprint, keys: np.ndarray) -> tuple[list[Relation], list[tuple]]:
+        """Verified relations of ``doc`` to indexed documents (closest first), and the verified
+        pairs to record if it is admitted: (a, b, kind or "", score), negatives included.
+
+        As in the scan: LSH candidates are verified; then, when the group of related documents
+        it joins is small (COMPLETE_MAX), every pair in it not verified before is verified too."""
+        raw = tx.candidates(
             keys,
             fp.sample,
             min_shared_samples=MIN_SHARED_SAMPLES,
             max_postings=MAX_POSTINGS - 1,  # the incoming document holds the hash too
             limit=CANDIDATE_LIMIT + 1,
         )
-        verify = self._verifier()
-        rels = []
-        for cand in cands:
-            if cand.doc.doc.id == doc.id:
-                continue  # its own earlier version
-            with _CORE_LOCK:
-                rel = verify(cand.doc.doc, doc, fa=_fingerprint_of(cand.doc), fb=fp)
-            if rel is not None:
-                rels.append(rel)
-            if len(rels) >= CANDIDATE_LIMIT:
-                break
-        rels.sort(key=_order)
-        return rels
+        verified: dict[str, Relation | None] = {}
+        for cand in self._proposed(fp, raw)[:CANDIDATE_LIMIT]:
+            verified[cand.doc.doc.id] = self._check_pair(cand.doc, doc, _fingerprint_of(cand.doc), fp)
+        extra: list[tuple] = []
+        related = [i for i, r in verified.items() if r is not None]
+        if related:
+            group, known = self._group(tx, related, COMPLETE_MAX - 1)
+            if group is not None:
+                todo = sorted(g for g in group if g not in verified and g != doc.id)
+                stored = {s.doc.id: s for s in tx.get(todo)}
+                for g in todo:
+                    if g in stored:
+                        verified[g] = self._check_pair(stored[g], doc, _fingerprint_of(stored[g]), fp)
+                members = sorted(group - {doc.id})
+                need = [(x, y) for i, x in enumerate(members) for y in members[i + 1 :] if (x, y) not in known]
+                if need:
+                    docs = {s.doc.id: s for s in tx.get(sorted({z for p in need for z in p}))}
+                    for x, y in need:
+                        if x in docs and y in docs:
+                            r = self._check_pair(docs[x], docs[y].doc, _fingerprint_of(docs[x]), _fingerprint_of(docs[y]))
+                            extra.append((x, y, RelationKind(r.kind).value if r else "", float(r.score) if r else 0.0))
+        rels = sorted((r for r in verified.values() if r is not None), key=_order)
+        pairs = [
+            (other, doc.id, RelationKind(r.kind).value if r else "", float(r.score) if r else 0.0)
+            for other, r in verified.items()
+        ]
+        return rels, pairs + extra
 
     def _with_drift(self, rels: list[Relation], sources: dict[str, Document], doc: Document) -> tuple[Relation, ...]:
         if not self._drift_enabled or not rels:
@@ -286,7 +340,7 @@ class Index:
                 return self._decide_in(tx, doc, fp, keys, add=True, force=force, client=client, relate=relate)
         # A read-only check: verify outside the write lock, then record the decision.
         with self.store.transaction(write=False) as tx:
-            rels, sources = self._verified(tx, doc, fp, keys)
+            rels, sources, _ = self._verified(tx, doc, fp, keys)
             same = tx.digest(doc.id) == doc_digest(doc)
         prefix = "checked (indexed under this id with the same text)" if same else "checked"
         decision = self._make(doc, rels, sources, added=False, updated=False, reason_prefix=prefix)
@@ -295,26 +349,27 @@ class Index:
             (seq,) = tx.append_audit([entry])
         return replace(decision, audit_seq=seq)
 
-    def _verified(self, tx, doc, fp, keys) -> tuple[list[Relation], dict[str, Document]]:
-        rels = self._relations(tx, doc, fp, keys)
+    def _verified(self, tx, doc, fp, keys) -> tuple[list[Relation], dict[str, Document], list[tuple]]:
+        rels, pairs = self._relations(tx, doc, fp, keys)
         sources = {r.a: None for r in rels}
         if rels and self._drift_enabled:
             sources = {s.doc.id: s.doc for s in tx.get(list(sources))}
-        return rels, sources
+        return rels, sources, pairs
 
     def _decide_in(self, tx, doc, fp, keys, *, add, force, client, relate) -> Decision:
         digest = doc_digest(doc)
         old = tx.digest(doc.id)
         if relate:
-            rels, sources = self._verified(tx, doc, fp, keys)
+            rels, sources, pairs = self._verified(tx, doc, fp, keys)
         else:
-            rels, sources = [], {}
+            rels, sources, pairs = [], {}, []
         copy_of = next((r for r in rels if RelationKind(r.kind).derived), None)
         if old == digest:
             action, added, updated = "unchanged", False, False
             reason = "already indexed under this id with the same text; left as it is"
         elif force or copy_of is None:
             tx.put(self._stored(doc, fp, keys))
+            tx.put_pairs(pairs)
             action, added, updated = ("update", True, True) if old is not None else ("add", True, False)
             reason = "updated: new text under an indexed id" if updated else "added"
         else:
@@ -433,6 +488,11 @@ class Index:
         """Recorded decisions, oldest first; ``after`` a seq to page on."""
         with self.store.transaction(write=False) as tx:
             return tx.audit(id=id, after=after, limit=limit)
+
+    def relations(self) -> list[tuple[str, str, str, float]]:
+        """Every relation recorded between indexed documents: (a, b, kind, score), a < b by id."""
+        with self.store.transaction(write=False) as tx:
+            return [(a, b, k, float(sc)) for a, b, k, sc in tx.all_pairs() if k]
 
     def integrity(self) -> list[str]:
         return self.store.integrity()

@@ -81,6 +81,8 @@ CREATE TABLE IF NOT EXISTS audit (
     client text
 );
 CREATE INDEX IF NOT EXISTS audit_id ON audit (id, seq);
+CREATE TABLE IF NOT EXISTS pairs (a TEXT NOT NULL, b TEXT NOT NULL, kind TEXT NOT NULL, score double precision NOT NULL, PRIMARY KEY (a, b));
+CREATE INDEX IF NOT EXISTS pairs_b ON pairs (b);
 """
 
 _DOC_COLS = "seq, id, digest, doc, minhash, content_minhash, sample, band_keys, n_shingles, n_content, added_at, updated_at"
@@ -183,6 +185,7 @@ class _PgSession:
         added_at = now
         if old is not None:
             self._delete(old[0], old[1], old[2])
+            self._forget_pairs(item.doc.id)
             added_at = old[3]
         seq = c.execute(
             "INSERT INTO docs (id, digest, doc, minhash, content_minhash, sample, band_keys, n_shingles, n_content,"
@@ -209,6 +212,7 @@ class _PgSession:
         if old is None:
             return False
         self._delete(*old)
+        self._forget_pairs(id)
         return True
 
     def append_audit(self, entries: Sequence[AuditEntry]) -> list[int]:
@@ -243,6 +247,27 @@ class _PgSession:
     def ids(self, *, after: str = "", limit: int = 1000) -> list[str]:
         rows = self.c.execute("SELECT id FROM docs WHERE id > %s ORDER BY id COLLATE \"C\" LIMIT %s", (after, limit))
         return [r[0] for r in rows]
+
+    def put_pairs(self, rows) -> None:
+        if not rows:
+            return
+        self.c.cursor().executemany(
+            "INSERT INTO pairs (a, b, kind, score) VALUES (%s, %s, %s, %s)"
+            " ON CONFLICT (a, b) DO UPDATE SET kind = excluded.kind, score = excluded.score",
+            [(min(a, b), max(a, b), k, float(sc)) for a, b, k, sc in rows],
+        )
+
+    def pairs_of(self, ids):
+        ids = list(ids)
+        return self.c.execute(
+            "SELECT a, b, kind, score FROM pairs WHERE a = ANY(%s) UNION SELECT a, b, kind, score FROM pairs"
+            " WHERE b = ANY(%s)", (ids, ids)).fetchall()
+
+    def all_pairs(self):
+        return self.c.execute('SELECT a, b, kind, score FROM pairs ORDER BY a COLLATE "C", b COLLATE "C"').fetchall()
+
+    def _forget_pairs(self, id: str) -> None:
+        self.c.execute("DELETE FROM pairs WHERE a = %s OR b = %s", (id, id))
 
     def counts(self) -> dict[str, int]:
         one = lambda q: self.c.execute(q).fetchone()[0]  # noqa: E731

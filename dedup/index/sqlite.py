@@ -76,6 +76,8 @@ CREATE TABLE IF NOT EXISTS audit (
     client TEXT
 );
 CREATE INDEX IF NOT EXISTS audit_id ON audit (id, seq);
+CREATE TABLE IF NOT EXISTS pairs (a TEXT NOT NULL, b TEXT NOT NULL, kind TEXT NOT NULL, score REAL NOT NULL, PRIMARY KEY (a, b));
+CREATE INDEX IF NOT EXISTS pairs_b ON pairs (b);
 """
 
 _DOC_COLS = "seq, id, digest, doc, minhash, content_minhash, sample, band_keys, n_shingles, n_content, added_at, updated_at"
@@ -152,6 +154,7 @@ class _SQLiteSession:
         if old is not None:
             self._delete_postings(old[0], old[1], old[2])
             c.execute("DELETE FROM docs WHERE seq = ?", (old[0],))
+            self._forget_pairs(item.doc.id)
             added_at = old[3]
         cur = c.execute(
             "INSERT INTO docs (id, digest, doc, minhash, content_minhash, sample, band_keys, n_shingles, n_content,"
@@ -180,6 +183,7 @@ class _SQLiteSession:
             return False
         self._delete_postings(*old)
         self.c.execute("DELETE FROM docs WHERE seq = ?", (old[0],))
+        self._forget_pairs(id)
         return True
 
     def append_audit(self, entries: Sequence[AuditEntry]) -> list[int]:
@@ -212,6 +216,28 @@ class _SQLiteSession:
 
     def ids(self, *, after: str = "", limit: int = 1000) -> list[str]:
         return [r[0] for r in self.c.execute("SELECT id FROM docs WHERE id > ? ORDER BY id LIMIT ?", (after, limit))]
+
+    def put_pairs(self, rows) -> None:
+        self.c.executemany(
+            "INSERT INTO pairs (a, b, kind, score) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (a, b) DO UPDATE SET kind = excluded.kind, score = excluded.score",
+            [(min(a, b), max(a, b), k, float(sc)) for a, b, k, sc in rows],
+        )
+
+    def pairs_of(self, ids):
+        out = []
+        for chunk in iter_chunks(list(ids), 400):
+            marks = ",".join("?" * len(chunk))
+            out += self.c.execute(
+                f"SELECT a, b, kind, score FROM pairs WHERE a IN ({marks}) UNION SELECT a, b, kind, score FROM pairs"
+                f" WHERE b IN ({marks})", [*chunk, *chunk]).fetchall()
+        return out
+
+    def all_pairs(self):
+        return self.c.execute("SELECT a, b, kind, score FROM pairs ORDER BY a, b").fetchall()
+
+    def _forget_pairs(self, id: str) -> None:
+        self.c.execute("DELETE FROM pairs WHERE a = ? OR b = ?", (id, id))
 
     def counts(self) -> dict[str, int]:
         one = lambda q: self.c.execute(q).fetchone()[0]  # noqa: E731

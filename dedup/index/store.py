@@ -89,6 +89,13 @@ class Session(Protocol):
 
     def ids(self, *, after: str = "", limit: int = 1000) -> list[str]: ...
 
+    # Verified pairs (kind "" = verified and unrelated), for completing small groups as the scan does.
+    def put_pairs(self, rows: Sequence[tuple[str, str, str, float]]) -> None: ...  # (a, b, kind, score), a < b
+
+    def pairs_of(self, ids: Sequence[str]) -> list[tuple[str, str, str, float]]: ...  # touching any of ids
+
+    def all_pairs(self) -> list[tuple[str, str, str, float]]: ...
+
     def counts(self) -> dict[str, int]: ...  # documents, band_postings, sample_postings, audit_entries
 
 

@@ -90,6 +90,13 @@ _SHORT_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"\s*[:|\-\u2013\u2014>]\s*\S.*", _I)),
     ("copyright line", re.compile(r"(?:\u00a9|\(c\)|copyright\s*(?:\u00a9|\(c\)|\d{4})).{0,120}|all rights reserved\.?", _I)),
     ("bare link", re.compile(r"(?:https?://|www\.)\S+")),
+    ("agency sign-off", re.compile(r"(?:reuters?|afp|ap|upi|dpa|pa media)", _I)),
+    ("share/follow button", re.compile(
+        r"(?:(?:share|post)(?: this(?: article| story)?)?(?: on| to| via)? \w+|e-?mail(?: this)?(?: story| article)?"
+        r"|print(?: this)?(?: story| article)?|tweet|whatsapp|facebook|twitter|linkedin)"
+        r"(?:\s*[|\u2022\u00b7,/]\s*(?:(?:share|post)(?: this(?: article| story)?)?(?: on| to| via)? \w+"
+        r"|e-?mail(?: this)?(?: story| article)?|print(?: this)?(?: story| article)?|tweet|whatsapp|facebook"
+        r"|twitter|linkedin))+", _I)),
     ("app-store line", re.compile(
         r"(?:\S+\s+){0,4}\S*(?:app[- ]?store|play[- ]?store|google[- ]play)\S*(?:\s+\S+){0,4}(?<![.!?])", _I)),
 )

@@ -24,6 +24,7 @@ from .scan_view import ScanView, display, excerpt
 
 SNIPPET_CHARS = 160  # shared-passage excerpt in the terminal: about two lines
 TITLE_CHARS = 90
+HIGH_SHOWN = 5  # high-severity drift findings listed per pair; the rest are counted
 INDENT = "  "
 
 # styles (rich only; the plain form ignores them)
@@ -62,6 +63,10 @@ def _n(count: int, one: str, many: str | None = None) -> str:
 
 def _score(x: float) -> str:
     return f"{x:.2f}"
+
+
+def _quoted(s: str) -> str:
+    return f'"{display(s)}"' if s else "(absent)"
 
 
 def _short(s: str, limit: int) -> str:
@@ -129,14 +134,16 @@ def _drift(node: Node, rel: Relation) -> None:
         return
     counts = ", ".join(f"{n} {kind}" for kind, n in d.counts)
     drift = node.add(("drift: ", S_DIM), counts, (f"; {len(d.high)} high" if d.high else "", S_HIGH))
-    for f in d.high:
+    for f in d.high[:HIGH_SHOWN]:
         line = drift.add(
             ("high ", S_HIGH),
             (f.kind, S_KIND),
-            f': "{display(f.before)}" -> "{display(f.after)}"',
+            f": {_quoted(f.before)} -> {_quoted(f.after)}",
         )
         if f.note:
             line.label.append((f" ({display(f.note)})", S_DIM))
+    if len(d.high) > HIGH_SHOWN:
+        drift.add((f"and {len(d.high) - HIGH_SHOWN} more high findings (all are in --format json)", S_DIM))
 
 
 def _relation_details(node: Node, view: ScanView, rel: Relation | None) -> None:
