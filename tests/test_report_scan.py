@@ -19,6 +19,7 @@ from dedup.report import scan_json, scan_terminal
 from dedup.report.scan_view import EXCERPT_CHARS, excerpt, safe
 
 import scan_fixture
+from dedup import __version__
 
 DOCS = pathlib.Path(__file__).resolve().parent.parent / "docs" / "scan-json.md"
 ANSI = re.compile("\x1b\\[")
@@ -72,7 +73,9 @@ def test_terminal_report_matches_golden(result, golden):
 
 
 def test_json_matches_golden(result, golden):
-    golden("scan.json", _utf8(lambda s: scan_json.write_json(result, s)))
+    # the version of dedup is not part of the layout: a release must not move the golden file
+    text = _utf8(lambda s: scan_json.write_json(result, s))
+    golden("scan.json", text.replace(f'"dedup_version": "{__version__}"', '"dedup_version": "VERSION"', 1))
 
 
 def test_csv_matches_golden(result, golden):
@@ -130,10 +133,13 @@ def test_json_header_and_keys_in_fixed_order(result):
     assert [d["id"] for d in data["documents"]] == [safe(d.id) for d in result.documents]
 
 
-def test_params_become_plain_json(result):
-    params = scan_json.to_dict(result)["params"]
-    assert params["fingerprint"]["num_perm"] == result.params["fingerprint"].num_perm
-    assert params["paths"] == list(result.params["paths"])
+def test_params_become_plain_json():
+    from dedup.params import FingerprintParams
+
+    fp = FingerprintParams()
+    res = ScanResult((), (), (), (), (), params={"paths": ("seeds",), "fingerprint": fp, "drift": True})
+    params = scan_json.to_dict(res)["params"]
+    assert params == {"drift": True, "fingerprint": fp.to_dict(), "paths": ["seeds"]}
     assert list(params) == sorted(params)
     odd = ScanResult((), (), (), (), (), params={"path": pathlib.Path("a/b"), "kinds": {"b", "a"}, "kind": RelationKind.REPRINT})
     assert scan_json.to_dict(odd)["params"] == {"kind": "reprint", "kinds": ["a", "b"], "path": "a/b"}
@@ -275,7 +281,8 @@ def test_terminal_shows_direction_evidence_and_drift(result):
     for rel in result.relations:
         if rel.drift:
             for f in rel.drift.high:
-                assert f'{f.kind}: "{f.before}" -> "{f.after}"' in text
+                after = f'"{f.after}"' if f.after else "(absent)"
+                assert f'{f.kind}: "{f.before}" -> {after}' in text
 
 
 def test_terminal_empty_result():
@@ -413,3 +420,23 @@ def test_documents_and_skipped_from_the_reader_render_alike_everywhere(tmp_path)
     for sk in data["skipped"]:
         assert f"{sk['id']}: {sk['reason']}" in text
     assert any("\\xe9" in d["id"] for d in data["documents"] + data["skipped"])
+
+
+def test_terminal_lists_a_few_high_findings_and_counts_the_rest(result):
+    from dataclasses import replace
+
+    from dedup.records import DriftSummary, Finding
+
+    rel = next(r for r in result.relations if r.drift)
+    many = tuple(Finding("number_changed", "high", str(i), str(i + 1), None, None) for i in range(9))
+    res = replace(result, relations=(replace(rel, drift=DriftSummary(rel.a, rel.b, (("number_changed", 9),), many)),))
+    text = scan_terminal.render_plain(res)
+    shown = [line for line in text.splitlines() if "high number_changed" in line]
+    assert len(shown) == scan_terminal.HIGH_SHOWN
+    assert f"and {9 - scan_terminal.HIGH_SHOWN} more high findings" in text
+    assert len(scan_json.to_dict(res)["pairs"][0]["drift"]["high"]) == 9
+
+
+def test_terminal_marks_a_side_that_is_absent(result):
+    text = scan_terminal.render_plain(result)
+    assert '"a senior security official told AFP" -> (absent)' in text

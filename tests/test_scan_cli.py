@@ -51,3 +51,147 @@ def test_progress_draws_one_task_per_stage():
         progress("verify", 3, 10)
         tasks = {t.description: (t.completed, t.total) for t in progress._progress.tasks}
     assert tasks == {"read": (5, 5), "verify": (3, 10)}
+
+
+# --- with the real core ------------------------------------------------------------------
+import json  # noqa: E402
+import os  # noqa: E402
+import pathlib  # noqa: E402
+import shutil  # noqa: E402
+
+import jsonschema  # noqa: E402
+
+import dedup.scan  # noqa: E402
+from dedup.ingest import IngestOptions  # noqa: E402
+from dedup.report import scan_json, scan_terminal  # noqa: E402
+
+SEEDS = pathlib.Path(__file__).resolve().parent.parent / "seeds"
+
+
+@pytest.fixture(scope="module")
+def seed_json():
+    res = CliRunner().invoke(main, ["scan", str(SEEDS), "--format", "json", "--drift", "--texts"])
+    assert res.exit_code == 0, res.output
+    return json.loads(res.stdout)
+
+
+def test_scan_terminal_output_is_the_report_of_the_library_result(runner):
+    res = runner.invoke(main, ["scan", str(SEEDS)])
+    assert res.exit_code == 0, res.output
+    assert res.stdout == scan_terminal.render_plain(dedup.scan.scan([str(SEEDS)]))
+    assert res.stderr == ""  # stderr is not a terminal: no progress bar
+
+
+def test_scan_json_validates_and_accounts_for_every_seed(seed_json):
+    jsonschema.Draft202012Validator(scan_json.schema()).validate(seed_json)
+    files = sorted(p.name for p in SEEDS.iterdir())
+    seen = {d["parent"] or d["id"] for d in seed_json["documents"]} | {s["id"] for s in seed_json["skipped"]}
+    assert sorted(seen) == files
+    ids = {d["id"] for d in seed_json["documents"]}
+    for story in seed_json["stories"]:
+        assert story["origin"] in story["members"] and set(story["members"]) <= ids
+        for edge in story["edges"]:
+            assert {edge["source"], edge["copy"]} <= set(story["members"])
+
+
+def test_scan_json_evidence_points_into_the_texts(seed_json):
+    text = {d["id"]: d["text"] for d in seed_json["documents"]}
+    for pair in seed_json["pairs"]:
+        for p in pair["evidence"]:
+            for side in "ab":
+                span = " ".join(text[pair[side]][p[f"{side}_start"] : p[f"{side}_end"]].split())
+                assert span.startswith(p[f"{side}_excerpt"].removesuffix("…"))
+
+
+def test_scan_drift_is_attached_to_derived_pairs_only(seed_json):
+    derived = [p for p in seed_json["pairs"] if p["relation"] != "same-event" and p["direction"]]
+    assert derived and all(p["drift"] is not None for p in derived)
+    assert all(p["drift"] is None for p in seed_json["pairs"] if p["relation"] == "same-event")
+
+
+def test_scan_jsonl_and_csv_carry_the_same_pairs(runner, seed_json):
+    lines = runner.invoke(main, ["scan", str(SEEDS), "--format", "jsonl"]).stdout.splitlines()
+    records = [json.loads(line) for line in lines]
+    assert records[0]["type"] == "header" and records[0]["schema"] == "dedup.scan/1"
+    pairs = [(r["a"], r["b"], r["relation"]) for r in records if r["type"] == "pair"]
+    assert pairs == [(p["a"], p["b"], p["relation"]) for p in seed_json["pairs"]]
+    csv_out = runner.invoke(main, ["scan", str(SEEDS), "--format", "csv"]).stdout
+    import csv
+    import io
+
+    rows = list(csv.DictReader(io.StringIO(csv_out)))
+    assert [(r["a"], r["b"], r["relation"]) for r in rows] == pairs
+
+
+@pytest.mark.parametrize("fmt", ["terminal", "json", "jsonl", "csv"])
+def test_scan_output_file(runner, tmp_path, fmt):
+    out = tmp_path / f"report.{fmt}"
+    path = str(SEEDS / "004_bf4bf788d45fc931.txt")
+    res = runner.invoke(main, ["scan", path, "--format", fmt, "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    assert res.stdout == ""
+    assert res.stderr == f"wrote {fmt} to {out}: {scan_terminal.summary_line(dedup.scan.scan([path]))}\n"
+    assert out.stat().st_size > 0
+    quiet = runner.invoke(main, ["scan", str(SEEDS / "004_bf4bf788d45fc931.txt"), "--format", fmt, "-o", str(out), "-q"])
+    assert quiet.exit_code == 0 and quiet.stderr == ""
+
+
+def test_scan_lists_skipped_files_and_exits_0(runner, tmp_path):
+    shutil.copy(SEEDS / "000_5fb3c171b1b35303.txt", tmp_path / "a.txt")
+    shutil.copy(SEEDS / "001_1358a161da439dff.txt", tmp_path / "b.txt")
+    (tmp_path / "c.txt").write_bytes(b"\x00\x01\x02binary\x00" * 50)
+    with open(os.path.join(os.fsencode(tmp_path), b"d\xe9j\xe0.txt"), "wb") as f:
+        f.write(b"\x89PNG\r\n\x1a\n\x00\x00\x00")
+    res = runner.invoke(main, ["scan", str(tmp_path)])
+    assert res.exit_code == 0, res.output
+    skipped = res.stdout.split("\nSkipped: 2 inputs\n", 1)[1].splitlines()
+    assert [line.split(":", 1)[0].strip() for line in skipped] == ["c.txt", "d\\xe9j\\xe0.txt"]
+    data = json.loads(runner.invoke(main, ["scan", str(tmp_path), "--format", "json"]).stdout)
+    assert [s["id"] for s in data["skipped"]] == ["c.txt", "d\\xe9j\\xe0.txt"]
+    assert len(data["documents"]) == 2
+
+
+def test_scan_with_no_skip_binary_stops_with_one_error_line(runner, tmp_path):
+    (tmp_path / "c.txt").write_bytes(b"\x00\x01\x02binary\x00" * 50)
+    res = runner.invoke(main, ["scan", str(tmp_path), "--no-skip-binary"])
+    assert res.exit_code == 1
+    assert res.stdout == ""
+    assert res.stderr.startswith("Error: ") and res.stderr.count("\n") == 1 and "c.txt" in res.stderr
+
+
+def test_scan_reads_standard_input(runner):
+    text = (SEEDS / "004_bf4bf788d45fc931.txt").read_text(encoding="utf-8")
+    res = runner.invoke(main, ["scan", "-", "--format", "json"], input=text)
+    assert res.exit_code == 0, res.output
+    assert [d["chars"] > 0 for d in json.loads(res.stdout)["documents"]] == [True]
+
+
+def test_scan_passes_options_to_the_library(runner, monkeypatch):
+    calls = []
+
+    def fake_scan(paths, **kwargs):
+        calls.append((paths, kwargs))
+        return dedup.scan.ScanResult((), (), (), (), ())
+
+    monkeypatch.setattr(dedup.scan, "scan", fake_scan)
+    args = ["scan", str(SEEDS), "--format", "json", "--drift", "--workers", "3", "--encoding", "latin-1",
+            "--max-bytes", "1000", "--ext", "txt", "--ext", ".md", "--text-field", "body", "--text-field", "lede",
+            "--id-field", "guid", "--title-field", "headline", "--no-split", "--no-skip-binary", "--follow-symlinks"]
+    res = runner.invoke(main, args)
+    assert res.exit_code == 0, res.output
+    (paths, kwargs), = calls
+    assert paths == [str(SEEDS)]
+    assert kwargs["drift"] is True and kwargs["workers"] == 3 and kwargs["progress"] is None
+    assert kwargs["ingest"] == IngestOptions(
+        encoding="latin-1", max_bytes=1000, extensions=(".txt", ".md"), text_fields=("body", "lede"),
+        id_field="guid", title_field="headline", split_stories=False, skip_binary=False, follow_symlinks=True,
+    )
+    runner.invoke(main, ["scan", str(SEEDS)])
+    assert calls[1][1]["ingest"] == IngestOptions() and "workers" not in calls[1][1] and calls[1][1]["drift"] is False
+
+
+def test_progress_follows_the_real_scan_stages():
+    with ScanProgress(stream=io.StringIO(), enabled=True) as progress:
+        dedup.scan.scan([str(SEEDS)], progress=progress)
+        stages = [t.description for t in progress._progress.tasks]
+    assert stages[0] == "read" and len(stages) == len(set(stages)) > 1
