@@ -440,3 +440,15 @@ def test_terminal_lists_a_few_high_findings_and_counts_the_rest(result):
 def test_terminal_marks_a_side_that_is_absent(result):
     text = scan_terminal.render_plain(result)
     assert '"a senior security official told AFP" -> (absent)' in text
+
+
+def test_terminal_names_evidence_sides_by_the_edge_direction():
+    src = Document("z-source.txt", "Intro. The minister said taxes would rise by 2%. End.")
+    cpy = Document("a-copy.txt", "The minister said taxes would rise by 3%.")
+    p = Passage(cpy.text.index("The"), len(cpy.text), src.text.index("The"), src.text.index(" End"), "aligned", 0.9)
+    rel = Relation(cpy.id, src.id, RelationKind.REPRINT, 0.8, Scores(*[0.5] * 9), evidence=(p,))  # a is the copy
+    story = Story("s", (src.id, cpy.id), src.id, (Edge(src.id, cpy.id, RelationKind.REPRINT, 0.9),))
+    text = scan_terminal.render_plain(ScanResult((src, cpy), (rel,), (story,), (), ()))
+    assert f"at source[{p.b_start}:{p.b_end}] copy[{p.a_start}:{p.a_end}]" in text
+    assert 'source: "The minister said taxes would rise by 2%."' in text
+    assert 'copy: "The minister said taxes would rise by 3%."' in text

@@ -103,26 +103,38 @@ class _Words:
 # --- the outline ---------------------------------------------------------------------
 
 
-def _evidence(node: Node, view: ScanView, rel: Relation) -> None:
+def _evidence(node: Node, view: ScanView, rel: Relation, source: str | None = None) -> None:
+    """The shared passages of ``rel``: a count and the longest one, highlighted.
+
+    Under a story edge (``source`` given) the sides are named source and copy, in
+    that order; otherwise A and B are the pair's first and second document.
+    """
     if not rel.evidence:
         return
-    a_doc, b_doc = view.docs.get(rel.a), view.docs.get(rel.b)
-    chars = sum(p.a_end - p.a_start for p in rel.evidence)
-    best = max(rel.evidence, key=lambda p: (p.a_end - p.a_start, p.score))
+    flip = source is not None and source == rel.b
+    first, second = (rel.b, rel.a) if flip else (rel.a, rel.b)
+    names = ("source", "copy") if source is not None else ("A", "B")
+    spans = [((p.b_start, p.b_end), (p.a_start, p.a_end)) if flip else ((p.a_start, p.a_end), (p.b_start, p.b_end))
+             for p in rel.evidence]
+    chars = sum(end - start for (start, end), _ in spans)
+    best = max(range(len(spans)), key=lambda i: (spans[i][0][1] - spans[i][0][0], rel.evidence[i].score))
+    p, (s1, s2) = rel.evidence[best], spans[best]
+    of = "the source" if source is not None else display(first)
     head = node.add(
         ("shared: ", S_DIM),
-        f"{_n(len(rel.evidence), 'passage')}, {chars} chars of {display(rel.a)}; longest ",
-        (f"{best.kind}", S_KIND),
-        f" {_score(best.score)} at A[{best.a_start}:{best.a_end}] B[{best.b_start}:{best.b_end}]"
-        + (f" in {best.zone}" if best.zone != "body" else ""),
+        f"{_n(len(spans), 'passage')}, {chars} chars of {of}; longest ",
+        (p.kind, S_KIND),
+        f" {_score(p.score)} at {names[0]}[{s1[0]}:{s1[1]}] {names[1]}[{s2[0]}:{s2[1]}]"
+        + (f" in {p.zone}" if p.zone != "body" else ""),
     )
-    a_text = excerpt(a_doc.text, best.a_start, best.a_end, SNIPPET_CHARS) if a_doc else ""
-    b_text = excerpt(b_doc.text, best.b_start, best.b_end, SNIPPET_CHARS) if b_doc else ""
-    if a_text == b_text:
-        head.add((f'"{display(a_text)}"', S_SHARED))
+    d1, d2 = view.docs.get(first), view.docs.get(second)
+    t1 = excerpt(d1.text, s1[0], s1[1], SNIPPET_CHARS) if d1 else ""
+    t2 = excerpt(d2.text, s2[0], s2[1], SNIPPET_CHARS) if d2 else ""
+    if t1 == t2:
+        head.add((f'"{display(t1)}"', S_SHARED))
     else:
-        head.add(("A: ", S_DIM), (f'"{display(a_text)}"', S_SHARED))
-        head.add(("B: ", S_DIM), (f'"{display(b_text)}"', S_SHARED))
+        head.add((f"{names[0]}: ", S_DIM), (f'"{display(t1)}"', S_SHARED))
+        head.add((f"{names[1]}: ", S_DIM), (f'"{display(t2)}"', S_SHARED))
 
 
 def _drift(node: Node, rel: Relation) -> None:
@@ -146,12 +158,12 @@ def _drift(node: Node, rel: Relation) -> None:
         drift.add((f"and {len(d.high) - HIGH_SHOWN} more high findings (all are in --format json)", S_DIM))
 
 
-def _relation_details(node: Node, view: ScanView, rel: Relation | None) -> None:
+def _relation_details(node: Node, view: ScanView, rel: Relation | None, source: str) -> None:
     if rel is None:
         return
     for reason in rel.reasons:
         node.add(("why: ", S_DIM), display(reason))
-    _evidence(node, view, rel)
+    _evidence(node, view, rel, source)
     _drift(node, rel)
 
 
@@ -202,7 +214,7 @@ def _story(view: ScanView, words: _Words, story: Story) -> Node:
             )
             for why in edge.evidence:
                 direction.add(("why: ", S_DIM), display(why))
-            _relation_details(node, view, rel)
+            _relation_details(node, view, rel, edge.source)
 
     others = [r for r in view.story_relations(story) if frozenset((r.a, r.b)) not in shown]
     if others:
