@@ -96,6 +96,13 @@ def test_json_output_validates_against_schema_with_no_undocumented_field(result,
     jsonschema.Draft202012Validator(_strict(scan_json.schema())).validate(data)
 
 
+def test_relation_kinds_in_the_schema_are_the_known_ones(result):
+    assert scan_json.schema()["$defs"]["relation"]["examples"] == [str(k) for k in RelationKind]
+    data = scan_json.to_dict(result)
+    kinds = {p["relation"] for p in data["pairs"]} | {e["relation"] for s in data["stories"] for e in s["edges"]}
+    assert kinds <= {str(k) for k in RelationKind}
+
+
 def test_empty_result_validates(result):
     data = scan_json.to_dict(scan_fixture.empty_result())
     jsonschema.Draft202012Validator(_strict(scan_json.schema())).validate(data)
