@@ -51,6 +51,11 @@ def test_progress_draws_one_task_per_stage():
         progress("verify", 3, 10)
         tasks = {t.description: (t.completed, t.total) for t in progress._progress.tasks}
     assert tasks == {"read": (5, 5), "verify": (3, 10)}
+    with ScanProgress(stream=stream, enabled=True) as progress:
+        progress("read", 7, None)
+        progress("verify", 0, 4)
+        tasks = {t.description: (t.completed, t.total) for t in progress._progress.tasks}
+    assert tasks == {"read": (7, 7), "verify": (0, 4)}  # an open-ended stage is done when the next starts
 
 
 # --- with the real core ------------------------------------------------------------------

@@ -412,5 +412,8 @@ class ScanProgress:
             return
         task = self._tasks.get(stage)
         if task is None:
+            for t in self._progress.tasks:  # a new stage ends the open-ended ones before it
+                if t.total is None:
+                    self._progress.update(t.id, total=t.completed)
             task = self._tasks[stage] = self._progress.add_task(stage, total=total)
         self._progress.update(task, completed=done, total=total)
