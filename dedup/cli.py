@@ -51,7 +51,8 @@ _SCAN_FORMATS = ("terminal", "json", "jsonl", "csv")
 @click.option("--skip-binary/--no-skip-binary", default=None,
               help="Skip files that are not text and list them (the default), or stop with an error.")
 @click.option("--max-bytes", type=click.IntRange(min=1), default=None, help="Skip files larger than this.")
-@click.option("--ext", "extensions", multiple=True, help="Read only files with this extension (repeatable), e.g. --ext txt.")
+@click.option("--ext", "extensions", multiple=True,
+              help="Also read files with this extension (repeatable), e.g. --ext csv; .txt .md .html .htm .json .jsonl .ndjson are read anyway.")
 @click.option("--follow-symlinks", is_flag=True, default=None, help="Follow symbolic links in folders.")
 @click.option("--id-field", default=None, help="JSON/JSONL/CSV input: field holding the document id.")
 @click.option("--text-field", "text_fields", multiple=True, help="JSON/JSONL/CSV input: field(s) holding the text (repeatable).")
@@ -79,7 +80,7 @@ def scan_command(paths, fmt, output, drift, workers, texts, quiet, no_split, ext
     if text_fields:
         given["text_fields"] = tuple(text_fields)
     if extensions:
-        given["extensions"] = tuple(extensions)
+        given["extensions"] = IngestOptions().extensions + tuple(extensions)
     if no_split:
         given["split_stories"] = False
     kwargs = {"workers": workers} if workers is not None else {}

@@ -180,7 +180,7 @@ def test_scan_passes_options_to_the_library(runner, monkeypatch):
 
     monkeypatch.setattr(dedup.scan, "scan", fake_scan)
     args = ["scan", str(SEEDS), "--format", "json", "--drift", "--workers", "3", "--encoding", "latin-1",
-            "--max-bytes", "1000", "--ext", "txt", "--ext", ".md", "--text-field", "body", "--text-field", "lede",
+            "--max-bytes", "1000", "--ext", "csv", "--ext", ".TSV", "--text-field", "body", "--text-field", "lede",
             "--id-field", "guid", "--title-field", "headline", "--no-split", "--no-skip-binary", "--follow-symlinks"]
     res = runner.invoke(main, args)
     assert res.exit_code == 0, res.output
@@ -188,7 +188,7 @@ def test_scan_passes_options_to_the_library(runner, monkeypatch):
     assert paths == [str(SEEDS)]
     assert kwargs["drift"] is True and kwargs["workers"] == 3 and kwargs["progress"] is None
     assert kwargs["ingest"] == IngestOptions(
-        encoding="latin-1", max_bytes=1000, extensions=(".txt", ".md"), text_fields=("body", "lede"),
+        encoding="latin-1", max_bytes=1000, extensions=(*IngestOptions().extensions, ".csv", ".tsv"), text_fields=("body", "lede"),
         id_field="guid", title_field="headline", split_stories=False, skip_binary=False, follow_symlinks=True,
     )
     runner.invoke(main, ["scan", str(SEEDS)])
@@ -200,3 +200,22 @@ def test_progress_follows_the_real_scan_stages():
         dedup.scan.scan([str(SEEDS)], progress=progress)
         stages = [t.description for t in progress._progress.tasks]
     assert stages[0] == "read" and len(stages) == len(set(stages)) > 1
+
+
+def test_scan_reads_records_of_a_csv_file_with_named_fields(runner, tmp_path):
+    import csv
+
+    text = (SEEDS / "004_bf4bf788d45fc931.txt").read_text(encoding="utf-8")
+    with open(tmp_path / "wire.csv", "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["guid", "headline", "body"])
+        w.writerow(["r1", "Reuters story", text])
+        w.writerow(["r2", "A reprint", text[: len(text) // 2]])
+    args = ["scan", str(tmp_path), "--format", "json", "--ext", "csv", "--id-field", "guid", "--title-field", "headline"]
+    res = runner.invoke(main, args)
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout)
+    assert [(d["id"], d["title"]) for d in data["documents"]] == [("r1", "Reuters story"), ("r2", "A reprint")]
+    assert [(p["a"], p["b"]) for p in data["pairs"]] == [("r1", "r2")]
+    without = json.loads(runner.invoke(main, ["scan", str(tmp_path), "--format", "json"]).stdout)
+    assert without["documents"] == [] and [s["id"] for s in without["skipped"]] == ["wire.csv"]
