@@ -357,6 +357,12 @@ def test_surrogate_ids_in_json_decode_to_the_escaped_text():
     assert row["a"] == data["documents"][0]["id"]
 
 
+def test_display_keeps_one_line():
+    from dedup.report.scan_view import display
+
+    assert display("a\nb\tc\x85d\u2028e\x1bf") == "a\\nb\\tc\\x85d\\u2028e\\x1bf"
+
+
 def test_safe_escapes_only_surrogates():
     assert safe("plain.txt") == "plain.txt"
     assert safe("café.txt") == "café.txt"
@@ -364,7 +370,7 @@ def test_safe_escapes_only_surrogates():
     assert safe("a\ud800b") == "a\\ud800b"
 
 
-ids = st.text(st.characters(blacklist_categories=("Cc",)) | st.sampled_from(["\udce9", "\udc80", "\ud83d", "\n"]), min_size=1, max_size=12)
+ids = st.text(st.characters(blacklist_categories=("Cc",)) | st.sampled_from(["\udce9", "\udc80", "\ud83d", "\n", "\x85", "\u2028", "\x1e"]), min_size=1, max_size=12)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -377,6 +383,13 @@ def test_writers_never_crash_on_odd_ids(bad, title):
     data = json.loads(_utf8(lambda s: scan_json.write_json(res, s)))
     jsonschema.Draft202012Validator(_strict(scan_json.schema())).validate(data)
     assert data["documents"][0]["id"] == safe(bad)
+
+    def nodes(node):
+        return 1 + sum(nodes(c) for c in node.children)
+
+    sections = scan_terminal.outline(res)
+    lines = scan_terminal.render_plain(res).splitlines()
+    assert len(lines) == sum(nodes(n) for n in sections) + len(sections) - 1  # one line per node: nothing breaks a line
 
 
 # --- excerpts --------------------------------------------------------------------------

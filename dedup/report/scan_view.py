@@ -16,7 +16,7 @@ EXCERPT_CHARS = 280  # longest passage excerpt; long enough for two sentences of
 ELLIPSIS = "…"
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
-_CONTROL = re.compile("[\x00-\x1f\x7f]")
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")  # C0, C1 and the Unicode line/paragraph separators
 _CONTROL_NAMES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
@@ -41,7 +41,7 @@ def safe(s: str) -> str:
 
 def _escape_control(m: re.Match[str]) -> str:
     c = m.group()
-    return _CONTROL_NAMES.get(c) or f"\\x{ord(c):02x}"
+    return _CONTROL_NAMES.get(c) or (f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}")
 
 
 def display(s: str) -> str:
