@@ -219,3 +219,10 @@ def test_scan_reads_records_of_a_csv_file_with_named_fields(runner, tmp_path):
     assert [(p["a"], p["b"]) for p in data["pairs"]] == [("r1", "r2")]
     without = json.loads(runner.invoke(main, ["scan", str(tmp_path), "--format", "json"]).stdout)
     assert without["documents"] == [] and [s["id"] for s in without["skipped"]] == ["wire.csv"]
+
+
+def test_scan_output_dash_is_stdout(runner):
+    path = str(SEEDS / "004_bf4bf788d45fc931.txt")
+    res = runner.invoke(main, ["scan", path, "--format", "jsonl", "-o", "-"])
+    assert res.exit_code == 0 and res.stderr == ""
+    assert json.loads(res.stdout.splitlines()[0])["type"] == "header"
