@@ -294,3 +294,22 @@ def test_read_inputs_never_raises_on_random_bytes(tmp_path_factory, data, ext):
         if isinstance(i, Skipped):
             assert "\n" not in i.reason and str(d) in i.reason
     os.remove(d / f"f{ext}")
+
+
+@pytest.mark.parametrize(
+    "line,reason",
+    [
+        pytest.param("Share this article:", "share/follow button", id="share-colon"),
+        pytest.param("- Advertisement -", "ad marker", id="ad-dashes"),
+        pytest.param("Follow Metro Business Wire on Twitter and Facebook", "share/follow button", id="follow-outlet"),
+        pytest.param("Share on Facebook | Share on Twitter | Email this story", "share/follow button", id="share-bar"),
+        pytest.param("Reuter", "agency sign-off", id="reuter-signoff"),
+        pytest.param("REUTER", "agency sign-off", id="reuter-caps"),
+        pytest.param("He said he would follow the rules on Twitter.", None, id="sentence-about-twitter"),
+        pytest.param("The PA said it would act.", None, id="sentence-naming-pa"),
+    ],
+)
+def test_wire_and_site_furniture_lines(line, reason):
+    from dedup.ingest.boilerplate import line_rule
+
+    assert line_rule(line) == reason

@@ -90,6 +90,10 @@ _SHORT_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"\s*[:|\-\u2013\u2014>]\s*\S.*", _I)),
     ("copyright line", re.compile(r"(?:\u00a9|\(c\)|copyright\s*(?:\u00a9|\(c\)|\d{4})).{0,120}|all rights reserved\.?", _I)),
     ("bare link", re.compile(r"(?:https?://|www\.)\S+")),
+    ("share/follow button", re.compile(
+        r"(?:follow|like|find)(?: us| [\w&'.-]+(?: [\w&'.-]+){0,5})? on (?:twitter|facebook|x|instagram|linkedin"
+        r"|youtube|threads|whatsapp|telegram)(?:(?:,| and| &) (?:twitter|facebook|x|instagram|linkedin|youtube"
+        r"|threads|whatsapp|telegram))*", _I)),
     ("agency sign-off", re.compile(r"(?:reuters?|afp|ap|upi|dpa|pa media)", _I)),
     ("share/follow button", re.compile(
         r"(?:(?:share|post)(?: this(?: article| story)?)?(?: on| to| via)? \w+|e-?mail(?: this)?(?: story| article)?"
@@ -100,6 +104,8 @@ _SHORT_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("app-store line", re.compile(
         r"(?:\S+\s+){0,4}\S*(?:app[- ]?store|play[- ]?store|google[- ]play)\S*(?:\s+\S+){0,4}(?<![.!?])", _I)),
 )
+
+_DECORATION = " \t-\u2013\u2014:|\u2022\u00b7*=_~>\u00bb"
 
 # Rules that may match lines of any length (searched, not matched whole).
 _STORE_URL_RE = re.compile(r"https?://(?:apps\.apple\.com|itunes\.apple\.com|play\.google\.com)/", _I)
@@ -205,8 +211,11 @@ def line_rule(line: str) -> str | None:
     if _NO_WORD_RE.fullmatch(line) is not None:
         return "lone symbol (close button or separator)"
     if len(line) <= SHORT_LINE_CHARS:
+        # Decorations around a short line ("- Advertisement -", "Share this article:") do not
+        # change what it is.
+        bare = line.strip(_DECORATION) or line
         for reason, pattern in _SHORT_RULES:
-            if pattern.fullmatch(line):
+            if pattern.fullmatch(bare):
                 return reason
         if _is_byline(line):
             return "byline"
