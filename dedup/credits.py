@@ -82,19 +82,46 @@ def _in_caption(pos: int, zones: Sequence[Zone]) -> bool:
     return any(z.kind == "caption" and z.start <= pos < z.end for z in zones)
 
 
+_ANY_NAME = re.compile(rf"\b{_AG}\b", re.I)
+# Precheck: a text without any of these words names no agency (one cheap pass, no regex
+# alternation), so most texts cost a findall and a set intersection.
+_KEY_WORDS = frozenset(max(k.split(), key=len) for k in _AGENCIES)
+_WORD_RE = re.compile(r"[a-z]+(?:-[a-z]+)*")
+_WINDOW_BEFORE = 80  # the longest lead-in ("in a statement to the news agency ") fits
+_WINDOW_AFTER = 60
+
+
 def wire_credits(text: str, zones: Sequence[Zone] = ()) -> tuple[Credit, ...]:
-    """Agency credits in the body text, in text order; a span is counted once (primary first)."""
+    """Agency credits in the body text, in text order; a span is counted once (primary first).
+
+    One pass finds the agency names; the credit patterns then run only on a small window
+    around each name, so the cost is linear in the text and near zero without agencies.
+    """
+    if not _KEY_WORDS.intersection(_WORD_RE.findall(text.lower())):
+        return ()
     found: list[Credit] = []
-    taken: list[tuple[int, int]] = []
-    for primary, patterns in ((True, _PRIMARY), (False, _SECONDARY)):
-        for pat in patterns:
-            for m in pat.finditer(text):
-                s, e = m.span("ag")
-                if _in_caption(s, zones) or any(a <= s < b for a, b in taken):
-                    continue
-                taken.append((s, e))
-                found.append(Credit(_canon(m.group("ag")), primary, m.start(), m.end(), m.group()))
-    found.sort(key=lambda c: c.start)
+    taken: set[int] = set()
+    for name in _ANY_NAME.finditer(text):
+        s0, e0 = name.span("ag")
+        if s0 in taken or _in_caption(s0, zones):
+            continue
+        lo = max(0, s0 - _WINDOW_BEFORE)
+        window = text[lo : e0 + _WINDOW_AFTER]
+        hit = None
+        for primary, patterns in ((True, _PRIMARY), (False, _SECONDARY)):
+            for pat in patterns:
+                for m in pat.finditer(window):
+                    ms, me = lo + m.start("ag"), lo + m.end("ag")
+                    if ms < e0 and s0 < me:  # the same name ("the Associated Press" / "Associated Press")
+                        hit = Credit(_canon(m.group("ag")), primary, lo + m.start(), lo + m.end(), m.group())
+                        break
+                if hit:
+                    break
+            if hit:
+                break
+        if hit:
+            taken.add(s0)
+            found.append(hit)
     return tuple(found)
 
 
