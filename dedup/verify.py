@@ -228,6 +228,9 @@ class _AlignStats:
     passages: tuple[Passage, ...]
 
 
+_NO_ALIGNMENT = _AlignStats(0.0, 0.0, 0.0, 0.0, ())
+
+
 def _align_stats(pa: Profile, pb: Profile, stock_spans: Sequence[tuple[int, int]] = ()) -> _AlignStats:
     """Sentence alignment statistics over body sentences; sentences of A that lie in a stock
     passage (``stock_spans``, offsets in A) are left out on both sides."""
@@ -368,26 +371,28 @@ def verify(
         reasons.append(f"credits the same agency: {', '.join(sorted((prim_a & all_b) | (prim_b & all_a)))}")
 
     stock_spans = [(p.a_start, p.a_end) for p in passages if p.kind == "stock"]
-    shared_real = sum(1 for p in real for _ in range(1)) and int(
-        sum(len(pa.text[p.a_start : p.a_end].split()) - _FP.shingle_size + 1 for p in real)
-    )
+    shared_real = sum(max(0, len(pa.text[p.a_start : p.a_end].split()) - _FP.shingle_size + 1) for p in real)
     if content_j < REJECT_CONTENT and run_words < PARTIAL_MIN_WORDS and not credit_link:
         return None
-    al = _align_stats(pa, pb, stock_spans)
     fewer = min(len(pa.entities), len(pb.entities))
     facts = len(pa.entities & pb.entities) / fewer if fewer else 0.0
     facts_differ = fewer >= MIN_FACTS and facts < REWRITE_FACTS
     if facts_differ:
         reasons.append(f"only {facts:.0%} of the names and figures are shared: not the same facts")
-    cov = max(al.aligned_a, al.aligned_b)
-    ev = list(passages) + list(al.passages)
+    # Sentence alignment is the expensive step: only when a rewrite is still possible, or
+    # (below) for the evidence of a relation about to be reported.
+    may_rewrite = not conflict and not facts_differ
+    al = _align_stats(pa, pb, stock_spans) if may_rewrite else None
+    stats = al or _NO_ALIGNMENT
+    cov = max(stats.aligned_a, stats.aligned_b)
+    ev = list(passages) + list(stats.passages)
     # 3. Reworded sentence by sentence, in order: a rewrite of the same story.
     if (
         not conflict
         and not facts_differ
         and cov >= REWRITE_COVERAGE
-        and al.mean_score >= REWRITE_SCORE
-        and al.order >= REWRITE_ORDER
+        and stats.mean_score >= REWRITE_SCORE
+        and stats.order >= REWRITE_ORDER
     ):
         reasons.append(
             f"{cov:.0%} of the sentences of one side align to the other (mean score "
@@ -398,15 +403,15 @@ def verify(
     if run_words >= PARTIAL_MIN_WORDS * (2 if conflict else 1):
         where = "captions" if caption_share >= 0.5 else "body text"
         reasons.append(f"{run_words} words of shared verbatim passages, mostly in {where}")
-        return rel(RelationKind.PARTIAL, min(1.0, run_words / 100), al, passages)
+        return rel(RelationKind.PARTIAL, min(1.0, run_words / 100), al or _align_stats(pa, pb, stock_spans), passages)
 
     # 5. Part of the story reworded, with a link beyond topic: a credit or verbatim runs.
     if (
         not conflict
         and not facts_differ
         and cov >= PARTIAL_REWRITE_COVERAGE
-        and al.mean_score >= PARTIAL_REWRITE_SCORE
-        and al.order >= PARTIAL_REWRITE_ORDER
+        and stats.mean_score >= PARTIAL_REWRITE_SCORE
+        and stats.order >= PARTIAL_REWRITE_ORDER
         and (credit_link or shared_real >= PARTIAL_REWRITE_SHARED)
     ):
         link = "the same agency credit" if credit_link else f"{shared_real} shared word n-grams"
@@ -423,5 +428,6 @@ def verify(
             f"shared names and figures ({ent:.0%}) and vocabulary ({content_j:.0%}) "
             f"without shared wording or sentence order"
         )
+        al = al or _align_stats(pa, pb, stock_spans)
         return rel(RelationKind.SAME_EVENT, (ent + content_j) / 2, al, al.passages)
     return None
