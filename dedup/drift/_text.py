@@ -127,7 +127,7 @@ _NUMBER_RE = re.compile(
     r"(?:\s*(?P<dscale>million|billion|trillion|bn|m)\b)?"
     r"|(?P<words>" + _NUMWORD + r"(?:(?:\s+and\s+|[\s-])" + _NUMWORD + r")*)"
     r")(?![\w])"
-    r"(?P<unit>\s*(?:%|per\s?cent\b|percent\b))?",
+    r"(?P<unit>\s*(?:%|per\s?cent\b|percent\b|pct\b))?",
     re.IGNORECASE,
 )
 _DSCALE = {"million": 1e6, "m": 1e6, "billion": 1e9, "bn": 1e9, "trillion": 1e12}

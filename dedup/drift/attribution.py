@@ -13,9 +13,11 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from rapidfuzz import fuzz
+
 from ..normalize import canonical_word, stem
 from ..records import Alignment, Document, Finding
-from ._text import LOOSE_PAIR, finding, groups
+from ._text import LOOSE_PAIR, NUMBER_WORDS, finding, groups
 
 AGENCY_NAMES = (
     "Agence France-Presse", "Associated Press", "Press Trust of India", "Asian News International",
@@ -43,10 +45,12 @@ _FORWARD_RE = re.compile(
     r"(?P<sp>(?:the|a|an|one|two|three|four|several|some)\b[^,.;:\u201c\u201d\"()]{2,80}"
     r"|(?:(?:Mr|Mrs|Ms|Dr|Prof|Sir|Lord|Lady|Gen|Col|Capt|Sgt|President|Prime\s+Minister|Minister|Senator|Judge)\.?\s+)?[A-Z][\w'\u2019-]+(?:\s+(?:de\s+|van\s+|von\s+|al-)?[A-Z][\w'\u2019-]+){0,3})"
 )
-_CLAUSE_BREAK = re.compile(r",(?!\d{3})|[;:\u201c\u201d\"()\u2014\u2013]|\s-\s")
+_CLAUSE_BREAK = re.compile(r",(?!\d{3})|[;:\u201c\u201d\"()\u2014\u2013]|\s-\s|[.!?](?=\s)")
 _SUBORDINATE = re.compile(r"\b(?:after|that|when|as|because|since|if|before|while|and|but|where|which|who)\b\s*", re.IGNORECASE)
 _CUT_WORDS = frozenset("based in from at on who with for speaking quoted cited while whom that which as".split())
-_QUANTIFIERS = frozenset("half most some many one two three four none all majority number several each quarter third both any".split())
+_QUANTIFIERS = frozenset(
+    "half most some many one two three four none all majority number several each quarter third both any cent percent pct".split()
+)
 _AUX = frozenset(
     "has have had was is were are would will also later previously earlier again repeatedly already has not "
     "then now today yesterday recently separately meanwhile however".split()
@@ -54,6 +58,7 @@ _AUX = frozenset(
 _NOT_HEADS = frozenset({"cent", "percent", "pct"})
 _DROP_WORDS = frozenset("a an the one two three four five several some its his her their our this that these those".split())
 GENERIC = frozenset(stem(w) for w in "he she they it we i group organization organisation outfit movement statement source sources".split())
+SPELLING_SPEAKER_RATIO = 80
 _NOT_SPEAKER = frozenset(stem(w) for w in "report reports media there this".split())
 
 
@@ -82,7 +87,7 @@ def _head(phrase: str) -> str:
     for w in re.findall(r"[\w'\u2019-]+", phrase):
         cw = canonical_word(w)
         if cw == "of":
-            if kept and kept[-1] in _QUANTIFIERS | {"than", "more", "less"}:
+            if kept and (kept[-1] in _QUANTIFIERS or kept[-1] in {"than", "more", "less"} or kept[-1][:1].isdigit()):
                 kept = []
                 continue
             if kept:
@@ -95,7 +100,7 @@ def _head(phrase: str) -> str:
         kept.append(cw)
     while kept and (kept[-1] in _AUX or kept[-1][:1].isdigit() or kept[-1].endswith("ed") and len(kept) > 1):
         kept.pop()
-    kept = [w for w in kept if not w[:1].isdigit()]
+    kept = [w for w in kept if not w[:1].isdigit() and w not in NUMBER_WORDS]
     if not kept or kept[-1] in _NOT_HEADS:
         return ""
     return stem(kept[-1])
@@ -158,7 +163,10 @@ def attributions(text: str, offset: int = 0) -> list[Attribution]:
 
 
 def _same_speaker(x: Attribution, y: Attribution) -> bool:
-    return x.head == y.head or x.generic or y.generic
+    if x.head == y.head or x.generic or y.generic:
+        return True
+    # the same name spelled otherwise (reported as spelling_variant, not a new source)
+    return x.head[:1] == y.head[:1] and fuzz.ratio(x.head, y.head) >= SPELLING_SPEAKER_RATIO
 
 
 def find(a: Document, b: Document, alignment: Alignment) -> Iterator[Finding]:

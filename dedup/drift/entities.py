@@ -17,7 +17,7 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
 from ..records import Alignment, Document, Finding
-from ._text import NUMBER_WORDS, Name, doc_names, doc_words, finding, groups, name_key, within
+from ._text import MONTHS, NUMBER_WORDS, WEEKDAYS, Name, doc_names, doc_words, finding, groups, name_key, within
 
 # fuzz.ratio (0-100) of two names at or above which they are spellings of one name.
 SPELLING_MIN_RATIO = 72
@@ -30,7 +30,10 @@ AGENCIES = frozenset({"afp", "reuters", "ap", "ani", "pti", "ians", "upi", "dpa"
 
 def _is_candidate(n: Name) -> bool:
     k = name_key(n.text)
-    return bool(k) and k not in AGENCIES and k not in NUMBER_WORDS and not k.isdigit()
+    if not k or k in AGENCIES or any(c.isdigit() for c in k):
+        return False
+    # Figures, dates and weekdays inside a name ("Next Friday", "Under-21") are other finders' job.
+    return not any(part in NUMBER_WORDS or part in MONTHS or part in WEEKDAYS for part in k.split())
 
 
 def _overlapping(ns: list[Name], start: int, end: int) -> list[Name]:

@@ -20,7 +20,9 @@ from ..records import Alignment, Document, Finding
 from ._text import finding, groups, numbers
 from .attribution import attributions
 
-_QUOTE_RE = re.compile(r"\u201c(?P<a>[^\u201c\u201d]{2,}?)\u201d|\"(?P<b>[^\"]{2,}?)\"|(?<!\w)\u2018(?P<c>[^\u2018\u2019]{2,}?)\u2019(?!\w)")
+MAX_QUOTE_CHARS = 800
+_MARKS_RE = re.compile("[\u201c\u201d\"\u2018\u2019]")
+_OPENERS_BEFORE = frozenset(" \t\n([{\u2014\u2013-/:")
 # Quotes with fewer words are scare quotes ("coordinated"), not statements.
 MIN_WORDS = 3
 # fuzz.partial_ratio (0-100) of canonical quotes at or above which they are the same quote.
@@ -40,7 +42,7 @@ def canonical_quote(s: str) -> str:
     last = 0
     for n in numbers(s):
         out.append(s[last : n.start])
-        out.append(f" {n.value:g} ")
+        out.append(f" {n.value:g}{' percent' if n.unit else ''} ")
         last = n.end
     out.append(s[last:])
     s = "".join(out).lower().replace("\u2019", "'")
@@ -50,13 +52,37 @@ def canonical_quote(s: str) -> str:
 
 
 def quotes(text: str, offset: int = 0) -> list[Quote]:
+    """Quotations of ``text``. Marks are read as opening or closing from their neighbours, so
+    a quote left open at the end of a paragraph (news style for quotes that run on) and
+    re-opened in the next does not pair with the wrong mark; a quote never spans a blank line."""
     out = []
-    for m in _QUOTE_RE.finditer(text):
-        key = "a" if m.group("a") is not None else "b" if m.group("b") is not None else "c"
-        inner = m.group(key)
-        if len(inner.split()) < MIN_WORDS:
+    open_at: dict[str, int] = {}
+    for m in _MARKS_RE.finditer(text):
+        ch, i = m.group(), m.start()
+        before = text[i - 1] if i else " "
+        after = text[i + 1] if i + 1 < len(text) else " "
+        family = "d" if ch in "\u201c\u201d\"" else "s"
+        if ch in "\u201c\u2018":
+            opening = True
+        elif ch in "\u201d":
+            opening = False
+        elif ch == "\u2019":
+            if before.isalnum() and after.isalpha():
+                continue  # an apostrophe (don\u2019t)
+            opening = False
+        else:  # straight double quote: decide from the neighbours
+            opening = before in _OPENERS_BEFORE and not after.isspace()
+        if opening:
+            open_at[family] = i + 1
             continue
-        out.append(Quote(inner, canonical_quote(inner), offset + m.start(key), offset + m.end(key)))
+        start = open_at.pop(family, None)
+        if start is None:
+            continue
+        inner = text[start:i]
+        if "\n\n" in inner or len(inner) > MAX_QUOTE_CHARS or len(inner.split()) < MIN_WORDS:
+            continue
+        out.append(Quote(inner, canonical_quote(inner), offset + start, offset + i))
+    out.sort(key=lambda q: q.start)
     return out
 
 
@@ -83,7 +109,7 @@ def find(a: Document, b: Document, alignment: Alignment) -> Iterator[Finding]:
         for y in qb:
             best, best_x = 0.0, None
             for x in qa:
-                r = 100.0 if _contained(x.canon, y.canon) else fuzz.partial_ratio(x.canon, y.canon)
+                r = 100.0 if _contained(x.canon, y.canon) else fuzz.partial_ratio(x.canon, y.canon, score_cutoff=SAME_QUOTE_MIN)
                 if r > best:
                     best, best_x = r, x
             if best_x is None or best < SAME_QUOTE_MIN:
