@@ -141,3 +141,39 @@ def test_hard_wrapped_paragraphs_are_joined():
     assert [s.text.split()[0] for s in sents] == ["SALVADOR,", "The", "Arrivals"]
     assert sents[0].text.endswith("the review said.")
     assert all(text[s.start : s.end] == s.text for s in sents)
+
+
+def _slow_weighted_dice(ta, tb):
+    """The obvious implementation: weighted Dice of term sets, idf over both sides' sentences."""
+    import math
+
+    n = len(ta) + len(tb)
+    df = {}
+    for terms in (*ta, *tb):
+        for t in terms:
+            df[t] = df.get(t, 0) + 1
+
+    def w(t):
+        base = math.log((n + 1.0) / (df[t] + 1.0)) + 1.0
+        return base * (0.5 if t.startswith("\x00") else 1.0)
+
+    out = []
+    for x in ta:
+        row = []
+        for y in tb:
+            den = sum(w(t) for t in x) + sum(w(t) for t in y)
+            row.append(2 * sum(w(t) for t in x & y) / den if den else 0.0)
+        out.append(row)
+    return out
+
+
+def test_score_matrix_matches_the_obvious_implementation(seeds):
+    from dedup.align import masked_terms, score_matrix
+
+    ta = [masked_terms(s.text) for s in split_sentences(seeds[0].text)]
+    tb = [masked_terms(s.text) for s in split_sentences(seeds[3].text)]
+    fast = score_matrix(ta, tb)
+    slow = _slow_weighted_dice(ta, tb)
+    for i, row in enumerate(slow):
+        for j, v in enumerate(row):
+            assert abs(float(fast[i, j]) - v) < 1e-4

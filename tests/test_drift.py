@@ -176,3 +176,98 @@ def test_compare_accepts_an_alignment_and_summarize_counts(seeds):
     assert [k for k, _ in s.counts] == sorted({f.kind for f in found})
     assert all(f.severity == "high" for f in s.high) and len(s.high) == sum(f.severity == "high" for f in found)
     assert set(SEVERITY) == set(KINDS)
+
+
+# --- building blocks -----------------------------------------------------------------------
+
+from dedup.drift.attribution import attributions  # noqa: E402
+from dedup.drift.quotes import quotes  # noqa: E402
+
+
+def test_quotes_read_mark_direction_across_run_on_paragraphs():
+    text = (
+        '"In 1998 the government said it would consult on the measures.\n\n'
+        '"We hope they are warm towards it," he said. Mr Katwala added: "This is long overdue."\n\n'
+        "\u2018Single quoted words here\u2019 and don\u2019t stop."
+    )
+    assert [q.text for q in quotes(text)] == [
+        "We hope they are warm towards it,",
+        "This is long overdue.",
+        "Single quoted words here",
+    ]
+    for q in quotes(text):
+        assert text[q.start : q.end] == q.text
+
+
+@pytest.mark.parametrize(
+    "text,speaker_heads,agencies",
+    [
+        ("Ten soldiers died, a senior security official based in Quetta told AFP on condition of anonymity.", ["offici"], ["AFP"]),
+        ("The army killed 41 insurgents, according to a senior security official.", ["offici"], [""]),
+        ("\u201cWe won,\u201d said Mr Dufresne, president of the club.", ["dufresn"], [""]),
+        ("More than half of 20,000 people surveyed said they would vote.", ["peopl"], [""]),
+        ("The group claimed responsibility for the attacks in a statement sent to AFP.", [""], ["AFP"]),
+        ("QUETTA, Jan 31 (Reuters) - Militants attacked the city.", [""], ["Reuters"]),
+        ("The EU expanded to 25 member states in May.", [], []),
+    ],
+    ids=["told-agency", "according-to", "said-name", "quantified", "statement-sent-to", "dateline-credit", "states-is-a-noun"],
+)
+def test_attributions(text, speaker_heads, agencies):
+    found = attributions(text)
+    assert [a.head for a in found] == speaker_heads
+    assert [a.agency for a in found] == agencies
+    for a in found:
+        assert text[a.start : a.end] == a.text
+
+
+# --- properties ----------------------------------------------------------------------------
+
+import pathlib  # noqa: E402
+import re  # noqa: E402
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_STYLE = {
+    "straight-quotes": lambda t: t.replace("\u201c", '"').replace("\u201d", '"').replace("\u2019", "'"),
+    "number-words": lambda t: t.replace("Thirty-seven", "37").replace("Ten security", "10 security"),
+    "digits-to-words": lambda t: t.replace("37 militants", "thirty-seven militants").replace("41 insurgents", "forty-one insurgents"),
+    "date-format": lambda t: t.replace("Saturday (January 31, 2026)", "Saturday, January 31"),
+    "boilerplate": lambda t: "[ad_1]\n" + t + "\n[ad_2]\n",
+}
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.sets(st.sampled_from(sorted(_STYLE)), min_size=1))
+def test_any_mix_of_style_only_edits_reports_nothing(edits):
+    raw = next((pathlib.Path(__file__).resolve().parent.parent / "seeds").glob("000_*.txt")).read_text(encoding="utf-8")
+    styled = raw
+    for name in sorted(edits):
+        styled = _STYLE[name](styled)
+    a = document_from_raw(raw, id="a")
+    b = document_from_raw(styled, id="b")
+    assert compare(a, b) == ()
+
+
+_BBC = pathlib.Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "bbc-news" / "politics"
+
+
+@pytest.mark.skipif(not _BBC.is_dir(), reason="shared BBC corpus not present")
+def test_real_articles_compared_with_themselves_report_nothing():
+    for path in sorted(_BBC.glob("*.txt"))[:40]:
+        text = path.read_bytes().decode("utf-8", errors="replace").strip()
+        d = doc(text, id=path.name)
+        assert compare(d, d) == (), path.name
+
+
+def test_findings_point_into_their_documents(seeds):
+    for x, y in [(0, 1), (0, 2), (0, 3), (0, 4), (4, 0)]:
+        a, b = seeds[x], seeds[y]
+        for f in compare(a, b):
+            assert f.severity == SEVERITY[f.kind]
+            if f.a_span:
+                assert 0 <= f.a_span[0] < f.a_span[1] <= len(a.text)
+            if f.b_span:
+                assert 0 <= f.b_span[0] < f.b_span[1] <= len(b.text)
+            assert f.a_span or f.b_span
+            assert not re.search(r"\s$", f.before + f.after) or f.kind.startswith("claim")
