@@ -415,12 +415,14 @@ def check_command(paths, index_url, add, exit_code, fmt, no_drift, client):
 @click.option("--max-body", type=click.IntRange(min=1024), default=4 * 1024 * 1024, show_default=True,
               help="Largest request body in bytes (413 above).")
 @click.option("--log-level", type=click.Choice(["critical", "error", "warning", "info", "debug"]), default="info")
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Server processes sharing the port and the index (about one per core).")
 @click.option("--openapi", "print_openapi", is_flag=True, help="Print the OpenAPI schema (docs/openapi.json) and exit.")
-def serve_command(index_url, host, port, token, max_body, log_level, print_openapi):
+def serve_command(index_url, host, port, token, max_body, log_level, workers, print_openapi):
     """Run the HTTP pre-ingest filter (POST /v1/check, /v1/documents, ...; OpenAPI at /docs)."""
     from .service import openapi_document, serve
 
     if print_openapi:
         click.echo(openapi_document(), nl=False)
         return
-    serve(index_url, host=host, port=port, token=token, max_body=max_body, log_level=log_level)
+    serve(index_url, host=host, port=port, token=token, max_body=max_body, log_level=log_level, workers=workers)

@@ -316,15 +316,37 @@ def openapi_document() -> str:
     return json.dumps(app.openapi(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
+_ENV = "DEDUP_SERVE_CONFIG"
+
+
+def app_from_env() -> FastAPI:
+    """App factory for uvicorn worker processes (`dedup serve --workers N`): settings from the environment."""
+    import os
+
+    cfg = json.loads(os.environ[_ENV])
+    index = Index.open(cfg["url"])
+    app = create_app(index, token=cfg.get("token"), max_body=cfg["max_body"])
+    app.router.on_shutdown.append(index.close)
+    return app
+
+
 def serve(url: str, *, host: str = "127.0.0.1", port: int = 8000, token: str | None = None,
-          max_body: int = DEFAULT_MAX_BODY, workers_limit: int | None = None, log_level: str = "info") -> None:
-    """Run the service until interrupted (uvicorn, one process; the index serialises writers)."""
+          max_body: int = DEFAULT_MAX_BODY, workers: int = 1, log_level: str = "info") -> None:
+    """Run the service until interrupted (uvicorn). With ``workers`` > 1, that many processes share the
+    port and the index (the store serialises their decisions as it does for any writers)."""
+    import os
+
     import uvicorn
 
+    Index.open(url).close()  # create it, and fail here (not in a worker) on a bad URL or parameters
+    if workers > 1:
+        os.environ[_ENV] = json.dumps({"url": url, "token": token, "max_body": max_body})
+        uvicorn.run("dedup.service:app_from_env", factory=True, host=host, port=port, workers=workers,
+                    log_level=log_level, access_log=False)
+        return
     index = Index.open(url)
     try:
         app = create_app(index, token=token, max_body=max_body)
-        uvicorn.run(app, host=host, port=port, log_level=log_level, limit_concurrency=workers_limit,
-                    access_log=False)
+        uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False)
     finally:
         index.close()

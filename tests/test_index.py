@@ -291,3 +291,16 @@ def test_audit_matches_are_json_safe(index_url):
         index.check(Document(id="q", text=doc(1).text))
         e = index.audit()[-1]
         assert e.matches[0].kind == "duplicate" and 0.0 <= e.matches[0].score <= 1.0
+
+
+def test_bulk_add_without_relate(index_url):
+    with open_index(index_url) as index:
+        index.add([doc(1)])
+        batch = [doc(1), doc(2), doc(1, text=article(77)), doc(3), doc(3)]
+        got = index.add(batch, relate=False)
+        assert [(d.added, d.updated) for d in got] == [(False, False), (True, False), (True, True), (True, False),
+                                                       (False, False)]
+        assert index.stats().documents == 3 and index.integrity() == []
+        assert index.get("doc-1").text == article(77)
+        assert index.check(Document(id="q", text=article(2))).decision == "duplicate"
+        assert [e.action for e in index.audit()][1:6] == ["unchanged", "add", "update", "add", "unchanged"]

@@ -425,14 +425,41 @@ class Index:
             keys = [self._keys(fp) for fp in fps]
             lock = lock_keys(*keys, *(fp.sample for fp in fps), ids=[d.id for d in chunk])
             with self.store.transaction(write=True, lock=lock) as tx:
-                done = [
-                    self._decide(d, fp, add=True, force=True, client=client, tx=tx, relate=relate)
-                    for d, fp in zip(chunk, fps)
-                ]
+                if relate:
+                    done = [
+                        self._decide(d, fp, add=True, force=True, client=client, tx=tx, relate=True)
+                        for d, fp in zip(chunk, fps)
+                    ]
+                else:
+                    done = self._bulk(tx, chunk, fps, keys, client)
             out += done
             if progress is not None:
                 progress(len(done))
         return out
+
+    def _bulk(self, tx, docs: list[Document], fps: list[Fingerprint], keys: list[np.ndarray],
+              client: str | None) -> list[Decision]:
+        """add(relate=False): new ids in one bulk insert, changed texts replaced, same texts left."""
+        fresh, out, pending = [], [], set()
+        for d, fp, k in zip(docs, fps, keys):
+            if d.id in pending:  # the same id twice in one batch: the first must be stored first
+                tx.put_many(fresh)
+                fresh, pending = [], set()
+            old = tx.digest(d.id)
+            if old == doc_digest(d):
+                dec = Decision(d.id, "new", (), False, False, "already indexed under this id with the same text; left as it is")
+                action = "unchanged"
+            elif old is not None:
+                tx.put(self._stored(d, fp, k))
+                dec, action = Decision(d.id, "new", (), True, True, "updated: new text under an indexed id"), "update"
+            else:
+                fresh.append(self._stored(d, fp, k))
+                pending.add(d.id)
+                dec, action = Decision(d.id, "new", (), True, False, "added (not checked against the index)"), "add"
+            out.append((dec, action))
+        tx.put_many(fresh)
+        seqs = tx.append_audit([self._entry(dec.id, action, dec, client) for dec, action in out])
+        return [replace(dec, audit_seq=seq) for (dec, _), seq in zip(out, seqs)]
 
     def remove(self, doc_id: str, *, client: str | None = None) -> bool:
         """Remove a document; False when no such id is indexed. Recorded in the audit log."""

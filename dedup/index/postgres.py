@@ -5,7 +5,8 @@ The index lives in schema ``NAME`` (default ``dedup``), so several indexes can
 share one database.
 
 Serialising decisions: a write transaction first takes transaction-scoped
-advisory locks (``pg_advisory_xact_lock``) on every key it was given (the
+advisory locks: the index-wide key in shared mode, then (``pg_advisory_xact_lock``)
+every key it was given (the
 incoming document's band keys, sampled hashes and id), in sorted order so two
 transactions can never wait on each other in a cycle. Two incoming copies of
 one story share a band key or sampled hashes (that is what makes them
@@ -49,6 +50,10 @@ from .store import (
 DEFAULT_SCHEMA = "dedup"
 DEFAULT_POOL_SIZE = 8
 CONNECT_TIMEOUT_S = 10
+# A write transaction given more keys than this (a bulk batch) takes the index-wide lock in
+# exclusive mode instead; every decision holds it in shared mode before its own keys. Keeps the
+# server's lock table (max_locks_per_transaction x connections) far from full.
+MAX_LOCK_KEYS = 2000
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key text PRIMARY KEY, value text NOT NULL);
@@ -207,6 +212,38 @@ class _PgSession:
         c.execute("INSERT INTO bands (key, seq) SELECT unnest(%s::bigint[]), %s", (as_signed(np.unique(item.band_keys)), seq))
         c.execute("INSERT INTO samples (hash, seq) SELECT unnest(%s::bigint[]), %s", (as_signed(np.unique(item.sample)), seq))
 
+    def put_many(self, items: Sequence[StoredDoc]) -> None:
+        """Insert documents whose ids are not indexed yet: one pipelined INSERT, postings by COPY."""
+        if not items:
+            return
+        now = now_iso()
+        rows = [
+            (it.doc.id, it.digest, doc_to_json(it.doc), to_bytes(it.minhash, MINHASH_DTYPE),
+             to_bytes(it.content_minhash, MINHASH_DTYPE), to_bytes(it.sample, SAMPLE_DTYPE),
+             to_bytes(it.band_keys, KEY_DTYPE), int(it.n_shingles), int(it.n_content), now, now)
+            for it in items
+        ]
+        seqs = []
+        with self.c.cursor() as cur:
+            cur.executemany(
+                "INSERT INTO docs (id, digest, doc, minhash, content_minhash, sample, band_keys, n_shingles,"
+                " n_content, added_at, updated_at) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s) RETURNING seq",
+                rows, returning=True,
+            )
+            while True:
+                seqs.append(cur.fetchone()[0])
+                if not cur.nextset():
+                    break
+            for table, col, arrays in (("bands", "key", [np.unique(it.band_keys) for it in items]),
+                                       ("samples", "hash", [np.unique(it.sample) for it in items])):
+                if not sum(map(len, arrays)):
+                    continue
+                keys = np.concatenate(arrays).view(np.int64)
+                owners = np.repeat(np.asarray(seqs, dtype=np.int64), [len(a) for a in arrays])
+                with cur.copy(f"COPY {table} ({col}, seq) FROM STDIN") as copy:
+                    for row in zip(keys.tolist(), owners.tolist()):
+                        copy.write_row(row)
+
     def delete(self, id: str) -> bool:
         old = self.c.execute("SELECT seq, band_keys, sample FROM docs WHERE id = %s", (id,)).fetchone()
         if old is None:
@@ -349,11 +386,17 @@ class PostgresStore:
         try:
             with self._pool.connection() as c, c.transaction():
                 if write and lock:
-                    keys = np.unique(np.asarray(lock, dtype=np.int64) ^ np.int64(self._salt)).tolist()
-                    c.execute(
-                        "SELECT count(pg_advisory_xact_lock(k)) FROM (SELECT unnest(%s::bigint[]) AS k ORDER BY 1) AS s",
-                        (keys,),
-                    )
+                    if len(lock) > MAX_LOCK_KEYS:
+                        # A big batch: exclude every decision at once instead of locking each key.
+                        c.execute("SELECT pg_advisory_xact_lock(%s)", (self._salt,))
+                    else:
+                        c.execute("SELECT pg_advisory_xact_lock_shared(%s)", (self._salt,))
+                        keys = np.unique(np.asarray(lock, dtype=np.int64) ^ np.int64(self._salt)).tolist()
+                        c.execute(
+                            "SELECT count(pg_advisory_xact_lock(k))"
+                            " FROM (SELECT unnest(%s::bigint[]) AS k ORDER BY 1) AS s",
+                            (keys,),
+                        )
                 yield _PgSession(c)
         except psycopg.OperationalError as exc:
             raise StoreError(f"PostgreSQL index {self.url} failed: {str(exc).strip()}") from exc

@@ -81,6 +81,8 @@ class Session(Protocol):
 
     def put(self, item: StoredDoc) -> None: ...  # insert, or replace the one with the same id
 
+    def put_many(self, items: Sequence[StoredDoc]) -> None: ...  # bulk insert of ids not yet indexed
+
     def delete(self, id: str) -> bool: ...
 
     def append_audit(self, entries: Sequence[AuditEntry]) -> list[int]: ...

@@ -1,0 +1,516 @@
+"""Persistent index benchmark: insert throughput, query latency, size, HTTP throughput,
+against datasketch's MinHashLSH (in memory and on Redis) on the same data in the same run.
+
+    python benchmarks/index_bench.py                       # 100k documents, SQLite + PostgreSQL
+    python benchmarks/index_bench.py --docs 1000000        # the 1M run (results committed)
+    python benchmarks/index_bench.py --backends sqlite --docs 20000 --no-http   # a quick look
+
+Data. N synthetic signatures stand for N indexed articles (random MinHash rows for both
+views, 60 sampled shingle hashes, as a 400-word article has): no two are related, as in a
+large archive of distinct stories. On top of them the real corpora (BBC News + Reuters-21578
+from ../shared/data) are indexed through the full pipeline, and the queries are real:
+reprints and rewrites of indexed BBC articles (benchmarks/syndication.py) and unseen
+Reuters articles.
+
+What is measured, per backend:
+* insert: signatures/s into the store (bulk, 1000 per transaction) and articles/s through
+  Index.add (fingerprint + insert, one transaction per 256);
+* query: p50/p99 of the store's candidate lookup (what the index adds to a check) for
+  near-copies and for novel signatures, and of a full `check` of a real article (fingerprint,
+  candidates, verify, audit record) with the index holding N + the real corpus;
+* filter throughput: real articles per second through `check` in one process (one core);
+* size: bytes per document on disk, and the process's resident memory;
+* HTTP: `dedup serve` on 127.0.0.1 under a bounded load (C clients, T seconds at most).
+datasketch: MinHashLSH with the same banding as the verbatim view (32 x 4) on the same
+signatures: insert rate, query p50/p99, memory; its Redis storage on a local redis-server.
+
+Results: benchmarks/results/index.json, one entry per document count.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import random
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks import data as corpora  # noqa: E402
+from benchmarks.syndication import make_reprint, make_rewrite  # noqa: E402
+from dedup.fingerprint import band_key_matrix  # noqa: E402
+from dedup.index import Index  # noqa: E402
+from dedup.index.store import StoredDoc, lock_keys  # noqa: E402
+from dedup.params import FingerprintParams  # noqa: E402
+from dedup.records import Document  # noqa: E402
+
+RESULTS = ROOT / "benchmarks" / "results" / "index.json"
+P = FingerprintParams()
+SAMPLES_PER_DOC = 60
+
+
+def log(msg: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
+
+
+def rss_mb() -> float:
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def pct(xs, q) -> float:
+    return float(np.percentile(np.asarray(xs) * 1000, q)) if len(xs) else float("nan")
+
+
+def lat(xs) -> dict:
+    return {"n": len(xs), "p50_ms": round(pct(xs, 50), 3), "p99_ms": round(pct(xs, 99), 3),
+            "mean_ms": round(float(np.mean(xs)) * 1000, 3) if xs else None}
+
+
+# --- synthetic signatures ------------------------------------------------------------------
+
+
+class Synthetic:
+    def __init__(self, n: int, seed: int = 7):
+        rng = np.random.default_rng(seed)
+        self.n = n
+        self.mh = rng.integers(0, 2**32, (n, P.num_perm), dtype=np.uint32)
+        self.cmh = rng.integers(0, 2**32, (n, P.num_perm), dtype=np.uint32)
+        self.samples = np.sort(rng.integers(0, 2**64 - 1, (n, SAMPLES_PER_DOC), dtype=np.uint64), axis=1)
+        self.keys = np.empty((n, P.bands + P.content_bands), dtype=np.uint64)
+        for lo in range(0, n, 100_000):
+            hi = min(n, lo + 100_000)
+            self.keys[lo:hi, : P.bands] = band_key_matrix(self.mh[lo:hi], P.bands, 1)
+            self.keys[lo:hi, P.bands :] = band_key_matrix(self.cmh[lo:hi], P.content_bands, 2)
+
+    def item(self, i: int) -> StoredDoc:
+        d = Document(id=f"syn-{i:07d}", text=f"synthetic signature {i}")
+        return StoredDoc(doc=d, digest=f"{i:032x}", minhash=self.mh[i], content_minhash=self.cmh[i],
+                         sample=self.samples[i], n_shingles=400, n_content=250, band_keys=self.keys[i])
+
+    def queries(self, k: int, seed: int = 11):
+        """k near-copies (80% of MinHash rows kept, 80% of samples) and k novel signatures."""
+        rng = np.random.default_rng(seed)
+        near, novel = [], []
+        for i in rng.choice(self.n, k, replace=False):
+            mh = self.mh[i].copy()
+            flip = rng.random(P.num_perm) < 0.2
+            mh[flip] = rng.integers(0, 2**32, flip.sum(), dtype=np.uint32)
+            cmh = self.cmh[i].copy()
+            cmh[flip] = rng.integers(0, 2**32, flip.sum(), dtype=np.uint32)
+            keys = np.concatenate([band_key_matrix(mh[None], P.bands, 1)[0],
+                                   band_key_matrix(cmh[None], P.content_bands, 2)[0]])
+            samples = self.samples[i][rng.random(SAMPLES_PER_DOC) < 0.8]
+            near.append((int(i), mh, keys, samples))
+        for _ in range(k):
+            mh = rng.integers(0, 2**32, P.num_perm, dtype=np.uint32)
+            cmh = rng.integers(0, 2**32, P.num_perm, dtype=np.uint32)
+            keys = np.concatenate([band_key_matrix(mh[None], P.bands, 1)[0],
+                                   band_key_matrix(cmh[None], P.content_bands, 2)[0]])
+            novel.append((-1, mh, keys, rng.integers(0, 2**64 - 1, SAMPLES_PER_DOC, dtype=np.uint64)))
+        return near, novel
+
+
+# --- real articles -------------------------------------------------------------------------
+
+
+def real_corpus(n_reuters_indexed: int, n_queries: int, seed: int = 3):
+    bbc = list(corpora.bbc())
+    reuters = [d for d in corpora.reuters() if len(d.text.split()) >= 80]
+    rng = random.Random(seed)
+    indexed = bbc + reuters[:n_reuters_indexed]
+    unseen = reuters[n_reuters_indexed : n_reuters_indexed + n_queries // 3]
+    queries = []
+    for k, src in enumerate(rng.sample(bbc, 2 * n_queries // 3)):
+        make = make_reprint if k % 2 == 0 else make_rewrite
+        try:
+            title, text, _ = make(src, rng)
+        except (ValueError, IndexError):
+            continue
+        queries.append(Document(id=f"q-{k}", text=text, title=title))
+    queries += [Document(id=f"q-new-{d.id}", text=d.text, title=d.title) for d in unseen]
+    rng.shuffle(queries)
+    return indexed, queries
+
+
+# --- servers: PostgreSQL and Redis on loopback ----------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def postgres_dsn(arg: str | None):
+    dsn = arg or os.environ.get("DEDUP_PG_DSN")
+    if dsn:
+        return dsn, None
+    sys.path.insert(0, str(ROOT / "tests"))
+    from index_support import start_local_postgres
+
+    server = start_local_postgres()
+    if isinstance(server, str):
+        log(f"PostgreSQL skipped: {server}")
+        return None, None
+    return server.dsn, server
+
+
+def start_redis():
+    exe = shutil.which("redis-server")
+    if not exe:
+        return None, "redis-server not installed (apt-get install redis-server)"
+    try:
+        import redis  # noqa: F401
+    except ImportError:
+        return None, "the redis Python package is missing (pip install redis)"
+    port = free_port()
+    d = tempfile.mkdtemp(prefix="dedup-redis-")
+    proc = subprocess.Popen([exe, "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no",
+                             "--dir", d, "--protected-mode", "yes"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    import redis as _r
+
+    for _ in range(100):
+        try:
+            _r.Redis(host="127.0.0.1", port=port).ping()
+            return (proc, port, d), None
+        except _r.ConnectionError:
+            time.sleep(0.05)
+    proc.kill()
+    return None, "redis-server did not start"
+
+
+# --- our index -----------------------------------------------------------------------------
+
+
+def bench_store(url: str, syn: Synthetic, near, novel, real_indexed, real_queries, args) -> dict:
+    out: dict = {}
+    index = Index.open(url, drift=False)
+    store = index.store
+    # bulk insert of signatures
+    t0 = time.perf_counter()
+    step = 1000
+    for lo in range(0, syn.n, step):
+        items = [syn.item(i) for i in range(lo, min(syn.n, lo + step))]
+        with store.transaction(write=True) as tx:
+            tx.put_many(items)
+        if lo and lo % (step * 100) == 0:
+            el = time.perf_counter() - t0
+            log(f"  {store.backend}: {lo:,} signatures in {el:.0f}s ({lo / el:,.0f}/s)")
+    t_ins = time.perf_counter() - t0
+    out["insert_signatures_per_s"] = round(syn.n / t_ins, 1)
+    out["insert_signatures_seconds"] = round(t_ins, 1)
+    log(f"  {store.backend}: {syn.n:,} signatures inserted at {syn.n / t_ins:,.0f}/s")
+
+    # full pipeline insert of real articles
+    t0 = time.perf_counter()
+    index.add(real_indexed, relate=False)
+    t_real = time.perf_counter() - t0
+    out["insert_articles_per_s"] = round(len(real_indexed) / t_real, 1)
+    log(f"  {store.backend}: {len(real_indexed):,} real articles via Index.add at {len(real_indexed) / t_real:,.0f}/s")
+
+    # store-level candidate lookups
+    from dedup.candidates import MAX_POSTINGS, MIN_SHARED_SAMPLES
+
+    def lookups(qs):
+        times, hits = [], 0
+        for i, _mh, keys, samples in qs:
+            t = time.perf_counter()
+            with store.transaction(write=False) as tx:
+                c = tx.candidates(keys, samples, min_shared_samples=MIN_SHARED_SAMPLES,
+                                  max_postings=MAX_POSTINGS - 1, limit=65)
+            times.append(time.perf_counter() - t)
+            hits += any(x.doc.doc.id == f"syn-{i:07d}" for x in c) if i >= 0 else 0
+        return times, hits
+
+    lookups(near[:50])  # warm up
+    t_near, hits = lookups(near)
+    t_novel, _ = lookups(novel)
+    out["lookup_near_copy"] = lat(t_near) | {"found_share": round(hits / len(near), 4)}
+    out["lookup_novel"] = lat(t_novel)
+    log(f"  {store.backend}: lookup near p50 {pct(t_near, 50):.2f} p99 {pct(t_near, 99):.2f} ms; "
+        f"novel p50 {pct(t_novel, 50):.2f} p99 {pct(t_novel, 99):.2f} ms; found {hits}/{len(near)}")
+
+    # full check of real articles (fingerprint + candidates + verify + audit record), one core
+    for q in real_queries[:20]:
+        index.check(q)  # warm caches (stemmer, page cache)
+    times, kinds, by_kind = [], {}, {"new": [], "related": []}
+    t0 = time.perf_counter()
+    for q in real_queries:
+        t = time.perf_counter()
+        d = index.check(q)
+        times.append(time.perf_counter() - t)
+        kinds[d.decision] = kinds.get(d.decision, 0) + 1
+        by_kind["new" if d.decision == "new" else "related"].append(times[-1])
+    wall = time.perf_counter() - t0
+    out["check_real"] = lat(times) | {
+        "decisions": kinds,
+        "articles_per_s_one_core": round(len(real_queries) / wall, 1),
+        "new_articles": lat(by_kind["new"]) | {"articles_per_s_one_core": round(len(by_kind["new"]) / max(1e-9, sum(by_kind["new"])), 1)},
+        "related_articles": lat(by_kind["related"]),
+    }
+    log(f"  {store.backend}: check p50 {pct(times, 50):.2f} p99 {pct(times, 99):.2f} ms, "
+        f"{len(real_queries) / wall:,.0f} articles/s; {kinds}")
+
+    # check --add of the same articles (one transaction each: query, verify, insert, audit)
+    times = []
+    for q in real_queries:
+        t = time.perf_counter()
+        index.check(Document(id="add-" + q.id, text=q.text, title=q.title), add=True)
+        times.append(time.perf_counter() - t)
+    out["check_add_real"] = lat(times)
+
+    stats = index.stats()
+    out["documents"] = stats.documents
+    out["disk_bytes"] = stats.size_bytes
+    out["disk_bytes_per_doc"] = round(stats.size_bytes / stats.documents, 1) if stats.size_bytes else None
+    out["process_rss_mb"] = round(rss_mb(), 1)
+
+    if args.http and store.backend == "sqlite":
+        index.close()
+        out["http"] = bench_http(url, real_queries, args)
+    else:
+        index.close()
+    return out
+
+
+def bench_http(url: str, queries, args) -> dict:
+    import httpx
+
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "dedup", "serve", "--index", url, "--host", "127.0.0.1",
+                             "--port", str(port), "--log-level", "warning", "--workers", str(args.http_workers)], cwd=ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                if httpx.get(base + "/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        times, errors = [], 0
+        lock = threading.Lock()
+        deadline = time.monotonic() + args.http_seconds
+        budget = [args.http_requests]
+
+        def worker(k):
+            nonlocal errors
+            with httpx.Client(base_url=base, timeout=30) as c:
+                i = k
+                while time.monotonic() < deadline:
+                    with lock:
+                        if budget[0] <= 0:
+                            return
+                        budget[0] -= 1
+                    q = queries[i % len(queries)]
+                    i += args.http_clients
+                    t = time.perf_counter()
+                    r = c.post("/v1/check", json={"id": q.id, "text": q.text})
+                    dt = time.perf_counter() - t
+                    with lock:
+                        times.append(dt)
+                        errors += r.status_code != 200
+
+        t0 = time.perf_counter()
+        threads = [threading.Thread(target=worker, args=(k,)) for k in range(args.http_clients)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        wall = time.perf_counter() - t0
+        res = lat(times) | {"requests_per_s": round(len(times) / wall, 1), "clients": args.http_clients,
+                            "server_workers": args.http_workers,
+                            "errors": errors, "seconds": round(wall, 1)}
+        log(f"  http: {res['requests_per_s']} req/s with {args.http_clients} clients, p50 {res['p50_ms']} p99 {res['p99_ms']} ms")
+        return res
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+# --- datasketch ----------------------------------------------------------------------------
+
+
+def bench_datasketch(syn: Synthetic, near, novel, n: int, storage: dict | None, label: str) -> dict:
+    from datasketch import MinHash, MinHashLSH
+
+    gc.collect()
+    rss0 = rss_mb()
+    lsh = MinHashLSH(num_perm=P.num_perm, params=(P.bands, P.num_perm // P.bands), storage_config=storage)
+
+    def mh(values):
+        return MinHash(num_perm=P.num_perm, hashvalues=values.astype(np.uint64), scheme="affine32")
+
+    t0 = time.perf_counter()
+    if storage is None:
+        for i in range(n):
+            lsh.insert(f"syn-{i:07d}", mh(syn.mh[i]), check_duplication=False)
+    else:
+        with lsh.insertion_session(buffer_size=5000) as session:
+            for i in range(n):
+                session.insert(f"syn-{i:07d}", mh(syn.mh[i]), check_duplication=False)
+    t_ins = time.perf_counter() - t0
+    rss1 = rss_mb()
+
+    def queries(qs):
+        times, hits = [], 0
+        for i, m, _keys, _s in qs:
+            q = mh(m)
+            t = time.perf_counter()
+            got = lsh.query(q)
+            times.append(time.perf_counter() - t)
+            hits += (f"syn-{i:07d}" in got) if i >= 0 else 0
+        return times, hits
+
+    t_near, hits = queries([q for q in near if q[0] < n])
+    t_novel, _ = queries(novel)
+    res = {"documents": n, "insert_per_s": round(n / t_ins, 1), "query_near_copy": lat(t_near) | {"found_share": round(hits / max(1, len(t_near)), 4)},
+           "query_novel": lat(t_novel), "process_rss_delta_mb": round(rss1 - rss0, 1)}
+    log(f"  datasketch {label}: insert {n / t_ins:,.0f}/s, query near p50 {pct(t_near, 50):.3f} p99 {pct(t_near, 99):.3f} ms, "
+        f"novel p99 {pct(t_novel, 99):.3f} ms, +{rss1 - rss0:.0f} MB")
+    del lsh
+    gc.collect()
+    return res
+
+
+# --- main ----------------------------------------------------------------------------------
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--docs", type=int, default=100_000, help="synthetic signatures indexed (default 100000)")
+    ap.add_argument("--backends", default="sqlite,postgresql")
+    ap.add_argument("--pg-dsn", default=None, help="PostgreSQL server (default $DEDUP_PG_DSN, else a local one)")
+    ap.add_argument("--queries", type=int, default=1000, help="synthetic lookups of each kind")
+    ap.add_argument("--real-queries", type=int, default=300, help="real articles checked")
+    ap.add_argument("--reuters-indexed", type=int, default=8000, help="Reuters articles indexed besides BBC")
+    ap.add_argument("--redis-docs", type=int, default=100_000, help="cap for the datasketch Redis run")
+    ap.add_argument("--no-datasketch", action="store_true")
+    ap.add_argument("--no-http", dest="http", action="store_false")
+    ap.add_argument("--http-clients", type=int, default=8)
+    ap.add_argument("--http-workers", type=int, default=os.cpu_count() or 1, help="dedup serve --workers")
+    ap.add_argument("--http-seconds", type=float, default=20.0)
+    ap.add_argument("--http-requests", type=int, default=3000)
+    ap.add_argument("--workdir", default=None, help="where the SQLite file goes (default a temp folder)")
+    ap.add_argument("--no-write", action="store_true", help="do not write benchmarks/results/index.json")
+    args = ap.parse_args(argv)
+
+    n = args.docs
+    log(f"generating {n:,} synthetic signatures and the real corpus ...")
+    syn = Synthetic(n)
+    near, novel = syn.queries(args.queries)
+    real_indexed, real_queries = real_corpus(args.reuters_indexed, args.real_queries)
+    log(f"real: {len(real_indexed):,} indexed, {len(real_queries)} queries")
+
+    result = {"docs": n, "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
+              "params": P.to_dict(), "backends": {}, "datasketch": {}, "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+    work = Path(args.workdir or tempfile.mkdtemp(prefix="dedup-index-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    pg_server = None
+    try:
+        for backend in args.backends.split(","):
+            if backend == "sqlite":
+                url = str(work / f"bench-{n}.db")
+                for suffix in ("", "-wal", "-shm"):
+                    Path(url + suffix).unlink(missing_ok=True)
+            elif backend == "postgresql":
+                dsn, pg_server = postgres_dsn(args.pg_dsn)
+                if dsn is None:
+                    continue
+                url = f"{dsn}{'&' if '?' in dsn else '?'}schema=bench_{n}"
+                from dedup.index.postgres import PostgresStore
+
+                s = PostgresStore(url)
+                s.drop()
+                s.close()
+            else:
+                raise SystemExit(f"unknown backend {backend!r}; use sqlite,postgresql")
+            log(f"{backend}: indexing {n:,} signatures ...")
+            result["backends"][backend] = bench_store(url, syn, near, novel, real_indexed, real_queries, args)
+        if not args.no_datasketch:
+            result["datasketch"]["memory"] = bench_datasketch(syn, near, novel, n, None, "in memory")
+            handle, why = start_redis()
+            if handle is None:
+                log(f"datasketch redis skipped: {why}")
+                result["datasketch"]["redis"] = {"skipped": why}
+            else:
+                proc, port, d = handle
+                try:
+                    storage = {"type": "redis", "redis": {"host": "127.0.0.1", "port": port}}
+                    result["datasketch"]["redis"] = bench_datasketch(syn, near, novel, min(n, args.redis_docs), storage, "redis")
+                finally:
+                    proc.terminate()
+                    proc.wait(timeout=20)
+                    shutil.rmtree(d, ignore_errors=True)
+    finally:
+        if pg_server is not None:
+            pg_server.stop()
+        if not args.workdir:
+            shutil.rmtree(work, ignore_errors=True)
+
+    # ratios against datasketch, same data, same run
+    ds = result["datasketch"].get("memory")
+    for name, r in result["backends"].items():
+        if ds:
+            r["vs_datasketch_memory"] = {
+                "insert_rate_ratio": round(r["insert_signatures_per_s"] / ds["insert_per_s"], 3),
+                "lookup_p99_ratio": round(r["lookup_near_copy"]["p99_ms"] / ds["query_near_copy"]["p99_ms"], 2),
+            }
+        rd = result["datasketch"].get("redis")
+        if rd and "insert_per_s" in rd:
+            r["vs_datasketch_redis"] = {
+                "insert_rate_ratio": round(r["insert_signatures_per_s"] / rd["insert_per_s"], 3),
+                "lookup_p99_ratio": round(r["lookup_near_copy"]["p99_ms"] / rd["query_near_copy"]["p99_ms"], 2),
+            }
+
+    print(f"\nindex benchmark, {n:,} indexed signatures (+ {len(real_indexed):,} real articles)")
+    print(f"{'':<24}{'insert/s':>12}{'lookup p50':>12}{'lookup p99':>12}{'check p50':>11}{'check p99':>11}{'art/s':>8}{'B/doc':>9}")
+    for name, r in result["backends"].items():
+        c = r["check_real"]
+        print(f"{name:<24}{r['insert_signatures_per_s']:>12,.0f}{r['lookup_near_copy']['p50_ms']:>10.2f}ms"
+              f"{r['lookup_near_copy']['p99_ms']:>10.2f}ms{c['p50_ms']:>9.2f}ms{c['p99_ms']:>9.2f}ms"
+              f"{c['articles_per_s_one_core']:>8.0f}{r['disk_bytes_per_doc'] or 0:>9,.0f}")
+    for name, r in result["datasketch"].items():
+        if "insert_per_s" in r:
+            print(f"{'datasketch ' + name:<24}{r['insert_per_s']:>12,.0f}{r['query_near_copy']['p50_ms']:>10.2f}ms"
+                  f"{r['query_near_copy']['p99_ms']:>10.2f}ms{'':>11}{'':>11}{'':>8}{'':>9}  ({r['documents']:,} docs, +{r['process_rss_delta_mb']:.0f} MB)")
+    for name, r in result["backends"].items():
+        for k in ("vs_datasketch_memory", "vs_datasketch_redis"):
+            if k in r:
+                print(f"{name} {k}: insert x{r[k]['insert_rate_ratio']}, lookup p99 x{r[k]['lookup_p99_ratio']}")
+        if "http" in r:
+            h = r["http"]
+            print(f"{name} http: {h['requests_per_s']} req/s ({h['clients']} clients), p50 {h['p50_ms']} ms, p99 {h['p99_ms']} ms, errors {h['errors']}")
+
+    if not args.no_write:
+        RESULTS.parent.mkdir(parents=True, exist_ok=True)
+        all_runs = json.loads(RESULTS.read_text()) if RESULTS.exists() else {"runs": {}}
+        all_runs["runs"][str(n)] = result
+        RESULTS.write_text(json.dumps(all_runs, indent=2, sort_keys=True) + "\n")
+        log(f"wrote {RESULTS.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
