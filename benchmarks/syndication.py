@@ -11,8 +11,11 @@ reprint    a new headline, trimmed from the bottom, one or two sentences edited,
 rewrite    a paraphrase: synonyms from a hand-made table of common news words,
            active/passive swaps on simple patterns, reported-speech and clause
            reordering, a few neighbouring sentences swapped; few word 5-grams survive
-partial    one to three paragraphs (at most half) of the source embedded in a
-           different real article (a "host" that is not itself in the corpus)
+partial    one to three paragraphs (at most half the words) of the source embedded
+           in a different real article (a "host" that is not itself in the corpus)
+
+Articles sharing >= 20% of their word 5-grams with another article of the pool
+(the corpora's own re-runs) are never used as sources or hosts.
 
 Negatives are every pair of different families (a source and its copies form a
 family); sources are drawn so that several share a BBC category, which makes
@@ -31,7 +34,7 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from dedup.records import Document
 
-from . import data
+from . import data, oracle
 
 KINDS = ("duplicate", "reprint", "rewrite", "partial")
 
@@ -402,6 +405,10 @@ def make_partial(src: Document, host: Document, rng: random.Random) -> tuple[str
     while sum(len(p.split()) for p in excerpt) < 50 and start + len(excerpt) < len(sp) and len(excerpt) < max_n:
         excerpt.append(sp[start + len(excerpt)])  # an excerpt is a passage, not a one-line quote
         n += 1
+    total = sum(len(p.split()) for p in sp)
+    while len(excerpt) > 1 and sum(len(p.split()) for p in excerpt) > total / 2:
+        excerpt.pop()  # at most half the source's words
+        n -= 1
     intro = rng.choice(("As reported earlier:", "Background:", "From the wires:", ""))
     at = rng.randint(1, max(1, len(hp)))
     pars = hp[:at] + ([intro] if intro else []) + excerpt + hp[at:]
@@ -440,6 +447,18 @@ def _long_enough(doc: Document, min_words: int, min_pars: int) -> bool:
     )
 
 
+_TAINTED: dict[tuple[str, ...], frozenset[str]] = {}
+
+
+def _near_duplicated(pool: list[Document]) -> frozenset[str]:
+    """Ids of the articles sharing >= 20% of their word 5-grams with another (memoised per pool)."""
+    key = tuple(d.id for d in pool)
+    if key not in _TAINTED:
+        near = oracle.exact_pairs([d.text for d in pool], threshold=0.2)
+        _TAINTED[key] = frozenset(pool[i].id for i in near.i.tolist()) | {pool[j].id for j in near.j.tolist()}
+    return _TAINTED[key]
+
+
 def build(
     *,
     sources: int = 200,
@@ -453,6 +472,12 @@ def build(
     reuters_docs = list(reuters_docs) if reuters_docs is not None else list(data.reuters())
     bbc_pool = [d for d in bbc_docs if _long_enough(d, 200, 4)]
     reu_pool = [d for d in reuters_docs if _long_enough(d, 200, 4)]
+    # both corpora hold their own near-duplicates (BBC re-ran stories, Reuters re-sent them):
+    # drop every article that shares >= 20% of its word 5-grams with another, so sources,
+    # hosts and negatives are truly unrelated and every expected relation is the only one
+    tainted = _near_duplicated(bbc_pool + reu_pool)
+    bbc_pool = [d for d in bbc_pool if d.id not in tainted]
+    reu_pool = [d for d in reu_pool if d.id not in tainted]
     n_bbc = sources // 2
     n_reu = sources - n_bbc
     # draw BBC sources category by category so same-category negatives are plentiful
