@@ -3,7 +3,7 @@
     python benchmarks/run.py            # everything (about 10-15 minutes on 2 cores)
     python benchmarks/run.py --quick    # a smaller smoke run (results not written, floors not checked)
     python benchmarks/run.py --only cs,reuters
-    python benchmarks/run.py --full     # also the 100k-document scan
+    python benchmarks/run.py --full     # also the 50k and 100k-document scans
     python benchmarks/run.py --peers    # also drift_bench.py and index_bench.py when present
 
 Results go to benchmarks/results/<name>.json. Every gated number is compared with
@@ -214,7 +214,7 @@ def run_peers(log) -> dict:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="Run the dedup benchmarks and check the floors.")
     ap.add_argument("--quick", action="store_true", help="smaller smoke run; results not written, floors not checked")
-    ap.add_argument("--full", action="store_true", help="also the 100k-document scan")
+    ap.add_argument("--full", action="store_true", help="also the 50k and 100k-document scans")
     ap.add_argument("--only", default=",".join(BENCHES), help=f"comma-separated subset of {','.join(BENCHES)}")
     ap.add_argument("--peers", action="store_true", help="also run drift_bench.py and index_bench.py")
     ap.add_argument("--raise-floors", action="store_true", help="move floors up to this run's numbers (never down)")
