@@ -69,6 +69,7 @@ def machine() -> dict:
         "cpu": cpu,
         "cpu_count": os.cpu_count(),
         "memory_gib": mem,
+        "load_average_at_start": list(os.getloadavg()),  # timings are noisy when others share the machine
         "versions": {p: ver(p) for p in ("dedup", "datasketch", "rensa", "numpy", "scipy", "xxhash")},
     }
 
