@@ -28,7 +28,19 @@ from ._text import KINDS, SEVERITY
 
 FAMILIES = (numbers, dates, entities, attribution, quotes, claims, wording)
 
-__all__ = ["FAMILIES", "KINDS", "SEVERITY", "compare", "diff", "summarize"]
+__all__ = ["FAMILIES", "KINDS", "SEVERITY", "clear_caches", "compare", "diff", "summarize"]
+
+
+def clear_caches() -> None:
+    """Forget the per-text caches of align and drift (for cold timings and long-lived processes)."""
+    from .. import align as _align
+    from . import _text, entities as _entities, quotes as _quotes
+
+    for fn in (
+        _align._split_cached, _align._terms_cached, _align.masked_terms, _text.doc_words, _text.doc_numbers,
+        _text.doc_dates, _text.doc_weekdays, _text.doc_names, _entities._word_keys, _quotes.doc_quotes,
+    ):
+        fn.cache_clear()
 
 
 def diff(a: Document, b: Document) -> Diff:

@@ -6,6 +6,7 @@ Everything here works on spans of ``Document.text`` and returns offsets into it.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -381,31 +382,54 @@ def name_key(t: str) -> str:
 # --- per-document caches (a document is compared with many others in a scan) ---------------
 
 
-@lru_cache(maxsize=512)
-def doc_words(text: str) -> tuple[Word, ...]:
-    return tuple(words(text))
+class Indexed:
+    """Items of a document (each with .start/.end), in text order, with a start index."""
+
+    __slots__ = ("items", "starts")
+
+    def __init__(self, items) -> None:
+        self.items = tuple(sorted(items, key=lambda x: x.start))
+        self.starts = [x.start for x in self.items]
+
+    def __iter__(self):
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def within(self, start: int, end: int) -> list:
+        lo = bisect_left(self.starts, start)
+        hi = bisect_left(self.starts, end, lo)
+        return [x for x in self.items[lo:hi] if x.end <= end]
 
 
 @lru_cache(maxsize=512)
-def doc_numbers(text: str) -> tuple[Number, ...]:
-    return tuple(numbers(text, 0, exclude=date_spans(text)))
+def doc_words(text: str) -> Indexed:
+    return Indexed(words(text))
 
 
 @lru_cache(maxsize=512)
-def doc_dates(text: str) -> tuple[DateMention, ...]:
-    return tuple(dates(text))
+def doc_numbers(text: str) -> Indexed:
+    return Indexed(numbers(text, 0, exclude=date_spans(text)))
 
 
 @lru_cache(maxsize=512)
-def doc_weekdays(text: str) -> tuple[WeekdayMention, ...]:
-    return tuple(weekdays(text))
+def doc_dates(text: str) -> Indexed:
+    return Indexed(dates(text))
 
 
 @lru_cache(maxsize=512)
-def doc_names(text: str) -> tuple[Name, ...]:
-    return tuple(names(text))
+def doc_weekdays(text: str) -> Indexed:
+    return Indexed(weekdays(text))
+
+
+@lru_cache(maxsize=512)
+def doc_names(text: str) -> Indexed:
+    return Indexed(names(text))
 
 
 def within(items, start: int, end: int) -> list:
     """Items (with .start/.end) that lie inside [start, end)."""
+    if isinstance(items, Indexed):
+        return items.within(start, end)
     return [x for x in items if start <= x.start and x.end <= end]
