@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import re
 import statistics
@@ -569,6 +570,7 @@ def run(n_bbc: int, n_reuters: int, per_kind: int) -> dict:
         "false_examples": tally.false_examples,
         "missed_examples": tally.missed_examples[:40],
         "seconds": None,
+        "load_average_1m": round(os.getloadavg()[0], 2),  # timings above are wall clock on a shared machine
     }
     out["seconds"] = round(time.perf_counter() - t_start, 1)
     return out
