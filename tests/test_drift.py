@@ -271,3 +271,18 @@ def test_findings_point_into_their_documents(seeds):
                 assert 0 <= f.b_span[0] < f.b_span[1] <= len(b.text)
             assert f.a_span or f.b_span
             assert not re.search(r"\s$", f.before + f.after) or f.kind.startswith("claim")
+
+
+def test_clause_level_claims_inside_aligned_sentences():
+    a = doc("The army killed 41 insurgents in two raids near the border on Friday.")
+    b = doc("The army killed 41 insurgents in two raids near the border on Friday, while 12 civilians died in Kharan district.")
+    found = compare(a, b)
+    added = of_kind(found, "claim_added")
+    assert [(f.after, f.note) for f in added] == [("12 civilians died in Kharan district.", "clause")]
+    assert b.text[added[0].b_span[0] : added[0].b_span[1]] == added[0].after
+    assert [f.kind for f in compare(b, a)] == ["claim_dropped"]
+
+
+def test_summarize_nothing():
+    s = summarize("a", "b", ())
+    assert (s.counts, s.high) == ((), ())

@@ -22,7 +22,7 @@ COVERED_SHARE = 0.9
 # A clause inside an aligned pair: at least this many terms, this share of them new.
 CLAUSE_MIN_TERMS = 4
 CLAUSE_NEW_SHARE = 0.75
-_CLAUSE_SPLIT = re.compile(r"[;,]\s+|\s+(?:while|whereas|but|although|after|before|as well as)\s+|\s*[\u2014\u2013]\s*")
+_CLAUSE_SPLIT = re.compile(r",?\s+(?:while|whereas|but|although|after|before|as well as)\s+|[;,]\s+|\s*[\u2014\u2013]\s*")
 
 
 def _doc_terms(sentences) -> frozenset[str]:
