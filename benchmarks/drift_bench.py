@@ -292,6 +292,18 @@ def inject_claim_added(doc, rng, donors):
     return _edit(doc, at.end, at.end, "\n" + new, "claim_added", a_region=None)
 
 
+def inject_claim_clause(doc, rng):
+    """An added clause with a fact at the end of an existing sentence ("..., while 12 ... in X.")."""
+    cands = [s for s in _body_sentences(doc)[1:] if s.text.endswith(".") and len(s.text.split()) >= 8 and not re.search("[\"\u201d]", s.text)]
+    if not cands:
+        return None
+    s = rng.choice(cands)
+    n = rng.choice([7, 12, 19, 23, 40])
+    who = rng.choice(["protesters were arrested", "workers were injured", "homes were damaged", "flights were cancelled"])
+    place = rng.choice(OTHER_NAMES)
+    return _edit(doc, s.end - 1, s.end, f", while {n} {who} in {place}.", "claim_added")
+
+
 def inject_claim_dropped(doc, rng):
     sents = _body_sentences(doc)
     cands = [s for s in sents[1:] if len(s.text.split()) >= 10]
@@ -348,7 +360,9 @@ _SMALL = {str(i): w for i, w in enumerate("zero one two three four five six seve
 def style_edits(doc: Document) -> list[tuple[str, str]]:
     t = doc.text
     out = []
-    q = re.sub(r"\"([^\"]*)\"", "\u201c\\1\u201d", t).replace("'", "\u2019")
+    # opening mark after a space/start/bracket, closing otherwise; apostrophes become \u2019
+    q = re.sub(r'(^|(?<=[\s(\[]))"', "\u201c", t)
+    q = q.replace('"', "\u201d").replace("'", "\u2019")
     if q != t:
         out.append(("curly-quotes", q))
     q = t.replace("\u201c", '"').replace("\u201d", '"').replace("\u2019", "'").replace("\u2018", "'")
@@ -521,7 +535,7 @@ def run(n_bbc: int, n_reuters: int, per_kind: int) -> dict:
                 cases.append(c)
                 made[kind] += 1
         if made["claim_added"] < per_kind:
-            c = inject_claim_added(doc, rng, articles)
+            c = inject_claim_added(doc, rng, articles) if made["claim_added"] % 2 == 0 else inject_claim_clause(doc, rng)
             if c is not None:
                 cases.append(c)
                 made["claim_added"] += 1

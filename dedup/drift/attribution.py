@@ -129,7 +129,7 @@ def attributions(text: str, offset: int = 0) -> list[Attribution]:
         sp_start = m.start() - len(phrase) - (len(before) - len(before.rstrip())) if phrase else m.start()
         head = _head(phrase)
         end = m.end()
-        if not head:
+        if not head and (verb.startswith(("according", "citing", "quoting")) or before.rstrip()[-1:] in ",\u201d\"'\u2019"):
             fm = _FORWARD_RE.match(text, m.start())
             if fm:
                 phrase = fm.group("sp").strip()

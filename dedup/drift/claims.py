@@ -20,7 +20,7 @@ MIN_TERMS = 3
 # A one-sided sentence whose terms are this much present in the other text is not new.
 COVERED_SHARE = 0.9
 # A clause inside an aligned pair: at least this many terms, this share of them new.
-CLAUSE_MIN_TERMS = 4
+CLAUSE_MIN_TERMS = 3
 CLAUSE_NEW_SHARE = 0.75
 _CLAUSE_SPLIT = re.compile(r",?\s+(?:while|whereas|but|although|after|before|as well as)\s+|[;,]\s+|\s*[\u2014\u2013]\s*")
 

@@ -17,7 +17,7 @@ from functools import lru_cache
 from rapidfuzz import fuzz
 
 from ..records import Alignment, Document, Finding
-from ._text import finding, groups, numbers
+from ._text import dates, finding, groups, numbers
 from .attribution import attributions
 
 MAX_QUOTE_CHARS = 800
@@ -38,6 +38,17 @@ class Quote:
 
 
 def canonical_quote(s: str) -> str:
+    """Quote text compared for meaning: case, punctuation, number words vs digits,
+    "per cent" vs "%" and the way a date is written do not count."""
+    ds = dates(s)
+    if ds:
+        parts, last = [], 0
+        for d in ds:
+            parts.append(s[last : d.start])
+            parts.append(f" date{d.month}x{d.day} ")
+            last = d.end
+        parts.append(s[last:])
+        s = "".join(parts)
     out = []
     last = 0
     for n in numbers(s):
