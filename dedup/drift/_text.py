@@ -72,11 +72,30 @@ def _span(sents: tuple[Sentence, ...], idx: tuple[int, ...]) -> tuple[int, int]:
     return sents[min(idx)].start, sents[max(idx)].end
 
 
-def groups(a: Document, b: Document, al: Alignment) -> Iterator[Group]:
+_last_groups: tuple = ((None, None, None), ())  # ((a, b, alignment), groups), swapped in one assignment
+
+
+def groups(a: Document, b: Document, al: Alignment) -> tuple[Group, ...]:
+    """The aligned pairs as text spans (remembered for the last (a, b, alignment) asked for)."""
+    global _last_groups
+    (la, lb, lal), cached = _last_groups
+    if la is a and lb is b and lal is al:
+        return cached
+    out = []
     for p in al.pairs:
         a0, a1 = _span(al.a_sentences, p.a)
         b0, b1 = _span(al.b_sentences, p.b)
-        yield Group(a0, a1, b0, b1, a.text[a0:a1], b.text[b0:b1], p.score)
+        out.append(Group(a0, a1, b0, b1, a.text[a0:a1], b.text[b0:b1], p.score))
+    result = tuple(out)
+    _last_groups = ((a, b, al), result)
+    return result
+    out = []
+    for p in al.pairs:
+        a0, a1 = _span(al.a_sentences, p.a)
+        b0, b1 = _span(al.b_sentences, p.b)
+        out.append(Group(a0, a1, b0, b1, a.text[a0:a1], b.text[b0:b1], p.score))
+    _last_groups[0], _last_groups[1] = key, tuple(out)
+    return _last_groups[1]
 
 
 def sentence_at(sents: tuple[Sentence, ...], pos: int) -> Sentence | None:
@@ -148,6 +167,8 @@ _HEDGE_RE = re.compile(
 )
 HEDGE_CLASS = dict(_HEDGES)
 _COUNT_STOP = frozenset("and or of in on at to for from by with as while who which that were was are is have has had".split())
+_PHRASE_WORD_RE = re.compile(r"[A-Za-z\u00c0-\u024f'\u2019-]+|[^\sA-Za-z]")
+_POSSESSIVE_RE = re.compile(r"['\u2019]s$")
 _SPEECH = frozenset("said say says told tell tells added stated confirmed reported".split())
 _EVENT_VERBS = ("kill", "die", "dead", "injur", "wound", "arrest", "eliminat", "neutralis", "neutraliz", "hurt", "missing", "displac", "evacuat", "rescu", "abduct", "kidnap", "detain")
 
@@ -223,7 +244,7 @@ def numbers(text: str, offset: int = 0, *, exclude: list[tuple[int, int]] | None
         counted = counted_text = ""
         rest = text[(end - offset) :]
         phrase = []
-        for wm in re.finditer(r"[A-Za-z\u00c0-\u024f'\u2019-]+|[^\sA-Za-z]", rest[:60]):
+        for wm in _PHRASE_WORD_RE.finditer(rest, 0, 60):
             w = wm.group()
             lw = w.lower()
             if not w[0].isalpha() or lw in _COUNT_STOP or len(phrase) >= 3:
@@ -354,20 +375,20 @@ def names(text: str, offset: int = 0) -> list[Name]:
         s = m.start()
         # Drop a sentence-initial capital (start of text, or after . ! ? : or an opening quote).
         head = text[:s].rstrip()
-        first_word = re.sub(r"['\u2019]s$", "", t.split()[0])
+        first_word = _POSSESSIVE_RE.sub("", t.split()[0])
         if (not head or head[-1] in ".!?:\u201c\"(\n\u2026") and (len(t.split()) == 1 or first_word in _NAME_SKIP):
             if len(t.split()) == 1:
                 continue
             t = t[len(first_word) :].lstrip()
             s = m.start() + m.group().index(t)
-        if re.sub(r"['\u2019]s$", "", t.split()[0]) in _NAME_SKIP:
+        if _POSSESSIVE_RE.sub("", t.split()[0]) in _NAME_SKIP:
             parts = t.split()
             if len(parts) == 1:
                 continue
             t2 = t[len(parts[0]) :].lstrip()
             s += t.index(t2)
             t = t2
-        t = re.sub(r"['\u2019]s$", "", t)
+        t = _POSSESSIVE_RE.sub("", t)
         if not t or t in _NAME_SKIP or t.lower() in MONTHS or t.lower() in WEEKDAYS:
             continue
         out.append(Name(t, offset + s, offset + s + len(t)))

@@ -59,6 +59,8 @@ _AUX = frozenset(
 _NOT_HEADS = frozenset({"cent", "percent", "pct"})
 _DROP_WORDS = frozenset("a an the one two three four five several some its his her their our this that these those".split())
 GENERIC = frozenset(stem(w) for w in "he she they it we i group organization organisation outfit movement statement source sources".split())
+_PHRASE_WORDS_RE = re.compile(r"[\w'\u2019-]+")
+_ACCORDING_RE = re.compile(r"\baccording\s+to\s+")
 SPELLING_SPEAKER_RATIO = 80
 # ", said the officials" names its speaker in a few words up to the next break; a longer run
 # after "said" is what was said ("said the mugging occurred 100 yards from ...").
@@ -88,7 +90,7 @@ def _head(phrase: str) -> str:
     """Stem of the head noun of a speaker phrase: "a senior security official based in
     Quetta" -> offici; "more than half of 20,000 people surveyed" -> peopl."""
     kept: list[str] = []
-    for w in re.findall(r"[\w'\u2019-]+", phrase):
+    for w in _PHRASE_WORDS_RE.findall(phrase):
         cw = canonical_word(w)
         if cw == "of":
             if kept and (kept[-1] in _QUANTIFIERS or kept[-1] in {"than", "more", "less"} or kept[-1][:1].isdigit()):
@@ -148,7 +150,7 @@ def attributions(text: str, offset: int = 0) -> list[Attribution]:
                 used_wire.add(k)
         start = min(sp_start, m.start())
         out.append(Attribution(phrase, head, agency, offset + start, offset + end, text[start:end]))
-    for m in re.finditer(r"\baccording\s+to\s+", text):
+    for m in _ACCORDING_RE.finditer(text):
         fm = _FORWARD_RE.match(text, m.start())
         if not fm:
             continue
