@@ -304,3 +304,20 @@ def test_bulk_add_without_relate(index_url):
         assert index.get("doc-1").text == article(77)
         assert index.check(Document(id="q", text=article(2))).decision == "duplicate"
         assert [e.action for e in index.audit()][1:6] == ["unchanged", "add", "update", "add", "unchanged"]
+
+
+def test_bulk_load_into_empty_index(index_url):
+    from dedup.fingerprint import fingerprint_documents
+
+    docs = [doc(i) for i in range(30)]
+    with open_index(index_url) as index:
+        fps = fingerprint_documents(docs, index.params)
+        items = [index._stored(d, fp, index._keys(fp)) for d, fp in zip(docs, fps)]
+        assert index.store.bulk_load(iter(items)) == 30
+        assert index.integrity() == []
+        s = index.stats()
+        assert s.documents == 30 and s.band_postings == sum(len(np.unique(it.band_keys)) for it in items)
+        assert index.check(Document(id="q", text=doc(17).text)).matches[0].a == "doc-17"
+        index.add([doc(99)])  # the index takes ordinary writes afterwards
+        with pytest.raises(StoreError, match="empty index"):
+            index.store.bulk_load(iter(items[:1]))

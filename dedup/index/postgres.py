@@ -403,6 +403,39 @@ class PostgresStore:
         except PoolTimeout as exc:
             raise StoreError(f"no free connection to PostgreSQL index {self.url} ({exc}); raise pool_size") from exc
 
+    def bulk_load(self, items) -> int:
+        with self._pool.connection() as c, c.transaction():
+            c.execute("SELECT pg_advisory_xact_lock(%s)", (self._salt,))
+            if c.execute("SELECT count(*) FROM docs").fetchone()[0]:
+                raise StoreError(f"bulk load needs an empty index; {self.url} holds documents: add them instead")
+            now = now_iso()
+            ids, blobs = [], []
+            with c.cursor() as cur:
+                with cur.copy("COPY docs (id, digest, doc, minhash, content_minhash, sample, band_keys, n_shingles,"
+                              " n_content, added_at, updated_at) FROM STDIN") as copy:
+                    for it in items:
+                        copy.write_row((it.doc.id, it.digest, doc_to_json(it.doc), to_bytes(it.minhash, MINHASH_DTYPE),
+                                        to_bytes(it.content_minhash, MINHASH_DTYPE), to_bytes(it.sample, SAMPLE_DTYPE),
+                                        to_bytes(it.band_keys, KEY_DTYPE), int(it.n_shingles), int(it.n_content), now, now))
+                        ids.append(it.doc.id)
+                        blobs.append((np.unique(it.band_keys), np.unique(it.sample)))
+                seq_of = dict(cur.execute("SELECT id, seq FROM docs").fetchall())
+                # postings without their primary keys, which are then built in one sort each
+                cur.execute("ALTER TABLE bands DROP CONSTRAINT bands_pkey")
+                cur.execute("ALTER TABLE samples DROP CONSTRAINT samples_pkey")
+                for table, col, which in (("bands", "key", 0), ("samples", "hash", 1)):
+                    with cur.copy(f"COPY {table} ({col}, seq) FROM STDIN") as copy:
+                        for doc_id, arrays in zip(ids, blobs):
+                            seq = seq_of[doc_id]
+                            for k in arrays[which].view(np.int64).tolist():
+                                copy.write_row((k, seq))
+                cur.execute("ALTER TABLE bands ADD PRIMARY KEY (key, seq)")
+                cur.execute("ALTER TABLE samples ADD PRIMARY KEY (hash, seq)")
+                cur.execute("ANALYZE docs")
+                cur.execute("ANALYZE bands")
+                cur.execute("ANALYZE samples")
+        return len(ids)
+
     def size_bytes(self) -> int | None:
         with self._pool.connection() as c:
             return int(

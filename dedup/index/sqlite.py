@@ -376,6 +376,47 @@ class SQLiteStore:
                     c.execute("ROLLBACK")
                 raise StoreError(f"cannot commit to index '{self.path}': {exc}") from exc
 
+    def bulk_load(self, items) -> int:
+        c = self._conn()
+        with self.transaction(write=True):
+            if c.execute("SELECT count(*) FROM docs").fetchone()[0]:
+                raise StoreError(f"bulk load needs an empty index; '{self.path}' holds documents: add them instead")
+            now = now_iso()
+            seq, keys, owners, samples, s_owners = 0, [], [], [], []
+            batch = []
+
+            def flush():
+                c.executemany(
+                    "INSERT INTO docs (seq, id, digest, doc, minhash, content_minhash, sample, band_keys, n_shingles,"
+                    " n_content, added_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", batch)
+                batch.clear()
+
+            for it in items:
+                seq += 1
+                batch.append((seq, it.doc.id, it.digest, doc_to_json(it.doc), to_bytes(it.minhash, MINHASH_DTYPE),
+                              to_bytes(it.content_minhash, MINHASH_DTYPE), to_bytes(it.sample, SAMPLE_DTYPE),
+                              to_bytes(it.band_keys, KEY_DTYPE), int(it.n_shingles), int(it.n_content), now, now))
+                k, sm = np.unique(it.band_keys), np.unique(it.sample)
+                keys.append(k)
+                owners.append(np.full(len(k), seq, np.int64))
+                samples.append(sm)
+                s_owners.append(np.full(len(sm), seq, np.int64))
+                if len(batch) >= 10_000:
+                    flush()
+            if batch:
+                flush()
+            for table, col, ks, os_ in (("bands", "key", keys, owners), ("samples", "hash", samples, s_owners)):
+                if not ks:
+                    continue
+                k = np.concatenate(ks).view(np.int64)
+                o = np.concatenate(os_)
+                order = np.lexsort((o, k))  # key order: every insert appends to the B-tree
+                k, o = k[order], o[order]
+                for lo in range(0, len(k), 1_000_000):
+                    c.executemany(f"INSERT INTO {table} ({col}, seq) VALUES (?, ?)",
+                                  zip(k[lo : lo + 1_000_000].tolist(), o[lo : lo + 1_000_000].tolist()))
+        return seq
+
     def size_bytes(self) -> int | None:
         total = 0
         for suffix in ("", "-wal"):

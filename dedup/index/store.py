@@ -21,7 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -114,6 +114,12 @@ class Store(Protocol):
     def transaction(self, *, write: bool, lock: Sequence[int] = ()) -> AbstractContextManager[Session]: ...
 
     def size_bytes(self) -> int | None: ...
+
+    def bulk_load(self, items: Iterable[StoredDoc]) -> int:
+        """Load documents into an EMPTY index at once (building from an archive): postings are
+        written in key order (SQLite) or indexed after loading (PostgreSQL). One transaction;
+        StoreError when the index already holds documents. Returns the count loaded."""
+        ...
 
     def integrity(self) -> list[str]: ...  # problems found; [] when the store is sound
 
