@@ -25,6 +25,9 @@ from .params import FingerprintParams
 # Two sampled hashes: a shared run of about 2 x (mod_sample + shingle_size) words, or two
 # separate runs. One alone is too often a stock phrase ("said in a statement on Monday").
 MIN_SHARED_SAMPLES = 2
+# ... or, for a text too short to hold two samples, this share of the smaller side's samples
+# (a containment estimate: a 15-word brief inside a long article).
+MIN_SAMPLE_SHARE = 0.5
 # A sampled 5-gram held by more documents than this is stock wording. Set on Reuters-21578
 # (benchmarks/quality.py): earnings-table phrases are held by thousands of reports.
 MAX_POSTINGS = 100
@@ -156,7 +159,9 @@ def candidate_set(fps: Sequence[Fingerprint], params: FingerprintParams) -> Cand
         s_all = _run_pairs(hashes, owners, max_run=MAX_POSTINGS, star_above=False)
         s_all = _recode(s_all, int(owners.max()) + 1, n)
         s_codes, s_counts = np.unique(s_all, return_counts=True)
-        strong = s_counts >= MIN_SHARED_SAMPLES
+        # Enough shared samples, or (a short text) most of the smaller side's samples.
+        smaller = np.minimum(lengths[s_codes // n], lengths[s_codes % n])
+        strong = (s_counts >= MIN_SHARED_SAMPLES) | (s_counts >= MIN_SAMPLE_SHARE * smaller)
         s_codes, s_counts = s_codes[strong], s_counts[strong]
     else:
         s_codes = np.empty(0, np.int64)

@@ -62,24 +62,43 @@ def _fmix64(x: np.ndarray) -> np.ndarray:
     return x ^ (x >> _U64(33))
 
 
-_word_hash_cache: dict[str, int] = {}
+_word_hash_cache: dict[int, dict[str, int]] = {}
+_content_hash_cache: dict[int, dict[str, int]] = {}
+_CACHE_LIMIT = 2_000_000
+
+
+def _cache(caches: dict[int, dict[str, int]], seed: int) -> dict[str, int]:
+    cache = caches.setdefault(seed, {})
+    if len(cache) > _CACHE_LIMIT:
+        cache.clear()
+    return cache
 
 
 def word_hashes(words: Sequence[str], seed: int) -> np.ndarray:
-    """xxh3 hashes of canonical words, cached per process (a news vocabulary is small)."""
-    cache = _word_hash_cache
-    if len(cache) > 2_000_000:
-        cache.clear()
+    """Seeded xxh3 hashes of canonical words, cached per process (a news vocabulary is small)."""
+    cache = _cache(_word_hash_cache, seed)
     for w in set(words).difference(cache):
-        cache[w] = xxhash.xxh3_64_intdigest(w.encode("utf-8", "surrogatepass"))
-    out = np.fromiter(map(cache.__getitem__, words), dtype=_U64, count=len(words))
-    if seed:
-        out = _fmix64(out ^ _U64((seed * 0x9E3779B97F4A7C15) & 0xFFFFFFFFFFFFFFFF))
-    return out
+        cache[w] = xxhash.xxh3_64_intdigest(w.encode("utf-8", "surrogatepass"), seed=seed)
+    return np.fromiter(map(cache.__getitem__, words), dtype=_U64, count=len(words))
+
+
+def content_hashes(words: Sequence[str], seed: int) -> np.ndarray:
+    """Sorted unique seeded hashes of the stems of the content words (figures left out)."""
+    cache = _cache(_content_hash_cache, seed)
+    uniq = set(words)
+    for w in uniq.difference(cache):
+        content = len(w) > 1 and w not in STOP_WORDS and not w[0].isdigit()
+        cache[w] = xxhash.xxh3_64_intdigest(stem(w).encode("utf-8", "surrogatepass"), seed=seed) if content else 0
+    hs = np.fromiter(map(cache.__getitem__, uniq), dtype=_U64, count=len(uniq))
+    hs = np.unique(hs)
+    return hs[1:] if len(hs) and hs[0] == 0 else hs
 
 
 def shingle_hashes(token_hashes: np.ndarray, n: int) -> np.ndarray:
-    """Hashes of the word n-grams of one document (fewer than n words: one shingle of all)."""
+    """Hashes of the word n-grams of one document (fewer than n words: one shingle of all).
+
+    A polynomial of the word hashes (wrapping uint64) with one finaliser per n-gram.
+    """
     m = len(token_hashes)
     if m == 0:
         return np.empty(0, dtype=_U64)
@@ -88,8 +107,9 @@ def shingle_hashes(token_hashes: np.ndarray, n: int) -> np.ndarray:
     k = m - n + 1
     acc = token_hashes[:k].copy()
     for j in range(1, n):
-        acc = _fmix64(acc * _GOLD + token_hashes[j : j + k])
-    return acc
+        acc *= _GOLD
+        acc += token_hashes[j : j + k]
+    return _fmix64(acc)
 
 
 def winnow(hashes: np.ndarray, window: int) -> np.ndarray:
@@ -160,11 +180,8 @@ def _oph(hash_lists: Sequence[np.ndarray], num_perm: int, salt: int) -> np.ndarr
 def document_shingles(doc: Document, params: FingerprintParams) -> tuple[np.ndarray, np.ndarray]:
     """(verbatim shingle hashes in text order, content-stem hashes as a set) of one document."""
     words = text_words(doc.text)
-    th = word_hashes(words, params.seed)
-    shingles = shingle_hashes(th, params.shingle_size)
-    stems = sorted({stem(w) for w in set(words).difference(STOP_WORDS) if len(w) > 1 and not w[0].isdigit()})
-    content = word_hashes(stems, params.seed + 1)
-    return shingles, content
+    shingles = shingle_hashes(word_hashes(words, params.seed), params.shingle_size)
+    return shingles, content_hashes(words, params.seed + 1)
 
 
 def fingerprint_documents(docs: Sequence[Document], params: FingerprintParams) -> list[Fingerprint]:

@@ -19,7 +19,7 @@ import numpy as np
 import snowballstemmer
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
-NORMALIZER_VERSION = 2
+NORMALIZER_VERSION = 3
 
 # Digit groups ("155,221", "2.0", "7:29") or letter words with inner apostrophes ("pakistan's").
 _TOKEN_RE = re.compile(r"\d+(?:[.,:]\d+)*|[^\W\d_]+(?:['\u2019\u02bc][^\W\d_]+)*")
@@ -32,6 +32,11 @@ _QUOTES = str.maketrans(
     }
 )
 _SPACE_RE = re.compile(r"\s+")
+# ASCII fast path of the same tokens with a possessive "'s" consumed but not kept.
+_TERMINAL_S = r"s(?![^\W\d_]|'[^\W\d_])"  # an "s" after an apostrophe that ends the token
+_ASCII_TOKEN_RE = re.compile(
+    rf"(\d+(?:[.,:]\d+)*|[^\W\d_]+(?:'(?!{_TERMINAL_S})[^\W\d_]+)*)(?:'{_TERMINAL_S})?"
+)
 
 # Words that carry no story content. scikit-learn's list plus the verbs of reporting,
 # which every wire story uses and which paraphrase swaps freely.
@@ -89,8 +94,7 @@ def tokenize(text: str) -> Tokens:
 def words(text: str) -> list[str]:
     """Canonical words of a text, without offsets: ``tokenize(text).words``, faster."""
     if text.isascii():
-        ws = _TOKEN_RE.findall(text.lower())
-        return [w[:-2] if w.endswith("'s") else w for w in ws]
+        return _ASCII_TOKEN_RE.findall(text.lower())
     return [canonical_word(w) for w in _TOKEN_RE.findall(text)]
 
 

@@ -165,6 +165,38 @@ def _is_trimmed(p: Profile, shared: np.ndarray) -> bool:
     return first <= TRIMMED_HEAD * n and len(pos) >= TRIMMED_DENSITY * (last + 1)
 
 
+def _is_spread(p: Profile, shared: np.ndarray) -> bool:
+    """True when shared runs reach across ``p`` from head to tail: the text was edited
+    throughout, not wrapped around one embedded passage (a host article)."""
+    min_run = MIN_RUN_WORDS - _FP.shingle_size + 1
+    runs = [(s, e) for s, e in _runs(np.isin(p.shingles, shared) & ~p.caption_pos) if e - s >= min_run]
+    if len(runs) < 3:
+        return False
+    n = len(p.shingles)
+    return runs[0][0] <= TRIMMED_HEAD * n and runs[-1][1] >= (1 - TRIMMED_HEAD) * n
+
+
+def _covered_words(p: Profile, spans: Sequence[tuple[int, int]]) -> int:
+    """Words of ``p`` inside the union of character ``spans``."""
+    if not spans:
+        return 0
+    inside = np.zeros(len(p.starts), dtype=bool)
+    for s, e in spans:
+        inside |= (p.starts >= s) & (p.starts < e)
+    return int(inside.sum())
+
+
+def _distinct_shingles(p: Profile, spans: Sequence[tuple[int, int]]) -> int:
+    """Distinct n-grams of ``p`` starting inside ``spans`` (the same set on either side)."""
+    if not spans or not len(p.shingles):
+        return 0
+    starts = p.starts[: len(p.shingles)]
+    inside = np.zeros(len(starts), dtype=bool)
+    for s, e in spans:
+        inside |= (starts >= s) & (starts < e)
+    return int(len(np.unique(p.shingles[inside])))
+
+
 def _jac(a: frozenset, b: frozenset) -> float:
     return len(a & b) / len(a | b) if a or b else 0.0
 
@@ -307,8 +339,13 @@ def verify(
 
     passages = _passages(pa, pb, shared_all, stock) if len(shared_all) else []
     real = [p for p in passages if p.kind == "verbatim"]
-    run_words = sum(len(pa.text[p.a_start : p.a_end].split()) for p in real)
-    caption_words = sum(len(pa.text[p.a_start : p.a_end].split()) for p in real if p.zone == "caption")
+    # Shared words counted once per side (a caption repeated three times on one side is one
+    # passage on the other) and the smaller side taken, so the count does not depend on order.
+    run_words = min(_covered_words(pa, [(p.a_start, p.a_end) for p in real]),
+                    _covered_words(pb, [(p.b_start, p.b_end) for p in real]))
+    cap = [p for p in real if p.zone == "caption"]
+    caption_words = min(_covered_words(pa, [(p.a_start, p.a_end) for p in cap]),
+                        _covered_words(pb, [(p.b_start, p.b_end) for p in cap]))
     caption_share = caption_words / run_words if run_words else 0.0
 
     def scores(al: _AlignStats | None) -> Scores:
@@ -345,12 +382,12 @@ def verify(
     # unless the other side wraps it in an article of its own (then a partial reuse).
     if hi >= REPRINT_CONTAINMENT:
         outer = pb if cab >= cba else pa
-        trimmed = lo >= REPRINT_OTHER or _is_trimmed(outer, shared_body)
+        trimmed = lo >= REPRINT_OTHER or _is_trimmed(outer, shared_body) or _is_spread(outer, shared_body)
         if trimmed:
             reasons.append(
                 f"{hi:.0%} of one body's word {_FP.shingle_size}-grams are in the other "
                 f"(threshold {REPRINT_CONTAINMENT:.0%}); {lo:.0%} the other way"
-                + ("" if lo >= REPRINT_OTHER else ", the rest a trimmed tail")
+                + ("" if lo >= REPRINT_OTHER else ", the rest a trimmed tail or edits throughout")
             )
             return rel(RelationKind.REPRINT, hi, None, passages)
         reasons.append(
@@ -371,7 +408,7 @@ def verify(
         reasons.append(f"credits the same agency: {', '.join(sorted((prim_a & all_b) | (prim_b & all_a)))}")
 
     stock_spans = [(p.a_start, p.a_end) for p in passages if p.kind == "stock"]
-    shared_real = sum(max(0, len(pa.text[p.a_start : p.a_end].split()) - _FP.shingle_size + 1) for p in real)
+    shared_real = _distinct_shingles(pa, [(p.a_start, p.a_end) for p in real])
     if content_j < REJECT_CONTENT and run_words < PARTIAL_MIN_WORDS and not credit_link:
         return None
     fewer = min(len(pa.entities), len(pb.entities))

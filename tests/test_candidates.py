@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from dedup.candidates import (
     MAX_BUCKET,
+    MIN_SAMPLE_SHARE,
     MIN_SHARED_SAMPLES,
     _run_pairs,
     candidate_pairs,
@@ -164,7 +165,8 @@ def test_candidates_recall_every_exact_overlap_pair(bbc_with_planted_copies):
 
 def test_candidate_set_is_well_formed(bbc_with_planted_copies):
     names, texts = bbc_with_planted_copies
-    cs = candidate_set(fingerprint_documents([Document(n, t) for n, t in zip(names, texts)], P), P)
+    fps = fingerprint_documents([Document(n, t) for n, t in zip(names, texts)], P)
+    cs = candidate_set(fps, P)
     assert len(cs) > 0
     assert cs.pairs.dtype == np.int64 and cs.pairs.shape == (len(cs), 2)
     assert (cs.pairs[:, 0] < cs.pairs[:, 1]).all()
@@ -173,7 +175,11 @@ def test_candidate_set_is_well_formed(bbc_with_planted_copies):
     assert (np.diff(codes) > 0).all()  # sorted, unique
     assert len(cs.verbatim) == len(cs.content) == len(cs.shared_samples) == len(cs)
     # Every pair was proposed by something.
-    assert (cs.verbatim | cs.content | (cs.shared_samples >= MIN_SHARED_SAMPLES)).all()
+    smaller = np.array([min(len(fps[i].sample), len(fps[j].sample)) for i, j in cs.pairs.tolist()])
+    by_samples = (cs.shared_samples >= MIN_SHARED_SAMPLES) | (
+        (cs.shared_samples >= 1) & (cs.shared_samples >= MIN_SAMPLE_SHARE * smaller)
+    )
+    assert (cs.verbatim | cs.content | by_samples).all()
     assert set(map(tuple, cs.pairs.tolist())) == candidate_pairs(
         fingerprint_documents([Document(n, t) for n, t in zip(names, texts)], P), P
     )

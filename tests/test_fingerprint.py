@@ -43,10 +43,7 @@ def fmix64(x: int) -> int:
 
 
 def slow_word_hashes(ws, seed):
-    out = [xxhash.xxh3_64_intdigest(w.encode("utf-8")) for w in ws]
-    if seed:
-        out = [fmix64(h ^ ((seed * GOLD) & MASK64)) for h in out]
-    return out
+    return [xxhash.xxh3_64_intdigest(w.encode("utf-8"), seed=seed) for w in ws]
 
 
 def slow_shingles(hs, n):
@@ -57,8 +54,8 @@ def slow_shingles(hs, n):
     for i in range(len(hs) - n + 1):
         acc = hs[i]
         for j in range(1, n):
-            acc = fmix64((acc * GOLD + hs[i + j]) & MASK64)
-        out.append(acc)
+            acc = (acc * GOLD + hs[i + j]) & MASK64
+        out.append(fmix64(acc))
     return out
 
 
