@@ -289,12 +289,42 @@ def bench_store(url: str, syn: Synthetic, near, novel, real_indexed, real_querie
     out["disk_bytes_per_doc"] = round(stats.size_bytes / stats.documents, 1) if stats.size_bytes else None
     out["process_rss_mb"] = round(rss_mb(), 1)
 
+    out["serving_process"] = probe_memory(url, args.queries)
+    log(f"  {store.backend}: a fresh process serving lookups: {out['serving_process']}")
     if args.http and store.backend == "sqlite":
         index.close()
         out["http"] = bench_http(url, real_queries, args)
     else:
         index.close()
     return out
+
+
+_PROBE = """
+import sys, numpy as np
+sys.path.insert(0, sys.argv[1])
+from benchmarks.index_bench import rss_mb
+from dedup.index import Index
+base = rss_mb()
+index = Index.open(sys.argv[2], create=False, drift=False)
+rng = np.random.default_rng(5)
+for _ in range(int(sys.argv[3])):
+    with index.store.transaction(write=False) as tx:
+        tx.candidates(rng.integers(0, 2**64 - 1, 74, dtype=np.uint64), rng.integers(0, 2**64 - 1, 60, dtype=np.uint64),
+                      min_shared_samples=2, max_postings=99, limit=65)
+print(round(base, 1), round(rss_mb(), 1))
+"""
+
+
+def probe_memory(url: str, n: int) -> dict:
+    """Resident memory of a fresh process that opens the index and serves n lookups (the index's
+    own footprint: the interpreter and dedup's imports are in ``before_open_mb``)."""
+    proc = subprocess.run([sys.executable, "-c", _PROBE, str(ROOT), url, str(n)], capture_output=True, text=True,
+                          cwd=ROOT, check=False)
+    try:
+        before, after = map(float, proc.stdout.split())
+    except ValueError:
+        return {"error": proc.stderr.strip().splitlines()[-1:] or proc.stdout}
+    return {"before_open_mb": before, "after_lookups_mb": after, "index_mb": round(after - before, 1)}
 
 
 def bench_http(url: str, queries, args) -> dict:
