@@ -5,7 +5,10 @@ Only DedupError becomes ``Error: ...`` with exit code 1; anything else is a bug.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import sys
+from collections.abc import Iterator
 
 import click
 
@@ -27,6 +30,31 @@ class _Group(click.Group):
 def main() -> None:
     """Find copies of the same news wire story, how each copy relates to the
     original, and what changed in the facts."""
+
+
+@contextlib.contextmanager
+def _utf8_output(output: str | None) -> Iterator[io.TextIOBase]:
+    """A UTF-8 text stream on ``output`` (a file) or standard output (None or "-"), whatever
+    the locale says; standard output is flushed and left open."""
+    if output in (None, "-"):
+        sys.stdout.flush()
+        binary = getattr(sys.stdout, "buffer", None)
+        if binary is None:  # a captured stdout without bytes underneath
+            yield sys.stdout
+            return
+        stream = io.TextIOWrapper(binary, encoding="utf-8", newline="")
+        try:
+            yield stream
+            stream.flush()
+        finally:
+            stream.detach()
+        return
+    try:
+        stream = open(output, "w", encoding="utf-8", newline="")  # noqa: SIM115
+    except OSError as exc:
+        raise click.FileError(output, hint=exc.strerror) from exc
+    with stream:
+        yield stream
 
 
 # --- commands are added below, one block per command ---
@@ -70,7 +98,6 @@ def scan_command(paths, fmt, output, drift, workers, texts, quiet, no_split, ext
 
     Skipped inputs are listed, not fatal: the exit code is 0 whenever the scan ran.
     """
-    import io
 
     from .ingest import IngestOptions
     from .report import scan_json, scan_terminal
@@ -95,16 +122,7 @@ def scan_command(paths, fmt, output, drift, workers, texts, quiet, no_split, ext
     if to_stdout and fmt == "terminal" and sys.stdout.isatty():
         scan_terminal.write_terminal(result, sys.stdout, color=True)
         return
-    if to_stdout:
-        sys.stdout.flush()
-        binary = getattr(sys.stdout, "buffer", None)  # UTF-8 whatever the locale says
-    else:
-        try:
-            binary = open(output, "wb")  # noqa: SIM115
-        except OSError as exc:
-            raise click.FileError(output, hint=exc.strerror) from exc
-    stream = io.TextIOWrapper(binary, encoding="utf-8", newline="") if binary is not None else sys.stdout
-    try:
+    with _utf8_output(output) as stream:
         if fmt == "terminal":
             scan_terminal.write_terminal(result, stream, color=False)
         elif fmt == "json":
@@ -113,14 +131,6 @@ def scan_command(paths, fmt, output, drift, workers, texts, quiet, no_split, ext
             scan_json.write_jsonl(result, stream, texts=texts)
         else:
             scan_json.write_csv(result, stream)
-        stream.flush()
-    finally:
-        if stream is sys.stdout:
-            pass
-        elif to_stdout:
-            stream.detach()
-        else:
-            stream.close()
     if not to_stdout and not quiet:
         s = scan_terminal.summary_line(result)
         click.echo(f"wrote {fmt} to {output}: {s}", err=True)
@@ -159,7 +169,6 @@ def _read_one(path: str, *, encoding: str | None):
 def diff_command(source, copy, fmt, output, encoding):
     """Show where COPY drifted from SOURCE: aligned sentences side by side and typed
     findings (changed numbers, dates, names, sources, quotes, added or dropped claims)."""
-    import io
 
     from .drift import diff
     from .report import diff as diff_report
@@ -169,24 +178,13 @@ def diff_command(source, copy, fmt, output, encoding):
     if to_stdout and fmt == "terminal" and sys.stdout.isatty():
         diff_report.write_terminal(result, sys.stdout, color=True)
         return
-    try:
-        binary = click.get_binary_stream("stdout") if to_stdout else open(output, "wb")  # noqa: SIM115
-    except OSError as exc:
-        raise click.FileError(output, hint=exc.strerror) from exc
-    stream = io.TextIOWrapper(binary, encoding="utf-8", newline="")
-    try:
+    with _utf8_output(output) as stream:
         if fmt == "terminal":
             diff_report.write_terminal(result, stream, color=False)
         elif fmt == "json":
             diff_report.write_json(result, stream)
         else:
             diff_report.write_html(result, stream)
-        stream.flush()
-    finally:
-        if to_stdout:
-            stream.detach()
-        else:
-            stream.close()
     if not to_stdout:
         click.echo(f"wrote {fmt} to {output}: {len(result.findings)} findings", err=True)
 
