@@ -45,6 +45,7 @@ from .store import (
 
 BUSY_TIMEOUT_MS = 60_000
 CACHE_KIB = 65_536  # page cache per connection (64 MiB); postings lookups are random reads
+WAL_LIMIT_BYTES = 64 * 1024 * 1024  # the WAL file is cut back to this after a checkpoint
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -311,6 +312,7 @@ class SQLiteStore:
                 conn.execute(f"PRAGMA synchronous = {self._sync}")
                 conn.execute("PRAGMA foreign_keys = OFF")
                 conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+                conn.execute(f"PRAGMA journal_size_limit = {WAL_LIMIT_BYTES}")
             except sqlite3.DatabaseError as exc:
                 raise IndexCorruptError(f"'{self.path}' is not a usable index ({exc}); move it away or pass another path") from exc
             self._local.conn = conn
@@ -415,6 +417,7 @@ class SQLiteStore:
                 for lo in range(0, len(k), 1_000_000):
                     c.executemany(f"INSERT INTO {table} ({col}, seq) VALUES (?, ?)",
                                   zip(k[lo : lo + 1_000_000].tolist(), o[lo : lo + 1_000_000].tolist()))
+        c.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # the whole load went through the WAL: give the space back
         return seq
 
     def size_bytes(self) -> int | None:
