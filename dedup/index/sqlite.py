@@ -106,18 +106,8 @@ class _SQLiteSession:
 
     def candidates(self, band_keys, samples, *, min_shared_samples, max_postings, limit):
         c = self.c
-        band_rows: list[tuple[int, int]] = []
-        for chunk in iter_chunks(as_signed(np.unique(band_keys)), 400):
-            q = " UNION ALL ".join(
-                f"SELECT * FROM (SELECT key, seq FROM bands WHERE key = ? LIMIT {BAND_POSTINGS_LIMIT})" for _ in chunk
-            )
-            band_rows += c.execute(q, chunk).fetchall()
-        sample_rows: list[tuple[int, int]] = []
-        for chunk in iter_chunks(as_signed(np.unique(samples)), 400):
-            q = " UNION ALL ".join(
-                f"SELECT * FROM (SELECT hash, seq FROM samples WHERE hash = ? LIMIT {max_postings + 1})" for _ in chunk
-            )
-            sample_rows += c.execute(q, chunk).fetchall()
+        band_rows = self._postings("bands", "key", as_signed(np.unique(band_keys)), BAND_POSTINGS_LIMIT)
+        sample_rows = self._postings("samples", "hash", as_signed(np.unique(samples)), max_postings + 1)
         ranked = rank_candidates(
             band_rows, sample_rows, min_shared_samples=min_shared_samples, max_postings=max_postings, limit=limit
         )
@@ -127,6 +117,21 @@ class _SQLiteSession:
         rows = c.execute(f"SELECT {_DOC_COLS} FROM docs WHERE seq IN ({','.join('?' * len(seqs))})", seqs).fetchall()
         by_seq = {r[0]: _row_to_stored(r) for r in rows}
         return [Candidate(by_seq[s], b, n) for s, b, n in ranked if s in by_seq]
+
+    def _postings(self, table: str, col: str, keys: list[int], limit: int) -> list[tuple[int, int]]:
+        """(key, seq) rows for each key, at most ``limit`` per key, in one statement per 400 keys.
+
+        The key list is padded with NULLs (which match nothing) to a multiple of 16, so a few
+        statement shapes cover every query and stay in the connection's statement cache:
+        compiling a fresh 60-way UNION costs more than running it."""
+        rows: list[tuple[int, int]] = []
+        for chunk in iter_chunks(keys, 400):
+            n = -(-len(chunk) // 16) * 16
+            q = " UNION ALL ".join(
+                [f"SELECT * FROM (SELECT {col}, seq FROM {table} WHERE {col} = ? LIMIT {int(limit)})"] * n
+            )
+            rows += self.c.execute(q, [*chunk, *([None] * (n - len(chunk)))]).fetchall()
+        return rows
 
     def get(self, ids: Sequence[str]) -> list[StoredDoc]:
         out = []
