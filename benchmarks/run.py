@@ -176,14 +176,14 @@ def print_table(results: dict, m: dict[str, float]) -> None:
                        _fmt(r["peak_rss_mb"]), _fmt(r["rss_before_mb"]))
         con.print(st)
         sc = Table(title="end-to-end scan_documents scaling")
-        for col in ("docs", "seconds", "docs/s", "relations", "peak RSS MB"):
+        for col in ("docs", "seconds", "docs/s", "relations", "peak RSS MB", "worker peak MB"):
             sc.add_column(col, justify="right")
         for r in s["scan_scaling"]:
             if "error" in r:
-                sc.add_row(_fmt(r["n"]), "error", r["error"][:60], "", "")
+                sc.add_row(_fmt(r["n"]), "error", r["error"][:60], "", "", "")
             else:
                 sc.add_row(_fmt(r["n"]), _fmt(r["seconds"]), _fmt(r["docs_per_s"]), _fmt(r.get("relations", "")),
-                           _fmt(r["peak_rss_mb"]))
+                           _fmt(r["peak_rss_mb"]), _fmt(r.get("workers_peak_rss_mb", 0.0)))
         con.print(sc)
         f = s["folder"]
         for name in ("scan", "datasketch"):

@@ -8,9 +8,10 @@ that list; beyond it (50k, 100k) reprint-style variants of random base articles 
 appended (new headline, trimmed, sentences edited, a local paragraph), i.e. the
 corpus grows by repetition with edits, as a wire feed does.
 
-Every measurement runs in its own subprocess, so peak RSS (``ru_maxrss`` of that
-process) never mixes between contenders; each reports the RSS after loading the
-corpus too, so the stage's own memory is the difference.
+Every measurement runs in its own subprocess, so peak RSS (VmHWM of that process)
+never mixes between contenders; each reports the RSS after loading the corpus too,
+so the stage's own memory is the difference, and the largest peak of any worker
+process the stage started (the scan's multiprocessing pool).
 """
 
 from __future__ import annotations
@@ -96,7 +97,23 @@ def article_folder(n: int = 20_000) -> Path:
 
 
 def _rss_mb() -> float:
+    """Peak resident memory of this process image, in MB.
+
+    VmHWM, not ``ru_maxrss``: on Linux a forked child's ru_maxrss starts at its parent's
+    size and survives exec, so it would report the launching process's memory.
+    """
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
+
+
+def _children_rss_mb() -> float:
+    """Largest peak of any worker process this one started and reaped (0 when none)."""
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
 
 def _worker(stage: str, n: int, workers: int | None) -> dict:
@@ -119,7 +136,8 @@ def _worker(stage: str, n: int, workers: int | None) -> dict:
             out = {"candidate_pairs": len(datasketch_pairs(texts)), "documents": len(texts)}
         dt = time.perf_counter() - t0
         return {"stage": stage, "n": len(files), "seconds": dt, "docs_per_s": len(files) / dt,
-                "rss_before_mb": base_rss, "peak_rss_mb": _rss_mb(), **out}
+                "rss_before_mb": base_rss, "peak_rss_mb": _rss_mb(),
+                "workers_peak_rss_mb": _children_rss_mb(), **out}
 
     docs = speed_corpus(n)
     base_rss = _rss_mb()
@@ -145,7 +163,8 @@ def _worker(stage: str, n: int, workers: int | None) -> dict:
         out = {"candidate_pairs": len(PEERS[stage](texts))}
     dt = time.perf_counter() - t0
     return {"stage": stage, "n": n, "seconds": dt, "docs_per_s": n / dt,
-            "rss_before_mb": base_rss, "peak_rss_mb": _rss_mb(), **out}
+            "rss_before_mb": base_rss, "peak_rss_mb": _rss_mb(),
+                "workers_peak_rss_mb": _children_rss_mb(), **out}
 
 
 def measure(stage: str, n: int, *, workers: int | None = None, timeout: float = 1800) -> dict:
