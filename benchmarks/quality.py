@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from dedup.records import Document, Relation
+from dedup.records import Document, Relation, RelationKind
 
 from . import baselines, data, oracle, syndication
 
@@ -61,13 +61,56 @@ def scan_relations(docs: Sequence[Document], *, via_files: bool = False) -> tupl
                 a, b = id_of.get(r.a, r.a), id_of.get(r.b, r.b)
                 if a != b:
                     rels[_key(a, b)] = r
-            return rels, "scan(folder)"
+            return expand_duplicates(rels), "scan(folder)"
     try:
         from dedup.scan import scan_documents
     except ImportError:  # the core before scan.py existed: candidates, then verify each
         return pipeline_relations(docs), "candidates+verify"
     res = scan_documents(list(docs))
-    return {_key(r.a, r.b): r for r in res.relations}, "scan_documents"
+    return expand_duplicates({_key(r.a, r.b): r for r in res.relations}), "scan_documents"
+
+
+def expand_duplicates(rels: dict[tuple[str, str], Relation]) -> dict[tuple[str, str], Relation]:
+    """Add the pairs a reader infers from duplicate links.
+
+    The scan links a group of identical texts as a star (each copy to one representative)
+    and verifies only the representative against others. Copies of one text are
+    interchangeable, so every pair inside a duplicate group is a duplicate, and a relation
+    of the representative holds for each of its copies. Direct relations win.
+    """
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        while parent.get(x, x) != x:
+            parent[x] = parent.get(parent[x], parent[x])
+            x = parent[x]
+        return x
+
+    for (a, b), r in rels.items():
+        if r.kind is RelationKind.DUPLICATE:
+            ra, rb = find(a), find(b)
+            if ra != rb:
+                parent[max(ra, rb)] = min(ra, rb)
+    groups: dict[str, list[str]] = {}
+    for x in list(parent):
+        groups.setdefault(find(x), []).append(x)
+    for root in list(groups):
+        if root not in groups[root]:
+            groups[root].append(root)
+    if not groups:
+        return rels
+    member = {x: root for root, xs in groups.items() for x in xs}
+    out = dict(rels)
+    for (a, b), r in rels.items():
+        ga = groups.get(member.get(a, ""), [a])
+        gb = groups.get(member.get(b, ""), [b])
+        if len(ga) == 1 and len(gb) == 1:
+            continue
+        for x in ga:
+            for y in gb:
+                if x != y:
+                    out.setdefault(_key(x, y), r)
+    return out
 
 
 def pipeline_relations(docs: Sequence[Document]) -> dict[tuple[str, str], Relation]:
@@ -231,6 +274,8 @@ def reuters(*, limit: int | None = None) -> dict:
         "precision_derived": precision,
         "derived_outside_oracle_by_exact_overlap": dict(buckets),
         "datasketch_t0.5": {"candidate_pairs": len(ds), "recall": ds_recall},
+        "missed_breakdown": {f"candidate={c}, reported={k}": n for (c, k), n in
+                             Counter((m["in_candidates"], m["reported_as"]) for m in missed).items()},
         "missed": missed[:25],
         "missed_count": len(missed),
         "outside_oracle_examples": extra_examples,

@@ -113,3 +113,25 @@ def test_oracle_uses_library_tokens():
     a = "The Bank\u2019s profit rose sharply in the first quarter"
     b = "the bank's profit rose SHARPLY in the first quarter"
     assert oracle.exact_pairs([a, b], threshold=1.0).pairs() == {(0, 1)}
+
+
+# --- reading scan output -------------------------------------------------------------------
+
+
+def test_duplicate_groups_expand_to_every_pair():
+    from benchmarks.quality import expand_duplicates
+    from dedup.records import Relation, RelationKind, Scores
+
+    scores = Scores(*([0.5] * 9))
+    rels = {
+        ("a", "b"): Relation("a", "b", RelationKind.DUPLICATE, 1.0, scores),
+        ("a", "c"): Relation("a", "c", RelationKind.DUPLICATE, 1.0, scores),
+        ("a", "x"): Relation("a", "x", RelationKind.REPRINT, 0.8, scores),
+        ("x", "y"): Relation("x", "y", RelationKind.PARTIAL, 0.3, scores),
+    }
+    out = {k: str(v.kind) for k, v in expand_duplicates(rels).items()}
+    assert out == {
+        ("a", "b"): "duplicate", ("a", "c"): "duplicate", ("b", "c"): "duplicate",
+        ("a", "x"): "reprint", ("b", "x"): "reprint", ("c", "x"): "reprint",
+        ("x", "y"): "partial",
+    }
