@@ -82,6 +82,15 @@ def word_hashes(words: Sequence[str], seed: int) -> np.ndarray:
     return np.fromiter(map(cache.__getitem__, words), dtype=_U64, count=len(words))
 
 
+def content_hashes_of_words(words: Sequence[str], seed: int) -> np.ndarray:
+    """Per word: the seeded hash of its stem if it is a content word (figures left out), else 0."""
+    cache = _cache(_content_hash_cache, seed)
+    for w in set(words).difference(cache):
+        content = len(w) > 1 and w not in STOP_WORDS and not w[0].isdigit()
+        cache[w] = xxhash.xxh3_64_intdigest(stem(w).encode("utf-8", "surrogatepass"), seed=seed) if content else 0
+    return np.fromiter(map(cache.__getitem__, words), dtype=_U64, count=len(words))
+
+
 def content_hashes(words: Sequence[str], seed: int) -> np.ndarray:
     """Sorted unique seeded hashes of the stems of the content words (figures left out)."""
     cache = _cache(_content_hash_cache, seed)
@@ -154,19 +163,17 @@ def _densify(sig: np.ndarray, empty: np.ndarray) -> np.ndarray:
     return out
 
 
-def _oph(hash_lists: Sequence[np.ndarray], num_perm: int, salt: int) -> np.ndarray:
-    """One-permutation MinHash with rotation densification for many documents at once.
+def _oph_flat(hashes: np.ndarray, doc: np.ndarray, n_docs: int, num_perm: int, salt: int) -> np.ndarray:
+    """One-permutation MinHash with optimal densification for many documents at once.
 
-    Returns uint32[len(hash_lists), num_perm]; a document with no shingles gets a row of
-    0xFFFFFFFF, which never collides in a band with a real signature.
+    ``hashes``/``doc``: the distinct shingle hashes of every document and their owner.
+    Returns uint32[n_docs, num_perm]; a document with no shingles gets a row of 0xFFFFFFFF,
+    which never collides in a band with a real signature.
     """
-    n_docs = len(hash_lists)
     sig = np.full((n_docs, num_perm), _EMPTY, dtype=np.uint32)
-    lengths = np.fromiter((len(h) for h in hash_lists), dtype=np.int64, count=n_docs)
-    if lengths.sum() == 0:
+    if not len(hashes):
         return sig
-    allh = _fmix64(np.concatenate(hash_lists) ^ _U64(salt))
-    doc = np.repeat(np.arange(n_docs, dtype=np.int64), lengths)
+    allh = _fmix64(hashes ^ _U64(salt))
     bins = (allh % _U64(num_perm)).astype(np.int64)
     vals = (allh >> _U64(32)).astype(np.uint32)
     np.minimum.at(sig, (doc, bins), vals)
@@ -177,6 +184,14 @@ def _oph(hash_lists: Sequence[np.ndarray], num_perm: int, salt: int) -> np.ndarr
     return sig
 
 
+def _oph(hash_lists: Sequence[np.ndarray], num_perm: int, salt: int) -> np.ndarray:
+    """``_oph_flat`` for a list of per-document hash arrays (each already distinct)."""
+    lengths = np.fromiter((len(h) for h in hash_lists), dtype=np.int64, count=len(hash_lists))
+    flat = np.concatenate(hash_lists) if len(hash_lists) and lengths.sum() else np.empty(0, _U64)
+    doc = np.repeat(np.arange(len(hash_lists), dtype=np.int64), lengths)
+    return _oph_flat(flat.astype(_U64), doc, len(hash_lists), num_perm, salt)
+
+
 def document_shingles(doc: Document, params: FingerprintParams) -> tuple[np.ndarray, np.ndarray]:
     """(verbatim shingle hashes in text order, content-stem hashes as a set) of one document."""
     words = text_words(doc.text)
@@ -184,27 +199,144 @@ def document_shingles(doc: Document, params: FingerprintParams) -> tuple[np.ndar
     return shingles, content_hashes(words, params.seed + 1)
 
 
+def _split(values: np.ndarray, owner: np.ndarray, n_docs: int) -> list[np.ndarray]:
+    """Per-document arrays from values grouped by (sorted) owner."""
+    counts = np.bincount(owner, minlength=n_docs)
+    return np.split(values, np.cumsum(counts)[:-1])
+
+
+def _unique_per_doc(values: np.ndarray, owner: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct (owner, value) pairs, sorted by owner then value."""
+    if not len(values):
+        return values, owner
+    order = np.lexsort((values, owner))
+    v, o = values[order], owner[order]
+    keep = np.ones(len(v), dtype=bool)
+    keep[1:] = (v[1:] != v[:-1]) | (o[1:] != o[:-1])
+    return v[keep], o[keep]
+
+
+def _distinct(values: np.ndarray, owner: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct (owner, value) pairs in no particular order: one hash-based unique over the
+    values mixed with their owner (a 64-bit collision is as unlikely as a shingle collision)."""
+    if not len(values):
+        return values, owner
+    _, idx = np.unique(_fmix64(values ^ (owner.astype(_U64) * _GOLD)), return_index=True)
+    return values[idx], owner[idx]
+
+
+class _Vocabulary:
+    """Word -> (word hash, content-stem hash or 0) by a single dictionary lookup per word."""
+
+    def __init__(self, seed: int) -> None:
+        self.seed = seed
+        self.ids: dict[str, int] = {}
+        self.word = np.empty(1024, dtype=_U64)
+        self.content = np.empty(1024, dtype=_U64)
+
+    def lookup(self, words: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        ids = self.ids
+        new = [w for w in set(words).difference(ids)]
+        if new:
+            start = len(ids)
+            need = start + len(new)
+            if need > len(self.word):
+                size = max(need, 2 * len(self.word))
+                self.word = np.resize(self.word, size)
+                self.content = np.resize(self.content, size)
+            self.word[start:need] = word_hashes(new, self.seed)
+            self.content[start:need] = content_hashes_of_words(new, self.seed + 1)
+            for k, w in enumerate(new, start):
+                ids[w] = k
+        idx = np.fromiter(map(ids.__getitem__, words), dtype=np.int64, count=len(words))
+        return self.word[idx], self.content[idx]
+
+
+_VOCABULARIES: dict[int, _Vocabulary] = {}
+
+
+def _vocabulary(seed: int) -> _Vocabulary:
+    voc = _VOCABULARIES.get(seed)
+    if voc is None or len(voc.ids) > _CACHE_LIMIT:
+        voc = _VOCABULARIES[seed] = _Vocabulary(seed)
+    return voc
+
+
 def fingerprint_documents(docs: Sequence[Document], params: FingerprintParams) -> list[Fingerprint]:
-    """Fingerprints of many documents; MinHash is computed for the whole batch in one pass."""
-    shingles: list[np.ndarray] = []
-    contents: list[np.ndarray] = []
-    samples: list[np.ndarray] = []
-    for doc in docs:
-        sh, ct = document_shingles(doc, params)
-        shingles.append(sh)
-        contents.append(ct)
-        samples.append(winnow(sh, params.mod_sample))
-    uniq = [np.unique(s) for s in shingles]
-    mh = _oph(uniq, params.num_perm, params.seed)
-    cmh = _oph(contents, params.num_perm, params.seed * 7919 + 1)
+    """Fingerprints of many documents, computed for the whole batch at once.
+
+    Only tokenising is done per document; word hashes, n-gram hashes, winnowing, content
+    sets and MinHash run as numpy operations over the concatenation of the batch, with
+    document boundaries masked.
+    """
+    n_docs = len(docs)
+    n = params.shingle_size
+    all_words: list[str] = []
+    lengths = np.empty(n_docs, dtype=np.int64)
+    for i, doc in enumerate(docs):
+        ws = text_words(doc.text)
+        all_words.extend(ws)
+        lengths[i] = len(ws)
+    th, ch = _vocabulary(params.seed).lookup(all_words)
+    total = len(all_words)
+    starts = np.cumsum(lengths) - lengths
+    word_doc = np.repeat(np.arange(n_docs, dtype=np.int64), lengths)
+
+    # n-gram hashes at every position, then keep the ones inside their document.
+    if total >= n:
+        k = total - n + 1
+        acc = th[:k].copy()
+        for j in range(1, n):
+            acc *= _GOLD
+            acc += th[j : j + k]
+        acc = _fmix64(acc)
+        pos_doc = word_doc[:k]
+        ok = (np.arange(k) - starts[pos_doc]) <= lengths[pos_doc] - n
+        sh, sh_doc = acc[ok], pos_doc[ok]
+    else:
+        sh, sh_doc = np.empty(0, _U64), np.empty(0, np.int64)
+    short = np.flatnonzero((lengths > 0) & (lengths < n))
+    if len(short):  # fewer than n words: one shingle of all of them
+        extra = [shingle_hashes(th[starts[i] : starts[i] + lengths[i]], n) for i in short]
+        sh = np.concatenate([sh, *extra])
+        sh_doc = np.concatenate([sh_doc, short])
+        order = np.argsort(sh_doc, kind="stable")
+        sh, sh_doc = sh[order], sh_doc[order]
+
+    # Winnowing: minima of every window of mod_sample shingles inside one document.
+    w = params.mod_sample
+    counts = np.bincount(sh_doc, minlength=n_docs)
+    if len(sh) >= w:
+        mins = sliding_window_view(sh, w).min(axis=1)
+        first = np.cumsum(counts) - counts
+        win_doc = sh_doc[: len(mins)]
+        ok = (np.arange(len(mins)) - first[win_doc]) <= counts[win_doc] - w
+        samp, samp_doc = mins[ok], win_doc[ok]
+    else:
+        samp, samp_doc = np.empty(0, _U64), np.empty(0, np.int64)
+    few = np.flatnonzero((counts > 0) & (counts <= w))  # all shingles of a short document
+    if len(few):
+        sel = np.isin(sh_doc, few)
+        samp = np.concatenate([samp, sh[sel]])
+        samp_doc = np.concatenate([samp_doc, sh_doc[sel]])
+    samp, samp_doc = _unique_per_doc(samp, samp_doc)
+
+    ush, ush_doc = _distinct(sh, sh_doc)
+    cmask = ch != 0
+    uch, uch_doc = _distinct(ch[cmask], word_doc[cmask])
+    mh = _oph_flat(ush, ush_doc, n_docs, params.num_perm, params.seed)
+    cmh = _oph_flat(uch, uch_doc, n_docs, params.num_perm, params.seed * 7919 + 1)
+    samples = _split(samp, samp_doc, n_docs)
+    n_sh = np.bincount(ush_doc, minlength=n_docs)
+    n_ct = np.bincount(uch_doc, minlength=n_docs)
     return [
         Fingerprint(
             doc_id=d.id,
             minhash=mh[i],
             content_minhash=cmh[i],
             sample=samples[i],
-            n_shingles=len(uniq[i]),
-            n_content=len(contents[i]),
+            n_shingles=int(n_sh[i]),
+            n_content=int(n_ct[i]),
         )
         for i, d in enumerate(docs)
     ]
