@@ -545,7 +545,7 @@ def main(argv=None) -> int:
     if not args.no_write:
         RESULTS.parent.mkdir(parents=True, exist_ok=True)
         all_runs = json.loads(RESULTS.read_text()) if RESULTS.exists() else {"runs": {}}
-        all_runs["runs"][str(n)] = result
+        all_runs["runs"][str(n)] = result  # a run replaces the earlier one of the same size whole
         RESULTS.write_text(json.dumps(all_runs, indent=2, sort_keys=True) + "\n")
         log(f"wrote {RESULTS.relative_to(ROOT)}")
     return 0
