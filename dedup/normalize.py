@@ -11,6 +11,7 @@ here would give a stored signature a different value.
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -44,7 +45,8 @@ STOP_WORDS = frozenset(ENGLISH_STOP_WORDS) | {
     "said", "says", "say", "told", "according", "added", "stated", "reported", "also", "would",
     "could", "s", "t", "mr", "mrs", "ms", "year", "years", "new", "one", "two",
 }
-_STEMMER = snowballstemmer.stemmer("english")
+# Snowball stemmers keep state between calls: one per thread (the service runs threads).
+_STEMMERS = threading.local()
 
 
 def canonical_text(text: str) -> str:
@@ -65,7 +67,12 @@ def canonical_word(word: str) -> str:
 @lru_cache(maxsize=1 << 18)
 def stem(word: str) -> str:
     """Snowball stem of a canonical word; numbers are kept as they are."""
-    return word if word[:1].isdigit() else _STEMMER.stemWord(word)
+    if word[:1].isdigit():
+        return word
+    stemmer = getattr(_STEMMERS, "english", None)
+    if stemmer is None:
+        stemmer = _STEMMERS.english = snowballstemmer.stemmer("english")
+    return stemmer.stemWord(word)
 
 
 @dataclass(frozen=True, slots=True, eq=False)

@@ -94,3 +94,29 @@ def test_content_words_drop_stop_words_and_letters():
     ws = words("The minister said a 5% rise in Pakistan's exports was expected")
     assert [w for w in ws if is_content(w)] == ["minister", "rise", "pakistan", "exports", "expected"]
     assert content_stems(ws) == ["minist", "rise", "pakistan", "export", "expect"]
+
+
+def test_stemming_is_safe_from_many_threads():
+    import threading
+
+    from dedup import normalize
+
+    words = [f"report{i}ed" for i in range(4000)] + ["attacks", "militants", "coordinated"] * 500
+    expected = {w: normalize.stem.__wrapped__(w) for w in set(words)}
+    errors: list[BaseException] = []
+    results: dict[str, str] = {}
+
+    def work(chunk):
+        try:
+            for w in chunk:
+                results[w] = normalize.stem.__wrapped__(w)
+        except BaseException as exc:  # noqa: BLE001 - the test reports any crash
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(words[i::8],)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert results == expected
