@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -89,13 +88,6 @@ def groups(a: Document, b: Document, al: Alignment) -> tuple[Group, ...]:
     result = tuple(out)
     _last_groups = ((a, b, al), result)
     return result
-    out = []
-    for p in al.pairs:
-        a0, a1 = _span(al.a_sentences, p.a)
-        b0, b1 = _span(al.b_sentences, p.b)
-        out.append(Group(a0, a1, b0, b1, a.text[a0:a1], b.text[b0:b1], p.score))
-    _last_groups[0], _last_groups[1] = key, tuple(out)
-    return _last_groups[1]
 
 
 def sentence_at(sents: tuple[Sentence, ...], pos: int) -> Sentence | None:
