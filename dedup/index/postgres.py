@@ -40,11 +40,11 @@ from .store import (
     audit_matches_from_json,
     audit_matches_to_json,
     doc_from_json,
-    doc_to_json,
+    DOC_COLUMNS,
+    doc_row,
     from_bytes,
     now_iso,
     rank_candidates,
-    to_bytes,
 )
 
 DEFAULT_SCHEMA = "dedup"
@@ -193,21 +193,8 @@ class _PgSession:
             self._forget_pairs(item.doc.id)
             added_at = old[3]
         seq = c.execute(
-            "INSERT INTO docs (id, digest, doc, minhash, content_minhash, sample, band_keys, n_shingles, n_content,"
-            " added_at, updated_at) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s) RETURNING seq",
-            (
-                item.doc.id,
-                item.digest,
-                doc_to_json(item.doc),
-                to_bytes(item.minhash, MINHASH_DTYPE),
-                to_bytes(item.content_minhash, MINHASH_DTYPE),
-                to_bytes(item.sample, SAMPLE_DTYPE),
-                to_bytes(item.band_keys, KEY_DTYPE),
-                int(item.n_shingles),
-                int(item.n_content),
-                added_at,
-                now,
-            ),
+            f"INSERT INTO docs ({DOC_COLUMNS}) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s) RETURNING seq",
+            doc_row(item, added_at, now),
         ).fetchone()[0]
         c.execute("INSERT INTO bands (key, seq) SELECT unnest(%s::bigint[]), %s", (as_signed(np.unique(item.band_keys)), seq))
         c.execute("INSERT INTO samples (hash, seq) SELECT unnest(%s::bigint[]), %s", (as_signed(np.unique(item.sample)), seq))
@@ -218,16 +205,13 @@ class _PgSession:
             return
         now = now_iso()
         rows = [
-            (it.doc.id, it.digest, doc_to_json(it.doc), to_bytes(it.minhash, MINHASH_DTYPE),
-             to_bytes(it.content_minhash, MINHASH_DTYPE), to_bytes(it.sample, SAMPLE_DTYPE),
-             to_bytes(it.band_keys, KEY_DTYPE), int(it.n_shingles), int(it.n_content), now, now)
+            doc_row(it, now, now)
             for it in items
         ]
         seqs = []
         with self.c.cursor() as cur:
             cur.executemany(
-                "INSERT INTO docs (id, digest, doc, minhash, content_minhash, sample, band_keys, n_shingles,"
-                " n_content, added_at, updated_at) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s) RETURNING seq",
+                f"INSERT INTO docs ({DOC_COLUMNS}) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s) RETURNING seq",
                 rows, returning=True,
             )
             while True:
@@ -411,12 +395,9 @@ class PostgresStore:
             now = now_iso()
             ids, blobs = [], []
             with c.cursor() as cur:
-                with cur.copy("COPY docs (id, digest, doc, minhash, content_minhash, sample, band_keys, n_shingles,"
-                              " n_content, added_at, updated_at) FROM STDIN") as copy:
+                with cur.copy(f"COPY docs ({DOC_COLUMNS}) FROM STDIN") as copy:
                     for it in items:
-                        copy.write_row((it.doc.id, it.digest, doc_to_json(it.doc), to_bytes(it.minhash, MINHASH_DTYPE),
-                                        to_bytes(it.content_minhash, MINHASH_DTYPE), to_bytes(it.sample, SAMPLE_DTYPE),
-                                        to_bytes(it.band_keys, KEY_DTYPE), int(it.n_shingles), int(it.n_content), now, now))
+                        copy.write_row(doc_row(it, now, now))
                         ids.append(it.doc.id)
                         blobs.append((np.unique(it.band_keys), np.unique(it.sample)))
                 seq_of = dict(cur.execute("SELECT id, seq FROM docs").fetchall())

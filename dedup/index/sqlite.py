@@ -35,12 +35,12 @@ from .store import (
     audit_matches_from_json,
     audit_matches_to_json,
     doc_from_json,
-    doc_to_json,
+    DOC_COLUMNS,
+    doc_row,
     from_bytes,
     iter_chunks,
     now_iso,
     rank_candidates,
-    to_bytes,
 )
 
 BUSY_TIMEOUT_MS = 60_000
@@ -164,21 +164,8 @@ class _SQLiteSession:
             self._forget_pairs(item.doc.id)
             added_at = old[3]
         cur = c.execute(
-            "INSERT INTO docs (id, digest, doc, minhash, content_minhash, sample, band_keys, n_shingles, n_content,"
-            " added_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-            (
-                item.doc.id,
-                item.digest,
-                doc_to_json(item.doc),
-                to_bytes(item.minhash, MINHASH_DTYPE),
-                to_bytes(item.content_minhash, MINHASH_DTYPE),
-                to_bytes(item.sample, SAMPLE_DTYPE),
-                to_bytes(item.band_keys, KEY_DTYPE),
-                int(item.n_shingles),
-                int(item.n_content),
-                added_at,
-                now,
-            ),
+            f"INSERT INTO docs ({DOC_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            doc_row(item, added_at, now),
         )
         seq = cur.lastrowid
         c.executemany("INSERT INTO bands (key, seq) VALUES (?, ?)", [(k, seq) for k in as_signed(np.unique(item.band_keys))])
@@ -191,11 +178,8 @@ class _SQLiteSession:
         seqs = []
         for item in items:
             cur = c.execute(
-                "INSERT INTO docs (id, digest, doc, minhash, content_minhash, sample, band_keys, n_shingles, n_content,"
-                " added_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                (item.doc.id, item.digest, doc_to_json(item.doc), to_bytes(item.minhash, MINHASH_DTYPE),
-                 to_bytes(item.content_minhash, MINHASH_DTYPE), to_bytes(item.sample, SAMPLE_DTYPE),
-                 to_bytes(item.band_keys, KEY_DTYPE), int(item.n_shingles), int(item.n_content), now, now),
+                f"INSERT INTO docs ({DOC_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                doc_row(item, now, now),
             )
             seqs.append(cur.lastrowid)
         for table, col, arrays in (("bands", "key", [np.unique(it.band_keys) for it in items]),
@@ -394,15 +378,12 @@ class SQLiteStore:
 
             def flush():
                 c.executemany(
-                    "INSERT INTO docs (seq, id, digest, doc, minhash, content_minhash, sample, band_keys, n_shingles,"
-                    " n_content, added_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", batch)
+                    f"INSERT INTO docs (seq, {DOC_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", batch)
                 batch.clear()
 
             for it in items:
                 seq += 1
-                batch.append((seq, it.doc.id, it.digest, doc_to_json(it.doc), to_bytes(it.minhash, MINHASH_DTYPE),
-                              to_bytes(it.content_minhash, MINHASH_DTYPE), to_bytes(it.sample, SAMPLE_DTYPE),
-                              to_bytes(it.band_keys, KEY_DTYPE), int(it.n_shingles), int(it.n_content), now, now))
+                batch.append((seq, *doc_row(it, now, now)))
                 k, sm = np.unique(it.band_keys), np.unique(it.sample)
                 keys.append(k)
                 owners.append(np.full(len(k), seq, np.int64))

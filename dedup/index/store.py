@@ -194,6 +194,28 @@ def doc_from_json(s: str) -> Document:
     )
 
 
+DOC_COLUMNS = (
+    "id, digest, doc, minhash, content_minhash, sample, band_keys, n_shingles, n_content, added_at, updated_at"
+)
+
+
+def doc_row(item: StoredDoc, added_at: str, updated_at: str) -> tuple:
+    """The values of one ``docs`` row, in DOC_COLUMNS order (both backends store the same)."""
+    return (
+        item.doc.id,
+        item.digest,
+        doc_to_json(item.doc),
+        to_bytes(item.minhash, MINHASH_DTYPE),
+        to_bytes(item.content_minhash, MINHASH_DTYPE),
+        to_bytes(item.sample, SAMPLE_DTYPE),
+        to_bytes(item.band_keys, KEY_DTYPE),
+        int(item.n_shingles),
+        int(item.n_content),
+        added_at,
+        updated_at,
+    )
+
+
 def to_bytes(arr: np.ndarray, dtype: np.dtype) -> bytes:
     return np.ascontiguousarray(arr, dtype=dtype).tobytes()
 
