@@ -8,21 +8,17 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict
 
+from ..report import finding_dict
 from ..records import AuditEntry, Decision, Document, DriftSummary, Finding, IndexStats, Relation, Skipped
 
 CHECK_SCHEMA = "dedup.check/v1"
 
 
 def _finding(f: Finding) -> dict:
-    return {
-        "kind": f.kind,
-        "severity": f.severity,
-        "before": f.before,
-        "after": f.after,
-        "a_span": list(f.a_span) if f.a_span else None,
-        "b_span": list(f.b_span) if f.b_span else None,
-        "note": f.note,
-    }
+    """A finding in a check answer: its sentences are left out (the answer names both documents)."""
+    d = finding_dict(f)
+    del d["a_sentence"], d["b_sentence"]
+    return d
 
 
 def drift_to_dict(d: DriftSummary | None) -> dict | None:

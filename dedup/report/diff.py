@@ -20,6 +20,8 @@ from dedup import __version__
 from dedup.drift import KINDS, SEVERITY
 from dedup.records import Diff, Document, Finding
 
+from . import finding_dict
+
 SCHEMA = "dedup.diff/1"
 _DASH = "\u2014"
 _ARROW = "\u2192"
@@ -108,20 +110,6 @@ def _doc_json(doc: Document, sentences) -> dict:
     }
 
 
-def finding_json(f: Finding) -> dict:
-    return {
-        "kind": f.kind,
-        "severity": f.severity,
-        "before": f.before,
-        "after": f.after,
-        "a_span": list(f.a_span) if f.a_span else None,
-        "b_span": list(f.b_span) if f.b_span else None,
-        "a_sentence": f.a_sentence,
-        "b_sentence": f.b_sentence,
-        "note": f.note,
-    }
-
-
 def to_json(d: Diff) -> dict:
     al = d.alignment
     counts: dict[str, int] = {}
@@ -148,7 +136,7 @@ def to_json(d: Diff) -> dict:
             "high": sum(1 for f in d.findings if f.severity == "high"),
             "counts": dict(sorted(counts.items())),
         },
-        "findings": [finding_json(f) for f in d.findings],
+        "findings": [finding_dict(f) for f in d.findings],
     }
 
 

@@ -19,6 +19,7 @@ from typing import IO, Any
 from dedup import __version__
 from dedup.records import DriftSummary, Finding, Relation, ScanResult
 
+from . import finding_dict
 from .scan_view import ScanView, safe
 
 SCHEMA_ID = "dedup.scan/1"
@@ -89,17 +90,7 @@ def _jsonable(value: Any) -> Any:
 
 
 def _finding(f: Finding) -> dict:
-    return {
-        "kind": f.kind,
-        "severity": f.severity,
-        "before": safe(f.before),
-        "after": safe(f.after),
-        "a_span": list(f.a_span) if f.a_span is not None else None,
-        "b_span": list(f.b_span) if f.b_span is not None else None,
-        "a_sentence": safe(f.a_sentence),
-        "b_sentence": safe(f.b_sentence),
-        "note": safe(f.note),
-    }
+    return {k: safe(v) if isinstance(v, str) and k not in ("kind", "severity") else v for k, v in finding_dict(f).items()}
 
 
 def _drift(d: DriftSummary | None) -> dict | None:
