@@ -55,7 +55,7 @@ from benchmarks import data as corpora  # noqa: E402
 from benchmarks.syndication import make_reprint, make_rewrite  # noqa: E402
 from dedup.fingerprint import band_key_matrix  # noqa: E402
 from dedup.index import Index  # noqa: E402
-from dedup.index.store import StoredDoc, lock_keys  # noqa: E402
+from dedup.index.store import StoredDoc  # noqa: E402
 from dedup.params import FingerprintParams  # noqa: E402
 from dedup.records import Document  # noqa: E402
 

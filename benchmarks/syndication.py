@@ -245,7 +245,7 @@ SYNONYMS: dict[str, str] = {
     "party": "political party", "election": "vote", "voters": "the electorate", "leader": "head",
     "law": "legislation", "laws": "rules", "report": "study", "figures": "data", "data": "figures",
     "warned": "cautioned", "claimed": "asserted", "believes": "thinks", "think": "believe",
-    "added": "went on to say", "explained": "said", "described": "called", "called": "described",
+    "explained": "said", "described": "called", "called": "described",
     "problem": "issue", "problems": "issues", "issue": "matter", "decision": "ruling", "move": "step",
     "way": "manner", "part": "portion", "number": "figure", "group": "organisation", "firm's": "company's",
     "company's": "firm's", "government's": "administration's", "mln": "million", "dlrs": "dollars",
