@@ -51,6 +51,7 @@ class Fingerprint:
     sample: np.ndarray  # uint64, sorted unique winnowed shingle hashes
     n_shingles: int  # distinct verbatim shingles
     n_content: int  # distinct content stems
+    text_key: int = 0  # hash of the whole canonical word sequence (0: no words); equal for identical texts
 
 
 def _fmix64(x: np.ndarray) -> np.ndarray:
@@ -327,6 +328,8 @@ def fingerprint_documents(docs: Sequence[Document], params: FingerprintParams) -
     mh = _oph_flat(ush, ush_doc, n_docs, params.num_perm, params.seed)
     cmh = _oph_flat(uch, uch_doc, n_docs, params.num_perm, params.seed * 7919 + 1)
     samples = _split(samp, samp_doc, n_docs)
+    ends = starts + lengths
+    keys = [xxhash.xxh3_64_intdigest(th[a:e].tobytes()) if e > a else 0 for a, e in zip(starts.tolist(), ends.tolist())]
     n_sh = np.bincount(ush_doc, minlength=n_docs)
     n_ct = np.bincount(uch_doc, minlength=n_docs)
     return [
@@ -337,6 +340,7 @@ def fingerprint_documents(docs: Sequence[Document], params: FingerprintParams) -
             sample=samples[i],
             n_shingles=int(n_sh[i]),
             n_content=int(n_ct[i]),
+            text_key=keys[i],
         )
         for i, d in enumerate(docs)
     ]

@@ -18,8 +18,9 @@ from .cluster import build_stories, components
 from .credits import wire_credits
 from .engines.local import LocalEngine
 from .errors import InputError
+from .fingerprint import Fingerprint
 from .ingest import IngestOptions, read_inputs
-from .normalize import NORMALIZER_VERSION, words
+from .normalize import NORMALIZER_VERSION
 from .params import SCHEMA_VERSION, FingerprintParams
 from .records import Document, Relation, ScanResult, Skipped
 
@@ -48,22 +49,18 @@ def _complete(relations: Sequence[Relation], seen: set[tuple[int, int]], index: 
     return np.asarray(extra, dtype=np.int64).reshape(-1, 2)
 
 
-def _exact_groups(docs: Sequence[Document]) -> tuple[list[int], list[tuple[int, int]]]:
+def _exact_groups(fps: Sequence[Fingerprint]) -> tuple[list[int], list[tuple[int, int]]]:
     """Representatives (first of each group of identical texts) and (representative, copy) pairs.
 
     Identical documents after normalisation are duplicates by definition; only one of each
     group goes through LSH and verification, the rest are linked to it as a star (a group
-    of n copies gives n - 1 duplicate pairs, not n(n-1)/2).
+    of n copies gives n - 1 duplicate pairs, not n(n-1)/2). Verification confirms each link.
     """
-    first: dict[tuple[str, ...], int] = {}
+    first: dict[int, int] = {}
     reps: list[int] = []
     links: list[tuple[int, int]] = []
-    for i, d in enumerate(docs):
-        key = tuple(words(d.text))
-        if not key:
-            reps.append(i)
-            continue
-        j = first.setdefault(key, i)
+    for i, fp in enumerate(fps):
+        j = first.setdefault(fp.text_key, i) if fp.text_key else i
         if j == i:
             reps.append(i)
         else:
@@ -105,10 +102,11 @@ def scan_documents(
             raise InputError(f"document id {d.id!r} appears twice; ids must be unique (rename one record)")
         index[d.id] = i
 
-    reps, dup_links = _exact_groups(docs)
-    rep_docs = [docs[i] for i in reps]
     with LocalEngine(docs, params, workers=workers) as engine:
-        fps = engine.fingerprints(lambda done, total: progress("fingerprint", done, total), reps)
+        all_fps = engine.fingerprints(lambda done, total: progress("fingerprint", done, total))
+        reps, dup_links = _exact_groups(all_fps)
+        rep_docs = [docs[i] for i in reps]
+        fps = [all_fps[i] for i in reps]
         cands = candidate_set(fps, params)
         stock = stock_hashes(fps)
         progress("candidates", len(cands), len(cands))

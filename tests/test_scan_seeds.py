@@ -81,3 +81,18 @@ def test_nothing_is_skipped_and_every_seed_is_reported(seed_json, seeds_dir):
     assert seed_json["skipped"] == []
     reported = {d["id"].split("#")[0] for d in seed_json["documents"]}
     assert reported == {p.name for p in seeds_dir.iterdir()}
+
+
+def test_identical_texts_are_linked_as_a_star_to_the_first_copy(seeds_dir):
+    from dedup.records import Document
+    from dedup.scan import scan_documents
+
+    text = next(seeds_dir.glob("000_*")).read_text(encoding="utf-8")
+    other = next(seeds_dir.glob("004_*")).read_text(encoding="utf-8")
+    docs = [Document("a", text), Document("b", other), Document("c", text), Document("d", " ".join(text.split()))]
+    result = scan_documents(docs, workers=1)
+    dups = {(r.a, r.b) for r in result.relations if r.kind is RelationKind.DUPLICATE}
+    assert dups == {("a", "c"), ("a", "d")}
+    assert result.params["exact_duplicates"] == 2
+    story = next(s for s in result.stories if "a" in s.members)
+    assert set(story.members) == {"a", "c", "d"}

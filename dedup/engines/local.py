@@ -14,7 +14,6 @@ from typing import Any
 
 import numpy as np
 
-from ..candidates import stock_hashes  # noqa: F401  (re-exported for engines' callers)
 from ..fingerprint import Fingerprint, fingerprint_documents
 from ..params import FingerprintParams
 from ..records import Document, Relation
@@ -45,8 +44,9 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def _fp_task(which: Sequence[int]) -> list[Fingerprint]:
-    return fingerprint_documents([_DOCS[i] for i in which], _PARAMS)
+def _fp_task(span: tuple[int, int]) -> list[Fingerprint]:
+    lo, hi = span
+    return fingerprint_documents(_DOCS[lo:hi], _PARAMS)
 
 
 def _verify_task(args: tuple[np.ndarray, frozenset[int]]) -> list[Relation]:
@@ -92,11 +92,10 @@ class LocalEngine:
             progress(1)
             yield r
 
-    def fingerprints(self, progress: Callable[[int, int], None], which: Sequence[int] | None = None) -> list[Fingerprint]:
-        """Fingerprints of the documents ``which`` (all by default), in that order."""
-        which = list(range(len(self.docs))) if which is None else list(which)
-        n = len(which)
-        spans = [which[lo : lo + FINGERPRINT_BATCH] for lo in range(0, n, FINGERPRINT_BATCH)]
+    def fingerprints(self, progress: Callable[[int, int], None]) -> list[Fingerprint]:
+        """Fingerprints of all the documents, in order."""
+        n = len(self.docs)
+        spans = [(lo, min(n, lo + FINGERPRINT_BATCH)) for lo in range(0, n, FINGERPRINT_BATCH)]
         out: list[Fingerprint] = []
         done = 0
         for fps in self._map(_fp_task, spans, lambda k: None, True):
