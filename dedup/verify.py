@@ -88,12 +88,16 @@ class Profile:
     credits: tuple[Credit, ...]
 
 
-def _in_zones(offsets: np.ndarray, zones: Sequence[Zone], kind: str) -> np.ndarray:
+def _inside(offsets: np.ndarray, spans: Sequence[tuple[int, int]]) -> np.ndarray:
+    """Which ``offsets`` fall inside any of the half-open character ``spans``."""
     mask = np.zeros(len(offsets), dtype=bool)
-    for z in zones:
-        if z.kind == kind:
-            mask |= (offsets >= z.start) & (offsets < z.end)
+    for start, end in spans:
+        mask |= (offsets >= start) & (offsets < end)
     return mask
+
+
+def _in_zones(offsets: np.ndarray, zones: Sequence[Zone], kind: str) -> np.ndarray:
+    return _inside(offsets, [(z.start, z.end) for z in zones if z.kind == kind])
 
 
 def _entities(text: str, words: Sequence[str], starts: np.ndarray) -> frozenset[str]:
@@ -178,23 +182,14 @@ def _is_spread(p: Profile, shared: np.ndarray) -> bool:
 
 def _covered_words(p: Profile, spans: Sequence[tuple[int, int]]) -> int:
     """Words of ``p`` inside the union of character ``spans``."""
-    if not spans:
-        return 0
-    inside = np.zeros(len(p.starts), dtype=bool)
-    for s, e in spans:
-        inside |= (p.starts >= s) & (p.starts < e)
-    return int(inside.sum())
+    return int(_inside(p.starts, spans).sum()) if spans else 0
 
 
 def _distinct_shingles(p: Profile, spans: Sequence[tuple[int, int]]) -> int:
     """Distinct n-grams of ``p`` starting inside ``spans`` (the same set on either side)."""
     if not spans or not len(p.shingles):
         return 0
-    starts = p.starts[: len(p.shingles)]
-    inside = np.zeros(len(starts), dtype=bool)
-    for s, e in spans:
-        inside |= (starts >= s) & (starts < e)
-    return int(len(np.unique(p.shingles[inside])))
+    return int(len(np.unique(p.shingles[_inside(p.starts[: len(p.shingles)], spans)])))
 
 
 def _jac(a: frozenset, b: frozenset) -> float:
