@@ -243,7 +243,7 @@ def bench_store(url: str, syn: Synthetic, near, novel, real_indexed, real_querie
                 c = tx.candidates(keys, samples, min_shared_samples=MIN_SHARED_SAMPLES,
                                   max_postings=MAX_POSTINGS - 1, limit=65)
             times.append(time.perf_counter() - t)
-            hits += any(x.doc.doc.id == f"syn-{i:07d}" for x in c) if i >= 0 else 0
+            hits += any(x.id == f"syn-{i:07d}" for x in c) if i >= 0 else 0
         return times, hits
 
     lookups(near[:50])  # warm up

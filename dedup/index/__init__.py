@@ -21,12 +21,13 @@ from __future__ import annotations
 import json
 import logging
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from ..candidates import MAX_POSTINGS, MIN_SHARED_SAMPLES, candidate_set
+from ..candidates import MAX_POSTINGS, MIN_SHARED_SAMPLES, STOCK_PROBE, candidate_set, is_stock
 from ..drift import compare, summarize
 from ..errors import IndexCorruptError, IndexMismatchError, InputError, StoreError
 from ..fingerprint import Fingerprint, band_keys, fingerprint_documents
@@ -35,6 +36,8 @@ from ..scan import COMPLETE_MAX
 from ..records import AuditEntry, AuditMatch, Decision, Document, IndexStats, Relation, RelationKind
 from .store import (
     ARRAY_DTYPES,
+    Candidate,
+    Candidates,
     STORE_SCHEMA_VERSION,
     Store,
     StoredDoc,
@@ -55,6 +58,16 @@ CANDIDATE_LIMIT = 64
 # Documents per transaction in add(): acknowledged together.
 ADD_BATCH = 256
 MAX_ID_LENGTH = 512
+# Drift summaries per decision: the closest derived match (the one the decision names) gets one.
+# A summary costs about as much as the check itself (the benchmark's real articles, a related one:
+# p50 4.4 ms without drift, 9.4 ms with the closest copy's, 11 ms with one per copy).
+DRIFT_MATCHES = 1
+# Decoded stored documents kept per Index (by id and digest): the stories a feed keeps
+# matching are read and decoded once, and verify's profile cache finds the same objects.
+DOC_CACHE = 4096
+# Stock verdicts kept per Index, by (hash, holders): a hash's verdict is recomputed when its
+# holders change.
+STOCK_CACHE = 65536
 
 _KIND_RANK = {
     RelationKind.DUPLICATE: 0,
@@ -110,6 +123,59 @@ def _fingerprint_of(item: StoredDoc) -> Fingerprint:
     )
 
 
+def _candidate_fingerprint(c: Candidate) -> Fingerprint:
+    return Fingerprint(
+        doc_id=c.id,
+        minhash=c.minhash,
+        content_minhash=c.content_minhash,
+        sample=c.sample,
+        n_shingles=c.n_shingles,
+        n_content=c.n_content,
+    )
+
+
+def _estimate(fp: Fingerprint, c: Candidate) -> float:
+    """How close a candidate looks from the signatures alone: the largest of the verbatim and
+    content MinHash estimates and the share of the smaller side's samples shared."""
+    verbatim = float((fp.minhash == c.minhash).mean()) if fp.n_shingles and c.n_shingles else 0.0
+    content = float((fp.content_minhash == c.content_minhash).mean()) if fp.n_content and c.n_content else 0.0
+    smaller = min(len(fp.sample), len(c.sample))
+    return max(verbatim, content, c.shared_samples / smaller if smaller else 0.0)
+
+
+class _LRU:
+    """A small thread-safe least-recently-used map."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._d: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key):
+        with self._lock:
+            value = self._d.get(key)
+            if value is not None:
+                self._d.move_to_end(key)
+            return value
+
+    def put(self, key, value) -> None:
+        with self._lock:
+            self._d[key] = value
+            self._d.move_to_end(key)
+            while len(self._d) > self.size:
+                self._d.popitem(last=False)
+
+
+@dataclass(slots=True)
+class _Verified:
+    rels: list[Relation]  # verified relations, closest first
+    verified: dict[str, Relation | None]  # every document verified against the incoming one
+    docs: dict[str, Document]  # the stored documents read
+    group: set[str] | None  # the small group it joins (None: none, or too large to complete)
+    known: dict  # recorded pairs among the group: (a, b) -> kind
+    stock: frozenset[int] = frozenset()
+
+
 def _order(rel: Relation) -> tuple:
     return (_KIND_RANK.get(RelationKind(rel.kind), 9), -rel.score, rel.a)
 
@@ -118,11 +184,14 @@ class Index:
     """An LSH index over a :class:`~dedup.index.store.Store` (SQLite or PostgreSQL)."""
 
     def __init__(self, store: Store, params: FingerprintParams, *, verifier: Verifier | None = None,
-                 drift: bool = True) -> None:
+                 drift: bool = True, drift_matches: int = DRIFT_MATCHES) -> None:
         self.store = store
         self.params = params
         self._verify = verifier
         self._drift_enabled = drift
+        self._drift_matches = drift_matches
+        self._doc_cache = _LRU(DOC_CACHE)
+        self._stock_cache = _LRU(STOCK_CACHE)
 
     # --- opening -------------------------------------------------------------------------
 
@@ -135,11 +204,13 @@ class Index:
         create: bool = True,
         verifier: Verifier | None = None,
         drift: bool = True,
+        drift_matches: int = DRIFT_MATCHES,
     ) -> Index:
         """Open (and with ``create``, create) the index at ``url``.
 
         ``params=None`` uses the stored parameters (or the defaults for a new index);
         other parameters than the stored ones raise IndexMismatchError naming both.
+        ``drift``: attach drift summaries to the ``drift_matches`` closest derived matches.
         """
         store = open_store(url, create=create)
         try:
@@ -166,7 +237,7 @@ class Index:
         except BaseException:
             store.close()
             raise
-        return cls(store, stored, verifier=verifier, drift=drift)
+        return cls(store, stored, verifier=verifier, drift=drift, drift_matches=drift_matches)
 
     @staticmethod
     def _check_meta(store: Store, meta: dict[str, str]) -> FingerprintParams:
@@ -220,21 +291,72 @@ class Index:
         v, c = band_keys(fp, self.params)
         return np.concatenate([v, c]).astype(np.uint64)
 
-    def _proposed(self, fp: Fingerprint, raw: Sequence) -> list:
+    def _proposed(self, fp: Fingerprint, raw: Sequence[Candidate]) -> list[Candidate]:
         """The store's raw candidates filtered by the core's candidate rule (dedup.candidates), so the
-        index proposes what the scan proposes: the same views, thresholds and content filters."""
-        others = [c for c in raw if c.doc.doc.id != fp.doc_id]  # never its own earlier version
+        index proposes what the scan proposes (the same views, thresholds and content filters),
+        closest first by the signature estimates and at most CANDIDATE_LIMIT of them."""
+        others = [c for c in raw if c.id != fp.doc_id]  # never its own earlier version
         if not others:
             return []
-        cs = candidate_set([fp, *(_fingerprint_of(c.doc) for c in others)], self.params)
-        keep = {int(j) - 1 for i, j in cs.pairs if int(i) == 0}
-        return [c for k, c in enumerate(others) if k in keep]
+        cs = candidate_set([fp, *(_candidate_fingerprint(c) for c in others)], self.params)
+        keep = sorted({int(j) - 1 for i, j in cs.pairs if int(i) == 0})
+        kept = [others[k] for k in keep]
+        kept.sort(key=lambda c: (-_estimate(fp, c), c.id))
+        return kept[:CANDIDATE_LIMIT]
 
-    def _check_pair(self, a: StoredDoc | Document, b: Document, fa: Fingerprint | None, fb: Fingerprint | None):
+    def _documents(self, tx, wanted: Sequence[tuple[str, str]]) -> dict[str, Document]:
+        """The stored Documents for (id, digest) pairs: from the decoded-document cache, the rest
+        in one read (and cached). A digest names one text, so a cached entry is never stale."""
+        out, missing = {}, []
+        for doc_id, digest in wanted:
+            got = self._doc_cache.get((doc_id, digest))
+            if got is None:
+                missing.append(doc_id)
+            else:
+                out[doc_id] = got
+        if missing:
+            for item in tx.get(missing):
+                self._doc_cache.put((item.doc.id, item.digest), item.doc)
+                out[item.doc.id] = item.doc
+        return out
+
+    def _check_pair(self, a: Document, b: Document, fa: Fingerprint | None, fb: Fingerprint | None,
+                    stock: frozenset[int]):
         verify = self._verifier()
-        da = a.doc if isinstance(a, StoredDoc) else a
         with _CORE_LOCK:
-            return verify(da, b, fa=fa, fb=fb)
+            return verify(a, b, fa=fa, fb=fb, stock=stock)
+
+    def _stock(self, tx, fp: Fingerprint, raw: Candidates) -> frozenset[int]:
+        """The incoming document's sampled hashes that are stock text, as the scan derives them
+        (candidates.stock_hashes): held by at least STOCK_MIN_DOCS documents (it one of them) whose
+        content MinHashes are mostly unrelated (candidates.is_stock, on STOCK_PROBE holders spread
+        over them). Verdicts are cached by (hash, holders)."""
+        if not raw.holders:
+            return frozenset()
+        own = -1  # the incoming document, the newest holder
+        todo, out = {}, set()
+        for h, seqs in raw.holders.items():
+            holders = [*seqs, own]
+            key = (h, len(holders), seqs[0], seqs[-1])
+            verdict = self._stock_cache.get(key)
+            if verdict is None:
+                pick = np.linspace(0, len(holders) - 1, min(len(holders), STOCK_PROBE)).astype(np.int64)
+                todo[h] = (key, [holders[i] for i in pick])
+            elif verdict:
+                out.add(h)
+        if todo:
+            known = {c.seq: c.content_minhash for c in raw}
+            known[own] = fp.content_minhash
+            missing = sorted({s for _, probe in todo.values() for s in probe if s not in known})
+            if missing:
+                known.update(tx.content_minhashes(missing))
+            for h, (key, probe) in todo.items():
+                rows = [known[s] for s in probe if s in known]
+                verdict = bool(rows) and is_stock(np.stack(rows))
+                self._stock_cache.put(key, verdict)
+                if verdict:
+                    out.add(h)
+        return frozenset(out)
 
     def _group(self, tx, start: Sequence[str], limit: int) -> tuple[set[str] | None, dict]:
         """Documents connected to ``start`` through recorded relations, and every recorded pair
@@ -254,12 +376,13 @@ class Index:
             frontier = nxt
         return group, known
 
-    def _relations(self, tx, doc: Document, fp: Fingerprint, keys: np.ndarray) -> tuple[list[Relation], list[tuple]]:
-        """Verified relations of ``doc`` to indexed documents (closest first), and the verified
-        pairs to record if it is admitted: (a, b, kind or "", score), negatives included.
+    def _relations(self, tx, doc: Document, fp: Fingerprint, keys: np.ndarray) -> _Verified:
+        """Verified relations of ``doc`` to indexed documents (closest first).
 
         As in the scan: LSH candidates are verified; then, when the group of related documents
-        it joins is small (COMPLETE_MAX), every pair in it not verified before is verified too."""
+        it joins is small (COMPLETE_MAX), the group's members not proposed are verified too.
+        The pairs among the group's members not verified before are left to :meth:`_completion`
+        (they matter only to a document that is admitted)."""
         raw = tx.candidates(
             keys,
             fp.sample,
@@ -267,41 +390,55 @@ class Index:
             max_postings=MAX_POSTINGS - 1,  # the incoming document holds the hash too
             limit=CANDIDATE_LIMIT + 1,
         )
+        proposed = self._proposed(fp, raw)
+        stock = self._stock(tx, fp, raw) if proposed else frozenset()
+        docs = self._documents(tx, [(c.id, c.digest) for c in proposed])
         verified: dict[str, Relation | None] = {}
-        for cand in self._proposed(fp, raw)[:CANDIDATE_LIMIT]:
-            verified[cand.doc.doc.id] = self._check_pair(cand.doc, doc, _fingerprint_of(cand.doc), fp)
-        extra: list[tuple] = []
+        for cand in proposed:
+            if cand.id in docs:
+                verified[cand.id] = self._check_pair(docs[cand.id], doc, _candidate_fingerprint(cand), fp, stock)
+        group = known = None
         related = [i for i, r in verified.items() if r is not None]
         if related:
             group, known = self._group(tx, related, COMPLETE_MAX - 1)
             if group is not None:
                 todo = sorted(g for g in group if g not in verified and g != doc.id)
-                stored = {s.doc.id: s for s in tx.get(todo)}
-                for g in todo:
-                    if g in stored:
-                        verified[g] = self._check_pair(stored[g], doc, _fingerprint_of(stored[g]), fp)
-                members = sorted(group - {doc.id})
-                need = [(x, y) for i, x in enumerate(members) for y in members[i + 1 :] if (x, y) not in known]
-                if need:
-                    docs = {s.doc.id: s for s in tx.get(sorted({z for p in need for z in p}))}
-                    for x, y in need:
-                        if x in docs and y in docs:
-                            r = self._check_pair(docs[x], docs[y].doc, _fingerprint_of(docs[x]), _fingerprint_of(docs[y]))
-                            extra.append((x, y, RelationKind(r.kind).value if r else "", float(r.score) if r else 0.0))
+                for item in tx.get(todo) if todo else ():
+                    docs[item.doc.id] = item.doc
+                    verified[item.doc.id] = self._check_pair(item.doc, doc, _fingerprint_of(item), fp, stock)
         rels = sorted((r for r in verified.values() if r is not None), key=_order)
+        return _Verified(rels, verified, docs, group, known or {}, stock)
+
+    def _completion(self, tx, doc: Document, v: _Verified) -> list[tuple]:
+        """The verified pairs to record when ``doc`` is admitted: (a, b, kind or "", score), its own
+        (negatives included) and those among the members of the small group it joins not verified
+        before (as the scan completes small groups)."""
         pairs = [
             (other, doc.id, RelationKind(r.kind).value if r else "", float(r.score) if r else 0.0)
-            for other, r in verified.items()
+            for other, r in v.verified.items()
         ]
-        return rels, pairs + extra
+        if v.group is None:
+            return pairs
+        members = sorted(v.group - {doc.id})
+        need = [(x, y) for i, x in enumerate(members) for y in members[i + 1 :] if (x, y) not in v.known]
+        if need:
+            stored = {s.doc.id: s for s in tx.get(sorted({z for p in need for z in p}))}
+            for x, y in need:
+                if x in stored and y in stored:
+                    r = self._check_pair(stored[x].doc, stored[y].doc, _fingerprint_of(stored[x]),
+                                         _fingerprint_of(stored[y]), v.stock)
+                    pairs.append((x, y, RelationKind(r.kind).value if r else "", float(r.score) if r else 0.0))
+        return pairs
 
     def _with_drift(self, rels: list[Relation], sources: dict[str, Document], doc: Document) -> tuple[Relation, ...]:
+        """Drift summaries for the ``drift_matches`` closest derived matches (the others keep None)."""
         if not self._drift_enabled or not rels:
             return tuple(rels)
-        out = []
+        out, left = [], self._drift_matches
         for rel in rels:
             src = sources.get(rel.a)
-            if rel.drift is None and src is not None and RelationKind(rel.kind).derived:
+            if left > 0 and rel.drift is None and src is not None and RelationKind(rel.kind).derived:
+                left -= 1
                 with _CORE_LOCK:
                     rel = replace(rel, drift=_drift_summary(src, doc))
             out.append(rel)
@@ -340,8 +477,9 @@ class Index:
                 return self._decide_in(tx, doc, fp, keys, add=True, force=force, client=client, relate=relate)
         # A read-only check: verify outside the write lock, then record the decision.
         with self.store.transaction(write=False) as tx:
-            rels, sources, _ = self._verified(tx, doc, fp, keys)
+            v = self._relations(tx, doc, fp, keys)
             same = tx.digest(doc.id) == doc_digest(doc)
+        rels, sources = v.rels, v.docs
         prefix = "checked (indexed under this id with the same text)" if same else "checked"
         decision = self._make(doc, rels, sources, added=False, updated=False, reason_prefix=prefix)
         entry = self._entry(doc.id, "check", decision, client)
@@ -349,27 +487,18 @@ class Index:
             (seq,) = tx.append_audit([entry])
         return replace(decision, audit_seq=seq)
 
-    def _verified(self, tx, doc, fp, keys) -> tuple[list[Relation], dict[str, Document], list[tuple]]:
-        rels, pairs = self._relations(tx, doc, fp, keys)
-        sources = {r.a: None for r in rels}
-        if rels and self._drift_enabled:
-            sources = {s.doc.id: s.doc for s in tx.get(list(sources))}
-        return rels, sources, pairs
-
     def _decide_in(self, tx, doc, fp, keys, *, add, force, client, relate) -> Decision:
         digest = doc_digest(doc)
         old = tx.digest(doc.id)
-        if relate:
-            rels, sources, pairs = self._verified(tx, doc, fp, keys)
-        else:
-            rels, sources, pairs = [], {}, []
+        v = self._relations(tx, doc, fp, keys) if relate else _Verified([], {}, {}, None, {})
+        rels, sources = v.rels, v.docs
         copy_of = next((r for r in rels if RelationKind(r.kind).derived), None)
         if old == digest:
             action, added, updated = "unchanged", False, False
             reason = "already indexed under this id with the same text; left as it is"
         elif force or copy_of is None:
             tx.put(self._stored(doc, fp, keys))
-            tx.put_pairs(pairs)
+            tx.put_pairs(self._completion(tx, doc, v))
             action, added, updated = ("update", True, True) if old is not None else ("add", True, False)
             reason = "updated: new text under an indexed id" if updated else "added"
         else:

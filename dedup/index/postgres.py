@@ -34,11 +34,14 @@ from .store import (
     KEY_DTYPE,
     MINHASH_DTYPE,
     SAMPLE_DTYPE,
-    Candidate,
+    CANDIDATE_COLUMNS,
+    Candidates,
     StoredDoc,
     as_signed,
     audit_matches_from_json,
+    candidate_from_row,
     audit_matches_to_json,
+    busy_holders,
     doc_from_json,
     DOC_COLUMNS,
     doc_row,
@@ -161,16 +164,23 @@ class _PgSession:
         ranked = rank_candidates(
             band_rows, sample_rows, min_shared_samples=min_shared_samples, max_postings=max_postings, limit=limit
         )
+        holders = busy_holders(sample_rows)
         if not ranked:
-            return []
-        rows = c.execute(f"SELECT {_DOC_COLS} FROM docs WHERE seq = ANY(%s)", ([s for s, _, _ in ranked],)).fetchall()
-        by_seq = {r[0]: _row_to_stored(r) for r in rows}
-        return [Candidate(by_seq[s], b, n) for s, b, n in ranked if s in by_seq]
+            return Candidates((), holders)
+        rows = c.execute(
+            f"SELECT {CANDIDATE_COLUMNS} FROM docs WHERE seq = ANY(%s)", ([s for s, _, _ in ranked],)
+        ).fetchall()
+        by_seq = {r[0]: r for r in rows}
+        return Candidates([candidate_from_row(by_seq[s], b, n) for s, b, n in ranked if s in by_seq], holders)
 
     def get(self, ids: Sequence[str]) -> list[StoredDoc]:
         rows = self.c.execute(f"SELECT {_DOC_COLS} FROM docs WHERE id = ANY(%s)", (list(ids),)).fetchall()
         by_id = {r[1]: _row_to_stored(r) for r in rows}
         return [by_id[i] for i in ids if i in by_id]
+
+    def content_minhashes(self, seqs: Sequence[int]) -> dict[int, np.ndarray]:
+        rows = self.c.execute("SELECT seq, content_minhash FROM docs WHERE seq = ANY(%s)", (list(seqs),)).fetchall()
+        return {r[0]: from_bytes(r[1], MINHASH_DTYPE) for r in rows}
 
     def digest(self, id: str) -> str | None:
         row = self.c.execute("SELECT digest FROM docs WHERE id = %s", (id,)).fetchone()

@@ -29,11 +29,14 @@ from .store import (
     KEY_DTYPE,
     MINHASH_DTYPE,
     SAMPLE_DTYPE,
-    Candidate,
+    CANDIDATE_COLUMNS,
+    Candidates,
     StoredDoc,
     as_signed,
     audit_matches_from_json,
+    candidate_from_row,
     audit_matches_to_json,
+    busy_holders,
     doc_from_json,
     DOC_COLUMNS,
     doc_row,
@@ -111,12 +114,15 @@ class _SQLiteSession:
         ranked = rank_candidates(
             band_rows, sample_rows, min_shared_samples=min_shared_samples, max_postings=max_postings, limit=limit
         )
+        holders = busy_holders(sample_rows)
         if not ranked:
-            return []
+            return Candidates((), holders)
         seqs = [seq for seq, _, _ in ranked]
-        rows = c.execute(f"SELECT {_DOC_COLS} FROM docs WHERE seq IN ({','.join('?' * len(seqs))})", seqs).fetchall()
-        by_seq = {r[0]: _row_to_stored(r) for r in rows}
-        return [Candidate(by_seq[s], b, n) for s, b, n in ranked if s in by_seq]
+        rows = c.execute(
+            f"SELECT {CANDIDATE_COLUMNS} FROM docs WHERE seq IN ({','.join('?' * len(seqs))})", seqs
+        ).fetchall()
+        by_seq = {r[0]: r for r in rows}
+        return Candidates([candidate_from_row(by_seq[s], b, n) for s, b, n in ranked if s in by_seq], holders)
 
     def _postings(self, table: str, col: str, keys: list[int], limit: int) -> list[tuple[int, int]]:
         """(key, seq) rows for each key, at most ``limit`` per key, in one statement per 400 keys.
@@ -141,6 +147,15 @@ class _SQLiteSession:
             ).fetchall()
             by_id = {r[1]: _row_to_stored(r) for r in rows}
             out += [by_id[i] for i in chunk if i in by_id]
+        return out
+
+    def content_minhashes(self, seqs: Sequence[int]) -> dict[int, np.ndarray]:
+        out = {}
+        for chunk in iter_chunks(list(seqs), 500):
+            rows = self.c.execute(
+                f"SELECT seq, content_minhash FROM docs WHERE seq IN ({','.join('?' * len(chunk))})", list(chunk)
+            ).fetchall()
+            out.update({r[0]: from_bytes(r[1], MINHASH_DTYPE) for r in rows})
         return out
 
     def digest(self, id: str) -> str | None:

@@ -30,6 +30,7 @@ from urllib.parse import urlsplit
 
 import numpy as np
 
+from ..candidates import STOCK_MIN_DOCS
 from ..errors import StoreError
 from ..records import AuditEntry, AuditMatch, Document, Stripped, Zone
 
@@ -63,9 +64,29 @@ class StoredDoc:
 
 @dataclass(frozen=True, slots=True, eq=False)
 class Candidate:
-    doc: StoredDoc
+    """A document proposed by the postings: its fingerprint arrays, not its text (most
+    candidates are filtered out on these alone; the index fetches the texts it verifies)."""
+
+    id: str
+    digest: str
+    minhash: np.ndarray  # uint32[num_perm]
+    content_minhash: np.ndarray  # uint32[num_perm]
+    sample: np.ndarray  # uint64, sorted unique
+    n_shingles: int
+    n_content: int
     shared_bands: int
     shared_samples: int
+    seq: int = 0  # the store's row number (holders in Candidates.holders are seqs)
+
+
+class Candidates(list):
+    """What :meth:`Session.candidates` returns: the candidates, best first, and ``holders``: for
+    each of the given sampled hashes held by at least STOCK_HOLDERS documents, their seqs,
+    ascending (at most max_postings + 1 of them; the index tests those for stock text)."""
+
+    def __init__(self, items=(), holders: dict[int, list[int]] | None = None) -> None:
+        super().__init__(items)
+        self.holders: dict[int, list[int]] = holders or {}
 
 
 class Session(Protocol):
@@ -73,9 +94,11 @@ class Session(Protocol):
 
     def candidates(
         self, band_keys: np.ndarray, samples: np.ndarray, *, min_shared_samples: int, max_postings: int, limit: int
-    ) -> list[Candidate]: ...
+    ) -> Candidates: ...
 
     def get(self, ids: Sequence[str]) -> list[StoredDoc]: ...
+
+    def content_minhashes(self, seqs: Sequence[int]) -> dict[int, np.ndarray]: ...  # seq -> uint32[num_perm]
 
     def digest(self, id: str) -> str | None: ...
 
@@ -192,6 +215,43 @@ def doc_from_json(s: str) -> Document:
         parent=d.get("parent"),
         part=d.get("part"),
     )
+
+
+# The columns a candidate is read from (CANDIDATE_COLUMNS order; see candidate_from_row).
+CANDIDATE_COLUMNS = "seq, id, digest, minhash, content_minhash, sample, n_shingles, n_content"
+
+
+def candidate_from_row(row: Sequence, shared_bands: int, shared_samples: int) -> Candidate:
+    return Candidate(
+        id=row[1],
+        digest=row[2],
+        minhash=from_bytes(row[3], MINHASH_DTYPE),
+        content_minhash=from_bytes(row[4], MINHASH_DTYPE),
+        sample=from_bytes(row[5], SAMPLE_DTYPE),
+        n_shingles=row[6],
+        n_content=row[7],
+        shared_bands=shared_bands,
+        shared_samples=shared_samples,
+        seq=row[0],
+    )
+
+
+# A sampled hash whose stored holders number at least this (the incoming document makes one more,
+# as many as candidates.STOCK_MIN_DOCS) is reported in Candidates.holders.
+STOCK_HOLDERS = STOCK_MIN_DOCS - 1
+
+
+def busy_holders(sample_rows: Sequence[tuple[int, int]]) -> dict[int, list[int]]:
+    """(hash, seq) postings -> {hash (unsigned): [seq, ...] ascending} for the hashes held by at
+    least STOCK_HOLDERS documents (a backend reads at most max_postings + 1 holders per hash)."""
+    by_hash: dict[int, list[int]] = {}
+    for h, seq in sample_rows:
+        by_hash.setdefault(h, []).append(seq)
+    return {
+        h & 0xFFFFFFFFFFFFFFFF: sorted(seqs)
+        for h, seqs in by_hash.items()
+        if len(seqs) >= STOCK_HOLDERS
+    }
 
 
 DOC_COLUMNS = (
