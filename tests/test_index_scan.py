@@ -84,3 +84,24 @@ def test_house_text_held_by_unrelated_documents_is_stock_as_in_the_scan(index_ur
         got = {m.a: RelationKind(m.kind) for m in index.check(query).matches}
     assert got == expected
     assert RelationKind.PARTIAL not in got.values()
+
+
+def test_threads_sharing_one_index_answer_as_one_thread_does(tmp_path):
+    """The service's threads share one Index (and its caches, stock verdicts, connections per
+    thread): concurrent checks give the decisions a single thread gives."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    docs = [d for d in read_inputs([str(SEEDS)]) if isinstance(d, Document)]
+
+    def answer(d):
+        return d.decision, [(m.a, str(m.kind), round(m.score, 9), m.drift is not None) for m in d.matches]
+
+    with Index.open(str(tmp_path / "serial.db")) as index:
+        index.add(docs[: len(docs) // 2], relate=False)
+        serial = [answer(index.check(d)) for d in docs]
+    with Index.open(str(tmp_path / "threads.db")) as index:
+        index.add(docs[: len(docs) // 2], relate=False)
+        with ThreadPoolExecutor(4) as pool:
+            got = list(pool.map(lambda d: answer(index.check(d)), docs * 4))
+    assert got == serial * 4
+    assert any(m for _, m in serial)
