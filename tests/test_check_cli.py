@@ -136,3 +136,25 @@ def test_stats_of_missing_index_is_an_error(tmp_path):
     r = CliRunner().invoke(main, ["index", "stats", "--index", str(tmp_path / "none.db")])
     assert r.exit_code == 1
     assert r.stderr == f"Error: no index at '{tmp_path / 'none.db'}'; create it with `dedup index add --index {tmp_path / 'none.db'} FILES`\n"
+
+
+def test_index_add_bulk_loads_an_empty_index_with_audit_entries(run, tmp_path):
+    rows = [{"id": "s0", "text": article(100)}, {"id": "s1", "text": article(101)}, {"id": "s2", "text": article(102)}]
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    r = run("index", "add", "--bulk", str(feed), str(tmp_path / "missing.txt"))
+    assert r.exit_code == 0, r.output
+    assert r.stdout == f"added 3, updated 0, unchanged 0, skipped 1; 3 documents in sqlite://{run.index}\n"
+    missing = tmp_path / "missing.txt"
+    assert r.stderr == f"skipped {missing}: '{missing}': no such file or folder; check the path\n"
+    audit = [json.loads(line) for line in run("index", "audit", "--format", "jsonl").stdout.splitlines()]
+    assert [(e["id"], e["action"], e["added"], e["client"]) for e in audit] == [
+        ("s0", "add", True, "cli"), ("s1", "add", True, "cli"), ("s2", "add", True, "cli")]
+    # what was loaded is found
+    (tmp_path / "q.txt").write_text(article(101), encoding="utf-8")
+    got = lines(run("check", str(tmp_path / "q.txt")))[0]
+    assert (got["decision"], got["matches"][0]["id"]) == ("duplicate", "s1")
+    # a bulk load needs an empty index
+    r = CliRunner().invoke(main, ["index", "add", "--bulk", str(feed), "--index", run.index])
+    assert r.exit_code == 1
+    assert r.stderr.startswith("Error: bulk load needs an empty index;")

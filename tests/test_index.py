@@ -321,3 +321,21 @@ def test_bulk_load_into_empty_index(index_url):
         index.add([doc(99)])  # the index takes ordinary writes afterwards
         with pytest.raises(StoreError, match="empty index"):
             index.store.bulk_load(iter(items[:1]))
+
+
+def test_index_bulk_load_writes_audit_and_keeps_the_first_of_a_repeated_id(index_url):
+    docs = [doc(i) for i in range(5)] + [doc(2, text=article(77))]
+    seen = []
+    with open_index(index_url) as index:
+        n, skipped = index.bulk_load(iter(docs), client="test", chunk=2, progress=seen.append)
+        assert n == 5 and [(s.id, s.reason) for s in skipped] == [
+            ("doc-2", "not added: the same id came earlier in this bulk load")]
+        assert seen == [2, 4, 6]
+        assert index.get("doc-2").text == article(2)
+        entries = index.audit()
+        assert [(e.id, e.action, e.decision, e.added, e.client) for e in entries] == [
+            (f"doc-{i}", "add", "new", True, "test") for i in range(5)]
+        assert index.integrity() == []
+        with pytest.raises(StoreError, match="empty index"):
+            index.bulk_load(iter([doc(9)]))
+        assert index.stats().documents == 5 and len(index.audit()) == 5  # the refused load left nothing

@@ -171,3 +171,30 @@ def add_inputs(index, items: Iterable[Document | Skipped], *, relate: bool = Tru
     if buf:
         flush()
     return counts, skipped
+
+
+def bulk_inputs(index, items: Iterable[Document | Skipped], *, client: str | None = None,
+                progress=None) -> tuple[dict[str, int], list[Skipped]]:
+    """Build an empty index from a stream at once (:meth:`Index.bulk_load`): one transaction,
+    an audit entry per document. Returns counts (added, skipped) and the skipped inputs: those
+    the reader skipped, invalid ids and ids repeated later in the stream."""
+    from ..errors import InputError
+    from . import validate_id
+
+    skipped: list[Skipped] = []
+
+    def docs() -> Iterator[Document]:
+        for item in items:
+            if isinstance(item, Document):
+                try:
+                    validate_id(item.id)
+                except InputError as exc:
+                    item = Skipped(repr(item.id)[1:-1][:80], f"not added: {exc}", item.path)
+            if isinstance(item, Skipped):
+                skipped.append(item)
+                continue
+            yield item
+
+    n, repeats = index.bulk_load(docs(), client=client, progress=progress)
+    skipped += repeats
+    return {"added": n, "skipped": len(skipped)}, skipped

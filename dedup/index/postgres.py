@@ -397,7 +397,7 @@ class PostgresStore:
         except PoolTimeout as exc:
             raise StoreError(f"no free connection to PostgreSQL index {self.url} ({exc}); raise pool_size") from exc
 
-    def bulk_load(self, items) -> int:
+    def bulk_load(self, items, *, audit=None) -> int:
         with self._pool.connection() as c, c.transaction():
             c.execute("SELECT pg_advisory_xact_lock(%s)", (self._salt,))
             if c.execute("SELECT count(*) FROM docs").fetchone()[0]:
@@ -425,6 +425,8 @@ class PostgresStore:
                 cur.execute("ANALYZE docs")
                 cur.execute("ANALYZE bands")
                 cur.execute("ANALYZE samples")
+            if audit is not None:
+                _PgSession(c).append_audit(audit())
         return len(ids)
 
     def size_bytes(self) -> int | None:

@@ -382,9 +382,9 @@ class SQLiteStore:
                     c.execute("ROLLBACK")
                 raise StoreError(f"cannot commit to index '{self.path}': {exc}") from exc
 
-    def bulk_load(self, items) -> int:
+    def bulk_load(self, items, *, audit=None) -> int:
         c = self._conn()
-        with self.transaction(write=True):
+        with self.transaction(write=True) as tx:
             if c.execute("SELECT count(*) FROM docs").fetchone()[0]:
                 raise StoreError(f"bulk load needs an empty index; '{self.path}' holds documents: add them instead")
             now = now_iso()
@@ -418,6 +418,8 @@ class SQLiteStore:
                 for lo in range(0, len(k), 1_000_000):
                     c.executemany(f"INSERT INTO {table} ({col}, seq) VALUES (?, ?)",
                                   zip(k[lo : lo + 1_000_000].tolist(), o[lo : lo + 1_000_000].tolist()))
+            if audit is not None:
+                tx.append_audit(audit())
         c.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # the whole load went through the WAL: give the space back
         return seq
 

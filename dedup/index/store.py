@@ -21,7 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -138,10 +138,12 @@ class Store(Protocol):
 
     def size_bytes(self) -> int | None: ...
 
-    def bulk_load(self, items: Iterable[StoredDoc]) -> int:
+    def bulk_load(self, items: Iterable[StoredDoc], *,
+                  audit: Callable[[], Sequence[AuditEntry]] | None = None) -> int:
         """Load documents into an EMPTY index at once (building from an archive): postings are
         written in key order (SQLite) or indexed after loading (PostgreSQL). One transaction;
-        StoreError when the index already holds documents. Returns the count loaded."""
+        StoreError when the index already holds documents. ``audit()``, called once ``items`` is
+        consumed, gives the audit entries written in the same transaction. Returns the count loaded."""
         ...
 
     def integrity(self) -> list[str]: ...  # problems found; [] when the store is sound
