@@ -151,16 +151,16 @@ class _PgSession:
 
     def candidates(self, band_keys, samples, *, min_shared_samples, max_postings, limit):
         c = self.c
-        band_rows = c.execute(
-            "SELECT k, b.seq FROM unnest(%s::bigint[]) AS k,"
-            f" LATERAL (SELECT seq FROM bands WHERE key = k LIMIT {BAND_POSTINGS_LIMIT}) AS b",
-            (as_signed(np.unique(band_keys)),),
-        ).fetchall()
-        sample_rows = c.execute(
-            "SELECT h, s.seq FROM unnest(%s::bigint[]) AS h,"
+        # band and sample postings in one round trip (tagged 0 and 1)
+        rows = c.execute(
+            "SELECT 0, k, b.seq FROM unnest(%s::bigint[]) AS k,"
+            f" LATERAL (SELECT seq FROM bands WHERE key = k LIMIT {BAND_POSTINGS_LIMIT}) AS b"
+            " UNION ALL SELECT 1, h, s.seq FROM unnest(%s::bigint[]) AS h,"
             " LATERAL (SELECT seq FROM samples WHERE hash = h LIMIT %s) AS s",
-            (as_signed(np.unique(samples)), max_postings + 1),
+            (as_signed(np.unique(band_keys)), as_signed(np.unique(samples)), max_postings + 1),
         ).fetchall()
+        band_rows = [(k, seq) for tag, k, seq in rows if tag == 0]
+        sample_rows = [(h, seq) for tag, h, seq in rows if tag == 1]
         ranked = rank_candidates(
             band_rows, sample_rows, min_shared_samples=min_shared_samples, max_postings=max_postings, limit=limit
         )
