@@ -379,7 +379,7 @@ def index_audit_command(index_url, doc_id, after, limit, fmt):
               help="Exit 0 when every article is new, 2 when any is a copy of an indexed one (1 is an error).")
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "text"]), default="jsonl", show_default=True,
               help="jsonl: one dedup.check/v1 object per article (dedup/schemas/check.v1.json).")
-@click.option("--no-drift", is_flag=True, help="Do not attach drift summaries (faster).")
+@click.option("--no-drift", is_flag=True, help="Do not attach the closest copy's drift summary (faster).")
 @click.option("--client", default="cli", show_default=True, help="Name recorded with each decision in the audit log.")
 def check_command(paths, index_url, add, exit_code, fmt, no_drift, client):
     """For each incoming article (files, folders, or - for a text/JSON/JSONL stream on stdin):
