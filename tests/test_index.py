@@ -339,3 +339,15 @@ def test_index_bulk_load_writes_audit_and_keeps_the_first_of_a_repeated_id(index
         with pytest.raises(StoreError, match="empty index"):
             index.bulk_load(iter([doc(9)]))
         assert index.stats().documents == 5 and len(index.audit()) == 5  # the refused load left nothing
+
+
+def test_updated_text_is_what_a_later_check_verifies_against(index_url):
+    """Decoded stored documents are cached per Index: an update (new text under the id, from
+    this Index or another opened on the same store) is never answered from the old text."""
+    with open_index(index_url) as index, open_index(index_url) as other:
+        index.add([doc(1)])
+        assert index.check(Document(id="q", text=article(1))).decision == "duplicate"  # doc-1 read and cached
+        near = trimmed(article(1), 0.95)
+        other.add([doc(1, text=near)])  # the same id, a slightly different text, written by another opening
+        d = index.check(Document(id="q", text=article(1)))
+        assert [m.a for m in d.matches] == ["doc-1"] and d.decision == "reprint"  # stand-in: not equal texts
