@@ -304,8 +304,7 @@ class Index:
         if not others:
             return []
         cs = candidate_set([fp, *(_candidate_fingerprint(c) for c in others)], self.params)
-        keep = sorted({int(j) - 1 for i, j in cs.pairs if int(i) == 0})
-        kept = [others[k] for k in keep]
+        kept = [others[k] for k in (cs.pairs[cs.pairs[:, 0] == 0, 1] - 1).tolist()]
         kept.sort(key=lambda c: (-_estimate(fp, c), c.id))
         return kept[:CANDIDATE_LIMIT]
 
