@@ -351,3 +351,15 @@ def test_updated_text_is_what_a_later_check_verifies_against(index_url):
         other.add([doc(1, text=near)])  # the same id, a slightly different text, written by another opening
         d = index.check(Document(id="q", text=article(1)))
         assert [m.a for m in d.matches] == ["doc-1"] and d.decision == "reprint"  # stand-in: not equal texts
+
+
+def test_check_many_records_each_decision_in_order(index_url):
+    with open_index(index_url) as index:
+        index.add([doc(1)])
+        qs = [Document(id="q1", text=article(1)), Document(id="q2", text=article(2)), Document(id="q3", text=article(1))]
+        got = index.check_many(qs, client="batch")
+        entries = index.audit(after=got[0].audit_seq - 1)
+        assert [(e.seq, e.id, e.action, e.decision, e.client) for e in entries] == [
+            (d.audit_seq, d.id, "check", d.decision, "batch") for d in got]
+        assert [d.decision for d in got] == ["duplicate", "new", "duplicate"]
+        assert index.check_many([]) == []

@@ -465,31 +465,38 @@ class Index:
         return self.check_many([doc], add=add, client=client)[0]
 
     def check_many(self, docs: Sequence[Document], *, add: bool = False, client: str | None = None) -> list[Decision]:
-        """:meth:`check` for many documents; each decision is its own transaction, in order."""
+        """:meth:`check` for many documents, in order. With ``add`` each decision is its own
+        transaction; without, each is read in its own transaction and their audit entries are
+        written together in one (one commit per call, not per document) before this returns."""
         for d in docs:
             validate_id(d.id)
         fps = self._fingerprint(docs)
-        return [self._decide(doc, fp, add=add, force=False, client=client) for doc, fp in zip(docs, fps)]
+        if add:
+            return [self._decide(doc, fp, add=True, force=False, client=client) for doc, fp in zip(docs, fps)]
+        decided = [self._check_read_only(doc, fp) for doc, fp in zip(docs, fps)]
+        if not decided:
+            return []
+        with self.store.transaction(write=True) as tx:
+            seqs = tx.append_audit([self._entry(d.id, "check", d, client) for d in decided])
+        return [replace(d, audit_seq=seq) for d, seq in zip(decided, seqs)]
+
+    def _check_read_only(self, doc: Document, fp: Fingerprint) -> Decision:
+        """A read-only check: verified in a read transaction (outside any write lock); the caller
+        records it."""
+        keys = self._keys(fp)
+        with self.store.transaction(write=False) as tx:
+            v = self._relations(tx, doc, fp, keys)
+            same = tx.digest(doc.id) == doc_digest(doc)
+        prefix = "checked (indexed under this id with the same text)" if same else "checked"
+        return self._make(doc, v.rels, v.docs, added=False, updated=False, reason_prefix=prefix)
 
     def _decide(self, doc: Document, fp: Fingerprint, *, add: bool, force: bool, client: str | None, tx=None,
                 relate: bool = True) -> Decision:
         keys = self._keys(fp)
         if tx is not None:
             return self._decide_in(tx, doc, fp, keys, add=add, force=force, client=client, relate=relate)
-        if add:
-            with self.store.transaction(write=True, lock=lock_keys(keys, fp.sample, ids=[doc.id])) as tx:
-                return self._decide_in(tx, doc, fp, keys, add=True, force=force, client=client, relate=relate)
-        # A read-only check: verify outside the write lock, then record the decision.
-        with self.store.transaction(write=False) as tx:
-            v = self._relations(tx, doc, fp, keys)
-            same = tx.digest(doc.id) == doc_digest(doc)
-        rels, sources = v.rels, v.docs
-        prefix = "checked (indexed under this id with the same text)" if same else "checked"
-        decision = self._make(doc, rels, sources, added=False, updated=False, reason_prefix=prefix)
-        entry = self._entry(doc.id, "check", decision, client)
-        with self.store.transaction(write=True) as tx:
-            (seq,) = tx.append_audit([entry])
-        return replace(decision, audit_seq=seq)
+        with self.store.transaction(write=True, lock=lock_keys(keys, fp.sample, ids=[doc.id])) as tx:
+            return self._decide_in(tx, doc, fp, keys, add=add, force=force, client=client, relate=relate)
 
     def _decide_in(self, tx, doc, fp, keys, *, add, force, client, relate) -> Decision:
         digest = doc_digest(doc)
