@@ -5,7 +5,16 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from dedup.normalize import canonical_text, canonical_word, content_stems, is_content, tokenize, words
+from dedup.normalize import (
+    _tokenize_ascii,
+    _tokenize_regex,
+    canonical_text,
+    canonical_word,
+    content_stems,
+    is_content,
+    tokenize,
+    words,
+)
 
 # Pieces news text is made of, including the ones the two code paths treat differently:
 # curly and modifier apostrophes, possessives, digit groups, ligatures, accents, dashes.
@@ -28,6 +37,19 @@ _NEWSY = st.lists(st.one_of(_PIECES, st.text(max_size=6)), max_size=30).map(" ".
 @settings(max_examples=400, deadline=None)
 def test_words_fast_path_equals_tokenize(text):
     assert words(text) == list(tokenize(text).words)
+
+
+_ASCII_NEWSY = st.text(alphabet="abcXYZ019 '.,:-\n\"s", max_size=60)
+
+
+@given(st.one_of(_ASCII_NEWSY, _NEWSY.filter(str.isascii)))
+@example("Pakistan's 155,221 votes, 1.2.3 o'clock ''s 'tis rock'n'roll 7:29. a's b''s")
+@settings(max_examples=400, deadline=None)
+def test_ascii_fast_tokenizer_equals_the_regex(text):
+    fast, ref = _tokenize_ascii(text), _tokenize_regex(text)
+    assert fast.words == ref.words
+    assert fast.starts.tolist() == ref.starts.tolist()
+    assert fast.ends.tolist() == ref.ends.tolist()
 
 
 @given(st.one_of(st.text(), _NEWSY))
