@@ -26,7 +26,7 @@ import numpy as np
 import sentencex
 
 from .errors import ParamsError
-from .normalize import is_content, stem, tokenize
+from .normalize import is_content, stem, tokenize, tokenize_uncached
 from .records import Alignment, Sentence, SentencePair, Zone
 
 # Default pairing threshold (weighted Dice over masked content stems, names at half weight).
@@ -197,28 +197,78 @@ def _split_cached(text: str, zones: tuple[Zone, ...]) -> tuple[Sentence, ...]:
     return tuple(out)
 
 
-@lru_cache(maxsize=1 << 16)
-def masked_terms(sentence: str) -> frozenset[str]:
-    """Content stems of a sentence with numbers, number words and dates masked out."""
+def _masked(words: Sequence[str], initials: str) -> frozenset[str]:
+    """Masked terms of one sentence's words; ``initials``: the first character of each as
+    written (a capital after the first word marks a name)."""
     terms = set()
-    toks = tokenize(sentence)
-    for k, w in enumerate(toks.words):
+    for k, w in enumerate(words):
         if w[:1].isdigit() or w in _NUMBER_WORDS or w in _DATE_WORDS or _HYPHEN_NUMBER_RE.match(w):
             continue
         if is_content(w):
-            first = sentence[int(toks.starts[k])]
             # Names (capitalised, not the first word) count for less, so a changed name
             # does not break a pair: they are marked and down-weighted in _matrices.
-            if k > 0 and first.isupper():
+            if k > 0 and initials[k].isupper():
                 terms.add(_NAME_MARK + w)
             else:
                 terms.add(stem(w))
     return frozenset(terms)
 
 
+@lru_cache(maxsize=1 << 16)
+def masked_terms(sentence: str) -> frozenset[str]:
+    """Content stems of a sentence with numbers, number words and dates masked out."""
+    toks = tokenize_uncached(sentence)
+    return _masked(toks.words, "".join(sentence[i] for i in toks.starts.tolist()))
+
+
 @lru_cache(maxsize=4096)
 def _terms_cached(text: str, zones: tuple[Zone, ...]) -> tuple[frozenset[str], ...]:
-    return tuple(masked_terms(s.text) for s in _split_cached(text, zones))
+    """``masked_terms`` of every sentence, from one tokenisation of the whole text (the one
+    verification made: ``tokenize`` is cached per text)."""
+    toks = tokenize(text)
+    starts = toks.starts
+    initials = "".join(text[i] for i in starts.tolist())
+    out = []
+    for s in _split_cached(text, zones):
+        lo = int(np.searchsorted(starts, s.start, side="left"))
+        hi = int(np.searchsorted(toks.ends, s.end, side="right"))
+        out.append(_masked(toks.words[lo:hi], initials[lo:hi]))
+    return tuple(out)
+
+
+# Masked terms as integer ids (one vocabulary per process), so the per-pair matrices are
+# built with numpy from arrays cached per text instead of Python loops over strings.
+_TERM_IDS: dict[str, int] = {}
+
+
+@lru_cache(maxsize=4096)
+def _ids_cached(text: str, zones: tuple[Zone, ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(term ids of all sentences, concatenated; sentence index of each; is it a name)."""
+    terms = _terms_cached(text, zones)
+    flat = [t for ts in terms for t in ts]
+    ids = np.fromiter((_TERM_IDS.setdefault(t, len(_TERM_IDS)) for t in flat), dtype=np.int64, count=len(flat))
+    rows = np.repeat(np.arange(len(terms), dtype=np.int64), [len(ts) for ts in terms])
+    names = np.fromiter((t.startswith(_NAME_MARK) for t in flat), dtype=bool, count=len(flat))
+    return ids, rows, names
+
+
+def _matrices_ids(a: tuple[np.ndarray, ...], b: tuple[np.ndarray, ...], na: int, nb: int):
+    """``_matrices`` from cached term ids: the same matrices (columns in id order), weights."""
+    ids = np.concatenate([a[0], b[0]])
+    vocab, cols = np.unique(ids, return_inverse=True)
+    v = max(len(vocab), 1)
+    ma = np.zeros((na, v), dtype=np.float32)
+    mb = np.zeros((nb, v), dtype=np.float32)
+    k = len(a[0])
+    ma[a[1], cols[:k]] = 1.0
+    mb[b[1], cols[k:]] = 1.0
+    n = na + nb
+    df = np.bincount(cols, minlength=v).astype(np.float32)
+    w = (np.log((n + 1.0) / (df + 1.0)) + 1.0).astype(np.float32)
+    names = np.zeros(v, dtype=bool)
+    names[cols[np.concatenate([a[2], b[2]])]] = True
+    w[names] *= NAME_WEIGHT
+    return ma, mb, w
 
 
 def _matrices(ta: Sequence[frozenset[str]], tb: Sequence[frozenset[str]]):
@@ -293,7 +343,7 @@ def align(
     tb = _terms_cached(b_text, b_zones)
     if not sa or not sb:
         return Alignment(sa, sb, (), tuple(range(len(sa))), tuple(range(len(sb))))
-    a, b, w = _matrices(ta, tb)
+    a, b, w = _matrices_ids(_ids_cached(a_text, a_zones), _ids_cached(b_text, b_zones), len(ta), len(tb))
     s = _weighted_dice_matrix(a, b, w)
 
     # Greedy 1:1 on the best scores (ties broken by closeness to the diagonal).

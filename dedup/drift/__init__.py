@@ -33,11 +33,11 @@ __all__ = ["FAMILIES", "KINDS", "SEVERITY", "clear_caches", "compare", "diff", "
 
 def clear_caches() -> None:
     """Forget the per-text caches of align and drift (for cold timings and long-lived processes)."""
-    from .. import align as _align
+    from .. import align as _align, normalize as _normalize
     from . import _text, entities as _entities, quotes as _quotes
 
     for fn in (
-        _align._split_cached, _align._terms_cached, _align.masked_terms, _text.doc_words, _text.doc_numbers,
+        _normalize.tokenize, _align._split_cached, _align._terms_cached, _align._ids_cached, _align.masked_terms, _text.doc_words, _text.doc_numbers,
         _text.doc_dates, _text.doc_weekdays, _text.doc_names, _entities._word_keys, _quotes.doc_quotes,
     ):
         fn.cache_clear()
