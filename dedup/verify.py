@@ -85,7 +85,6 @@ class Profile:
     content: frozenset[str]
     entities: frozenset[str]
     n_words: int
-    credits: tuple[Credit, ...]
 
 
 def _inside(offsets: np.ndarray, spans: Sequence[tuple[int, int]]) -> np.ndarray:
@@ -144,8 +143,14 @@ def profile(doc: Document) -> Profile:
         content=content_set(words),
         entities=_entities(text, words, toks.starts),
         n_words=len(words),
-        credits=wire_credits(text, doc.zones),
     )
+
+
+@lru_cache(maxsize=8192)
+def _credits(doc: Document) -> tuple[Credit, ...]:
+    """Wire credits of a document (as verified: the first MAX_VERIFY_CHARS), computed only
+    for the pairs that get as far as the credit rules."""
+    return wire_credits(doc.text[:MAX_VERIFY_CHARS], doc.zones)
 
 
 def content_set(words: Sequence[str]) -> frozenset[str]:
@@ -332,7 +337,9 @@ def verify(
     content_j = _jac(pa.content, pb.content)
     ent = _jac(pa.entities, pb.entities)
 
-    passages = _passages(pa, pb, shared_all, stock) if len(shared_all) else []
+    # A passage is a run of MIN_RUN_WORDS words: that many minus n-1 consecutive shared n-grams.
+    may_pass = len(shared_all) >= MIN_RUN_WORDS - _FP.shingle_size + 1
+    passages = _passages(pa, pb, shared_all, stock) if may_pass else []
     real = [p for p in passages if p.kind == "verbatim"]
     # Shared words counted once per side (a caption repeated three times on one side is one
     # passage on the other) and the smaller side taken, so the count does not depend on order.
@@ -390,9 +397,21 @@ def verify(
         )
         return rel(RelationKind.PARTIAL, hi * (1 - lo), None, passages)
 
+    # Most candidates end here, cheaply: when the facts differ (no rewrite rule can fire),
+    # no passage is long enough for a partial and the pair falls short of same-event, no rule
+    # below can report it, whatever the credits say.
+    fewer = min(len(pa.entities), len(pb.entities))
+    facts = len(pa.entities & pb.entities) / fewer if fewer else 0.0
+    facts_differ = fewer >= MIN_FACTS and facts < REWRITE_FACTS
+    names = sum(1 for e in pa.entities & pb.entities if not e[:1].isdigit())
+    same_event = ent >= SAME_EVENT_ENTITIES and content_j >= SAME_EVENT_CONTENT and names >= SAME_EVENT_NAMES
+    if facts_differ and run_words < PARTIAL_MIN_WORDS and not same_event:
+        return None
+
     # Wire credits: two different agencies' own stories are independent reports.
-    prim_a, prim_b = agencies(pa.credits, primary=True), agencies(pb.credits, primary=True)
-    all_a, all_b = agencies(pa.credits), agencies(pb.credits)
+    ca, cb = _credits(a), _credits(b)
+    prim_a, prim_b = agencies(ca, primary=True), agencies(cb, primary=True)
+    all_a, all_b = agencies(ca), agencies(cb)
     conflict = bool(prim_a and prim_b and not (all_a & all_b))
     credit_link = bool((prim_a & all_b) or (prim_b & all_a))
     if conflict:
@@ -406,9 +425,6 @@ def verify(
     shared_real = _distinct_shingles(pa, [(p.a_start, p.a_end) for p in real])
     if content_j < REJECT_CONTENT and run_words < PARTIAL_MIN_WORDS and not credit_link:
         return None
-    fewer = min(len(pa.entities), len(pb.entities))
-    facts = len(pa.entities & pb.entities) / fewer if fewer else 0.0
-    facts_differ = fewer >= MIN_FACTS and facts < REWRITE_FACTS
     if facts_differ:
         reasons.append(f"only {facts:.0%} of the names and figures are shared: not the same facts")
     # Sentence alignment is the expensive step: only when a rewrite is still possible, or
@@ -454,8 +470,7 @@ def verify(
         return rel(RelationKind.REWRITE, cov * al.mean_score ** 0.5, al, ev)
 
     # 6. Same names, places and figures without shared wording: another report of the event.
-    names = sum(1 for e in pa.entities & pb.entities if not e[:1].isdigit())
-    if ent >= SAME_EVENT_ENTITIES and content_j >= SAME_EVENT_CONTENT and names >= SAME_EVENT_NAMES:
+    if same_event:
         reasons.append(
             f"shared names and figures ({ent:.0%}) and vocabulary ({content_j:.0%}) "
             f"without shared wording or sentence order"
