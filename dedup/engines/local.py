@@ -59,6 +59,29 @@ def _verify_task(args: tuple[np.ndarray, frozenset[int]]) -> list[Relation]:
     return out
 
 
+def _local_order(pairs: np.ndarray) -> np.ndarray:
+    """The pairs in an order that keeps each document's verification profile cached.
+
+    verify.profile and align's per-text caches hold a few thousand documents; in plain
+    (i, j) order the partner j jumps across the whole corpus (20k documents built 32k
+    profiles). The documents are renumbered by reverse Cuthill-McKee on the candidate
+    graph, which keeps every pair's two numbers close, and the pairs are swept by their
+    larger number: the set of documents in use at any time is a narrow band.
+    """
+    if len(pairs) < 2:
+        return pairs
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import reverse_cuthill_mckee
+
+    n = int(pairs.max()) + 1
+    g = coo_matrix((np.ones(len(pairs), dtype=np.int8), (pairs[:, 0], pairs[:, 1])), shape=(n, n)).tocsr()
+    perm = reverse_cuthill_mckee((g + g.T).tocsr(), symmetric_mode=True)
+    rank = np.empty(n, dtype=np.int64)
+    rank[perm] = np.arange(n)
+    ra, rb = rank[pairs[:, 0]], rank[pairs[:, 1]]
+    return pairs[np.lexsort((np.minimum(ra, rb), np.maximum(ra, rb)))]
+
+
 class LocalEngine:
     """In-process for small inputs, a forked pool of ``workers`` processes otherwise."""
 
@@ -106,6 +129,7 @@ class LocalEngine:
 
     def verify(self, pairs: np.ndarray, stock: frozenset[int], progress: Callable[[int, int], None]) -> list[Relation]:
         total = len(pairs)
+        pairs = _local_order(pairs)
         tasks = [(pairs[lo : lo + VERIFY_BATCH], stock) for lo in range(0, total, VERIFY_BATCH)]
         out: list[Relation] = []
         done = 0
