@@ -18,8 +18,10 @@ shingles. Any shared run of ``mod_sample + shingle_size - 1`` words is guarantee
 to share at least one sampled hash, wherever it sits in either document, which is
 what finds an excerpt inside a longer article or a trimmed reprint.
 
-No shingle string is ever built: canonical words are hashed once (xxh3) and n-gram
-hashes are combined with numpy.
+No shingle string is ever built, and for ASCII text no word string either: words are
+found from byte classes and hashed with a seeded polynomial over their bytes using
+prefix sums over a whole batch of articles (``span_hashes``); n-gram hashes are combined
+with numpy. Only words never seen before are decoded and stemmed (``_Lexicon``).
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ import numpy as np
 import xxhash
 from numpy.lib.stride_tricks import sliding_window_view
 
-from .normalize import STOP_WORDS, stem, words as text_words
+from .normalize import STOP_WORDS, ascii_token_spans, stem, words as text_words
 from .params import FingerprintParams
 from .records import Document
 
@@ -49,7 +51,7 @@ class Fingerprint:
     minhash: np.ndarray  # uint32[num_perm], verbatim view
     content_minhash: np.ndarray  # uint32[num_perm], paraphrase view
     sample: np.ndarray  # uint64, sorted unique winnowed shingle hashes
-    n_shingles: int  # distinct verbatim shingles
+    n_shingles: int  # verbatim shingles (n-gram positions; 0: no words)
     n_content: int  # distinct content stems
     text_key: int = 0  # hash of the whole canonical word sequence (0: no words); equal for identical texts
 
@@ -61,6 +63,42 @@ def _fmix64(x: np.ndarray) -> np.ndarray:
     x = x ^ (x >> _U64(33))
     x = x * _M2
     return x ^ (x >> _U64(33))
+
+
+# --- word hashes -----------------------------------------------------------------------------
+# A canonical word's hash is a seeded polynomial over its UTF-8 bytes, finalised:
+#     fmix64(sum_k byte_k * P**k + len * M1 + seed * M2)      (wrapping uint64)
+# so the words of a whole batch of ASCII articles are hashed straight from the text's bytes
+# with prefix sums, without ever building a word string (normalize.ascii_token_spans finds
+# them); other texts hash their canonical words with the same formula.
+_P = _U64(0x9E3779B97F4A7C15)
+_P_INV = _U64(pow(0x9E3779B97F4A7C15, -1, 1 << 64))
+_pow = np.ones(1, dtype=_U64)  # _P ** k
+_ipow = np.ones(1, dtype=_U64)  # _P ** -k
+
+
+def _powers(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """P**k and P**-k for k < n (cached, grown by doubling)."""
+    global _pow, _ipow
+    if len(_pow) < n:
+        size = max(n, 2 * len(_pow))
+        with np.errstate(over="ignore"):
+            _pow = np.concatenate([[_U64(1)], np.cumprod(np.full(size - 1, _P, dtype=_U64))])
+            _ipow = np.concatenate([[_U64(1)], np.cumprod(np.full(size - 1, _P_INV, dtype=_U64))])
+    return _pow, _ipow
+
+
+def span_hashes(b: np.ndarray, starts: np.ndarray, ends: np.ndarray, seed: int) -> np.ndarray:
+    """Word hashes of the byte spans [starts, ends) of ``b`` (uint8), all at once."""
+    if not len(starts):
+        return np.empty(0, dtype=_U64)
+    pw, ipw = _powers(len(b) + 1)
+    prefix = np.zeros(len(b) + 1, dtype=_U64)
+    np.cumsum(b.astype(_U64) * pw[: len(b)], out=prefix[1:])
+    poly = (prefix[ends] - prefix[starts]) * ipw[starts]
+    h = _fmix64(poly + (ends - starts).astype(_U64) * _M1 + _U64((seed * int(_M2)) & 0xFFFFFFFFFFFFFFFF))
+    h[h == 0] = 1  # 0 marks an empty slot of the stem table
+    return h
 
 
 _word_hash_cache: dict[int, dict[str, int]] = {}
@@ -76,19 +114,15 @@ def _cache(caches: dict[int, dict[str, int]], seed: int) -> dict[str, int]:
 
 
 def word_hashes(words: Sequence[str], seed: int) -> np.ndarray:
-    """Seeded xxh3 hashes of canonical words, cached per process (a news vocabulary is small)."""
+    """Seeded hashes of canonical words (see ``span_hashes``), cached per process."""
     cache = _cache(_word_hash_cache, seed)
-    for w in set(words).difference(cache):
-        cache[w] = xxhash.xxh3_64_intdigest(w.encode("utf-8", "surrogatepass"), seed=seed)
-    return np.fromiter(map(cache.__getitem__, words), dtype=_U64, count=len(words))
-
-
-def content_hashes_of_words(words: Sequence[str], seed: int) -> np.ndarray:
-    """Per word: the seeded hash of its stem if it is a content word (figures left out), else 0."""
-    cache = _cache(_content_hash_cache, seed)
-    for w in set(words).difference(cache):
-        content = len(w) > 1 and w not in STOP_WORDS and not w[0].isdigit()
-        cache[w] = xxhash.xxh3_64_intdigest(stem(w).encode("utf-8", "surrogatepass"), seed=seed) if content else 0
+    new = list(set(words).difference(cache))
+    if new:
+        encoded = [w.encode("utf-8", "surrogatepass") for w in new]
+        lens = np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded))
+        ends = np.cumsum(lens)
+        hs = span_hashes(np.frombuffer(b"".join(encoded), dtype=np.uint8), ends - lens, ends, seed)
+        cache.update(zip(new, hs.tolist()))
     return np.fromiter(map(cache.__getitem__, words), dtype=_U64, count=len(words))
 
 
@@ -217,50 +251,156 @@ def _unique_per_doc(values: np.ndarray, owner: np.ndarray) -> tuple[np.ndarray, 
     return v[keep], o[keep]
 
 
-def _distinct(values: np.ndarray, owner: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Distinct (owner, value) pairs in no particular order: one hash-based unique over the
-    values mixed with their owner (a 64-bit collision is as unlikely as a shingle collision)."""
-    if not len(values):
-        return values, owner
-    _, idx = np.unique(_fmix64(values ^ (owner.astype(_U64) * _GOLD)), return_index=True)
-    return values[idx], owner[idx]
+class _Lexicon:
+    """Word hash -> content-stem id (-1: not a content word), as a numpy open-addressing table.
 
+    A whole batch's word hashes are looked up with a few vectorised probes; only words never
+    seen before are decoded, stemmed and inserted one by one. Content stems get small integer
+    ids so the distinct stems of every document come from one integer sort over the batch;
+    their seeded hashes (xxh3 of the stem) sit in ``stem_hash``.
+    """
 
-class _Vocabulary:
-    """Word -> (word hash, content-stem hash or 0) by a single dictionary lookup per word."""
-
-    def __init__(self, seed: int) -> None:
+    def __init__(self, seed: int, bits: int = 17) -> None:
         self.seed = seed
-        self.ids: dict[str, int] = {}
-        self.word = np.empty(1024, dtype=_U64)
-        self.content = np.empty(1024, dtype=_U64)
+        self.bits = bits
+        self.keys = np.zeros(1 << bits, dtype=_U64)
+        self.vals = np.full(1 << bits, -1, dtype=np.int64)
+        self.n = 0
+        self.stem_ids: dict[int, int] = {}
+        self.stem_hash = np.empty(1024, dtype=_U64)
 
-    def lookup(self, words: list[str]) -> tuple[np.ndarray, np.ndarray]:
-        ids = self.ids
-        new = [w for w in set(words).difference(ids)]
-        if new:
-            start = len(ids)
-            need = start + len(new)
-            if need > len(self.word):
-                size = max(need, 2 * len(self.word))
-                self.word = np.resize(self.word, size)
-                self.content = np.resize(self.content, size)
-            self.word[start:need] = word_hashes(new, self.seed)
-            self.content[start:need] = content_hashes_of_words(new, self.seed + 1)
-            for k, w in enumerate(new, start):
-                ids[w] = k
-        idx = np.fromiter(map(ids.__getitem__, words), dtype=np.int64, count=len(words))
-        return self.word[idx], self.content[idx]
+    def _home(self, hs: np.ndarray) -> np.ndarray:
+        return ((hs * _GOLD) >> _U64(64 - self.bits)).astype(np.int64)
+
+    def _find(self, hs: np.ndarray) -> np.ndarray:
+        """Slot of each hash, -1 where absent."""
+        mask = (1 << self.bits) - 1
+        slot = self._home(hs)
+        out = np.full(len(hs), -1, dtype=np.int64)
+        todo = np.arange(len(hs))
+        while len(todo):
+            cur = self.keys[slot[todo]]
+            hit = cur == hs[todo]
+            out[todo[hit]] = slot[todo[hit]]
+            todo = todo[~hit & (cur != 0)]
+            slot[todo] = (slot[todo] + 1) & mask
+        return out
+
+    def _insert(self, h: int, sid: int) -> None:
+        mask = (1 << self.bits) - 1
+        k = int(self._home(np.array([h], dtype=_U64))[0])
+        while self.keys[k] != 0:
+            k = (k + 1) & mask
+        self.keys[k] = h
+        self.vals[k] = sid
+        self.n += 1
+
+    def _grow(self) -> None:
+        keys, vals = self.keys, self.vals
+        used = np.flatnonzero(keys != 0)
+        self.bits += 1
+        self.keys = np.zeros(1 << self.bits, dtype=_U64)
+        self.vals = np.full(1 << self.bits, -1, dtype=np.int64)
+        self.n = 0
+        for k in used.tolist():
+            self._insert(int(keys[k]), int(vals[k]))
+
+    def _stem_id(self, word: str) -> int:
+        if len(word) <= 1 or word in STOP_WORDS or word[0].isdigit():
+            return -1
+        h = xxhash.xxh3_64_intdigest(stem(word).encode("utf-8", "surrogatepass"), seed=self.seed + 1)
+        sid = self.stem_ids.get(h)
+        if sid is None:
+            sid = self.stem_ids[h] = len(self.stem_ids)
+            if sid >= len(self.stem_hash):
+                self.stem_hash = np.resize(self.stem_hash, 2 * len(self.stem_hash))
+            self.stem_hash[sid] = h
+        return sid
+
+    def stems(self, hs: np.ndarray, word_at) -> np.ndarray:
+        """Stem ids of word hashes ``hs``; ``word_at(k)``: the canonical word at position k
+        (asked only for words not seen before)."""
+        slots = self._find(hs)
+        miss = np.flatnonzero(slots < 0)
+        if len(miss):
+            new, first = np.unique(hs[miss], return_index=True)
+            for h, k in zip(new.tolist(), miss[first].tolist()):
+                if 2 * (self.n + 1) > len(self.keys):
+                    self._grow()
+                self._insert(h, self._stem_id(word_at(k)))
+            slots[miss] = self._find(hs[miss])
+        return self.vals[slots]
 
 
-_VOCABULARIES: dict[int, _Vocabulary] = {}
+_LEXICONS: dict[int, _Lexicon] = {}
 
 
-def _vocabulary(seed: int) -> _Vocabulary:
-    voc = _VOCABULARIES.get(seed)
-    if voc is None or len(voc.ids) > _CACHE_LIMIT:
-        voc = _VOCABULARIES[seed] = _Vocabulary(seed)
-    return voc
+def _lexicon(seed: int) -> _Lexicon:
+    lex = _LEXICONS.get(seed)
+    if lex is None or lex.n > _CACHE_LIMIT:
+        lex = _LEXICONS[seed] = _Lexicon(seed)
+    return lex
+
+
+_CHUNK_BYTES = 1 << 22  # ASCII articles are hashed in batches of about this many bytes
+
+
+def _batch_words(docs: Sequence[Document], seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, _Lexicon]:
+    """(word hashes of all documents in order, words per document, stem id per word, lexicon)."""
+    lex = _lexicon(seed)
+    hashes: list[np.ndarray] = []
+    stems: list[np.ndarray] = []
+    lengths = np.zeros(len(docs), dtype=np.int64)
+    pending: list[int] = []
+
+    def flush() -> None:
+        if not pending:
+            return
+        low = "\n".join(docs[i].text for i in pending).lower()
+        b = np.frombuffer(low.encode("ascii"), dtype=np.uint8)
+        starts, _, cends = ascii_token_spans(b)
+        hs = span_hashes(b, starts, cends, seed)
+        sizes = np.fromiter((len(docs[i].text) + 1 for i in pending), dtype=np.int64, count=len(pending))
+        doc_start = np.cumsum(sizes) - sizes
+        lengths[pending] = np.bincount(np.searchsorted(doc_start, starts, side="right") - 1, minlength=len(pending))
+        hashes.append(hs)
+        stems.append(lex.stems(hs, lambda k: low[starts[k] : cends[k]]))
+        pending.clear()
+
+    size = 0
+    for i, doc in enumerate(docs):
+        if doc.text.isascii():
+            pending.append(i)
+            size += len(doc.text)
+            if size >= _CHUNK_BYTES:
+                flush()
+                size = 0
+            continue
+        flush()
+        size = 0
+        ws = text_words(doc.text)
+        hs = word_hashes(ws, seed)
+        lengths[i] = len(ws)
+        hashes.append(hs)
+        stems.append(lex.stems(hs, ws.__getitem__))
+    flush()
+    if not hashes:
+        return np.empty(0, _U64), lengths, np.empty(0, np.int64), lex
+    return np.concatenate(hashes), lengths, np.concatenate(stems), lex
+
+
+def _text_keys(th: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Per document, a hash of its whole word-hash sequence (0 for no words)."""
+    keys = np.zeros(len(lengths), dtype=_U64)
+    full = np.flatnonzero(lengths > 0)
+    if not len(full):
+        return keys
+    pw, _ = _powers(int(lengths.max()) + 1)
+    pos = np.arange(len(th)) - np.repeat(starts, lengths)
+    sums = np.add.reduceat(th * pw[pos], starts[full])
+    keys[full] = _fmix64(sums ^ (lengths[full].astype(_U64) * _M2))
+    keys[keys == 0] = 1
+    return keys
 
 
 def fingerprint_documents(docs: Sequence[Document], params: FingerprintParams) -> list[Fingerprint]:
@@ -272,14 +412,8 @@ def fingerprint_documents(docs: Sequence[Document], params: FingerprintParams) -
     """
     n_docs = len(docs)
     n = params.shingle_size
-    all_words: list[str] = []
-    lengths = np.empty(n_docs, dtype=np.int64)
-    for i, doc in enumerate(docs):
-        ws = text_words(doc.text)
-        all_words.extend(ws)
-        lengths[i] = len(ws)
-    th, ch = _vocabulary(params.seed).lookup(all_words)
-    total = len(all_words)
+    th, lengths, stem_ids, lex = _batch_words(docs, params.seed)
+    total = len(th)
     starts = np.cumsum(lengths) - lengths
     word_doc = np.repeat(np.arange(n_docs, dtype=np.int64), lengths)
 
@@ -320,17 +454,26 @@ def fingerprint_documents(docs: Sequence[Document], params: FingerprintParams) -
         sel = np.isin(sh_doc, few)
         samp = np.concatenate([samp, sh[sel]])
         samp_doc = np.concatenate([samp_doc, sh_doc[sel]])
+    if len(samp) > 1:  # neighbouring windows mostly share their minimum: drop repeats first
+        keep = np.ones(len(samp), dtype=bool)
+        keep[1:] = (samp[1:] != samp[:-1]) | (samp_doc[1:] != samp_doc[:-1])
+        samp, samp_doc = samp[keep], samp_doc[keep]
     samp, samp_doc = _unique_per_doc(samp, samp_doc)
 
-    ush, ush_doc = _distinct(sh, sh_doc)
-    cmask = ch != 0
-    uch, uch_doc = _distinct(ch[cmask], word_doc[cmask])
-    mh = _oph_flat(ush, ush_doc, n_docs, params.num_perm, params.seed)
+    # Distinct content stems per document: one sort of (document, stem id) integer keys.
+    cmask = stem_ids >= 0
+    n_stems = max(len(lex.stem_ids), 1)
+    ckeys = np.sort(word_doc[cmask] * n_stems + stem_ids[cmask])  # np.unique hashes: slower here
+    if len(ckeys) > 1:
+        ckeys = ckeys[np.concatenate([[True], ckeys[1:] != ckeys[:-1]])]
+    uch_doc = ckeys // n_stems
+    uch = lex.stem_hash[ckeys % n_stems]
+    # MinHash takes a minimum per bin, which repeated shingles do not change: no distinct pass.
+    mh = _oph_flat(sh, sh_doc, n_docs, params.num_perm, params.seed)
     cmh = _oph_flat(uch, uch_doc, n_docs, params.num_perm, params.seed * 7919 + 1)
     samples = _split(samp, samp_doc, n_docs)
-    ends = starts + lengths
-    keys = [xxhash.xxh3_64_intdigest(th[a:e].tobytes()) if e > a else 0 for a, e in zip(starts.tolist(), ends.tolist())]
-    n_sh = np.bincount(ush_doc, minlength=n_docs)
+    keys = _text_keys(th, starts, lengths).tolist()
+    n_sh = counts  # shingle positions (a document's n-grams, repeats included)
     n_ct = np.bincount(uch_doc, minlength=n_docs)
     return [
         Fingerprint(

@@ -20,7 +20,7 @@ import numpy as np
 import snowballstemmer
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
-NORMALIZER_VERSION = 3
+NORMALIZER_VERSION = 4  # 4: words hashed with the seeded byte polynomial (fingerprint.span_hashes)
 
 # Digit groups ("155,221", "2.0", "7:29") or letter words with inner apostrophes ("pakistan's").
 _TOKEN_RE = re.compile(r"\d+(?:[.,:]\d+)*|[^\W\d_]+(?:['\u2019\u02bc][^\W\d_]+)*")
@@ -97,12 +97,11 @@ _CLASS[np.frombuffer(b".,:", np.uint8)] = 4
 _LETTER, _DIGIT, _APOSTROPHE, _SEPARATOR = 1, 2, 3, 4
 
 
-def _tokenize_ascii(text: str) -> Tokens:
-    """``tokenize`` for ASCII text with numpy: tokens are the maximal runs of one kind
-    (letters with inner apostrophes; digits with inner ``.,:``), found from byte classes
-    instead of one regex match object per word. Same tokens, offsets and canonical words."""
-    low = text.lower()
-    b = np.frombuffer(low.encode("ascii"), dtype=np.uint8)
+def ascii_token_spans(b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Tokens of lower-cased ASCII bytes ``b`` (uint8) without building strings: (starts,
+    ends, canonical ends). Tokens are the maximal runs of one kind (letters with inner
+    apostrophes; digits with inner ``.,:``), as ``tokenize`` finds them; the canonical end
+    leaves out a possessive "'s", which canonical words drop."""
     c = _CLASS[b]
     kind = np.where(c <= _DIGIT, c, 0).astype(np.int8)
     if len(c) > 2:
@@ -115,13 +114,19 @@ def _tokenize_ascii(text: str) -> Tokens:
     prev[1:] = kind[:-1]
     nxt = np.zeros_like(kind)
     nxt[:-1] = kind[1:]
-    starts = np.flatnonzero((kind != 0) & (kind != prev)).astype(np.int32)
-    ends = (np.flatnonzero((kind != 0) & (kind != nxt)) + 1).astype(np.int32)
-    words = [low[s:e] for s, e in zip(starts.tolist(), ends.tolist())]
-    # canonical_word drops a possessive "'s"; the span keeps it.
-    for k in np.flatnonzero((ends - starts > 2) & (b[ends - 1] == ord("s")) & (b[ends - 2] == ord("'"))).tolist():
-        words[k] = words[k][:-2]
-    return Tokens(tuple(words), starts, ends)
+    starts = np.flatnonzero((kind != 0) & (kind != prev))
+    ends = np.flatnonzero((kind != 0) & (kind != nxt)) + 1
+    poss = (ends - starts > 2) & (b[ends - 1] == ord("s")) & (b[ends - 2] == ord("'"))
+    return starts, ends, np.where(poss, ends - 2, ends)
+
+
+def _tokenize_ascii(text: str) -> Tokens:
+    """``tokenize`` for ASCII text with numpy (``ascii_token_spans``): one slice per word
+    instead of one regex match object. Same tokens, offsets and canonical words."""
+    low = text.lower()
+    starts, ends, cends = ascii_token_spans(np.frombuffer(low.encode("ascii"), dtype=np.uint8))
+    words = [low[s:e] for s, e in zip(starts.tolist(), cends.tolist())]
+    return Tokens(tuple(words), starts.astype(np.int32), ends.astype(np.int32))
 
 
 @lru_cache(maxsize=4096)

@@ -20,7 +20,7 @@ class FingerprintParams:
     bands: int = 32  # LSH bands for the verbatim view (rows = num_perm // bands)
     content_bands: int = 42  # LSH bands for the paraphrase view (lower threshold)
     mod_sample: int = 8  # 1-in-N shingle sample for containment (Broder's MOD-m sketch)
-    normalizer_version: int = 3
+    normalizer_version: int = 4  # normalize.NORMALIZER_VERSION: tokens and word hashes
 
     def __post_init__(self) -> None:
         if not 1 <= self.shingle_size <= 16:

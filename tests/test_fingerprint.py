@@ -42,8 +42,26 @@ def fmix64(x: int) -> int:
     return x ^ (x >> 33)
 
 
+POLY = 0x9E3779B97F4A7C15
+M1, M2 = 0xFF51AFD7ED558CCD, 0xC4CEB9FE1A85EC53
+
+
+def slow_word_hash(w, seed):
+    """The documented word hash, one byte at a time: fmix64(sum b_k P^k + len M1 + seed M2)."""
+    b = w.encode("utf-8")
+    acc, p = 0, 1
+    for x in b:
+        acc = (acc + x * p) & MASK64
+        p = (p * POLY) & MASK64
+    return fmix64((acc + len(b) * M1 + seed * M2) & MASK64) or 1
+
+
 def slow_word_hashes(ws, seed):
-    return [xxhash.xxh3_64_intdigest(w.encode("utf-8"), seed=seed) for w in ws]
+    return [slow_word_hash(w, seed) for w in ws]
+
+
+def slow_stem_hashes(stems, seed):
+    return [xxhash.xxh3_64_intdigest(s.encode("utf-8"), seed=seed) for s in stems]
 
 
 def slow_shingles(hs, n):
@@ -93,12 +111,12 @@ def slow_fingerprint(text, params):
     ws = words(text)
     sh = slow_shingles(slow_word_hashes(ws, params.seed), params.shingle_size)
     stems = sorted({stem(w) for w in set(ws) - STOP_WORDS if len(w) > 1 and not w[0].isdigit()})
-    ch = slow_word_hashes(stems, params.seed + 1)
+    ch = slow_stem_hashes(stems, params.seed + 1)
     return (
         slow_oph(set(sh), params.num_perm, params.seed),
         slow_oph(ch, params.num_perm, params.seed * 7919 + 1),
         slow_winnow(sh, params.mod_sample),
-        len(set(sh)),
+        len(sh),  # n-gram positions, repeats included
         len(ch),
     )
 
