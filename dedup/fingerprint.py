@@ -323,12 +323,16 @@ class _Lexicon:
         slots = self._find(hs)
         miss = np.flatnonzero(slots < 0)
         if len(miss):
+            size = len(self.keys)
             new, first = np.unique(hs[miss], return_index=True)
             for h, k in zip(new.tolist(), miss[first].tolist()):
                 if 2 * (self.n + 1) > len(self.keys):
                     self._grow()
                 self._insert(h, self._stem_id(word_at(k)))
-            slots[miss] = self._find(hs[miss])
+            if len(self.keys) != size:  # the table grew: every slot moved
+                slots = self._find(hs)
+            else:
+                slots[miss] = self._find(hs[miss])
         return self.vals[slots]
 
 

@@ -290,3 +290,37 @@ def test_minhash_estimates_exact_jaccard_on_real_text(bbc_articles):
     for es in (errs, cerrs):
         assert np.mean(np.abs(es)) <= 0.05
         assert abs(np.mean(es)) <= 0.03  # unbiased
+
+
+def test_stem_table_keeps_answers_while_it_grows():
+    from dedup.fingerprint import _Lexicon
+
+    lex = _Lexicon(seed=5, bits=3)  # 8 slots: grows several times during one lookup
+    ws = [w for w in VOCAB[:300]] + ["the", "said", "7", "a"]
+    hs = word_hashes(ws, 5)
+    lex.stems(hs[:20], ws.__getitem__)  # some words known, so the next lookup has hits
+    first = lex.stems(hs, ws.__getitem__)  # ... and many misses, which grow the table
+    again = lex.stems(hs, ws.__getitem__)
+    assert first.tolist() == again.tolist()
+    assert len(lex.keys) >= 2 * len(set(ws))
+    for w, sid in zip(ws, first.tolist()):
+        content = len(w) > 1 and w not in STOP_WORDS and not w[0].isdigit()
+        assert (sid >= 0) == content, w
+    # the same stem gets the same id
+    by_stem = {}
+    for w, sid in zip(ws, first.tolist()):
+        if sid >= 0:
+            assert by_stem.setdefault(stem(w), sid) == sid
+
+
+def test_fingerprints_do_not_depend_on_what_was_seen_before():
+    from dedup import fingerprint as fpm
+
+    docs = [Document(str(i), word_salad(800, i)) for i in range(40)]
+    fpm._LEXICONS.clear()
+    cold = fingerprint_documents(docs, P)
+    warm = fingerprint_documents(docs, P)
+    for a, b in zip(cold, warm):
+        assert a.minhash.tolist() == b.minhash.tolist()
+        assert a.content_minhash.tolist() == b.content_minhash.tolist()
+        assert a.sample.tolist() == b.sample.tolist() and a.n_content == b.n_content
