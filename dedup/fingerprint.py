@@ -286,24 +286,32 @@ class _Lexicon:
             slot[todo] = (slot[todo] + 1) & mask
         return out
 
-    def _insert(self, h: int, sid: int) -> None:
+    def _insert(self, hs: np.ndarray, sids: np.ndarray) -> None:
+        """Insert distinct absent hashes (linear probing, all at once: in each round the
+        first claimant of a free slot takes it, the others move on)."""
+        while 2 * (self.n + len(hs)) > len(self.keys):
+            self._grow()
         mask = (1 << self.bits) - 1
-        k = int(self._home(np.array([h], dtype=_U64))[0])
-        while self.keys[k] != 0:
-            k = (k + 1) & mask
-        self.keys[k] = h
-        self.vals[k] = sid
-        self.n += 1
+        slot = self._home(hs)
+        todo = np.arange(len(hs))
+        while len(todo):
+            claim = todo[self.keys[slot[todo]] == 0]
+            _, first = np.unique(slot[claim], return_index=True)
+            won = claim[first]
+            self.keys[slot[won]] = hs[won]
+            self.vals[slot[won]] = sids[won]
+            todo = np.setdiff1d(todo, won, assume_unique=True)
+            slot[todo] = (slot[todo] + 1) & mask
+        self.n += len(hs)
 
     def _grow(self) -> None:
-        keys, vals = self.keys, self.vals
-        used = np.flatnonzero(keys != 0)
+        used = np.flatnonzero(self.keys != 0)
+        keys, vals = self.keys[used], self.vals[used]
         self.bits += 1
         self.keys = np.zeros(1 << self.bits, dtype=_U64)
         self.vals = np.full(1 << self.bits, -1, dtype=np.int64)
         self.n = 0
-        for k in used.tolist():
-            self._insert(int(keys[k]), int(vals[k]))
+        self._insert(keys, vals)
 
     def _stem_id(self, word: str) -> int:
         if len(word) <= 1 or word in STOP_WORDS or word[0].isdigit():
@@ -325,10 +333,8 @@ class _Lexicon:
         if len(miss):
             size = len(self.keys)
             new, first = np.unique(hs[miss], return_index=True)
-            for h, k in zip(new.tolist(), miss[first].tolist()):
-                if 2 * (self.n + 1) > len(self.keys):
-                    self._grow()
-                self._insert(h, self._stem_id(word_at(k)))
+            sids = np.fromiter((self._stem_id(word_at(k)) for k in miss[first].tolist()), dtype=np.int64, count=len(new))
+            self._insert(new, sids)
             if len(self.keys) != size:  # the table grew: every slot moved
                 slots = self._find(hs)
             else:
@@ -350,47 +356,53 @@ _CHUNK_BYTES = 1 << 22  # ASCII articles are hashed in batches of about this man
 
 
 def _batch_words(docs: Sequence[Document], seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, _Lexicon]:
-    """(word hashes of all documents in order, words per document, stem id per word, lexicon)."""
-    lex = _lexicon(seed)
-    hashes: list[np.ndarray] = []
-    stems: list[np.ndarray] = []
-    lengths = np.zeros(len(docs), dtype=np.int64)
-    pending: list[int] = []
+    """(word hashes of all documents in order, words per document, stem id per word, lexicon).
 
-    def flush() -> None:
-        if not pending:
-            return
-        low = "\n".join(docs[i].text for i in pending).lower()
+    ASCII articles are hashed from their bytes in large chunks; the others (accents, curly
+    quotes) are tokenised with the regex and hashed word by word; the pieces are then put
+    back in document order."""
+    lex = _lexicon(seed)
+    lengths = np.zeros(len(docs), dtype=np.int64)
+    segments: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # (documents, hashes, stems)
+    ascii_docs = [i for i, d in enumerate(docs) if d.text.isascii()]
+    other = [i for i, d in enumerate(docs) if not d.text.isascii()]
+
+    k = 0
+    while k < len(ascii_docs):
+        chunk, size = [], 0
+        while k < len(ascii_docs) and (not chunk or size < _CHUNK_BYTES):
+            chunk.append(ascii_docs[k])
+            size += len(docs[ascii_docs[k]].text) + 1
+            k += 1
+        low = "\n".join(docs[i].text for i in chunk).lower()
         b = np.frombuffer(low.encode("ascii"), dtype=np.uint8)
         starts, _, cends = ascii_token_spans(b)
         hs = span_hashes(b, starts, cends, seed)
-        sizes = np.fromiter((len(docs[i].text) + 1 for i in pending), dtype=np.int64, count=len(pending))
+        sizes = np.fromiter((len(docs[i].text) + 1 for i in chunk), dtype=np.int64, count=len(chunk))
         doc_start = np.cumsum(sizes) - sizes
-        lengths[pending] = np.bincount(np.searchsorted(doc_start, starts, side="right") - 1, minlength=len(pending))
-        hashes.append(hs)
-        stems.append(lex.stems(hs, lambda k: low[starts[k] : cends[k]]))
-        pending.clear()
+        idx = np.asarray(chunk, dtype=np.int64)
+        lengths[idx] = np.bincount(np.searchsorted(doc_start, starts, side="right") - 1, minlength=len(chunk))
+        segments.append((idx, hs, lex.stems(hs, lambda j: low[starts[j] : cends[j]])))
+    if other:
+        words: list[str] = []
+        for i in other:
+            ws = text_words(docs[i].text)
+            lengths[i] = len(ws)
+            words.extend(ws)
+        hs = word_hashes(words, seed)
+        segments.append((np.asarray(other, dtype=np.int64), hs, lex.stems(hs, words.__getitem__)))
 
-    size = 0
-    for i, doc in enumerate(docs):
-        if doc.text.isascii():
-            pending.append(i)
-            size += len(doc.text)
-            if size >= _CHUNK_BYTES:
-                flush()
-                size = 0
-            continue
-        flush()
-        size = 0
-        ws = text_words(doc.text)
-        hs = word_hashes(ws, seed)
-        lengths[i] = len(ws)
-        hashes.append(hs)
-        stems.append(lex.stems(hs, ws.__getitem__))
-    flush()
-    if not hashes:
-        return np.empty(0, _U64), lengths, np.empty(0, np.int64), lex
-    return np.concatenate(hashes), lengths, np.concatenate(stems), lex
+    total = int(lengths.sum())
+    th = np.empty(total, dtype=_U64)
+    stems = np.empty(total, dtype=np.int64)
+    starts = np.cumsum(lengths) - lengths
+    for idx, hs, st in segments:
+        seg_len = lengths[idx]
+        seg_off = np.cumsum(seg_len) - seg_len
+        dest = np.arange(len(hs)) + np.repeat(starts[idx] - seg_off, seg_len)
+        th[dest] = hs
+        stems[dest] = st
+    return th, lengths, stems, lex
 
 
 def _text_keys(th: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
@@ -402,8 +414,9 @@ def _text_keys(th: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.nd
     pw, _ = _powers(int(lengths.max()) + 1)
     pos = np.arange(len(th)) - np.repeat(starts, lengths)
     sums = np.add.reduceat(th * pw[pos], starts[full])
-    keys[full] = _fmix64(sums ^ (lengths[full].astype(_U64) * _M2))
-    keys[keys == 0] = 1
+    k = _fmix64(sums ^ (lengths[full].astype(_U64) * _M2))
+    k[k == 0] = 1  # 0 means "no words"
+    keys[full] = k
     return keys
 
 

@@ -324,3 +324,18 @@ def test_fingerprints_do_not_depend_on_what_was_seen_before():
         assert a.minhash.tolist() == b.minhash.tolist()
         assert a.content_minhash.tolist() == b.content_minhash.tolist()
         assert a.sample.tolist() == b.sample.tolist() and a.n_content == b.n_content
+
+
+@given(st.lists(st.text(alphabet="abc déf'.,:9 \n\u2019É", max_size=80), min_size=1, max_size=6))
+@settings(max_examples=60, deadline=None)
+def test_a_batch_of_mixed_scripts_fingerprints_each_document_as_alone(texts):
+    docs = [Document(str(i), t) for i, t in enumerate(texts)]
+    batch = fingerprint_documents(docs, P)
+    for d, f in zip(docs, batch):
+        alone = fingerprint_documents([d], P)[0]
+        assert f.minhash.tolist() == alone.minhash.tolist()
+        assert f.content_minhash.tolist() == alone.content_minhash.tolist()
+        assert f.sample.tolist() == alone.sample.tolist()
+        assert (f.n_shingles, f.n_content, f.text_key) == (alone.n_shingles, alone.n_content, alone.text_key)
+        # and the word hashes are those of the canonical words, whichever path found them
+        assert (f.text_key == 0) == (not words(d.text))
