@@ -33,10 +33,11 @@ _QUOTES = str.maketrans(
     }
 )
 _SPACE_RE = re.compile(r"\s+")
-# ASCII fast path of the same tokens with a possessive "'s" consumed but not kept.
+# ASCII fast path of the same tokens with a possessive "'s" consumed but not kept (after a
+# letter only: in "1986's" the apostrophe joins nothing, so "s" is a token of its own).
 _TERMINAL_S = r"s(?![^\W\d_]|'[^\W\d_])"  # an "s" after an apostrophe that ends the token
 _ASCII_TOKEN_RE = re.compile(
-    rf"(\d+(?:[.,:]\d+)*|[^\W\d_]+(?:'(?!{_TERMINAL_S})[^\W\d_]+)*)(?:'{_TERMINAL_S})?"
+    rf"(\d+(?:[.,:]\d+)*|[^\W\d_]+(?:'(?!{_TERMINAL_S})[^\W\d_]+)*)(?:(?<=[^\W\d_])'{_TERMINAL_S})?"
 )
 
 # Words that carry no story content. scikit-learn's list plus the verbs of reporting,

@@ -33,6 +33,7 @@ _NEWSY = st.lists(st.one_of(_PIECES, st.text(max_size=6)), max_size=30).map(" ".
 
 @given(st.one_of(st.text(), _NEWSY))
 @example("Pakistan\u2019s 155,221 votes")
+@example("from 1986's 901,757 to 2.0's")
 @example("\u212aelvin")  # Kelvin sign: non-ASCII, lower-cases to ASCII "k"
 @settings(max_examples=400, deadline=None)
 def test_words_fast_path_equals_tokenize(text):
