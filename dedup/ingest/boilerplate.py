@@ -105,6 +105,15 @@ _SHORT_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"(?:\S+\s+){0,4}\S*(?:app[- ]?store|play[- ]?store|google[- ]play)\S*(?:\s+\S+){0,4}(?<![.!?])", _I)),
 )
 
+# All the short-line rules as one pattern, tried once per line: the alternatives keep their
+# order, so the first rule that matches the whole line names it (as a loop over them would).
+_SHORT_RE = re.compile(
+    "|".join(
+        f"(?P<r{k}>(?{'i' if pattern.flags & re.IGNORECASE else ''}:{pattern.pattern}))"
+        for k, (_, pattern) in enumerate(_SHORT_RULES)
+    )
+)
+_SHORT_REASONS = {f"r{k}": reason for k, (reason, _) in enumerate(_SHORT_RULES)}
 _DECORATION = " \t-\u2013\u2014:|\u2022\u00b7*=_~>\u00bb"
 
 # Rules that may match lines of any length (searched, not matched whole).
@@ -214,9 +223,9 @@ def line_rule(line: str) -> str | None:
         # Decorations around a short line ("- Advertisement -", "Share this article:") do not
         # change what it is.
         bare = line.strip(_DECORATION) or line
-        for reason, pattern in _SHORT_RULES:
-            if pattern.fullmatch(bare):
-                return reason
+        m = _SHORT_RE.fullmatch(bare)
+        if m is not None:
+            return _SHORT_REASONS[m.lastgroup]
         if _is_byline(line):
             return "byline"
     if "://" in line and _STORE_URL_RE.search(line):
