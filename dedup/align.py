@@ -57,7 +57,7 @@ _NUMBER_WORDS = frozenset(
     "ninety hundred thousand million billion trillion dozen dozens hundreds thousands millions "
     "billions first second third fourth fifth sixth seventh eighth ninth tenth half".split()
 )
-_DATE_WORDS = frozenset(
+DATE_WORDS = frozenset(
     "january february march april may june july august september october november december "
     "jan feb mar apr jun jul aug sep sept oct nov dec monday tuesday wednesday thursday friday "
     "saturday sunday today yesterday tomorrow".split()
@@ -202,7 +202,7 @@ def _masked(words: Sequence[str], initials: str) -> frozenset[str]:
     written (a capital after the first word marks a name)."""
     terms = set()
     for k, w in enumerate(words):
-        if w[:1].isdigit() or w in _NUMBER_WORDS or w in _DATE_WORDS or _HYPHEN_NUMBER_RE.match(w):
+        if w[:1].isdigit() or w in _NUMBER_WORDS or w in DATE_WORDS or _HYPHEN_NUMBER_RE.match(w):
             continue
         if is_content(w):
             # Names (capitalised, not the first word) count for less, so a changed name
