@@ -44,9 +44,32 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def _fp_task(span: tuple[int, int]) -> list[Fingerprint]:
+def _fp_task(span: tuple[int, int]) -> tuple:
+    """Fingerprints of a span of documents, packed into a few arrays (one pickle each
+    instead of three small arrays per document)."""
     lo, hi = span
-    return fingerprint_documents(_DOCS[lo:hi], _PARAMS)
+    fps = fingerprint_documents(_DOCS[lo:hi], _PARAMS)
+    if not fps:
+        return ()
+    return (
+        np.stack([f.minhash for f in fps]),
+        np.stack([f.content_minhash for f in fps]),
+        np.concatenate([f.sample for f in fps]),
+        np.fromiter((len(f.sample) for f in fps), dtype=np.int64, count=len(fps)),
+        [(f.n_shingles, f.n_content, f.text_key) for f in fps],
+    )
+
+
+def _unpack(span: tuple[int, int], packed: tuple) -> list[Fingerprint]:
+    if not packed:
+        return []
+    mh, cmh, samples, lengths, counts = packed
+    parts = np.split(samples, np.cumsum(lengths)[:-1])
+    return [
+        Fingerprint(doc_id=_DOCS[i].id, minhash=mh[k], content_minhash=cmh[k], sample=parts[k],
+                    n_shingles=n_sh, n_content=n_ct, text_key=key)
+        for k, (i, (n_sh, n_ct, key)) in enumerate(zip(range(span[0], span[1]), counts))
+    ]
 
 
 def _verify_task(args: tuple[np.ndarray, frozenset[int]]) -> list[Relation]:
@@ -121,7 +144,8 @@ class LocalEngine:
         spans = [(lo, min(n, lo + FINGERPRINT_BATCH)) for lo in range(0, n, FINGERPRINT_BATCH)]
         out: list[Fingerprint] = []
         done = 0
-        for fps in self._map(_fp_task, spans, lambda k: None, True):
+        for span, packed in zip(spans, self._map(_fp_task, spans, lambda k: None, True)):
+            fps = _unpack(span, packed)
             out.extend(fps)
             done += len(fps)
             progress(done, n)
