@@ -255,8 +255,19 @@ def bench_store(url: str, syn: Synthetic, near, novel, real_indexed, real_querie
         f"novel p50 {pct(t_novel, 50):.2f} p99 {pct(t_novel, 99):.2f} ms; found {hits}/{len(near)}")
 
     # full check of real articles (fingerprint + candidates + verify + audit record), one core.
-    # The warm-up checks other articles (a 20-article sample of the indexed ones) so that no query
-    # finds its own profile cached; the run is a fresh stream as a feed would send.
+    # The per-text caches of verify, align and drift are emptied first (the backends index the
+    # same real articles: the second would find the first's profiles cached), then a warm-up
+    # checks 20 other articles, so the run is a fresh stream as a feed would send.
+    from dedup import verify
+    from dedup.drift import clear_caches
+
+    def cold():
+        clear_caches()
+        for fn in (verify.profile, getattr(verify, "_credits", None)):
+            if hasattr(fn, "cache_clear"):
+                fn.cache_clear()
+
+    cold()
     for d in real_indexed[:: max(1, len(real_indexed) // 20)][:20]:
         index.check(Document(id="warm-" + d.id, text=d.text, title=d.title))
 
@@ -288,11 +299,7 @@ def bench_store(url: str, syn: Synthetic, near, novel, real_indexed, real_querie
 
     # the same checks with drift summaries (the default of `dedup check` and the service: the
     # closest copy's), with the per-text caches of verify, align and drift emptied first
-    from dedup.drift import clear_caches
-    from dedup.verify import profile
-
-    clear_caches()
-    profile.cache_clear()
+    cold()
     with Index.open(url, create=False) as drift_index:
         times = []
         t0 = time.perf_counter()
@@ -487,7 +494,9 @@ def main(argv=None) -> int:
     real_indexed, real_queries = real_corpus(args.reuters_indexed, args.real_queries)
     log(f"real: {len(real_indexed):,} indexed, {len(real_queries)} queries")
 
-    result = {"docs": n, "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
+                            check=False).stdout.strip() or None
+    result = {"docs": n, "commit": commit, "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
               "params": P.to_dict(), "backends": {}, "datasketch": {}, "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
     work = Path(args.workdir or tempfile.mkdtemp(prefix="dedup-index-bench-"))
     work.mkdir(parents=True, exist_ok=True)
