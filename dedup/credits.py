@@ -33,15 +33,18 @@ _AGENCIES: dict[str, str] = {
     "xinhua": "Xinhua", "kyodo": "Kyodo", "yonhap": "Yonhap", "bernama": "Bernama",
     "anadolu agency": "Anadolu", "anadolu": "Anadolu", "tass": "TASS", "ria novosti": "RIA",
     "bloomberg": "Bloomberg", "wafa": "WAFA", "irna": "IRNA", "kuna": "KUNA", "wam": "WAM",
+    "bss": "BSS", "interfax": "Interfax",
 }
 # Short upper-case names must be written in capitals ("AP", not "ap" or "Ap").
-_CAPS_ONLY = {"ap", "pa", "app", "ani", "pti", "upi", "efe", "afp", "ians", "dpa", "wam"}
+_CAPS_ONLY = {"ap", "pa", "app", "ani", "pti", "upi", "efe", "afp", "ians", "dpa", "wam", "bss"}
 
 _NAME = "|".join(
     r"\s+".join(map(re.escape, k.split())) if k not in _CAPS_ONLY else "(?-i:" + re.escape(k.upper()) + ")"
     for k in sorted(_AGENCIES, key=len, reverse=True)
 )
 _AG = rf"(?P<ag>{_NAME})"
+# For other modules' patterns (drift attribution): any agency name, to be compiled with re.I.
+AGENCY_NAME_PATTERN = _NAME
 _THE = r"(?:the\s+)?(?:news\s+agency\s+)?"
 
 _PRIMARY = [
@@ -76,6 +79,12 @@ class Credit:
 
 def _canon(name: str) -> str:
     return _AGENCIES[" ".join(name.lower().split())]
+
+
+def canonical_agency(name: str) -> str:
+    """The short name of an agency as written in a text ("Agence France-Presse" -> "AFP"),
+    the name itself when it is not a known agency."""
+    return _AGENCIES.get(" ".join(name.lower().split()), name)
 
 
 def _in_caption(pos: int, zones: Sequence[Zone]) -> bool:

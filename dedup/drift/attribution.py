@@ -15,24 +15,21 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
+from ..credits import AGENCY_NAME_PATTERN, canonical_agency
 from ..normalize import canonical_word, stem
 from ..records import Alignment, Document, Finding
 from ._text import LOOSE_PAIR, NUMBER_WORDS, finding, groups
 
-AGENCY_NAMES = (
-    "Agence France-Presse", "Associated Press", "Press Trust of India", "Asian News International",
-    "AFP", "Reuters", "AP", "ANI", "PTI", "IANS", "UPI", "dpa", "DPA", "Xinhua", "Bloomberg", "APP",
-    "EFE", "Kyodo", "TASS", "Anadolu", "BSS", "Yonhap", "Interfax",
-)
-_AGENCY_CANON = {"agence france-presse": "AFP", "associated press": "AP", "press trust of india": "PTI", "asian news international": "ANI", "dpa": "DPA"}
-_AG = r"(?P<ag>" + "|".join(re.escape(a) for a in sorted(AGENCY_NAMES, key=len, reverse=True)) + r")"
+# Agency names and their short forms come from dedup.credits, which the scan uses too.
+_AG = r"(?P<ag>" + AGENCY_NAME_PATTERN + r")"
 _WIRE_RES = [
-    re.compile(r"\(\s*" + _AG + r"\s*\)"),
+    re.compile(r"\(\s*" + _AG + r"\s*\)", re.I),
     re.compile(
         r"\b(?:told|tells|telling|sent\s+to|given\s+to|provided\s+to|emailed\s+to|quoted\s+by|cited\s+by|according\s+to|citing|"
-        r"reported\s+by|carried\s+by|speaking\s+to|said\s+to|confirmed\s+to)\s+(?:the\s+)?(?:news\s+agency\s+)?" + _AG + r"\b"
+        r"reported\s+by|carried\s+by|speaking\s+to|said\s+to|confirmed\s+to)\s+(?:the\s+)?(?:news\s+agency\s+)?" + _AG + r"\b",
+        re.I,
     ),
-    re.compile(r"\b" + _AG + r"\s+(?:reported|said|quoted|news\s+agency)\b"),
+    re.compile(r"\b" + _AG + r"\s+(?:reported|said|quoted|news\s+agency)\b", re.I),
 ]
 _VERBS = (
     # (not "states", "claims", "reports": as nouns they are far more common)
@@ -83,7 +80,7 @@ class Attribution:
 
 
 def _agency(name: str) -> str:
-    return _AGENCY_CANON.get(name.lower(), name)
+    return canonical_agency(name)
 
 
 def _head(phrase: str) -> str:
