@@ -82,8 +82,10 @@ Verifier = Callable[..., "Relation | None"]
 # Fingerprinting, verification and drift run one thread at a time per process. Most of the core
 # is safe to share (functools.lru_cache, one Snowball stemmer per thread, drift's groups cache
 # swapped in one assignment, sentencex is compiled; tests/test_index_scan.py runs checks in
-# threads); the exception is fingerprint's word-hash cache, cleared in place past its size limit
-# while another thread may be between filling it and reading it back (a KeyError). Dropping the
+# threads); the exceptions are in fingerprint: its stem table (_Lexicon) grows and rehashes in
+# place, so slots one thread found can point into the table another thread just replaced (wrong
+# content signatures, silently), and its word-hash cache is cleared in place past its size
+# limit while another thread may be between filling it and reading it back. Dropping the
 # lock would gain nothing: the core is Python under the GIL (2 threads: 176 checks/s
 # without it, 183 with it, 181 in one thread); `dedup serve --workers N` runs checks in parallel
 # in processes. The lock never covers a database call, so it cannot take part in a lock cycle
