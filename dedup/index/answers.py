@@ -98,6 +98,19 @@ def is_copy(a: Decision | Skipped) -> bool:
     return isinstance(a, Decision) and a.decision != "new" and RelationKind(a.decision).derived
 
 
+def _with_valid_id(item: Document | Skipped, verb: str) -> Document | Skipped:
+    """``item``, or a Skipped naming why its id is refused ("not <verb>: ...")."""
+    from ..errors import InputError
+    from . import validate_id
+
+    if isinstance(item, Document):
+        try:
+            validate_id(item.id)
+        except InputError as exc:
+            return Skipped(repr(item.id)[1:-1][:80], f"not {verb}: {exc}", item.path)
+    return item
+
+
 def check_stream(index, items: Iterable[Document | Skipped], *, add: bool = False, client: str | None = None,
                  chunk: int = 64) -> Iterator[Decision | Skipped]:
     """Decisions for a stream of documents, in order; Skipped inputs pass through.
@@ -105,9 +118,6 @@ def check_stream(index, items: Iterable[Document | Skipped], *, add: bool = Fals
     Documents are fingerprinted ``chunk`` at a time (vectorised) and decided one
     transaction each, so a long stream starts answering at once.
     """
-    from . import validate_id
-    from ..errors import InputError
-
     buf: list[Document | Skipped] = []
 
     def flush():
@@ -118,12 +128,7 @@ def check_stream(index, items: Iterable[Document | Skipped], *, add: bool = Fals
         buf.clear()
 
     for item in items:
-        if isinstance(item, Document):
-            try:
-                validate_id(item.id)
-            except InputError as exc:
-                item = Skipped(repr(item.id)[1:-1][:80], f"not checked: {exc}", item.path)
-        buf.append(item)
+        buf.append(_with_valid_id(item, "checked"))
         if len(buf) >= chunk:
             yield from flush()
     if buf:
@@ -137,9 +142,6 @@ def add_inputs(index, items: Iterable[Document | Skipped], *, relate: bool = Tru
     Returns counts by action (added, updated, unchanged, invalid ids skipped) and the skipped inputs.
     ``progress(n_done)`` is called after each committed batch.
     """
-    from ..errors import InputError
-    from . import validate_id
-
     counts = {"added": 0, "updated": 0, "unchanged": 0, "skipped": 0}
     skipped: list[Skipped] = []
     buf: list[Document] = []
@@ -156,11 +158,7 @@ def add_inputs(index, items: Iterable[Document | Skipped], *, relate: bool = Tru
             progress(done)
 
     for item in items:
-        if isinstance(item, Document):
-            try:
-                validate_id(item.id)
-            except InputError as exc:
-                item = Skipped(repr(item.id)[1:-1][:80], f"not added: {exc}", item.path)
+        item = _with_valid_id(item, "added")
         if isinstance(item, Skipped):
             skipped.append(item)
             counts["skipped"] += 1
@@ -178,18 +176,11 @@ def bulk_inputs(index, items: Iterable[Document | Skipped], *, client: str | Non
     """Build an empty index from a stream at once (:meth:`Index.bulk_load`): one transaction,
     an audit entry per document. Returns counts (added, skipped) and the skipped inputs: those
     the reader skipped, invalid ids and ids repeated later in the stream."""
-    from ..errors import InputError
-    from . import validate_id
-
     skipped: list[Skipped] = []
 
     def docs() -> Iterator[Document]:
         for item in items:
-            if isinstance(item, Document):
-                try:
-                    validate_id(item.id)
-                except InputError as exc:
-                    item = Skipped(repr(item.id)[1:-1][:80], f"not added: {exc}", item.path)
+            item = _with_valid_id(item, "added")
             if isinstance(item, Skipped):
                 skipped.append(item)
                 continue
