@@ -42,12 +42,14 @@ from .store import (
     candidate_from_row,
     audit_matches_to_json,
     busy_holders,
-    doc_from_json,
     DOC_COLUMNS,
+    STORED_COLUMNS,
     doc_row,
     from_bytes,
     now_iso,
     rank_candidates,
+    stored_from_row,
+    table_counts,
 )
 
 DEFAULT_SCHEMA = "dedup"
@@ -93,23 +95,9 @@ CREATE TABLE IF NOT EXISTS pairs (a TEXT NOT NULL, b TEXT NOT NULL, kind TEXT NO
 CREATE INDEX IF NOT EXISTS pairs_b ON pairs (b);
 """
 
-_DOC_COLS = "seq, id, digest, doc, minhash, content_minhash, sample, band_keys, n_shingles, n_content, added_at, updated_at"
 _TABLES = ("meta", "docs", "bands", "samples", "audit")
 
 
-def _row_to_stored(row) -> StoredDoc:
-    return StoredDoc(
-        doc=doc_from_json(row[3]),
-        digest=row[2],
-        minhash=from_bytes(row[4], MINHASH_DTYPE),
-        content_minhash=from_bytes(row[5], MINHASH_DTYPE),
-        sample=from_bytes(row[6], SAMPLE_DTYPE),
-        band_keys=from_bytes(row[7], KEY_DTYPE),
-        n_shingles=row[8],
-        n_content=row[9],
-        added_at=row[10],
-        updated_at=row[11],
-    )
 
 
 def _split_url(url: str) -> tuple[str, str, int, str]:
@@ -174,8 +162,8 @@ class _PgSession:
         return Candidates([candidate_from_row(by_seq[s], b, n) for s, b, n in ranked if s in by_seq], holders)
 
     def get(self, ids: Sequence[str]) -> list[StoredDoc]:
-        rows = self.c.execute(f"SELECT {_DOC_COLS} FROM docs WHERE id = ANY(%s)", (list(ids),)).fetchall()
-        by_id = {r[1]: _row_to_stored(r) for r in rows}
+        rows = self.c.execute(f"SELECT {STORED_COLUMNS} FROM docs WHERE id = ANY(%s)", (list(ids),)).fetchall()
+        by_id = {r[1]: stored_from_row(r) for r in rows}
         return [by_id[i] for i in ids if i in by_id]
 
     def content_minhashes(self, seqs: Sequence[int]) -> dict[int, np.ndarray]:
@@ -301,13 +289,7 @@ class _PgSession:
         self.c.execute("DELETE FROM pairs WHERE a = %s OR b = %s", (id, id))
 
     def counts(self) -> dict[str, int]:
-        one = lambda q: self.c.execute(q).fetchone()[0]  # noqa: E731
-        return {
-            "documents": one("SELECT count(*) FROM docs"),
-            "band_postings": one("SELECT count(*) FROM bands"),
-            "sample_postings": one("SELECT count(*) FROM samples"),
-            "audit_entries": one("SELECT count(*) FROM audit"),
-        }
+        return table_counts(self.c.execute)
 
 
 class PostgresStore:

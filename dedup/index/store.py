@@ -278,6 +278,37 @@ def doc_row(item: StoredDoc, added_at: str, updated_at: str) -> tuple:
     )
 
 
+# A stored document as both backends read it back: its sequence number, then DOC_COLUMNS.
+STORED_COLUMNS = "seq, " + DOC_COLUMNS
+
+
+def stored_from_row(row) -> StoredDoc:
+    """The StoredDoc of one row selected as STORED_COLUMNS (the inverse of ``doc_row``)."""
+    return StoredDoc(
+        doc=doc_from_json(row[3]),
+        digest=row[2],
+        minhash=from_bytes(row[4], MINHASH_DTYPE),
+        content_minhash=from_bytes(row[5], MINHASH_DTYPE),
+        sample=from_bytes(row[6], SAMPLE_DTYPE),
+        band_keys=from_bytes(row[7], KEY_DTYPE),
+        n_shingles=row[8],
+        n_content=row[9],
+        added_at=row[10],
+        updated_at=row[11],
+    )
+
+
+def table_counts(execute) -> dict[str, int]:
+    """``Store.counts`` from a connection's ``execute`` (the same SQL on both backends)."""
+    one = lambda q: execute(q).fetchone()[0]  # noqa: E731
+    return {
+        "documents": one("SELECT count(*) FROM docs"),
+        "band_postings": one("SELECT count(*) FROM bands"),
+        "sample_postings": one("SELECT count(*) FROM samples"),
+        "audit_entries": one("SELECT count(*) FROM audit"),
+    }
+
+
 def to_bytes(arr: np.ndarray, dtype: np.dtype) -> bytes:
     return np.ascontiguousarray(arr, dtype=dtype).tobytes()
 
