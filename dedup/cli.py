@@ -32,6 +32,18 @@ def main() -> None:
     original, and what changed in the facts."""
 
 
+def _render(output: str | None, fmt: str, write) -> bool:
+    """Call ``write(stream, color)`` on ``output`` (colour for a terminal report on a
+    terminal). True when it went to standard output."""
+    to_stdout = output in (None, "-")
+    if to_stdout and fmt == "terminal" and sys.stdout.isatty():
+        write(sys.stdout, True)
+        return True
+    with _utf8_output(output) as stream:
+        write(stream, False)
+    return to_stdout
+
+
 @contextlib.contextmanager
 def _utf8_output(output: str | None) -> Iterator[io.TextIOBase]:
     """A UTF-8 text stream on ``output`` (a file) or standard output (None or "-"), whatever
@@ -118,19 +130,17 @@ def scan_command(paths, fmt, output, drift, workers, texts, quiet, no_split, ext
             progress=progress if progress.enabled else None, **kwargs,
         )
 
-    to_stdout = output in (None, "-")
-    if to_stdout and fmt == "terminal" and sys.stdout.isatty():
-        scan_terminal.write_terminal(result, sys.stdout, color=True)
-        return
-    with _utf8_output(output) as stream:
+    def write(stream, color: bool) -> None:
         if fmt == "terminal":
-            scan_terminal.write_terminal(result, stream, color=False)
+            scan_terminal.write_terminal(result, stream, color=color)
         elif fmt == "json":
             scan_json.write_json(result, stream, texts=texts)
         elif fmt == "jsonl":
             scan_json.write_jsonl(result, stream, texts=texts)
         else:
             scan_json.write_csv(result, stream)
+
+    to_stdout = _render(output, fmt, write)
     if not to_stdout and not quiet:
         s = scan_terminal.summary_line(result)
         click.echo(f"wrote {fmt} to {output}: {s}", err=True)
@@ -174,18 +184,15 @@ def diff_command(source, copy, fmt, output, encoding):
     from .report import diff as diff_report
 
     result = diff(_read_one(source, encoding=encoding), _read_one(copy, encoding=encoding))
-    to_stdout = output in (None, "-")
-    if to_stdout and fmt == "terminal" and sys.stdout.isatty():
-        diff_report.write_terminal(result, sys.stdout, color=True)
-        return
-    with _utf8_output(output) as stream:
+    def write(stream, color: bool) -> None:
         if fmt == "terminal":
-            diff_report.write_terminal(result, stream, color=False)
+            diff_report.write_terminal(result, stream, color=color)
         elif fmt == "json":
             diff_report.write_json(result, stream)
         else:
             diff_report.write_html(result, stream)
-    if not to_stdout:
+
+    if not _render(output, fmt, write):
         click.echo(f"wrote {fmt} to {output}: {len(result.findings)} findings", err=True)
 
 
