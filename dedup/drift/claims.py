@@ -33,24 +33,23 @@ def _has_fact(text: str) -> bool:
     return bool(numbers(text)) or bool(names(text))
 
 
+def _uncovered(unaligned, sentences, other_terms) -> Iterator:
+    """Unaligned body sentences with enough terms, most of them absent from the other side."""
+    for i in unaligned:
+        s = sentences[i]
+        if s.zone != "body":
+            continue
+        t = masked_terms(s.text)
+        if len(t) >= MIN_TERMS and len(t & other_terms) / len(t) < COVERED_SHARE:
+            yield s
+
+
 def find(a: Document, b: Document, alignment: Alignment) -> Iterator[Finding]:
     terms_a = _doc_terms(alignment.a_sentences)
     terms_b = _doc_terms(alignment.b_sentences)
-    for i in alignment.unaligned_a:
-        s = alignment.a_sentences[i]
-        if s.zone != "body":
-            continue
-        t = masked_terms(s.text)
-        if len(t) < MIN_TERMS or len(t & terms_b) / len(t) >= COVERED_SHARE:
-            continue
+    for s in _uncovered(alignment.unaligned_a, alignment.a_sentences, terms_b):
         yield finding("claim_dropped", s.text, "", (s.start, s.end), None, s.text, "")
-    for j in alignment.unaligned_b:
-        s = alignment.b_sentences[j]
-        if s.zone != "body":
-            continue
-        t = masked_terms(s.text)
-        if len(t) < MIN_TERMS or len(t & terms_a) / len(t) >= COVERED_SHARE:
-            continue
+    for s in _uncovered(alignment.unaligned_b, alignment.b_sentences, terms_a):
         yield finding("claim_added", "", s.text, None, (s.start, s.end), "", s.text)
     for g in groups(a, b, alignment):
         ta, tb = masked_terms(g.a_text), masked_terms(g.b_text)
