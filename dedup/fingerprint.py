@@ -34,7 +34,7 @@ import numpy as np
 import xxhash
 from numpy.lib.stride_tricks import sliding_window_view
 
-from .normalize import STOP_WORDS, ascii_token_spans, stem, words as text_words
+from .normalize import ascii_token_spans, content_stem, words as text_words
 from .params import FingerprintParams
 from .records import Document
 
@@ -126,13 +126,18 @@ def word_hashes(words: Sequence[str], seed: int) -> np.ndarray:
     return np.fromiter(map(cache.__getitem__, words), dtype=_U64, count=len(words))
 
 
+def _stem_hash(s: str, seed: int) -> int:
+    """Seeded hash of a content stem (the paraphrase view's unit)."""
+    return xxhash.xxh3_64_intdigest(s.encode("utf-8", "surrogatepass"), seed=seed)
+
+
 def content_hashes(words: Sequence[str], seed: int) -> np.ndarray:
     """Sorted unique seeded hashes of the stems of the content words (figures left out)."""
     cache = _cache(_content_hash_cache, seed)
     uniq = set(words)
     for w in uniq.difference(cache):
-        content = len(w) > 1 and w not in STOP_WORDS and not w[0].isdigit()
-        cache[w] = xxhash.xxh3_64_intdigest(stem(w).encode("utf-8", "surrogatepass"), seed=seed) if content else 0
+        s = content_stem(w)
+        cache[w] = _stem_hash(s, seed) if s is not None else 0
     hs = np.fromiter(map(cache.__getitem__, uniq), dtype=_U64, count=len(uniq))
     hs = np.unique(hs)
     return hs[1:] if len(hs) and hs[0] == 0 else hs
@@ -322,9 +327,10 @@ class _Lexicon:
         self._insert(keys, vals)
 
     def _stem_id(self, word: str) -> int:
-        if len(word) <= 1 or word in STOP_WORDS or word[0].isdigit():
+        s = content_stem(word)
+        if s is None:
             return -1
-        h = xxhash.xxh3_64_intdigest(stem(word).encode("utf-8", "surrogatepass"), seed=self.seed + 1)
+        h = _stem_hash(s, self.seed + 1)
         sid = self.stem_ids.get(h)
         if sid is None:
             sid = self.stem_ids[h] = len(self.stem_ids)

@@ -167,6 +167,14 @@ def is_content(word: str) -> bool:
     return len(word) > 1 and word not in STOP_WORDS
 
 
+def content_stem(word: str) -> str | None:
+    """The stem of a content word that is not a figure, None for any other word: what the
+    paraphrase view of the fingerprint and verification's content overlap count."""
+    if not is_content(word) or word[0].isdigit():
+        return None
+    return stem(word)
+
+
 def content_positions(words: tuple[str, ...] | list[str]) -> list[int]:
     """Indexes of the content words (not stop words, not single letters)."""
     return [i for i, w in enumerate(words) if is_content(w)]

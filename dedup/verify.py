@@ -19,7 +19,7 @@ import numpy as np
 from .align import DATE_WORDS, align, order_share
 from .credits import Credit, agencies, wire_credits
 from .fingerprint import shingle_hashes, winnow, word_hashes
-from .normalize import STOP_WORDS, stem, tokenize, words as text_words
+from .normalize import STOP_WORDS, content_stem, stem, tokenize, words as text_words
 from .params import FingerprintParams
 from .records import Alignment, Document, Passage, Relation, RelationKind, Scores, Sentence, Zone
 
@@ -161,7 +161,7 @@ def _credits(doc: Document) -> tuple[Credit, ...]:
 
 def content_set(words: Sequence[str]) -> frozenset[str]:
     """Stems of the content words, figures left out (as in the paraphrase fingerprint view)."""
-    return frozenset(stem(w) for w in set(words).difference(STOP_WORDS) if len(w) > 1 and not w[0].isdigit())
+    return frozenset(s for s in map(content_stem, set(words)) if s is not None)
 
 
 def _is_trimmed(p: Profile, shared: np.ndarray) -> bool:
