@@ -239,12 +239,20 @@ def _terms_cached(text: str, zones: tuple[Zone, ...]) -> tuple[frozenset[str], .
 # Masked terms as integer ids (one vocabulary per process), so the per-pair matrices are
 # built with numpy from arrays cached per text instead of Python loops over strings.
 _TERM_IDS: dict[str, int] = {}
+# A long-lived process (the service) meets new names forever: past this many terms the
+# vocabulary and the id arrays cached with it start again. Only at the start of an
+# alignment, so the two sides of one pair always share a vocabulary.
+_TERM_LIMIT = 1_000_000
 
 
-@lru_cache(maxsize=4096)
-def _ids_cached(text: str, zones: tuple[Zone, ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _bound_vocabulary() -> None:
+    if len(_TERM_IDS) > _TERM_LIMIT:
+        _TERM_IDS.clear()
+        _ids_cached.cache_clear()
+
+
+def _encode(terms: Sequence[frozenset[str]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(term ids of all sentences, concatenated; sentence index of each; is it a name)."""
-    terms = _terms_cached(text, zones)
     flat = [t for ts in terms for t in ts]
     ids = np.fromiter((_TERM_IDS.setdefault(t, len(_TERM_IDS)) for t in flat), dtype=np.int64, count=len(flat))
     rows = np.repeat(np.arange(len(terms), dtype=np.int64), [len(ts) for ts in terms])
@@ -252,8 +260,16 @@ def _ids_cached(text: str, zones: tuple[Zone, ...]) -> tuple[np.ndarray, np.ndar
     return ids, rows, names
 
 
+@lru_cache(maxsize=4096)
+def _ids_cached(text: str, zones: tuple[Zone, ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``_encode`` of a text's sentences, cached per text."""
+    return _encode(_terms_cached(text, zones))
+
+
 def _matrices_ids(a: tuple[np.ndarray, ...], b: tuple[np.ndarray, ...], na: int, nb: int):
-    """``_matrices`` from cached term ids: the same matrices (columns in id order), weights."""
+    """Sentence-by-term incidence matrices of A and B (``_encode`` output, ``na``/``nb``
+    sentences) and the term weights: inverse sentence frequency over both texts, names at
+    NAME_WEIGHT."""
     ids = np.concatenate([a[0], b[0]])
     vocab, cols = np.unique(ids, return_inverse=True)
     v = max(len(vocab), 1)
@@ -272,24 +288,8 @@ def _matrices_ids(a: tuple[np.ndarray, ...], b: tuple[np.ndarray, ...], na: int,
 
 
 def _matrices(ta: Sequence[frozenset[str]], tb: Sequence[frozenset[str]]):
-    vocab: dict[str, int] = {}
-    for terms in (*ta, *tb):
-        for t in terms:
-            vocab.setdefault(t, len(vocab))
-    v = max(len(vocab), 1)
-    a = np.zeros((len(ta), v), dtype=np.float32)
-    b = np.zeros((len(tb), v), dtype=np.float32)
-    for i, terms in enumerate(ta):
-        a[i, [vocab[t] for t in terms]] = 1.0
-    for j, terms in enumerate(tb):
-        b[j, [vocab[t] for t in terms]] = 1.0
-    n = len(ta) + len(tb)
-    df = a.sum(axis=0) + b.sum(axis=0)
-    w = (np.log((n + 1.0) / (df + 1.0)) + 1.0).astype(np.float32)
-    for t, k in vocab.items():
-        if t.startswith(_NAME_MARK):
-            w[k] *= NAME_WEIGHT
-    return a, b, w
+    _bound_vocabulary()
+    return _matrices_ids(_encode(ta), _encode(tb), len(ta), len(tb))
 
 
 def _dice(a_vec: np.ndarray, b_vec: np.ndarray, w: np.ndarray) -> float:
@@ -343,6 +343,7 @@ def align(
     tb = _terms_cached(b_text, b_zones)
     if not sa or not sb:
         return Alignment(sa, sb, (), tuple(range(len(sa))), tuple(range(len(sb))))
+    _bound_vocabulary()
     a, b, w = _matrices_ids(_ids_cached(a_text, a_zones), _ids_cached(b_text, b_zones), len(ta), len(tb))
     s = _weighted_dice_matrix(a, b, w)
 

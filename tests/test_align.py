@@ -177,3 +177,16 @@ def test_score_matrix_matches_the_obvious_implementation(seeds):
     for i, row in enumerate(slow):
         for j, v in enumerate(row):
             assert abs(float(fast[i, j]) - v) < 1e-4
+
+
+def test_alignment_is_the_same_after_the_term_vocabulary_starts_again(monkeypatch):
+    from dedup import align as al
+
+    a = "The minister said the talks in Geneva failed. Prices rose sharply in March."
+    b = "Talks in Geneva failed, the minister said. In March prices rose sharply."
+    before = al.align(a, b)
+    monkeypatch.setattr(al, "_TERM_LIMIT", 0)  # every alignment now starts a new vocabulary
+    al._TERM_IDS.setdefault("\x00padding", len(al._TERM_IDS))
+    after = al.align(a, b)
+    assert "\x00padding" not in al._TERM_IDS  # the vocabulary did start again
+    assert after.pairs == before.pairs
