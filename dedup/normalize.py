@@ -33,12 +33,6 @@ _QUOTES = str.maketrans(
     }
 )
 _SPACE_RE = re.compile(r"\s+")
-# ASCII fast path of the same tokens with a possessive "'s" consumed but not kept (after a
-# letter only: in "1986's" the apostrophe joins nothing, so "s" is a token of its own).
-_TERMINAL_S = r"s(?![^\W\d_]|'[^\W\d_])"  # an "s" after an apostrophe that ends the token
-_ASCII_TOKEN_RE = re.compile(
-    rf"(\d+(?:[.,:]\d+)*|[^\W\d_]+(?:'(?!{_TERMINAL_S})[^\W\d_]+)*)(?:(?<=[^\W\d_])'{_TERMINAL_S})?"
-)
 
 # Words that carry no story content. scikit-learn's list plus the verbs of reporting,
 # which every wire story uses and which paraphrase swaps freely.
@@ -157,9 +151,10 @@ def _tokenize_regex(text: str) -> Tokens:
 
 
 def words(text: str) -> list[str]:
-    """Canonical words of a text, without offsets: ``tokenize(text).words``, faster."""
+    """Canonical words of a text: ``tokenize(text).words`` without the cache (for one pass
+    over many texts)."""
     if text.isascii():
-        return _ASCII_TOKEN_RE.findall(text.lower())
+        return list(_tokenize_ascii(text).words)
     return [canonical_word(w) for w in _TOKEN_RE.findall(text)]
 
 
