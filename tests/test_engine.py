@@ -42,3 +42,80 @@ def test_pool_and_in_process_scans_agree():
         assert a.minhash.tolist() == b.minhash.tolist() and a.content_minhash.tolist() == b.content_minhash.tolist()
         assert a.sample.tolist() == b.sample.tolist()
         assert (a.n_shingles, a.n_content, a.text_key) == (b.n_shingles, b.n_content, b.text_key)
+
+
+# --- the verification pool path (MIN_PAIRS_FOR_POOL), forced on a small input ---------------
+
+import numpy as np  # noqa: E402
+from conftest import seed_document  # noqa: E402
+
+from dedup.candidates import stock_hashes  # noqa: E402
+from dedup.engines import local  # noqa: E402
+
+
+def _verify_corpus() -> list[Document]:
+    """The seed articles (rewrite, partial and same-event pairs among them) and word salads with
+    trimmed, re-headlined and embedded copies, so all-pairs verification meets every outcome."""
+    rng = random.Random(7)
+    docs = [seed_document(n) for n in range(5)]
+    salads = [Document(f"s{i:02d}", word_salad(1200, 100 + i)) for i in range(24)]
+    docs += salads
+    for k in range(0, 24, 4):
+        src = salads[k].text
+        docs.append(Document(f"t{k:02d}", "Another headline\n\n" + src[: int(len(src) * rng.uniform(0.6, 0.9))]))
+        host = word_salad(1500, 500 + k)
+        docs.append(Document(f"p{k:02d}", host[:700] + "\n\n" + src[200:700] + "\n\n" + host[700:]))
+    return docs
+
+
+def _spy_on_pool(monkeypatch) -> list[tuple[bool, int]]:
+    """Record, for each non-empty stage the engine runs, (through the pool?, number of tasks)."""
+    used: list[tuple[bool, int]] = []
+    real_map = local.LocalEngine._map
+
+    def spy_map(self, fn, tasks, progress, big):
+        if tasks:
+            used.append((self._pool is not None and big, len(tasks)))
+        return real_map(self, fn, tasks, progress, big)
+
+    monkeypatch.setattr(local.LocalEngine, "_map", spy_map)
+    return used
+
+
+def _force_pool(monkeypatch, *, batch: int) -> None:
+    """The pool for any input of two documents or more, verification in tasks of ``batch`` pairs."""
+    monkeypatch.setattr(local, "MIN_DOCS_FOR_POOL", 2)
+    monkeypatch.setattr(local, "MIN_PAIRS_FOR_POOL", 1)
+    monkeypatch.setattr(local, "VERIFY_BATCH", batch)
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="the pool forks")
+def test_verify_pool_path_matches_in_process(monkeypatch):
+    docs = _verify_corpus()
+    n = len(docs)
+    pairs = np.array([(i, j) for i in range(n) for j in range(i + 1, n)], dtype=np.int64)
+    params = FingerprintParams()
+    with LocalEngine(docs, params, workers=1) as e1:
+        stock = stock_hashes(e1.fingerprints(lambda d, t: None))
+        one = e1.verify(pairs, stock, lambda d, t: None)
+    _force_pool(monkeypatch, batch=4)  # many small tasks, so order and completeness matter
+    used = _spy_on_pool(monkeypatch)
+    with LocalEngine(docs, params, workers=2) as e2:
+        two = e2.verify(pairs, stock, lambda d, t: None)
+    assert used == [(True, -(-len(pairs) // 4))]  # the pool ran the verification
+    kinds = {str(r.kind) for r in one}
+    assert {"reprint", "partial"} <= kinds and len(one) < len(pairs)  # related and unrelated pairs
+    assert two == one  # same relations (kinds, scores, evidence, reasons), in the same order
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="the pool forks")
+def test_scan_with_verify_pool_matches_in_process(monkeypatch):
+    docs = _verify_corpus()
+    one = scan_documents(docs, workers=1)
+    _force_pool(monkeypatch, batch=2)
+    used = _spy_on_pool(monkeypatch)
+    two = scan_documents(docs, workers=2)
+    assert len(used) >= 2 and all(pool for pool, _ in used)  # fingerprints and verification in the pool
+    assert any(r.kind.derived for r in one.relations)
+    assert two.relations == one.relations
+    assert two.stories == one.stories and two.events == one.events
