@@ -27,10 +27,21 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from ..candidates import MAX_POSTINGS, MIN_SHARED_SAMPLES, STOCK_PROBE, candidate_set, is_stock
+from ..candidates import (
+    CONTENT_SALT,
+    MAX_POSTINGS,
+    MIN_CONTENT_ESTIMATE,
+    MIN_CONTENT_STEMS,
+    MIN_SAMPLE_SHARE,
+    MIN_SHARED_SAMPLES,
+    STOCK_PROBE,
+    VERBATIM_SALT,
+    candidate_set,
+    is_stock,
+)
 from ..drift import compare, summarize
 from ..errors import IndexCorruptError, IndexMismatchError, InputError, StoreError
-from ..fingerprint import Fingerprint, band_keys, fingerprint_documents
+from ..fingerprint import Fingerprint, band_key_matrix, band_keys, fingerprint_documents
 from ..params import SCHEMA_VERSION, FingerprintParams
 from ..scan import COMPLETE_MAX
 from ..records import AuditEntry, AuditMatch, Decision, Document, IndexStats, Relation, RelationKind, Skipped
@@ -141,13 +152,71 @@ def _candidate_fingerprint(c: Candidate) -> Fingerprint:
     )
 
 
-def _estimate(fp: Fingerprint, c: Candidate) -> float:
-    """How close a candidate looks from the signatures alone: the largest of the verbatim and
-    content MinHash estimates and the share of the smaller side's samples shared."""
-    verbatim = float((fp.minhash == c.minhash).mean()) if fp.n_shingles and c.n_shingles else 0.0
-    content = float((fp.content_minhash == c.content_minhash).mean()) if fp.n_content and c.n_content else 0.0
-    smaller = min(len(fp.sample), len(c.sample))
-    return max(verbatim, content, c.shared_samples / smaller if smaller else 0.0)
+def proposed_by_rule(fp: Fingerprint, others: Sequence[Candidate], params: FingerprintParams) -> np.ndarray:
+    """Which of ``others`` the core's candidate rule (:func:`dedup.candidates.candidate_set`) pairs
+    with ``fp``: a bool per candidate, computed for this one document against the others instead
+    of for all pairs of the 1 + k set (the pairs among the candidates are not wanted).
+
+    The same rule, view by view: a shared verbatim band key (both have shingles); a shared
+    content band key (both have MIN_CONTENT_STEMS stems) with a content MinHash estimate of at
+    least MIN_CONTENT_ESTIMATE; at least MIN_SHARED_SAMPLES shared samples, or (a short text)
+    MIN_SAMPLE_SHARE of the smaller side's. Keys are compared as a bag per view, as the scan's
+    sort over all keys does. The scan's bucket and posting caps cannot bite in a set of at most
+    MAX_POSTINGS documents (a bucket of ``fp`` is starred from ``fp``, its first member), so
+    larger sets go through candidate_set itself. Samples are sorted and unique (winnow)."""
+    k = len(others)
+    if k == 0:
+        return np.zeros(0, dtype=bool)
+    if k + 1 > MAX_POSTINGS:
+        cs = candidate_set([fp, *(_candidate_fingerprint(c) for c in others)], params)
+        out = np.zeros(k, dtype=bool)
+        out[cs.pairs[cs.pairs[:, 0] == 0, 1] - 1] = True
+        return out
+    keep = np.zeros(k, dtype=bool)
+    if fp.n_shingles > 0:
+        ok = np.fromiter((c.n_shingles > 0 for c in others), bool, count=k)
+        if ok.any():
+            keys = band_key_matrix(np.stack([fp.minhash, *(c.minhash for c in others)]), params.bands, VERBATIM_SALT)
+            keep |= ok & np.isin(keys[1:], keys[0]).any(axis=1)
+    if fp.n_content >= MIN_CONTENT_STEMS:
+        ok = np.fromiter((c.n_content >= MIN_CONTENT_STEMS for c in others), bool, count=k) & ~keep
+        if ok.any():
+            cmh = np.stack([fp.content_minhash, *(c.content_minhash for c in others)])
+            keys = band_key_matrix(cmh, params.content_bands, CONTENT_SALT)
+            est = (cmh[1:] == cmh[0]).mean(axis=1)
+            keep |= ok & np.isin(keys[1:], keys[0]).any(axis=1) & (est >= MIN_CONTENT_ESTIMATE)
+    if len(fp.sample) and not keep.all():
+        lengths = np.fromiter((len(c.sample) for c in others), np.int64, count=k)
+        if lengths.sum():
+            hit = np.isin(np.concatenate([c.sample for c in others]), fp.sample)
+            shared = np.bincount(np.repeat(np.arange(k), lengths), weights=hit, minlength=k)
+            smaller = np.minimum(lengths, len(fp.sample))
+            keep |= (shared >= 1) & ((shared >= MIN_SHARED_SAMPLES) | (shared >= MIN_SAMPLE_SHARE * smaller))
+    return keep
+
+
+def estimates(fp: Fingerprint, cands: Sequence[Candidate]) -> list[float]:
+    """How close each candidate looks from the signatures alone: the largest of the verbatim and
+    content MinHash estimates and the share of the smaller side's samples shared (the store's
+    count)."""
+    k = len(cands)
+    if k == 0:
+        return []
+    zero = np.zeros(k)
+    verbatim = zero
+    if fp.n_shingles:
+        ok = np.fromiter((c.n_shingles > 0 for c in cands), bool, count=k)
+        if ok.any():
+            verbatim = np.where(ok, (np.stack([c.minhash for c in cands]) == fp.minhash).mean(axis=1), 0.0)
+    content = zero
+    if fp.n_content:
+        ok = np.fromiter((c.n_content > 0 for c in cands), bool, count=k)
+        if ok.any():
+            content = np.where(ok, (np.stack([c.content_minhash for c in cands]) == fp.content_minhash).mean(axis=1), 0.0)
+    smaller = np.minimum(np.fromiter((len(c.sample) for c in cands), np.int64, count=k), len(fp.sample))
+    shared = np.fromiter((c.shared_samples for c in cands), np.float64, count=k)
+    share = np.divide(shared, smaller, out=np.zeros(k), where=smaller > 0)
+    return np.maximum(np.maximum(verbatim, content), share).tolist()
 
 
 class _LRU:
@@ -303,12 +372,10 @@ class Index:
         index proposes what the scan proposes (the same views, thresholds and content filters),
         closest first by the signature estimates and at most CANDIDATE_LIMIT of them."""
         others = [c for c in raw if c.id != fp.doc_id]  # never its own earlier version
-        if not others:
-            return []
-        cs = candidate_set([fp, *(_candidate_fingerprint(c) for c in others)], self.params)
-        kept = [others[k] for k in (cs.pairs[cs.pairs[:, 0] == 0, 1] - 1).tolist()]
-        kept.sort(key=lambda c: (-_estimate(fp, c), c.id))
-        return kept[:CANDIDATE_LIMIT]
+        kept = [c for c, k in zip(others, proposed_by_rule(fp, others, self.params).tolist()) if k]
+        est = estimates(fp, kept)
+        order = sorted(range(len(kept)), key=lambda i: (-est[i], kept[i].id))
+        return [kept[i] for i in order[:CANDIDATE_LIMIT]]
 
     def _documents(self, tx, wanted: Sequence[tuple[str, str]]) -> dict[str, Document]:
         """The stored Documents for (id, digest) pairs: from the decoded-document cache, the rest
