@@ -35,7 +35,7 @@ VOCAB = synthetic_vocabulary()
 
 def naive_run_pairs(keys, docs, max_run, star_above):
     """Sorted pair codes (with repeats): every pair of documents under one key; a key held by
-    more than ``max_run`` entries links its first entry (input order) to the others, or nothing."""
+    more than ``max_run`` entries links its smallest document to the others, or nothing."""
     n = max(docs) + 1
     groups = defaultdict(list)
     for k, d in zip(keys, docs):
@@ -44,7 +44,10 @@ def naive_run_pairs(keys, docs, max_run, star_above):
     for members in groups.values():
         if len(members) > max_run:
             if star_above:
-                out += [(members[0], d) for d in members[1:]]
+                hub = min(members)
+                rest = list(members)
+                rest.remove(hub)
+                out += [(hub, d) for d in rest]
         else:
             out += [(members[i], members[j]) for i in range(len(members)) for j in range(i + 1, len(members))]
     return sorted(min(a, b) * n + max(a, b) for a, b in out if a != b)
@@ -71,8 +74,8 @@ def test_run_pairs_links_a_big_bucket_as_a_star():
     n = int(docs.max()) + 1
     got = _run_pairs(keys, docs, max_run=MAX_BUCKET, star_above=True)
     assert len(got) == len(docs) - 1
-    hub = int(docs[0])
-    assert {(min(hub, int(d)), max(hub, int(d))) for d in docs[1:]} == {(c // n, c % n) for c in got.tolist()}
+    hub = int(docs.min())
+    assert {(min(hub, int(d)), max(hub, int(d))) for d in docs if d != hub} == {(c // n, c % n) for c in got.tolist()}
     assert len(_run_pairs(keys, docs, max_run=MAX_BUCKET, star_above=False)) == 0
 
 
