@@ -29,11 +29,11 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks import quality, speed  # noqa: E402
+from benchmarks import lee, quality, speed  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results"
 FLOORS = ROOT / "benchmarks" / "floors.json"
-BENCHES = ("cs", "reuters", "bbc", "syndication", "speed")
+BENCHES = ("cs", "reuters", "bbc", "syndication", "lee", "speed")
 PEER_SCRIPTS = ("drift_bench.py", "index_bench.py")
 
 
@@ -98,6 +98,8 @@ def metrics(results: dict) -> dict[str, float]:
         for k, v in r["per_kind"].items():
             m[f"syndication.{k}.precision"] = v["precision"]
             m[f"syndication.{k}.recall"] = v["recall"]
+    if "lee" in results:
+        m.update(lee.metrics(results["lee"]))
     if "speed" in results:
         st = results["speed"]["stages"]
         for peer in ("datasketch", "rensa", "rensa-batch"):
@@ -167,6 +169,8 @@ def print_table(results: dict, m: dict[str, float]) -> None:
         t.add_row(name, _fmt(value), "" if target is None else ("<= " if lower else ">= ") + _fmt(target),
                   "" if floor is None else _fmt(floor), ok)
     con.print(t)
+    if "lee" in results:
+        lee.print_table(results["lee"], con)
 
     if "speed" in results:
         s = results["speed"]
@@ -245,6 +249,7 @@ def main(argv: list[str] | None = None) -> int:
         "bbc": lambda: quality.bbc_hard_negatives(),
         "syndication": lambda: {**quality.syndication_bench(sources=40 if args.quick else 200),
                                 "overlap_profile": quality.rewrite_overlap_profile(sources=40 if args.quick else 200)},
+        "lee": lambda: lee.run(),
         "speed": lambda: speed.run(quick=args.quick, full=args.full, log=log),
     }
     for name in only:
@@ -260,7 +265,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.quick and not args.no_write:
         RESULTS.mkdir(parents=True, exist_ok=True)
         names = {"cs": "clough_stevenson", "reuters": "reuters", "bbc": "bbc_hard_negatives",
-                 "syndication": "syndication", "speed": "speed"}
+                 "syndication": "syndication", "lee": "lee", "speed": "speed"}
         for name, res in results.items():
             doc = {"benchmark": names[name], "machine": meta, "seconds": timings[name],
                    "metrics": {k: v for k, v in m.items() if k.startswith(f"{name}.")}, "result": res}
