@@ -202,16 +202,21 @@ def _masked(words: Sequence[str], initials: str) -> frozenset[str]:
     written (a capital after the first word marks a name)."""
     terms = set()
     for k, w in enumerate(words):
-        if w[:1].isdigit() or w in _NUMBER_WORDS or w in DATE_WORDS or _HYPHEN_NUMBER_RE.match(w):
+        t = _term(w)
+        if t is None:
             continue
-        if is_content(w):
-            # Names (capitalised, not the first word) count for less, so a changed name
-            # does not break a pair: they are marked and down-weighted in _matrices.
-            if k > 0 and initials[k].isupper():
-                terms.add(_NAME_MARK + w)
-            else:
-                terms.add(stem(w))
+        # Names (capitalised, not the first word) count for less, so a changed name
+        # does not break a pair: they are marked and down-weighted in _matrices.
+        terms.add(_NAME_MARK + w if k > 0 and initials[k].isupper() else t)
     return frozenset(terms)
+
+
+@lru_cache(maxsize=1 << 18)
+def _term(word: str) -> str | None:
+    """The masked term of a word (its stem), None for a number, date or stop word."""
+    if word[:1].isdigit() or word in _NUMBER_WORDS or word in DATE_WORDS or _HYPHEN_NUMBER_RE.match(word):
+        return None
+    return stem(word) if is_content(word) else None
 
 
 @lru_cache(maxsize=1 << 16)

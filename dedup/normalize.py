@@ -162,6 +162,7 @@ def is_content(word: str) -> bool:
     return len(word) > 1 and word not in STOP_WORDS
 
 
+@lru_cache(maxsize=1 << 18)
 def content_stem(word: str) -> str | None:
     """The stem of a content word that is not a figure, None for any other word: what the
     paraphrase view of the fingerprint and verification's content overlap count."""

@@ -118,7 +118,7 @@ def _entities(text: str, words: Sequence[str], starts: np.ndarray) -> frozenset[
         while j >= 0 and text[j] in " \t\"'\u201c\u2018(":
             j -= 1
         if j >= 0 and text[j] not in ".!?\n:":
-            out.add(stem(w))
+            out.add(content_stem(w))  # a content word here (not a stop word, 3+ letters)
     return frozenset(out)
 
 
