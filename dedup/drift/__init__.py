@@ -23,10 +23,19 @@ from collections.abc import Iterable
 
 from ..align import align
 from ..records import Alignment, Diff, Document, DriftSummary, Finding
-from . import attribution, claims, dates, entities, numbers, quotes, wording
+from . import _text, attribution, claims, dates, entities, numbers, quotes, wording
 from ._text import KINDS, SEVERITY
 
 FAMILIES = (numbers, dates, entities, attribution, quotes, claims, wording)
+# Every per-text cache of the finders (bounded functools.lru_cache, safe across threads).
+# What they keep depends on one text only, never on the pair, so they cannot change an answer;
+# tests/test_drift_cache.py compares cached and uncached findings.
+CACHES = (
+    _text.doc_words, _text.doc_numbers, _text.doc_dates, _text.doc_weekdays, _text.doc_names,
+    entities.doc_candidates, entities._candidate_key, entities._word_keys, entities._single_word_names,
+    attribution._attributions, quotes.doc_quotes, claims._has_fact, claims._clause_terms,
+    dates._reference_date,
+)
 
 __all__ = ["FAMILIES", "KINDS", "SEVERITY", "clear_caches", "compare", "diff", "summarize"]
 
@@ -34,12 +43,8 @@ __all__ = ["FAMILIES", "KINDS", "SEVERITY", "clear_caches", "compare", "diff", "
 def clear_caches() -> None:
     """Forget the per-text caches of align and drift (for cold timings and long-lived processes)."""
     from .. import align as _align, normalize as _normalize
-    from . import _text, entities as _entities, quotes as _quotes
 
-    for fn in (
-        _normalize.tokenize, _align._split_cached, _align._terms_cached, _align._ids_cached, _align.masked_terms, _text.doc_words, _text.doc_numbers,
-        _text.doc_dates, _text.doc_weekdays, _text.doc_names, _entities._word_keys, _quotes.doc_quotes,
-    ):
+    for fn in (_normalize.tokenize, _align._split_cached, _align._terms_cached, _align._ids_cached, _align.masked_terms, *CACHES):
         fn.cache_clear()
 
 

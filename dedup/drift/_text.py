@@ -416,9 +416,75 @@ class Indexed:
         return [x for x in self.items[lo:hi] if x.end <= end]
 
 
+class DocWords:
+    """The words of a text as parallel lists (as written, canonical, start, end), in text
+    order; ``Word`` objects are made only for the few words a finder looks at closely."""
+
+    __slots__ = ("texts", "canons", "starts", "ends")
+
+    def __init__(self, text: str) -> None:
+        texts, starts, ends = [], [], []
+        for m in _WORD_RE.finditer(text):
+            texts.append(m.group())
+            s, e = m.span()
+            starts.append(s)
+            ends.append(e)
+        self.texts = texts
+        self.canons = list(map(canonical_word, texts))
+        self.starts = starts
+        self.ends = ends
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    def word(self, i: int) -> Word:
+        return Word(self.texts[i], self.canons[i], self.starts[i], self.ends[i])
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """Index range [lo, hi) of the words inside [start, end) (words never overlap, so
+        only the last one can run past ``end``)."""
+        lo = bisect_left(self.starts, start)
+        hi = bisect_left(self.starts, end, lo)
+        if hi > lo and self.ends[hi - 1] > end:
+            hi -= 1
+        return lo, hi
+
+    def view(self, start: int, end: int) -> WordsView:
+        lo, hi = self.span(start, end)
+        return WordsView(self, lo, hi)
+
+
+class WordsView:
+    """Words lo..hi of a DocWords, indexed and sliced like a list of Word."""
+
+    __slots__ = ("doc", "lo", "hi")
+
+    def __init__(self, doc: DocWords, lo: int, hi: int) -> None:
+        self.doc, self.lo, self.hi = doc, lo, hi
+
+    def __len__(self) -> int:
+        return self.hi - self.lo
+
+    @property
+    def canons(self) -> list[str]:
+        return self.doc.canons[self.lo : self.hi]
+
+    def __getitem__(self, k):
+        if isinstance(k, slice):
+            return [self.doc.word(self.lo + i) for i in range(*k.indices(self.hi - self.lo))]
+        if k < 0:
+            k += self.hi - self.lo
+        if not 0 <= k < self.hi - self.lo:
+            raise IndexError(k)
+        return self.doc.word(self.lo + k)
+
+    def __iter__(self):
+        return (self.doc.word(i) for i in range(self.lo, self.hi))
+
+
 @lru_cache(maxsize=512)
-def doc_words(text: str) -> Indexed:
-    return Indexed(words(text))
+def doc_words(text: str) -> DocWords:
+    return DocWords(text)
 
 
 @lru_cache(maxsize=512)

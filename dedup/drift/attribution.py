@@ -10,8 +10,10 @@ and "the group" match any speaker.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 
@@ -111,16 +113,31 @@ def _head(phrase: str) -> str:
 
 def attributions(text: str, offset: int = 0) -> list[Attribution]:
     """Attributions in ``text`` with spans offset into the document."""
+    found = _attributions(text)
+    if not offset:
+        return list(found)
+    return [Attribution(x.speaker, x.head, x.agency, x.start + offset, x.end + offset, x.text) for x in found]
+
+
+@lru_cache(maxsize=1 << 14)
+def _attributions(text: str) -> tuple[Attribution, ...]:
+    """Attributions of one span of text, offsets from its start (cached: the aligned sentences
+    of a source are read again for every copy, and most sentences of a copy are the source's)."""
     out: list[Attribution] = []
     wires = []
     for rx in _WIRE_RES:
         for m in rx.finditer(text):
             wires.append((m.start(), m.end(), _agency(m.group("ag")), m.group()))
     used_wire: set[int] = set()
+    # Ends of the clause breaks, to find the last one before each verb: the patterns look at
+    # most one character ahead and a verb starts with a letter, so the breaks found in the
+    # whole text and ending by the verb are those found in the text before it.
+    breaks = [b.end() for b in _CLAUSE_BREAK.finditer(text)]
     for m in _VERB_RE.finditer(text):
         verb = m.group("verb")
         before = text[: m.start()]
-        cut = max((b.end() for b in _CLAUSE_BREAK.finditer(before)), default=0)
+        k = bisect_right(breaks, m.start())
+        cut = breaks[k - 1] if k else 0
         phrase = before[cut:].strip()
         sub = list(_SUBORDINATE.finditer(phrase))
         if sub:
@@ -146,23 +163,23 @@ def attributions(text: str, offset: int = 0) -> list[Attribution]:
                 agency, end = ag, w1
                 used_wire.add(k)
         start = min(sp_start, m.start())
-        out.append(Attribution(phrase, head, agency, offset + start, offset + end, text[start:end]))
+        out.append(Attribution(phrase, head, agency, start, end, text[start:end]))
     for m in _ACCORDING_RE.finditer(text):
         fm = _FORWARD_RE.match(text, m.start())
         if not fm:
             continue
-        if any(a.start - offset <= m.start() < a.end - offset for a in out):
+        if any(a.start <= m.start() < a.end for a in out):
             continue
         phrase = fm.group("sp").strip()
         head = _head(phrase)
         if head and head not in _NOT_SPEAKER:
-            out.append(Attribution(phrase, head, "", offset + m.start(), offset + fm.end("sp"), text[m.start() : fm.end("sp")].rstrip()))
+            out.append(Attribution(phrase, head, "", m.start(), fm.end("sp"), text[m.start() : fm.end("sp")].rstrip()))
     for k, (w0, w1, ag, wtext) in enumerate(wires):
-        if k in used_wire or any(a.start - offset <= w0 < a.end - offset for a in out if a.agency == ag):
+        if k in used_wire or any(a.start <= w0 < a.end for a in out if a.agency == ag):
             continue
-        out.append(Attribution("", "", ag, offset + w0, offset + w1, wtext))
+        out.append(Attribution("", "", ag, w0, w1, wtext))
     out.sort(key=lambda a: a.start)
-    return out
+    return tuple(out)
 
 
 def _same_speaker(x: Attribution, y: Attribution) -> bool:

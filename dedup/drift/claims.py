@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 
-from ..align import masked_terms
-from ..records import Alignment, Document, Finding
+from ..align import _split_cached, _terms_cached, masked_terms
+from ..records import Alignment, Document, Finding, Sentence
 from ._text import finding, groups, names, numbers
 
 # A sentence needs at least this many content terms to carry a claim.
@@ -25,44 +26,81 @@ CLAUSE_NEW_SHARE = 0.75
 _CLAUSE_SPLIT = re.compile(r",?\s+(?:while|whereas|but|although|after|before|as well as)\s+|[;,]\s+|\s*[\u2014\u2013]\s*")
 
 
-def _doc_terms(sentences) -> frozenset[str]:
-    return frozenset().union(*(masked_terms(s.text) for s in sentences))
+def sentence_terms(doc: Document, sentences: tuple[Sentence, ...]) -> tuple[frozenset[str], ...]:
+    """``masked_terms`` of each sentence: the ones align computed from one tokenisation of the
+    whole text when the sentences are align's split of ``doc`` (the usual case: the alignment
+    was just made), else sentence by sentence."""
+    zones = tuple(doc.zones)
+    if _split_cached(doc.text, zones) == sentences:
+        return _terms_cached(doc.text, zones)
+    return tuple(masked_terms(s.text) for s in sentences)
 
 
+@lru_cache(maxsize=1 << 14)
 def _has_fact(text: str) -> bool:
     return bool(numbers(text)) or bool(names(text))
 
 
-def _uncovered(unaligned, sentences, other_terms) -> Iterator:
+@lru_cache(maxsize=1 << 14)
+def _clause_terms(text: str) -> tuple[tuple[int, str, frozenset[str]], ...]:
+    """(offset, clause, masked terms) of the clauses of an aligned span of text with at
+    least CLAUSE_MIN_TERMS terms (the only ones that can be a new claim)."""
+    out = []
+    for start, clause in _clauses(text, 0):
+        ct = masked_terms(clause)
+        if len(ct) >= CLAUSE_MIN_TERMS:
+            out.append((start, clause, ct))
+    return tuple(out)
+
+
+def _uncovered(unaligned, sentences, terms, other_terms) -> Iterator:
     """Unaligned body sentences with enough terms, most of them absent from the other side."""
     for i in unaligned:
         s = sentences[i]
         if s.zone != "body":
             continue
-        t = masked_terms(s.text)
+        t = terms[i]
         if len(t) >= MIN_TERMS and len(t & other_terms) / len(t) < COVERED_SHARE:
             yield s
 
 
+# A new clause has at least this many new terms: CLAUSE_MIN_TERMS terms or more, at least
+# CLAUSE_NEW_SHARE of them new (3 of 3, 3 of 4, 4 of 5, ...).
+_CLAUSE_MIN_NEW = 3
+
+
+def _clause_possible(span_terms: frozenset[str], *others: frozenset[str]) -> bool:
+    """Can a clause of a span with these terms have _CLAUSE_MIN_NEW terms outside ``others``?
+    A clause's terms are its span's terms, except that its first word, a name's capital
+    in the span, is counted as a plain word in the clause: at most one term more."""
+    new = span_terms.difference(*others)
+    return len(new) + 1 >= _CLAUSE_MIN_NEW
+
+
 def find(a: Document, b: Document, alignment: Alignment) -> Iterator[Finding]:
-    terms_a = _doc_terms(alignment.a_sentences)
-    terms_b = _doc_terms(alignment.b_sentences)
-    for s in _uncovered(alignment.unaligned_a, alignment.a_sentences, terms_b):
+    sa = sentence_terms(a, alignment.a_sentences)
+    sb = sentence_terms(b, alignment.b_sentences)
+    terms_a = frozenset().union(*sa)
+    terms_b = frozenset().union(*sb)
+    for s in _uncovered(alignment.unaligned_a, alignment.a_sentences, sa, terms_b):
         yield finding("claim_dropped", s.text, "", (s.start, s.end), None, s.text, "")
-    for s in _uncovered(alignment.unaligned_b, alignment.b_sentences, terms_a):
+    for s in _uncovered(alignment.unaligned_b, alignment.b_sentences, sb, terms_a):
         yield finding("claim_added", "", s.text, None, (s.start, s.end), "", s.text)
-    for g in groups(a, b, alignment):
-        ta, tb = masked_terms(g.a_text), masked_terms(g.b_text)
-        for start, clause in _clauses(g.b_text, g.b_start):
-            ct = masked_terms(clause)
-            new = ct - ta - terms_a
-            if len(ct) >= CLAUSE_MIN_TERMS and len(new) / len(ct) >= CLAUSE_NEW_SHARE and _has_fact(clause):
-                yield finding("claim_added", "", clause, None, (start, start + len(clause)), g.a_text, g.b_text, note="clause")
-        for start, clause in _clauses(g.a_text, g.a_start):
-            ct = masked_terms(clause)
-            new = ct - tb - terms_b
-            if len(ct) >= CLAUSE_MIN_TERMS and len(new) / len(ct) >= CLAUSE_NEW_SHARE and _has_fact(clause):
-                yield finding("claim_dropped", clause, "", (start, start + len(clause)), None, g.a_text, g.b_text, note="clause")
+    for p, g in zip(alignment.pairs, groups(a, b, alignment)):
+        ta = sa[p.a[0]] if len(p.a) == 1 else masked_terms(g.a_text)
+        tb = sb[p.b[0]] if len(p.b) == 1 else masked_terms(g.b_text)
+        if _clause_possible(tb, ta, terms_a):
+            for start, clause, ct in _clause_terms(g.b_text):
+                new = ct - ta - terms_a
+                if len(new) / len(ct) >= CLAUSE_NEW_SHARE and _has_fact(clause):
+                    start += g.b_start
+                    yield finding("claim_added", "", clause, None, (start, start + len(clause)), g.a_text, g.b_text, note="clause")
+        if _clause_possible(ta, tb, terms_b):
+            for start, clause, ct in _clause_terms(g.a_text):
+                new = ct - tb - terms_b
+                if len(new) / len(ct) >= CLAUSE_NEW_SHARE and _has_fact(clause):
+                    start += g.a_start
+                    yield finding("claim_dropped", clause, "", (start, start + len(clause)), None, g.a_text, g.b_text, note="clause")
 
 
 def _clauses(text: str, offset: int):

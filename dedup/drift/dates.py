@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date, timedelta
+from functools import lru_cache
 
 from dateutil import parser as dateparser
 
@@ -61,15 +62,20 @@ def find(a: Document, b: Document, alignment: Alignment) -> Iterator[Finding]:
 
 def reference_date(doc: Document) -> date | None:
     """The publication date, else a full date near the top of the text (a dateline)."""
-    if doc.published:
+    return _reference_date(doc.published, doc.text[:DATELINE_CHARS])
+
+
+@lru_cache(maxsize=1 << 12)
+def _reference_date(published: str | None, head: str) -> date | None:
+    if published:
         try:
-            return dateparser.isoparse(doc.published).date()
+            return dateparser.isoparse(published).date()
         except (ValueError, OverflowError):
             try:
-                return dateparser.parse(doc.published).date()
+                return dateparser.parse(published).date()
             except (ValueError, OverflowError):
                 pass
-    for d in dates(doc.text[:DATELINE_CHARS]):
+    for d in dates(head):
         if d.year:
             return d.as_date()
     return None

@@ -17,7 +17,7 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
 from ..records import Alignment, Document, Finding
-from ._text import MONTHS, NUMBER_WORDS, WEEKDAYS, Name, doc_names, doc_words, finding, groups, name_key, within
+from ._text import MONTHS, NUMBER_WORDS, WEEKDAYS, Indexed, Name, doc_names, doc_words, finding, groups, name_key, within
 
 # fuzz.ratio (0-100) of two names at or above which they are spellings of one name.
 SPELLING_MIN_RATIO = 72
@@ -29,11 +29,22 @@ AGENCIES = frozenset({"afp", "reuters", "ap", "ani", "pti", "ians", "upi", "dpa"
 
 
 def _is_candidate(n: Name) -> bool:
-    k = name_key(n.text)
+    return _candidate_key(n.text)
+
+
+@lru_cache(maxsize=1 << 14)
+def _candidate_key(text: str) -> bool:
+    k = name_key(text)
     if not k or k in AGENCIES or any(c.isdigit() for c in k):
         return False
     # Figures, dates and weekdays inside a name ("Next Friday", "Under-21") are other finders' job.
     return not any(part in NUMBER_WORDS or part in MONTHS or part in WEEKDAYS for part in k.split())
+
+
+@lru_cache(maxsize=512)
+def doc_candidates(text: str) -> Indexed:
+    """The names of a text that can be entities (see ``_is_candidate``)."""
+    return Indexed(n for n in doc_names(text) if _candidate_key(n.text))
 
 
 def _overlapping(ns: list[Name], start: int, end: int) -> list[Name]:
@@ -49,18 +60,25 @@ def classify(before: str, after: str) -> str:
 
 def find(a: Document, b: Document, alignment: Alignment) -> Iterator[Finding]:
     reported: set[tuple[str, str]] = set()
+    words_a, words_b = doc_words(a.text), doc_words(b.text)
+    cands_a, cands_b = doc_candidates(a.text), doc_candidates(b.text)
     for g in groups(a, b, alignment):
-        wa, wb = within(doc_words(a.text), g.a_start, g.a_end), within(doc_words(b.text), g.b_start, g.b_end)
-        na = [n for n in within(doc_names(a.text), g.a_start, g.a_end) if _is_candidate(n)]
-        nb = [n for n in within(doc_names(b.text), g.b_start, g.b_end) if _is_candidate(n)]
+        na = within(cands_a, g.a_start, g.a_end)
+        nb = within(cands_b, g.b_start, g.b_end)
+        if not na or not nb:
+            continue
         keys_a = {name_key(n.text) for n in na}
         keys_b = {name_key(n.text) for n in nb}
-        ops = Levenshtein.opcodes([w.canon for w in wa], [w.canon for w in wb])
+        if keys_a <= keys_b or keys_b <= keys_a:
+            continue  # a changed name needs a name of A missing from B and one of B missing from A
+        la, ha = words_a.span(g.a_start, g.a_end)
+        lb, hb = words_b.span(g.b_start, g.b_end)
+        ops = Levenshtein.opcodes(words_a.canons[la:ha], words_b.canons[lb:hb])
         for op in ops:
             if op.tag != "replace":
                 continue
-            a0, a1 = wa[op.src_start].start, wa[op.src_end - 1].end
-            b0, b1 = wb[op.dest_start].start, wb[op.dest_end - 1].end
+            a0, a1 = words_a.starts[la + op.src_start], words_a.ends[la + op.src_end - 1]
+            b0, b1 = words_b.starts[lb + op.dest_start], words_b.ends[lb + op.dest_end - 1]
             xa = [n for n in _overlapping(na, a0, a1) if name_key(n.text) not in keys_b]
             xb = [n for n in _overlapping(nb, b0, b1) if name_key(n.text) not in keys_a]
             for x, y in zip(xa, xb):
@@ -77,19 +95,25 @@ def find(a: Document, b: Document, alignment: Alignment) -> Iterator[Finding]:
 @lru_cache(maxsize=512)
 def _word_keys(text: str) -> frozenset[str]:
     keys = set()
-    for w in doc_words(text):
-        keys.add(name_key(w.canon))
-        if "-" in w.canon:
-            keys.update(name_key(part) for part in w.canon.split("-"))
+    for c in doc_words(text).canons:
+        keys.add(name_key(c))
+        if "-" in c:
+            keys.update(name_key(part) for part in c.split("-"))
     return frozenset(keys)
+
+
+@lru_cache(maxsize=512)
+def _single_word_names(text: str) -> dict[str, Name]:
+    """Candidate one-word names of a text by key, each with its first mention, keys in order
+    of their last mention (read only: shared by every comparison of the text)."""
+    ns = [n for n in doc_candidates(text) if n.text.isalpha()]
+    return {name_key(n.text): n for n in reversed(ns)}
 
 
 def _doc_variants(a: Document, b: Document, reported: set[tuple[str, str]]) -> Iterator[Finding]:
     """Single-word names of B missing from A but spelled almost like a name of A."""
-    na = [n for n in doc_names(a.text) if _is_candidate(n) and n.text.isalpha()]
-    nb = [n for n in doc_names(b.text) if _is_candidate(n) and n.text.isalpha()]
-    keys_a = {name_key(n.text): n for n in reversed(na)}
-    keys_b = {name_key(n.text): n for n in reversed(nb)}
+    keys_a = _single_word_names(a.text)
+    keys_b = _single_word_names(b.text)
     words_a = _word_keys(a.text)
     words_b = _word_keys(b.text)
     for kb, y in keys_b.items():

@@ -16,7 +16,7 @@ from rapidfuzz.distance import Levenshtein
 
 from ..normalize import is_content, stem
 from ..records import Alignment, Document, Finding
-from ._text import MONTHS, NUMBER_WORDS, WEEKDAYS, Word, doc_words, finding, groups, within
+from ._text import MONTHS, NUMBER_WORDS, WEEKDAYS, Word, doc_words, finding, groups
 
 # Words of saying and hedges are reported by attribution / numbers, not here.
 _IGNORE = frozenset(
@@ -56,11 +56,13 @@ def _differs(x: Word, y: Word) -> bool:
 
 
 def find(a: Document, b: Document, alignment: Alignment) -> Iterator[Finding]:
+    words_a, words_b = doc_words(a.text), doc_words(b.text)
     for g in groups(a, b, alignment):
-        wa = within(doc_words(a.text), g.a_start, g.a_end)
-        wb = within(doc_words(b.text), g.b_start, g.b_end)
-        ca = [w.canon for w in wa]
-        cb = [w.canon for w in wb]
+        wa = words_a.view(g.a_start, g.a_end)
+        wb = words_b.view(g.b_start, g.b_end)
+        ca, cb = wa.canons, wb.canons
+        if ca == cb:
+            continue  # nothing replaced
         ops = _merged(Levenshtein.opcodes(ca, cb))
         for k, op in enumerate(ops):
             if op.tag != "replace":

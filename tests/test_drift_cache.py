@@ -1,0 +1,143 @@
+"""Drift's per-text caches never change an answer: findings with warm caches (shared across
+pairs, in any order) equal findings computed from cold caches, pair by pair."""
+
+import random
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from conftest import seed_document
+from hypothesis import given, settings, strategies as st
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from dedup.align import align, masked_terms, split_sentences  # noqa: E402
+from dedup.drift import clear_caches, compare  # noqa: E402
+from dedup.drift import claims  # noqa: E402
+from dedup.drift._text import doc_words, groups, words  # noqa: E402
+from dedup.records import Document  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def pairs():
+    """The seeds against each other, copies from the syndication generator and the drift
+    benchmark's one-edit copies (every finding kind)."""
+    from benchmarks import data, drift_bench, syndication
+
+    seeds = [seed_document(n) for n in range(5)]
+    out = [(a, b) for a in seeds for b in seeds if a is not b]
+    try:
+        bbc = list(data.bbc())
+        reuters = list(data.reuters(limit=1500))
+    except FileNotFoundError:
+        return out  # the shared corpora are optional; the seeds still run
+    corpus = syndication.build(sources=8, seed=7, bbc_docs=bbc, reuters_docs=reuters)
+    by_id = {d.id: d for d in corpus.docs}
+    out += [(by_id[e.source], by_id[e.copy]) for e in corpus.expected]
+    rng = random.Random(11)
+    articles = rng.sample(bbc, 12) + [d for d in reuters if 150 <= len(d.text.split()) <= 600][:12]
+    for doc in articles:
+        for kind, inject in drift_bench.INJECTORS.items():
+            case = inject(doc, rng)
+            if case is not None:
+                out.append((case.a, case.b))
+        for name, text in drift_bench.style_edits(doc)[:2]:
+            out.append((doc, replace(doc, id=doc.id + "~" + name, text=text)))
+    return out
+
+
+@pytest.fixture(scope="module")
+def cold(pairs):
+    """Findings of each pair with every cache emptied first (nothing shared between pairs)."""
+    out = []
+    for a, b in pairs:
+        clear_caches()
+        out.append(compare(a, b))
+    clear_caches()
+    return out
+
+
+def test_pairs_cover_every_finding_kind(cold):
+    from dedup.drift import KINDS
+
+    found = {f.kind for fs in cold for f in fs}
+    missing = set(KINDS) - found
+    if len(cold) > 20:  # the corpora are there: the benchmark's edits make every kind
+        assert not missing
+
+
+@pytest.mark.parametrize("order", ["same", "reversed", "shuffled"])
+def test_warm_caches_give_the_cold_findings(pairs, cold, order):
+    idx = list(range(len(pairs)))
+    if order == "reversed":
+        idx.reverse()
+    elif order == "shuffled":
+        random.Random(3).shuffle(idx)
+    clear_caches()
+    for _ in range(2):  # the second round finds every text cached
+        for i in idx:
+            a, b = pairs[i]
+            assert compare(a, b) == cold[i], (a.id, b.id)
+
+
+def test_given_alignment_gives_the_same_findings(pairs, cold):
+    clear_caches()
+    for (a, b), expected in zip(pairs, cold):
+        al = align(a.text, b.text, a_zones=a.zones, b_zones=b.zones)
+        assert compare(a, b, alignment=al) == expected, (a.id, b.id)
+
+
+def test_alignment_of_other_sentences_falls_back_to_sentence_terms(pairs):
+    """A (hand-made) alignment whose sentences are not align's split of the text still gets
+    each sentence's own terms."""
+    a, b = pairs[0]
+    al = align(a.text, b.text)
+    doc = Document(id=a.id, text=a.text, zones=a.zones)
+    other = al.a_sentences[1:]
+    assert claims.sentence_terms(doc, other) == tuple(masked_terms(s.text) for s in other)
+
+
+def test_sentence_terms_are_masked_terms_of_each_sentence(pairs):
+    for a, b in pairs[:60]:
+        for d in (a, b):
+            sents = split_sentences(d.text, zones=tuple(d.zones))
+            assert claims.sentence_terms(d, sents) == tuple(masked_terms(s.text) for s in sents)
+
+
+def test_clause_shortcut_skips_only_spans_without_a_new_clause(pairs):
+    """claims skips the clauses of a span when its terms leave too few new ones; check that
+    every skipped span truly has no clause passing the share test."""
+    skipped = 0
+    for a, b in pairs:
+        al = align(a.text, b.text, a_zones=a.zones, b_zones=b.zones)
+        all_a = frozenset().union(*(masked_terms(s.text) for s in al.a_sentences))
+        all_b = frozenset().union(*(masked_terms(s.text) for s in al.b_sentences))
+        for g in groups(a, b, al):
+            ta, tb = masked_terms(g.a_text), masked_terms(g.b_text)
+            for text, terms, other, other_all in ((g.b_text, tb, ta, all_a), (g.a_text, ta, tb, all_b)):
+                if claims._clause_possible(terms, other, other_all):
+                    continue
+                skipped += 1
+                for _, clause in claims._clauses(text, 0):
+                    ct = masked_terms(clause)
+                    assert not (
+                        len(ct) >= claims.CLAUSE_MIN_TERMS and len(ct - other - other_all) / len(ct) >= claims.CLAUSE_NEW_SHARE
+                    ), clause
+    assert skipped
+
+
+_TEXT = st.lists(st.sampled_from([*"ab Cd-'\u2019.,9\n", "said", " Mr", "Quetta", "1,000", "\u00e9t\u00e9"]), max_size=60).map("".join)
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=_TEXT, cut=st.tuples(st.integers(0, 130), st.integers(0, 130)))
+def test_word_view_is_the_words_inside_a_span(text, cut):
+    start, end = min(cut), max(cut)
+    expected = [w for w in words(text) if start <= w.start and w.end <= end]
+    view = doc_words(text).view(start, end)
+    assert list(view) == expected
+    assert view.canons == [w.canon for w in expected]
+    assert view[1:3] == expected[1:3] and view[-2:] == expected[-2:]
