@@ -20,6 +20,9 @@ What is measured, per backend:
   near-copies and for novel signatures, and of a full `check` of a real article (fingerprint,
   candidates, verify, audit record) with the index holding N + the real corpus;
 * filter throughput: real articles per second through `check` in one process (one core);
+* where a check's time goes: mean ms per stage (fingerprint, lookup, candidate rule, reading
+  texts, verification split into profiling unseen texts / alignment / the rest, ...) for
+  articles decided new and related, in a separate timed pass (check_stages);
 * size: bytes per document on disk, and the process's resident memory;
 * HTTP: `dedup serve` on 127.0.0.1 under a bounded load (C clients, T seconds at most).
 datasketch: MinHashLSH with the same banding as the verbatim view (32 x 4) on the same
@@ -297,6 +300,14 @@ def bench_store(url: str, syn: Synthetic, near, novel, real_indexed, real_querie
         f"{len(real_queries) / wall:,.0f} articles/s; unseen p50/p99 {pct(by_query['unseen'], 50):.2f}/"
         f"{pct(by_query['unseen'], 99):.2f} ms, copies {pct(by_query['copy'], 50):.2f}/{pct(by_query['copy'], 99):.2f} ms; {kinds}")
 
+    # where a check's time goes: the same checks again, cold again, with a timer around each stage
+    # (a separate pass: the timers cost a little themselves, so the figures above stay clean)
+    cold()
+    out["check_stages"] = check_stages(index, real_queries)
+    log(f"  {store.backend}: stages (mean ms, new / related): " + ", ".join(
+        f"{k} {out['check_stages'].get('new', {}).get(k, 0):.2f}/{v:.2f}"
+        for k, v in out["check_stages"].get("related", {}).items()))
+
     # the same checks with drift summaries (the default of `dedup check` and the service: the
     # closest copy's), with the per-text caches of verify, align and drift emptied first
     cold()
@@ -331,6 +342,77 @@ def bench_store(url: str, syn: Synthetic, near, novel, real_indexed, real_querie
         out["http"] = bench_http(url, real_queries, args)
     else:
         index.close()
+    return out
+
+
+def check_stages(index: Index, queries) -> dict:
+    """Mean milliseconds per check spent in each stage, for checks decided new and for related
+    ones: fingerprint, store lookup, the candidate rule, the stock test, reading texts, exact
+    verification (split into profiling texts not seen before, sentence alignment and the rest),
+    the group lookup, and what is left (transactions, the audit record, the answer)."""
+    from dedup import verify
+    from dedup.index import Index as Ix
+
+    session = type(index.store.transaction(write=False).__enter__())  # the backend's session class
+    cur: dict[str, float] = {}
+
+    def timer(fn, label):
+        def wrapped(*a, **k):
+            t = time.perf_counter()
+            try:
+                return fn(*a, **k)
+            finally:
+                cur[label] = cur.get(label, 0.0) + time.perf_counter() - t
+        return wrapped
+
+    profile = verify.profile
+
+    def profile_timed(doc):
+        hits = profile.cache_info().hits
+        t = time.perf_counter()
+        try:
+            return profile(doc)
+        finally:
+            if profile.cache_info().hits == hits:  # a text not profiled before
+                cur["verify: profile new texts"] = cur.get("verify: profile new texts", 0.0) + time.perf_counter() - t
+
+    patches = [(Ix, "_fingerprint", "fingerprint"), (session, "candidates", "lookup"), (Ix, "_proposed", "candidate rule"),
+               (Ix, "_stock", "stock test"), (Ix, "_documents", "read texts"), (Ix, "_check_pair", "verify"),
+               (Ix, "_group", "group"), (Ix, "_with_drift", "drift"), (verify, "_align_stats", "verify: alignment")]
+    # the index's own caches emptied too (decoded texts, stock verdicts), as in a fresh process
+    index._doc_cache = type(index._doc_cache)(index._doc_cache.size)
+    index._stock_cache = type(index._stock_cache)(index._stock_cache.size)
+    saved = [(obj, name, getattr(obj, name)) for obj, name, _ in patches]
+    saved.append((verify, "profile", profile))
+    rows = []
+    try:
+        for obj, name, label in patches:
+            setattr(obj, name, timer(getattr(obj, name), label))
+        verify.profile = profile_timed
+        for q in queries:
+            cur.clear()
+            t = time.perf_counter()
+            d = index.check(Document(id="stages-" + q.id, text=q.text, title=q.title))
+            total = time.perf_counter() - t
+            rows.append((d.decision == "new", total, dict(cur)))
+    finally:
+        for obj, name, fn in saved:
+            setattr(obj, name, fn)
+    out = {}
+    for group, is_new in (("new", True), ("related", False)):
+        sel = [(total, st) for new, total, st in rows if new == is_new]
+        if not sel:
+            continue
+        labels = sorted({k for _, st in sel for k in st})
+        means = {k: round(1000 * sum(st.get(k, 0.0) for _, st in sel) / len(sel), 3) for k in labels}
+        # nested timers (inside verify) are not part of the rest
+        top = sum(v for k, v in means.items() if not k.startswith("verify: "))
+        means["verify: rest"] = round(means.get("verify", 0.0) - means.get("verify: profile new texts", 0.0)
+                                      - means.get("verify: alignment", 0.0), 3)
+        means["rest (transactions, audit, answer)"] = round(1000 * sum(t for t, _ in sel) / len(sel) - top, 3)
+        means["total"] = round(1000 * sum(t for t, _ in sel) / len(sel), 3)
+        means["n"] = len(sel)
+        out[group] = means
     return out
 
 

@@ -152,6 +152,15 @@ def _candidate_fingerprint(c: Candidate) -> Fingerprint:
     )
 
 
+def _member(values: np.ndarray, among: np.ndarray) -> np.ndarray:
+    """np.isin(values, among) for a small ``among``, by binary search (no sort of ``values``)."""
+    ref = np.sort(among)
+    if not len(ref):
+        return np.zeros(values.shape, dtype=bool)
+    pos = np.minimum(np.searchsorted(ref, values), len(ref) - 1)
+    return ref[pos] == values
+
+
 def proposed_by_rule(fp: Fingerprint, others: Sequence[Candidate], params: FingerprintParams) -> np.ndarray:
     """Which of ``others`` the core's candidate rule (:func:`dedup.candidates.candidate_set`) pairs
     with ``fp``: a bool per candidate, computed for this one document against the others instead
@@ -177,18 +186,18 @@ def proposed_by_rule(fp: Fingerprint, others: Sequence[Candidate], params: Finge
         ok = np.fromiter((c.n_shingles > 0 for c in others), bool, count=k)
         if ok.any():
             keys = band_key_matrix(np.stack([fp.minhash, *(c.minhash for c in others)]), params.bands, VERBATIM_SALT)
-            keep |= ok & np.isin(keys[1:], keys[0]).any(axis=1)
+            keep |= ok & _member(keys[1:], keys[0]).any(axis=1)
     if fp.n_content >= MIN_CONTENT_STEMS:
         ok = np.fromiter((c.n_content >= MIN_CONTENT_STEMS for c in others), bool, count=k) & ~keep
         if ok.any():
             cmh = np.stack([fp.content_minhash, *(c.content_minhash for c in others)])
             keys = band_key_matrix(cmh, params.content_bands, CONTENT_SALT)
             est = (cmh[1:] == cmh[0]).mean(axis=1)
-            keep |= ok & np.isin(keys[1:], keys[0]).any(axis=1) & (est >= MIN_CONTENT_ESTIMATE)
+            keep |= ok & _member(keys[1:], keys[0]).any(axis=1) & (est >= MIN_CONTENT_ESTIMATE)
     if len(fp.sample) and not keep.all():
         lengths = np.fromiter((len(c.sample) for c in others), np.int64, count=k)
         if lengths.sum():
-            hit = np.isin(np.concatenate([c.sample for c in others]), fp.sample)
+            hit = _member(np.concatenate([c.sample for c in others]), fp.sample)
             shared = np.bincount(np.repeat(np.arange(k), lengths), weights=hit, minlength=k)
             smaller = np.minimum(lengths, len(fp.sample))
             keep |= (shared >= 1) & ((shared >= MIN_SHARED_SAMPLES) | (shared >= MIN_SAMPLE_SHARE * smaller))
