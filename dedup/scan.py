@@ -16,10 +16,10 @@ import numpy as np
 from .candidates import candidate_set, stock_hashes
 from .cluster import build_stories, components
 from .credits import wire_credits
-from .engines.local import LocalEngine
+from .engines.local import LocalEngine, read_parallel
 from .errors import InputError
 from .fingerprint import Fingerprint
-from .ingest import IngestOptions, read_inputs
+from .ingest import IngestOptions
 from .normalize import NORMALIZER_VERSION
 from .params import SCHEMA_VERSION, FingerprintParams
 from .records import Document, Relation, ScanResult, Skipped
@@ -157,7 +157,7 @@ def scan(
     progress = progress or _noop
     docs: list[Document] = []
     skipped: list[Skipped] = []
-    for item in read_inputs(paths, options=ingest):
+    for item in read_parallel(paths, ingest, workers=workers):
         if isinstance(item, Skipped):
             skipped.append(item)
         else:

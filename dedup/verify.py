@@ -434,7 +434,7 @@ def verify(
     if content_j < REJECT_CONTENT and run_words < PARTIAL_MIN_WORDS and not credit_link:
         return None
     if facts_differ:
-        reasons.append(f"only {facts:.0%} of the names and figures are shared: not the same facts")
+        reasons.append(f"only {facts:.0%} of the names and figures are shared: too few for a rewrite")
     # Sentence alignment is the expensive step: only when a rewrite is still possible, or
     # (below) for the evidence of a relation about to be reported.
     may_rewrite = not conflict and not facts_differ

@@ -9,7 +9,7 @@ from conftest import word_salad
 
 from dedup.engines.local import MIN_DOCS_FOR_POOL, LocalEngine
 from dedup.params import FingerprintParams
-from dedup.records import Document
+from dedup.records import Document, Skipped
 from dedup.scan import scan_documents
 
 
@@ -119,3 +119,70 @@ def test_scan_with_verify_pool_matches_in_process(monkeypatch):
     assert any(r.kind.derived for r in one.relations)
     assert two.relations == one.relations
     assert two.stories == one.stories and two.events == one.events
+
+
+# --- reading files on all cores --------------------------------------------------------------
+
+
+def _mixed_folder(root, seeds_dir):
+    import json
+    import shutil
+
+    (root / "sub").mkdir()
+    for k, p in enumerate(sorted(seeds_dir.glob("*.txt"))):
+        shutil.copy(p, root / ("sub" if k % 2 else ".") / p.name)
+    (root / "page.html").write_text("<html><head><title>T</title></head><body><article><p>"
+                                    + "Officials said the bridge would reopen on Monday after repairs. " * 8
+                                    + "</p></article></body></html>", encoding="utf-8")
+    (root / "empty.txt").write_bytes(b"")
+    (root / "binary.txt").write_bytes(bytes(range(256)) * 4)
+    (root / "latin.md").write_bytes("Caf\xe9 owners said prices rose again this week in the city centre.".encode("cp1252"))
+    (root / "records.jsonl").write_text(json.dumps({"id": "r1", "text": "A record read in order."}) + "\n{bad\n",
+                                        encoding="utf-8")
+    (root / "one.json").write_text(json.dumps({"id": "page.html", "text": "A record whose id clashes."}), encoding="utf-8")
+    (root / ".hidden.txt").write_text("hidden", encoding="utf-8")
+    (root / "notes.xyz").write_text("unsupported", encoding="utf-8")
+
+
+def test_parallel_read_gives_the_sequential_items_in_order(tmp_path, seeds_dir, monkeypatch):
+    from dedup.engines import local
+    from dedup.ingest import IngestOptions, read_inputs
+
+    _mixed_folder(tmp_path, seeds_dir)
+    single = tmp_path / "sub" / sorted(p.name for p in (tmp_path / "sub").glob("*.txt"))[0]
+    paths = [str(tmp_path), str(single), str(tmp_path / "missing.txt")]
+    want = list(read_inputs(paths, options=IngestOptions()))
+    assert any(isinstance(x, Skipped) for x in want) and sum(isinstance(x, Document) for x in want) >= 8
+
+    pools = []
+    real_context = local.mp.get_context
+
+    def spy_context(method):
+        ctx = real_context(method)
+
+        class Spy:
+            def Pool(self, *a, **k):
+                pools.append(k)
+                return ctx.Pool(*a, **k)
+
+        return Spy()
+
+    monkeypatch.setattr(local, "MIN_DOCS_FOR_POOL", 1)
+    monkeypatch.setattr(local, "READ_BATCH", 1)
+    monkeypatch.setattr(local.mp, "get_context", spy_context)
+    got = list(local.read_parallel(paths, IngestOptions(), workers=2))
+    assert len(pools) == 1  # the files were read by the pool
+    assert got == want
+    assert list(local.read_parallel(paths, IngestOptions(), workers=1)) == want
+    assert len(pools) == 1
+
+
+def test_parallel_read_stops_on_binary_when_asked(tmp_path, seeds_dir, monkeypatch):
+    from dedup.engines import local
+    from dedup.errors import InputError
+    from dedup.ingest import IngestOptions
+
+    _mixed_folder(tmp_path, seeds_dir)
+    monkeypatch.setattr(local, "MIN_DOCS_FOR_POOL", 1)
+    with pytest.raises(InputError, match="binary.txt"):
+        list(local.read_parallel([str(tmp_path)], IngestOptions(skip_binary=False), workers=2))

@@ -15,8 +15,9 @@ from typing import Any
 import numpy as np
 
 from ..fingerprint import Fingerprint, fingerprint_documents
+from ..ingest import FileJob, IngestOptions, read_file_job, read_inputs
 from ..params import FingerprintParams
-from ..records import Document, Relation
+from ..records import Document, Relation, Skipped
 from ..verify import verify
 
 # Below these sizes a pool costs more than it saves.
@@ -24,6 +25,7 @@ MIN_DOCS_FOR_POOL = 400
 MIN_PAIRS_FOR_POOL = 2000
 FINGERPRINT_BATCH = 256
 VERIFY_BATCH = 512
+READ_BATCH = 64
 
 _DOCS: Sequence[Document] = ()
 _PARAMS = FingerprintParams()
@@ -103,6 +105,35 @@ def _local_order(pairs: np.ndarray) -> np.ndarray:
     rank[perm] = np.arange(n)
     ra, rb = rank[pairs[:, 0]], rank[pairs[:, 1]]
     return pairs[np.lexsort((np.minimum(ra, rb), np.maximum(ra, rb)))]
+
+
+def _read_task(args: tuple[FileJob, IngestOptions]) -> list[Document | Skipped]:
+    return read_file_job(*args)
+
+
+def read_parallel(
+    paths: Sequence[str], options: IngestOptions, *, workers: int | None = None
+) -> Iterator[Document | Skipped]:
+    """``read_inputs`` with the one-article files read (decoded, extracted, cleaned) on all
+    cores: the same items in the same order. The folders are walked first, in this process,
+    so ids are claimed as a sequential read claims them."""
+    items = list(read_inputs(paths, options=options, defer=True))
+    jobs = [(x, options) for x in items if isinstance(x, FileJob)]
+    workers = workers or default_workers()
+    pool = None
+    if workers > 1 and len(jobs) >= MIN_DOCS_FOR_POOL and "fork" in mp.get_all_start_methods():
+        pool = mp.get_context("fork").Pool(workers)
+    try:
+        results = pool.imap(_read_task, jobs, chunksize=READ_BATCH) if pool else map(_read_task, jobs)
+        for item in items:
+            if isinstance(item, FileJob):
+                yield from next(results)
+            else:
+                yield item
+    finally:
+        if pool is not None:
+            pool.terminate()
+            pool.join()
 
 
 class LocalEngine:

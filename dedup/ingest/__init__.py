@@ -36,10 +36,12 @@ from .split import split_cleaned
 
 __all__ = [
     "Cleaned",
+    "FileJob",
     "IngestOptions",
     "clean",
     "document_from_text",
     "printable",
+    "read_file_job",
     "read_inputs",
     "read_stream",
 ]
@@ -461,13 +463,34 @@ def _read_file(path: str, *, id: str, display: str, options: IngestOptions, ids:
             yield Skipped(id, f"cannot read '{display}': {_why(exc)}; {_fix(exc)}", shown)
 
 
+@dataclass(frozen=True, slots=True)
+class FileJob:
+    """A file holding one article (text, Markdown or HTML), found but not yet read: what
+    ``read_inputs(..., defer=True)`` yields in its place so callers can read many at once."""
+
+    path: str
+    id: str
+    display: str
+    nofollow: bool
+
+
+def _deferrable(ext: str) -> bool:
+    """Files whose reading needs no shared state (JSON, JSONL and CSV claim record ids)."""
+    return ext not in _JSONL_EXT and ext != ".json" and ext not in _CSV_EXT
+
+
+def read_file_job(job: FileJob, options: IngestOptions = IngestOptions()) -> list[Document | Skipped]:
+    """What ``read_inputs`` would have yielded for the file of ``job``, in order."""
+    return list(_read_file(job.path, id=job.id, display=job.display, options=options, ids=_Ids(), nofollow=job.nofollow))
+
+
 def _rel_id(parts: tuple[str, ...]) -> str:
     return "/".join(printable(p) for p in parts)
 
 
 def _walk(
-    root: str, top: str, parts: tuple[str, ...], options: IngestOptions, ids: _Ids, visited: set
-) -> Iterator[Document | Skipped]:
+    root: str, top: str, parts: tuple[str, ...], options: IngestOptions, ids: _Ids, visited: set, defer: bool
+) -> Iterator[Document | Skipped | FileJob]:
     folder = os.path.join(top, *parts) if parts else top
     shown_folder = printable(folder)
     try:
@@ -507,7 +530,7 @@ def _walk(
                 yield Skipped(rel, f"'{display}': folder already read (symbolic link loop); remove the link", display)
                 continue
             visited.add(key)
-            yield from _walk(root, top, sub, options, ids, visited)
+            yield from _walk(root, top, sub, options, ids, visited, defer)
         elif stat.S_ISREG(st.st_mode):
             ext = os.path.splitext(entry.name)[1].lower()
             if ext not in options.extensions:
@@ -519,18 +542,24 @@ def _walk(
                     display,
                 )
                 continue
-            yield from _read_file(
-                entry.path, id=ids.claim(rel, prefix), display=display, options=options, ids=ids,
-                nofollow=not options.follow_symlinks,
-            )
+            job = FileJob(entry.path, ids.claim(rel, prefix), display, not options.follow_symlinks)
+            if defer and _deferrable(ext):
+                yield job
+            else:
+                yield from _read_file(job.path, id=job.id, display=display, options=options, ids=ids, nofollow=job.nofollow)
         else:
             yield Skipped(rel, f"'{display}' is a {_kind(st.st_mode)}, not a regular file; not read, leave it out", display)
 
 
 def read_inputs(
-    paths: Sequence[str | os.PathLike], *, options: IngestOptions = IngestOptions()
-) -> Iterator[Document | Skipped]:
-    """Documents of files, folders (recursively, in sorted order) and ``-`` (standard input)."""
+    paths: Sequence[str | os.PathLike], *, options: IngestOptions = IngestOptions(), defer: bool = False
+) -> Iterator[Document | Skipped | FileJob]:
+    """Documents of files, folders (recursively, in sorted order) and ``-`` (standard input).
+
+    ``defer``: yield a FileJob in place of each one-article file (text, Markdown, HTML),
+    for the caller to read with ``read_file_job``, in parallel if it likes; everything
+    else (records, skips, ids) is the same, in the same order.
+    """
     ids = _Ids()
     for p in paths:
         path = os.fspath(p)
@@ -553,10 +582,13 @@ def read_inputs(
             yield Skipped(display, f"cannot read '{display}': {_why(exc)}; {_fix(exc)}", display)
             continue
         if stat.S_ISDIR(st.st_mode):
-            yield from _walk(path, path, (), options, ids, {(st.st_dev, st.st_ino)})
+            yield from _walk(path, path, (), options, ids, {(st.st_dev, st.st_ino)}, defer)
         elif stat.S_ISREG(st.st_mode):
             name = os.path.basename(path) or path
-            yield from _read_file(path, id=ids.claim(printable(name), printable(os.path.dirname(path)) or None),
-                                  display=display, options=options, ids=ids, nofollow=False)
+            job = FileJob(path, ids.claim(printable(name), printable(os.path.dirname(path)) or None), display, False)
+            if defer and _deferrable(os.path.splitext(path)[1].lower()):
+                yield job
+            else:
+                yield from _read_file(path, id=job.id, display=display, options=options, ids=ids, nofollow=False)
         else:
             yield Skipped(display, f"'{display}' is a {_kind(st.st_mode)}, not a regular file; not read, leave it out", display)
