@@ -19,7 +19,9 @@ What is measured, per backend:
 * query: p50/p99 of the store's candidate lookup (what the index adds to a check) for
   near-copies and for novel signatures, and of a full `check` of a real article (fingerprint,
   candidates, verify, audit record) with the index holding N + the real corpus;
-* filter throughput: real articles per second through `check` in one process (one core);
+* filter throughput: real articles per second through `check` in one process (one core), one
+  article per call (the service's /v1/check) and as `dedup check` streams them (check_stream:
+  chunks of 64 fingerprinted together, one audit commit per chunk);
 * where a check's time goes: mean ms per stage (fingerprint, lookup, candidate rule, reading
   texts, verification split into profiling unseen texts / alignment / the rest, ...) for
   articles decided new and related, in a separate timed pass (check_stages);
@@ -300,6 +302,22 @@ def bench_store(url: str, syn: Synthetic, near, novel, real_indexed, real_querie
         f"{len(real_queries) / wall:,.0f} articles/s; unseen p50/p99 {pct(by_query['unseen'], 50):.2f}/"
         f"{pct(by_query['unseen'], 99):.2f} ms, copies {pct(by_query['copy'], 50):.2f}/{pct(by_query['copy'], 99):.2f} ms; {kinds}")
 
+    # the same articles as `dedup check` sends them from a folder or a stream (answers.check_stream:
+    # check_many over chunks of 64, fingerprinted together, one audit commit per chunk), cold again
+    cold()
+    fresh_caches(index)
+    from dedup.index.answers import check_stream
+
+    stream = [Document(id="stream-" + q.id, text=q.text, title=q.title) for q in real_queries]
+    t0 = time.perf_counter()
+    kinds_stream: dict[str, int] = {}
+    for d in check_stream(index, stream):
+        kinds_stream[d.decision] = kinds_stream.get(d.decision, 0) + 1
+    wall = time.perf_counter() - t0
+    out["check_real_stream"] = {"n": len(stream), "chunk": 64, "decisions": kinds_stream,
+                                "articles_per_s_one_core": round(len(stream) / wall, 1)}
+    log(f"  {store.backend}: check as a stream (chunks of 64): {len(stream) / wall:,.0f} articles/s; {kinds_stream}")
+
     # where a check's time goes: the same checks again, cold again, with a timer around each stage
     # (a separate pass: the timers cost a little themselves, so the figures above stay clean)
     cold()
@@ -345,6 +363,12 @@ def bench_store(url: str, syn: Synthetic, near, novel, real_indexed, real_querie
     return out
 
 
+def fresh_caches(index: Index) -> None:
+    """Empty the index's own caches (decoded texts, stock verdicts), as in a fresh process."""
+    index._doc_cache = type(index._doc_cache)(index._doc_cache.size)
+    index._stock_cache = type(index._stock_cache)(index._stock_cache.size)
+
+
 def check_stages(index: Index, queries) -> dict:
     """Mean milliseconds per check spent in each stage, for checks decided new and for related
     ones: fingerprint, store lookup, the candidate rule, the stock test, reading texts, exact
@@ -379,9 +403,7 @@ def check_stages(index: Index, queries) -> dict:
     patches = [(Ix, "_fingerprint", "fingerprint"), (session, "candidates", "lookup"), (Ix, "_proposed", "candidate rule"),
                (Ix, "_stock", "stock test"), (Ix, "_documents", "read texts"), (Ix, "_check_pair", "verify"),
                (Ix, "_group", "group"), (Ix, "_with_drift", "drift"), (verify, "_align_stats", "verify: alignment")]
-    # the index's own caches emptied too (decoded texts, stock verdicts), as in a fresh process
-    index._doc_cache = type(index._doc_cache)(index._doc_cache.size)
-    index._stock_cache = type(index._stock_cache)(index._stock_cache.size)
+    fresh_caches(index)
     saved = [(obj, name, getattr(obj, name)) for obj, name, _ in patches]
     saved.append((verify, "profile", profile))
     rows = []
