@@ -226,11 +226,22 @@ def stock_hashes(fps: Sequence[Fingerprint]) -> frozenset[int]:
         return frozenset()
     cmh = np.stack([f.content_minhash for f in fps])
     out = set()
-    for u in busy:
+    # A stock phrase puts several sampled hashes on the same holders: one test per probe.
+    seen: dict[bytes, bool] = {}
+    spread: dict[int, np.ndarray] = {}
+    for u in busy.tolist():
         holders = ow[first[u] : first[u] + counts[u]]
         # Spread the probe over the holders, not just the first few in input order.
-        probe = holders[np.linspace(0, len(holders) - 1, min(len(holders), STOCK_PROBE)).astype(np.int64)]
-        if is_stock(cmh[probe]):
+        k = len(holders)
+        at = spread.get(k)
+        if at is None:
+            at = spread[k] = np.linspace(0, k - 1, min(k, STOCK_PROBE)).astype(np.int64)
+        probe = holders[at]
+        key = probe.tobytes()
+        verdict = seen.get(key)
+        if verdict is None:
+            verdict = seen[key] = is_stock(cmh[probe])
+        if verdict:
             out.add(int(uniq[u]))
     return frozenset(out)
 

@@ -122,9 +122,13 @@ def scan_documents(
         extra = _complete([r for r in relations if r.a in rep_ids and r.b in rep_ids], seen, index)
         if len(extra):
             relations += engine.verify(extra, stock, lambda done, total: progress("complete", done, total))
+        # Stories weigh the credits of their members: read them on all cores too.
+        credits = engine.credits([index[x] for r in relations if r.kind.derived for x in (r.a, r.b)])
 
     relations.sort(key=lambda r: (r.a, r.b))
-    stories, events = build_stories(relations, docs, credits_of=lambda d: wire_credits(d.text, d.zones))
+    stories, events = build_stories(
+        relations, docs, credits_of=lambda d: credits[index[d.id]] if index[d.id] in credits else wire_credits(d.text, d.zones)
+    )
     if drift:
         progress("drift", 0, None)
         relations = _attach_drift(relations, stories, {d.id: d for d in docs})

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from ..credits import Credit, wire_credits
 from ..fingerprint import Fingerprint, fingerprint_documents
 from ..ingest import FileJob, IngestOptions, read_file_job, read_inputs
 from ..params import FingerprintParams
@@ -72,6 +73,10 @@ def _unpack(span: tuple[int, int], packed: tuple) -> list[Fingerprint]:
                     n_shingles=n_sh, n_content=n_ct, text_key=key)
         for k, (i, (n_sh, n_ct, key)) in enumerate(zip(range(span[0], span[1]), counts))
     ]
+
+
+def _credits_task(idx: np.ndarray) -> list[tuple[Credit, ...]]:
+    return [wire_credits(_DOCS[i].text, _DOCS[i].zones) for i in idx.tolist()]
 
 
 def _verify_task(args: tuple[np.ndarray, frozenset[int]]) -> list[Relation]:
@@ -180,6 +185,15 @@ class LocalEngine:
             out.extend(fps)
             done += len(fps)
             progress(done, n)
+        return out
+
+    def credits(self, indexes: Sequence[int]) -> dict[int, tuple[Credit, ...]]:
+        """Wire credits of the documents at ``indexes`` (whole texts, as stories weigh them)."""
+        idx = np.asarray(sorted(set(indexes)), dtype=np.int64)
+        tasks = [idx[lo : lo + FINGERPRINT_BATCH] for lo in range(0, len(idx), FINGERPRINT_BATCH)]
+        out: dict[int, tuple[Credit, ...]] = {}
+        for chunk, found in zip(tasks, self._map(_credits_task, tasks, lambda k: None, len(idx) >= MIN_DOCS_FOR_POOL)):
+            out.update(zip(chunk.tolist(), found))
         return out
 
     def verify(self, pairs: np.ndarray, stock: frozenset[int], progress: Callable[[int, int], None]) -> list[Relation]:
