@@ -140,4 +140,38 @@ def test_word_view_is_the_words_inside_a_span(text, cut):
     view = doc_words(text).view(start, end)
     assert list(view) == expected
     assert view.canons == [w.canon for w in expected]
-    assert view[1:3] == expected[1:3] and view[-2:] == expected[-2:]
+    assert list(view[1:3]) == expected[1:3] and list(view[-2:]) == expected[-2:] and view[::2] == expected[::2]
+
+
+_PIECES = [
+    *" \n\t.,:!?\"(", "\u201c", "\u2026", " - ", "said", "the", "Mr", "Quetta", "Saturday", "May", "may", "Jan.", "March",
+    "sept", "31st", "5", "2026", "of", "The", "Baloch Liberation Army", "al-", "de", "Noshki's", "\u017fep", "\u0663",
+    "five", "twenty", "%", "per cent",
+]
+_PROSE = st.lists(st.sampled_from(_PIECES), max_size=40).map(" ".join) | st.lists(st.sampled_from(_PIECES), max_size=40).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=_PROSE)
+def test_names_read_line_by_line_are_the_names_of_the_text(text):
+    from dedup.drift._text import doc_names, names
+
+    assert list(doc_names(text)) == names(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=_PROSE)
+def test_dates_tried_at_candidate_starts_are_the_dates_of_the_text(text):
+    from dedup.drift._text import _DATE_RE, _date_matches
+
+    assert [m.span() for m in _date_matches(text)] == [m.span() for m in _DATE_RE.finditer(text)]
+
+
+def test_per_line_reading_on_real_articles(pairs):
+    from dedup.drift._text import _DATE_RE, _date_matches, doc_names, names
+
+    for a, b in pairs:
+        for t in (a.text, b.text):
+            assert list(doc_names(t)) == names(t)
+            assert [w.canon for w in words(t)] == doc_words(t).canons
+            assert [m.span() for m in _date_matches(t)] == [m.span() for m in _DATE_RE.finditer(t)]

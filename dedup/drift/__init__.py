@@ -34,7 +34,8 @@ CACHES = (
     _text.doc_words, _text.doc_numbers, _text.doc_dates, _text.doc_weekdays, _text.doc_names,
     entities.doc_candidates, entities._candidate_key, entities._word_keys, entities._single_word_names,
     attribution._attributions, quotes.doc_quotes, claims._has_fact, claims._clause_terms,
-    dates._reference_date,
+    dates._reference_date, dates._has_weekday, quotes.canonical_quote, _text._line_words, _text._line_names,
+    _text._words_value,
 )
 
 __all__ = ["FAMILIES", "KINDS", "SEVERITY", "clear_caches", "compare", "diff", "summarize"]

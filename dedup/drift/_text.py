@@ -178,6 +178,7 @@ class Number:
     event: str  # stem prefix of an event verb in the same sentence ("kill"), "" when none
 
 
+@lru_cache(maxsize=1 << 12)
 def _words_value(s: str) -> float | None:
     s = re.sub(r"\s+", " ", s.strip().lower())
     if s in {"one", "a"}:
@@ -234,9 +235,8 @@ def numbers(text: str, offset: int = 0, *, exclude: list[tuple[int, int]] | None
         end = offset + (m.end("unit") if m.group("unit") else m.end("digits") if m.group("digits") and not m.group("dscale") else m.end("dscale") if m.group("dscale") else m.end("words"))
         # Counted noun: the last word of the short noun phrase after the figure.
         counted = counted_text = ""
-        rest = text[(end - offset) :]
         phrase = []
-        for wm in _PHRASE_WORD_RE.finditer(rest, 0, 60):
+        for wm in _PHRASE_WORD_RE.finditer(text, end - offset, end - offset + 60):
             w = wm.group()
             lw = w.lower()
             if not w[0].isalpha() or lw in _COUNT_STOP or len(phrase) >= 3:
@@ -311,9 +311,28 @@ class WeekdayMention:
     text: str
 
 
+# Where a date can start: a word boundary before a digit or the first three letters of a
+# month (every name in MONTHS starts with one of these, matched with the same flags).
+_DATE_START_RE = re.compile(r"\b(?=\d|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec))", re.IGNORECASE)
+
+
+def _date_matches(text: str):
+    """``_DATE_RE.finditer(text)``, trying the pattern only where a date can start."""
+    last = 0
+    match = _DATE_RE.match
+    for c in _DATE_START_RE.finditer(text):
+        p = c.start()
+        if p < last:
+            continue
+        m = match(text, p)
+        if m is not None:
+            last = m.end()
+            yield m
+
+
 def dates(text: str, offset: int = 0) -> list[DateMention]:
     out = []
-    for m in _DATE_RE.finditer(text):
+    for m in _date_matches(text):
         mon = (m.group("mon") or m.group("mon2")).lower()
         if mon == "may" and m.group("day2") is None and not m.group("year"):
             # "may 5" is a verb more often than a date unless capitalised.
@@ -359,8 +378,17 @@ class Name:
     end: int
 
 
+_OPENS_SENTENCE = ".!?:\u201c\"(\n\u2026"
+
+
 def names(text: str, offset: int = 0) -> list[Name]:
     """Capitalised spans that are not just the first word of a sentence (heuristic NER)."""
+    return _names(text, offset, True)
+
+
+def _names(text: str, offset: int, opens: bool) -> list[Name]:
+    """``names`` of ``text``; ``opens``: does a sentence start where it starts (no text, or
+    text ending in one of _OPENS_SENTENCE, before it)?"""
     out = []
     for m in _NAME_RE.finditer(text):
         t = m.group()
@@ -368,7 +396,7 @@ def names(text: str, offset: int = 0) -> list[Name]:
         # Drop a sentence-initial capital (start of text, or after . ! ? : or an opening quote).
         head = text[:s].rstrip()
         first_word = _POSSESSIVE_RE.sub("", t.split()[0])
-        if (not head or head[-1] in ".!?:\u201c\"(\n\u2026") and (len(t.split()) == 1 or first_word in _NAME_SKIP):
+        if ((head[-1] in _OPENS_SENTENCE) if head else opens) and (len(t.split()) == 1 or first_word in _NAME_SKIP):
             if len(t.split()) == 1:
                 continue
             t = t[len(first_word) :].lstrip()
@@ -423,16 +451,26 @@ class DocWords:
     __slots__ = ("texts", "canons", "starts", "ends")
 
     def __init__(self, text: str) -> None:
-        texts, starts, ends = [], [], []
-        for m in _WORD_RE.finditer(text):
-            texts.append(m.group())
-            s, e = m.span()
-            starts.append(s)
-            ends.append(e)
-        self.texts = texts
-        self.canons = list(map(canonical_word, texts))
-        self.starts = starts
-        self.ends = ends
+        # A word never spans a line break, so the words of a text are those of its lines,
+        # cached per line (a copy repeats most lines of its source).
+        texts: list[str] = []
+        canons: list[str] = []
+        starts: list[int] = []
+        ends: list[int] = []
+        at = 0
+        for line in text.split("\n"):
+            lw = _line_words(line)
+            if lw[0]:
+                texts += lw[0]
+                canons += lw[1]
+                if at:
+                    starts += [x + at for x in lw[2]]
+                    ends += [x + at for x in lw[3]]
+                else:
+                    starts += lw[2]
+                    ends += lw[3]
+            at += len(line) + 1
+        self.texts, self.canons, self.starts, self.ends = texts, canons, starts, ends
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -454,6 +492,14 @@ class DocWords:
         return WordsView(self, lo, hi)
 
 
+@lru_cache(maxsize=1 << 14)
+def _line_words(line: str) -> tuple[tuple[str, ...], tuple[str, ...], tuple[int, ...], tuple[int, ...]]:
+    """(as written, canonical, start, end) of the words of one line."""
+    spans = [m.span() for m in _WORD_RE.finditer(line)]
+    texts = tuple(line[a:b] for a, b in spans)
+    return texts, tuple(map(canonical_word, texts)), tuple(a for a, _ in spans), tuple(b for _, b in spans)
+
+
 class WordsView:
     """Words lo..hi of a DocWords, indexed and sliced like a list of Word."""
 
@@ -471,7 +517,10 @@ class WordsView:
 
     def __getitem__(self, k):
         if isinstance(k, slice):
-            return [self.doc.word(self.lo + i) for i in range(*k.indices(self.hi - self.lo))]
+            lo, hi, step = k.indices(self.hi - self.lo)
+            if step == 1:
+                return WordsView(self.doc, self.lo + lo, self.lo + max(lo, hi))
+            return [self.doc.word(self.lo + i) for i in range(lo, hi, step)]
         if k < 0:
             k += self.hi - self.lo
         if not 0 <= k < self.hi - self.lo:
@@ -489,7 +538,9 @@ def doc_words(text: str) -> DocWords:
 
 @lru_cache(maxsize=512)
 def doc_numbers(text: str) -> Indexed:
-    return Indexed(numbers(text, 0, exclude=date_spans(text)))
+    exclude = [(d.start, d.end) for d in doc_dates(text)]  # date_spans(text), the dates read once
+    exclude += [(m.start(), m.end()) for m in _YEAR_RE.finditer(text)]
+    return Indexed(numbers(text, 0, exclude=exclude))
 
 
 @lru_cache(maxsize=512)
@@ -504,7 +555,25 @@ def doc_weekdays(text: str) -> Indexed:
 
 @lru_cache(maxsize=512)
 def doc_names(text: str) -> Indexed:
-    return Indexed(names(text))
+    # A name never spans a line break: the names of a text are those of its lines, each read
+    # knowing whether the last non-blank character before it opens a sentence.
+    out: list[Name] = []
+    at = 0
+    opens = True
+    for line in text.split("\n"):
+        found = _line_names(line, opens)
+        if found:
+            out += found if not at else [Name(n.text, n.start + at, n.end + at) for n in found]
+        at += len(line) + 1
+        tail = line.rstrip()
+        if tail:
+            opens = tail[-1] in _OPENS_SENTENCE
+    return Indexed(out)
+
+
+@lru_cache(maxsize=1 << 14)
+def _line_names(line: str, opens: bool) -> tuple[Name, ...]:
+    return tuple(_names(line, 0, opens))
 
 
 def within(items, start: int, end: int) -> list:

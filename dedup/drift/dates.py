@@ -81,6 +81,11 @@ def _reference_date(published: str | None, head: str) -> date | None:
     return None
 
 
+@lru_cache(maxsize=1 << 14)
+def _has_weekday(sentence: str) -> bool:
+    return bool(weekdays(sentence))
+
+
 def inconsistent(doc: Document, sentences, *, side: str) -> Iterator[Finding]:
     """Weekdays in ``doc`` that contradict a nearby date or the reference date."""
     ref = reference_date(doc)
@@ -88,9 +93,9 @@ def inconsistent(doc: Document, sentences, *, side: str) -> Iterator[Finding]:
     for s in sentences:
         if s.zone == "body":
             body_seen += 1
-        ws = weekdays(s.text, s.start)
-        if not ws:
+        if not _has_weekday(s.text):
             continue
+        ws = weekdays(s.text, s.start)
         ds = dates(s.text, s.start)
         for w in ws:
             near = [d for d in ds if 0 <= d.start - w.end <= NEAR_DATE_CHARS]

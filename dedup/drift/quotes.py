@@ -37,6 +37,7 @@ class Quote:
     end: int
 
 
+@lru_cache(maxsize=1 << 14)
 def canonical_quote(s: str) -> str:
     """Quote text compared for meaning: case, punctuation, number words vs digits,
     "per cent" vs "%" and the way a date is written do not count."""
