@@ -24,6 +24,7 @@ from functools import lru_cache
 
 import numpy as np
 import sentencex
+import xxhash
 
 from .errors import ParamsError
 from .normalize import is_content, stem, tokenize, tokenize_uncached
@@ -241,25 +242,20 @@ def _terms_cached(text: str, zones: tuple[Zone, ...]) -> tuple[frozenset[str], .
     return tuple(out)
 
 
-# Masked terms as integer ids (one vocabulary per process), so the per-pair matrices are
-# built with numpy from arrays cached per text instead of Python loops over strings.
-_TERM_IDS: dict[str, int] = {}
-# A long-lived process (the service) meets new names forever: past this many terms the
-# vocabulary and the id arrays cached with it start again. Only at the start of an
-# alignment, so the two sides of one pair always share a vocabulary.
-_TERM_LIMIT = 1_000_000
-
-
-def _bound_vocabulary() -> None:
-    if len(_TERM_IDS) > _TERM_LIMIT:
-        _TERM_IDS.clear()
-        _ids_cached.cache_clear()
+# Masked terms as integer ids, so the per-pair matrices are built with numpy from arrays
+# cached per text instead of Python loops over strings. An id is a fixed hash of the term,
+# not its rank in a vocabulary: a pair's matrix columns (and the float sums over them) come
+# in the same order in every process, so a score does not depend on which worker, or
+# which earlier texts, built the arrays.
+@lru_cache(maxsize=1 << 18)
+def _term_id(term: str) -> int:
+    return xxhash.xxh3_64_intdigest(term.encode("utf-8", "surrogatepass"))
 
 
 def _encode(terms: Sequence[frozenset[str]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(term ids of all sentences, concatenated; sentence index of each; is it a name)."""
     flat = [t for ts in terms for t in ts]
-    ids = np.fromiter((_TERM_IDS.setdefault(t, len(_TERM_IDS)) for t in flat), dtype=np.int64, count=len(flat))
+    ids = np.fromiter(map(_term_id, flat), dtype=np.uint64, count=len(flat))
     rows = np.repeat(np.arange(len(terms), dtype=np.int64), [len(ts) for ts in terms])
     names = np.fromiter((t.startswith(_NAME_MARK) for t in flat), dtype=bool, count=len(flat))
     return ids, rows, names
@@ -293,7 +289,6 @@ def _matrices_ids(a: tuple[np.ndarray, ...], b: tuple[np.ndarray, ...], na: int,
 
 
 def _matrices(ta: Sequence[frozenset[str]], tb: Sequence[frozenset[str]]):
-    _bound_vocabulary()
     return _matrices_ids(_encode(ta), _encode(tb), len(ta), len(tb))
 
 
@@ -348,7 +343,6 @@ def align(
     tb = _terms_cached(b_text, b_zones)
     if not sa or not sb:
         return Alignment(sa, sb, (), tuple(range(len(sa))), tuple(range(len(sb))))
-    _bound_vocabulary()
     a, b, w = _matrices_ids(_ids_cached(a_text, a_zones), _ids_cached(b_text, b_zones), len(ta), len(tb))
     s = _weighted_dice_matrix(a, b, w)
 

@@ -35,18 +35,20 @@ def _noop(stage: str, done: int, total: int | None) -> None:
     return None
 
 
-def _complete(relations: Sequence[Relation], seen: set[tuple[int, int]], index: dict[str, int]) -> np.ndarray:
-    """Unverified pairs inside small groups of related documents."""
-    extra: list[tuple[int, int]] = []
+def _complete(relations: Sequence[Relation], seen: np.ndarray, index: dict[str, int]) -> np.ndarray:
+    """Unverified pairs inside small groups of related documents; ``seen``: the verified
+    pairs (i, j), i < j, as rows."""
+    inside: list[tuple[int, int]] = []
     for group in components((r.a, r.b) for r in relations):
         if len(group) > COMPLETE_MAX:
             continue
         ids = sorted(index[g] for g in group)
-        for x in range(len(ids)):
-            for y in range(x + 1, len(ids)):
-                if (ids[x], ids[y]) not in seen:
-                    extra.append((ids[x], ids[y]))
-    return np.asarray(extra, dtype=np.int64).reshape(-1, 2)
+        inside.extend((ids[x], ids[y]) for x in range(len(ids)) for y in range(x + 1, len(ids)))
+    pairs = np.asarray(inside, dtype=np.int64).reshape(-1, 2)
+    if not len(pairs) or not len(seen):
+        return pairs
+    n = np.int64(max(int(pairs.max()), int(seen.max())) + 1)
+    return pairs[~np.isin(pairs[:, 0] * n + pairs[:, 1], seen[:, 0] * n + seen[:, 1])]
 
 
 def _exact_groups(fps: Sequence[Fingerprint]) -> tuple[list[int], list[tuple[int, int]]]:
@@ -116,8 +118,7 @@ def scan_documents(
         relations += engine.verify(
             np.asarray(dup_links, dtype=np.int64).reshape(-1, 2), stock, lambda done, total: None
         )
-        seen = {(int(i), int(j)) for i, j in pairs}
-        seen.update(dup_links)
+        seen = np.concatenate([pairs.reshape(-1, 2), np.asarray(dup_links, dtype=np.int64).reshape(-1, 2)])
         rep_ids = {d.id for d in rep_docs}
         extra = _complete([r for r in relations if r.a in rep_ids and r.b in rep_ids], seen, index)
         if len(extra):

@@ -179,14 +179,21 @@ def test_score_matrix_matches_the_obvious_implementation(seeds):
             assert abs(float(fast[i, j]) - v) < 1e-4
 
 
-def test_alignment_is_the_same_after_the_term_vocabulary_starts_again(monkeypatch):
+def test_term_ids_do_not_depend_on_what_a_process_met_before():
+    """A pair's matrix columns are ordered by term id, and float sums follow that order: ids
+    must be the same in every process (a scan's workers, the service) whatever texts each
+    met first, or a score's last digit depends on the worker that computed it."""
+    import subprocess
+    import sys
+
     from dedup import align as al
 
-    a = "The minister said the talks in Geneva failed. Prices rose sharply in March."
-    b = "Talks in Geneva failed, the minister said. In March prices rose sharply."
-    before = al.align(a, b)
-    monkeypatch.setattr(al, "_TERM_LIMIT", 0)  # every alignment now starts a new vocabulary
-    al._TERM_IDS.setdefault("\x00padding", len(al._TERM_IDS))
-    after = al.align(a, b)
-    assert "\x00padding" not in al._TERM_IDS  # the vocabulary did start again
-    assert after.pairs == before.pairs
+    terms = [frozenset({"geneva", "talk", "\x01name:Geneva"}), frozenset({"price", "rose"})]
+    here = sorted(al._encode(terms)[0].tolist())  # a frozenset's order is per process; the ids are not
+    code = (
+        "from dedup import align as al\n"
+        "al.align('Cranes moved containers in the harbour today.', 'Harbour cranes moved boxes.')\n"
+        f"print(sorted(al._encode({terms!r})[0].tolist()))"
+    )
+    there = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert there.strip() == str(here)

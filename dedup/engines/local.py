@@ -24,6 +24,7 @@ from ..verify import verify
 # Below these sizes a pool costs more than it saves.
 MIN_DOCS_FOR_POOL = 400
 MIN_PAIRS_FOR_POOL = 2000
+MIN_PAIRS_FOR_LIVE_POOL = 32
 FINGERPRINT_BATCH = 256
 VERIFY_BATCH = 512
 READ_BATCH = 64
@@ -199,10 +200,12 @@ class LocalEngine:
     def verify(self, pairs: np.ndarray, stock: frozenset[int], progress: Callable[[int, int], None]) -> list[Relation]:
         total = len(pairs)
         pairs = _local_order(pairs)
-        tasks = [(pairs[lo : lo + VERIFY_BATCH], stock) for lo in range(0, total, VERIFY_BATCH)]
+        # Once the pool is up (a big scan), even a small batch is worth spreading over it.
+        big = total >= MIN_PAIRS_FOR_POOL or (self._pool is not None and total >= MIN_PAIRS_FOR_LIVE_POOL)
+        size = min(VERIFY_BATCH, max(1, -(-total // (4 * self.workers)))) if big else VERIFY_BATCH
+        tasks = [(pairs[lo : lo + size], stock) for lo in range(0, total, size)]
         out: list[Relation] = []
         done = 0
-        big = total >= MIN_PAIRS_FOR_POOL
         for (chunk, _), rels in zip(tasks, self._map(_verify_task, tasks, lambda k: None, big)):
             out.extend(rels)
             done += len(chunk)
