@@ -175,3 +175,41 @@ def test_per_line_reading_on_real_articles(pairs):
             assert list(doc_names(t)) == names(t)
             assert [w.canon for w in words(t)] == doc_words(t).canons
             assert [m.span() for m in _date_matches(t)] == [m.span() for m in _DATE_RE.finditer(t)]
+
+
+def test_span_terms_are_masked_terms_of_the_span(pairs):
+    """claims reads the terms of multi-sentence groups and clauses from the text's tokens."""
+    checked = 0
+    for a, b in pairs[:80]:
+        al = align(a.text, b.text, a_zones=a.zones, b_zones=b.zones)
+        for g in groups(a, b, al):
+            for doc, start, end, text in ((a, g.a_start, g.a_end, g.a_text), (b, g.b_start, g.b_end, g.b_text)):
+                assert claims.span_terms(doc.text, start, end) == masked_terms(text)
+                for at, clause in claims._clauses(text, start):
+                    assert claims.span_terms(doc.text, at, at + len(clause)) == masked_terms(clause), clause
+                    checked += 1
+    assert checked
+
+
+def test_every_wire_credit_starts_where_an_agency_name_can_be():
+    """attribution skips its three wire-credit scans when no agency name follows a word boundary."""
+    from dedup.credits import AGENCY_NAME_PATTERN
+    from dedup.drift.attribution import _AGENCY_AT, _WIRE_RES
+
+    assert all(alt[0].isalpha() or alt.startswith("(?-i:") for alt in AGENCY_NAME_PATTERN.split("|"))
+    for text in ("(AFP)", "( Reuters )", "told the news agency Xinhua", "AP said", "\u212aYODO reported", "sent to\nPTI"):
+        assert any(rx.search(text) for rx in _WIRE_RES), text
+        m = _AGENCY_AT.search(text)
+        assert m is not None, text
+
+
+_CREDIT_PIECES = [*" \n(),.-", "told", "the", "news agency", "Reuters", "REUTERS", "AFP", "afp", "Xinhua", "said", "reported", "x", "2"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.lists(st.sampled_from(_CREDIT_PIECES), max_size=12).map(" ".join) | st.lists(st.sampled_from(_CREDIT_PIECES), max_size=12).map("".join))
+def test_agency_shortcut_never_hides_a_wire_credit(text):
+    from dedup.drift.attribution import _AGENCY_AT, _WIRE_RES
+
+    if any(rx.search(text) for rx in _WIRE_RES):
+        assert _AGENCY_AT.search(text)

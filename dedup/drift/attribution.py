@@ -33,6 +33,9 @@ _WIRE_RES = [
     ),
     re.compile(r"\b" + _AG + r"\s+(?:reported|said|quoted|news\s+agency)\b", re.I),
 ]
+# Where a wire credit can be: an agency name after a word boundary (every name starts with a
+# letter, and every credit pattern has a boundary before its name), to skip the three scans.
+_AGENCY_AT = re.compile(r"\b(?=[a-z])(?:" + AGENCY_NAME_PATTERN + r")", re.I)
 _VERBS = (
     # (not "states", "claims", "reports": as nouns they are far more common)
     "said|says|say|told|tells|added|adds|adding|stated|confirmed|confirms|announced|announces|noted|noting|"
@@ -125,15 +128,18 @@ def _attributions(text: str) -> tuple[Attribution, ...]:
     of a source are read again for every copy, and most sentences of a copy are the source's)."""
     out: list[Attribution] = []
     wires = []
-    for rx in _WIRE_RES:
-        for m in rx.finditer(text):
-            wires.append((m.start(), m.end(), _agency(m.group("ag")), m.group()))
+    if _AGENCY_AT.search(text):
+        for rx in _WIRE_RES:
+            for m in rx.finditer(text):
+                wires.append((m.start(), m.end(), _agency(m.group("ag")), m.group()))
     used_wire: set[int] = set()
-    # Ends of the clause breaks, to find the last one before each verb: the patterns look at
-    # most one character ahead and a verb starts with a letter, so the breaks found in the
-    # whole text and ending by the verb are those found in the text before it.
-    breaks = [b.end() for b in _CLAUSE_BREAK.finditer(text)]
+    breaks = None
     for m in _VERB_RE.finditer(text):
+        if breaks is None:
+            # Ends of the clause breaks, to find the last one before each verb: the patterns
+            # look at most one character ahead and a verb starts with a letter, so the breaks
+            # found in the whole text and ending by the verb are those found in the text before it.
+            breaks = [b.end() for b in _CLAUSE_BREAK.finditer(text)]
         verb = m.group("verb")
         before = text[: m.start()]
         k = bisect_right(breaks, m.start())

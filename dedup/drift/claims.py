@@ -12,7 +12,10 @@ import re
 from collections.abc import Iterator
 from functools import lru_cache
 
-from ..align import _split_cached, _terms_cached, masked_terms
+import numpy as np
+
+from ..align import _masked, _split_cached, _terms_cached, masked_terms
+from ..normalize import tokenize
 from ..records import Alignment, Document, Finding, Sentence
 from ._text import finding, groups, names, numbers
 
@@ -41,15 +44,24 @@ def _has_fact(text: str) -> bool:
     return bool(numbers(text)) or bool(names(text))
 
 
+def span_terms(text: str, start: int, end: int) -> frozenset[str]:
+    """``masked_terms(text[start:end])``, from the text's cached tokens as align slices its
+    sentences' terms (tokens never cross the white space or punctuation a span is cut at)."""
+    toks = tokenize(text)
+    lo = int(np.searchsorted(toks.starts, start, side="left"))
+    hi = int(np.searchsorted(toks.ends, end, side="right"))
+    return _masked(toks.words[lo:hi], "".join(text[i] for i in toks.starts[lo:hi].tolist()))
+
+
 @lru_cache(maxsize=1 << 14)
-def _clause_terms(text: str) -> tuple[tuple[int, str, frozenset[str]], ...]:
-    """(offset, clause, masked terms) of the clauses of an aligned span of text with at
-    least CLAUSE_MIN_TERMS terms (the only ones that can be a new claim)."""
+def _clause_terms(text: str, start: int, end: int) -> tuple[tuple[int, str, frozenset[str]], ...]:
+    """(start, clause, masked terms) of the clauses of the aligned span [start, end) of
+    ``text`` with at least CLAUSE_MIN_TERMS terms (the only ones that can be a new claim)."""
     out = []
-    for start, clause in _clauses(text, 0):
-        ct = masked_terms(clause)
+    for at, clause in _clauses(text[start:end], start):
+        ct = span_terms(text, at, at + len(clause))
         if len(ct) >= CLAUSE_MIN_TERMS:
-            out.append((start, clause, ct))
+            out.append((at, clause, ct))
     return tuple(out)
 
 
@@ -87,19 +99,17 @@ def find(a: Document, b: Document, alignment: Alignment) -> Iterator[Finding]:
     for s in _uncovered(alignment.unaligned_b, alignment.b_sentences, sb, terms_a):
         yield finding("claim_added", "", s.text, None, (s.start, s.end), "", s.text)
     for p, g in zip(alignment.pairs, groups(a, b, alignment)):
-        ta = sa[p.a[0]] if len(p.a) == 1 else masked_terms(g.a_text)
-        tb = sb[p.b[0]] if len(p.b) == 1 else masked_terms(g.b_text)
+        ta = sa[p.a[0]] if len(p.a) == 1 else span_terms(a.text, g.a_start, g.a_end)
+        tb = sb[p.b[0]] if len(p.b) == 1 else span_terms(b.text, g.b_start, g.b_end)
         if _clause_possible(tb, ta, terms_a):
-            for start, clause, ct in _clause_terms(g.b_text):
+            for start, clause, ct in _clause_terms(b.text, g.b_start, g.b_end):
                 new = ct - ta - terms_a
                 if len(new) / len(ct) >= CLAUSE_NEW_SHARE and _has_fact(clause):
-                    start += g.b_start
                     yield finding("claim_added", "", clause, None, (start, start + len(clause)), g.a_text, g.b_text, note="clause")
         if _clause_possible(ta, tb, terms_b):
-            for start, clause, ct in _clause_terms(g.a_text):
+            for start, clause, ct in _clause_terms(a.text, g.a_start, g.a_end):
                 new = ct - tb - terms_b
                 if len(new) / len(ct) >= CLAUSE_NEW_SHARE and _has_fact(clause):
-                    start += g.a_start
                     yield finding("claim_dropped", clause, "", (start, start + len(clause)), None, g.a_text, g.b_text, note="clause")
 
 
