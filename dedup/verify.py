@@ -334,13 +334,34 @@ def verify(
     if pa.n_words == 0 or pb.n_words == 0:
         return None
 
+    # The facts first (set operations on a few dozen names): most candidates of a big scan
+    # are same-topic stories with other names and figures, rejected below before any
+    # n-gram work unless they share wording.
+    content_j = _jac(pa.content, pb.content)
+    fewer = min(len(pa.entities), len(pb.entities))
+    facts = len(pa.entities & pb.entities) / fewer if fewer else 0.0
+    facts_differ = fewer >= MIN_FACTS and facts < REWRITE_FACTS
+    shared_event = pa.event_entities & pb.event_entities
+    names = sum(1 for e in shared_event if not e[:1].isdigit())
+    ent_event = _jac(pa.event_entities, pb.event_entities)
+    same_event = ent_event >= SAME_EVENT_ENTITIES and content_j >= SAME_EVENT_CONTENT and names >= SAME_EVENT_NAMES
+
     shared_all = np.intersect1d(pa.all_set, pb.all_set, assume_unique=True)
+    # Too few shared n-grams for a passage (below) or for a reprint (body containment is at
+    # most this share): with the facts differing and no same event, no rule can fire.
+    if (
+        facts_differ
+        and not same_event
+        and pa.key != pb.key
+        and len(shared_all) < MIN_RUN_WORDS - _FP.shingle_size + 1
+        and len(shared_all) < REPRINT_CONTAINMENT * min(len(pa.body_set), len(pb.body_set))
+    ):
+        return None
     union = len(pa.all_set) + len(pb.all_set) - len(shared_all)
     jaccard = len(shared_all) / union if union else 0.0
     shared_body = np.intersect1d(pa.body_set, pb.body_set, assume_unique=True)
     cab = len(shared_body) / len(pa.body_set) if len(pa.body_set) else 0.0
     cba = len(shared_body) / len(pb.body_set) if len(pb.body_set) else 0.0
-    content_j = _jac(pa.content, pb.content)
     ent = _jac(pa.entities, pb.entities)
 
     # A passage is a run of MIN_RUN_WORDS words: that many minus n-1 consecutive shared n-grams.
@@ -406,13 +427,6 @@ def verify(
     # Most candidates end here, cheaply: when the facts differ (no rewrite rule can fire),
     # no passage is long enough for a partial and the pair falls short of same-event, no rule
     # below can report it, whatever the credits say.
-    fewer = min(len(pa.entities), len(pb.entities))
-    facts = len(pa.entities & pb.entities) / fewer if fewer else 0.0
-    facts_differ = fewer >= MIN_FACTS and facts < REWRITE_FACTS
-    shared_event = pa.event_entities & pb.event_entities
-    names = sum(1 for e in shared_event if not e[:1].isdigit())
-    ent_event = _jac(pa.event_entities, pb.event_entities)
-    same_event = ent_event >= SAME_EVENT_ENTITIES and content_j >= SAME_EVENT_CONTENT and names >= SAME_EVENT_NAMES
     if facts_differ and run_words < PARTIAL_MIN_WORDS and not same_event:
         return None
 
