@@ -358,10 +358,26 @@ class PostgresStore:
             return dict(c.execute("SELECT key, value FROM meta").fetchall())
 
     @contextmanager
-    def transaction(self, *, write: bool, lock: Sequence[int] = ()) -> Iterator[_PgSession]:
+    def _connection(self) -> Iterator[psycopg.Connection]:
         try:
-            with self._pool.connection() as c, c.transaction():
-                if write and lock:
+            with self._pool.connection() as c:
+                yield c
+        except psycopg.OperationalError as exc:
+            raise StoreError(f"PostgreSQL index {self.url} failed: {str(exc).strip()}") from exc
+        except PoolTimeout as exc:
+            raise StoreError(f"no free connection to PostgreSQL index {self.url} ({exc}); raise pool_size") from exc
+
+    @contextmanager
+    def transaction(self, *, write: bool, lock: Sequence[int] = ()) -> Iterator[_PgSession]:
+        with self._connection() as c:
+            if not write:
+                # Reads run without BEGIN/COMMIT (the connections autocommit): under READ COMMITTED
+                # each statement takes its own snapshot inside a transaction too, so one would only
+                # add two round trips to every check.
+                yield _PgSession(c)
+                return
+            with c.transaction():
+                if lock:
                     if len(lock) > MAX_LOCK_KEYS:
                         # A big batch: exclude every decision at once instead of locking each key.
                         c.execute("SELECT pg_advisory_xact_lock(%s)", (self._salt,))
@@ -374,10 +390,6 @@ class PostgresStore:
                             (keys,),
                         )
                 yield _PgSession(c)
-        except psycopg.OperationalError as exc:
-            raise StoreError(f"PostgreSQL index {self.url} failed: {str(exc).strip()}") from exc
-        except PoolTimeout as exc:
-            raise StoreError(f"no free connection to PostgreSQL index {self.url} ({exc}); raise pool_size") from exc
 
     def bulk_load(self, items, *, audit=None) -> int:
         with self._pool.connection() as c, c.transaction():
