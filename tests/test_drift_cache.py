@@ -213,3 +213,11 @@ def test_agency_shortcut_never_hides_a_wire_credit(text):
 
     if any(rx.search(text) for rx in _WIRE_RES):
         assert _AGENCY_AT.search(text)
+
+
+def test_only_d_a_y_match_d_a_y_ignoring_case():
+    """dates._has_weekday looks for "day" in the lower-cased sentence before the weekday scan."""
+    import re
+
+    others = [c for c in map(chr, range(0x2FFFF)) if c not in "dDaAyY" and any(re.match(x, c, re.I) for x in "day")]
+    assert others == []

@@ -70,7 +70,7 @@ def find(a: Document, b: Document, alignment: Alignment) -> Iterator[Finding]:
             nxt = ops[k + 1] if k + 1 < len(ops) else None
             prv = ops[k - 1] if k > 0 else None
             # Anchor after the change: compare the last replaced words.
-            if nxt is not None and nxt.tag == "equal" and _anchor_ok(wa[nxt.src_start : nxt.src_end][:ANCHOR_WORDS], wa[nxt.src_start : nxt.src_end][:CONTEXT_WORDS]):
+            if nxt is not None and nxt.tag == "equal" and _anchor_ok(ca[nxt.src_start : nxt.src_end][:ANCHOR_WORDS], ca[nxt.src_start : nxt.src_end][:CONTEXT_WORDS]):
                 x, y = wa[op.src_end - 1], wb[op.dest_end - 1]
                 anchor_a = wa[nxt.src_start : nxt.src_start + ANCHOR_WORDS]
                 anchor_b = wb[nxt.dest_start : nxt.dest_start + ANCHOR_WORDS]
@@ -78,7 +78,7 @@ def find(a: Document, b: Document, alignment: Alignment) -> Iterator[Finding]:
                     yield _finding(a, b, g, [x, *anchor_a], [y, *anchor_b], x, y)
                     continue
             # Anchor before the change: compare the first replaced words.
-            if prv is not None and prv.tag == "equal" and _anchor_ok(wa[prv.src_start : prv.src_end][-ANCHOR_WORDS:], wa[prv.src_start : prv.src_end][-CONTEXT_WORDS:]):
+            if prv is not None and prv.tag == "equal" and _anchor_ok(ca[prv.src_start : prv.src_end][-ANCHOR_WORDS:], ca[prv.src_start : prv.src_end][-CONTEXT_WORDS:]):
                 x, y = wa[op.src_start], wb[op.dest_start]
                 anchor_a = wa[max(prv.src_end - ANCHOR_WORDS, prv.src_start) : prv.src_end]
                 anchor_b = wb[max(prv.dest_end - ANCHOR_WORDS, prv.dest_start) : prv.dest_end]
@@ -106,8 +106,9 @@ def _merged(opcodes) -> list[_Op]:
     return [o if o.tag == "equal" or (o.src_end > o.src_start and o.dest_end > o.dest_start) else _Op("gap", o.src_start, o.src_end, o.dest_start, o.dest_end) for o in out]
 
 
-def _anchor_ok(anchor: list[Word], context: list[Word]) -> bool:
-    return len(anchor) >= ANCHOR_WORDS and any(is_content(w.canon) for w in context)
+def _anchor_ok(anchor: list[str], context: list[str]) -> bool:
+    """Enough kept words (canonical forms) next to a change, with a content word among them."""
+    return len(anchor) >= ANCHOR_WORDS and any(is_content(w) for w in context)
 
 
 def _finding(a: Document, b: Document, g, span_a: list[Word], span_b: list[Word], x: Word, y: Word) -> Finding:
