@@ -363,3 +363,26 @@ def test_check_many_records_each_decision_in_order(index_url):
             (d.audit_seq, d.id, "check", d.decision, "batch") for d in got]
         assert [d.decision for d in got] == ["duplicate", "new", "duplicate"]
         assert index.check_many([]) == []
+
+
+@pytest.mark.parametrize("n", [1, 7], ids=["one", "several-statements"])
+def test_store_append_audit_keeps_order_and_fields(index_url, monkeypatch, n):
+    from dedup.index import postgres
+    from dedup.records import AuditEntry, AuditMatch
+
+    monkeypatch.setattr(postgres, "AUDIT_CHUNK", 3)  # several INSERT statements on PostgreSQL
+    entries = [
+        AuditEntry(seq=0, at=f"2026-01-01T00:00:0{i}Z", id=f"e-{i}", action="check", decision="new" if i % 2 else "reprint",
+                   added=bool(i % 2), updated=i == 3, reason=f"reason {i}; it's \"quoted\"",
+                   matches=(AuditMatch(f"m-{i}", "reprint", 0.5 + i / 100),) if i % 2 == 0 else (),
+                   client=None if i % 3 else f"client-{i}")
+        for i in range(n)
+    ]
+    with open_index(index_url) as index:
+        index.add([doc(1)])
+        seqs = index.store.append_audit(entries)
+        assert len(seqs) == n and seqs == sorted(seqs)
+        back = index.audit(after=seqs[0] - 1)
+    assert [e.seq for e in back] == seqs
+    assert [(e.id, e.at, e.action, e.decision, e.added, e.updated, e.reason, e.matches, e.client) for e in back] == [
+        (e.id, e.at, e.action, e.decision, e.added, e.updated, e.reason, e.matches, e.client) for e in entries]

@@ -554,8 +554,7 @@ class Index:
         decided = [self._check_read_only(doc, fp) for doc, fp in zip(docs, fps)]
         if not decided:
             return []
-        with self.store.transaction(write=True) as tx:
-            seqs = tx.append_audit([self._entry(d.id, "check", d, client) for d in decided])
+        seqs = self.store.append_audit([self._entry(d.id, "check", d, client) for d in decided])
         return [replace(d, audit_seq=seq) for d, seq in zip(decided, seqs)]
 
     def _check_read_only(self, doc: Document, fp: Fingerprint) -> Decision:

@@ -46,6 +46,7 @@ from .store import (
     STORED_COLUMNS,
     doc_row,
     from_bytes,
+    iter_chunks,
     now_iso,
     rank_candidates,
     stored_from_row,
@@ -59,6 +60,8 @@ CONNECT_TIMEOUT_S = 10
 # exclusive mode instead; every decision holds it in shared mode before its own keys. Keeps the
 # server's lock table (max_locks_per_transaction x connections) far from full.
 MAX_LOCK_KEYS = 2000
+# Audit entries per INSERT statement (a bulk load writes one per document).
+AUDIT_CHUNK = 1000
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key text PRIMARY KEY, value text NOT NULL);
@@ -235,16 +238,23 @@ class _PgSession:
         return True
 
     def append_audit(self, entries: Sequence[AuditEntry]) -> list[int]:
-        seqs = []
-        for e in entries:
-            seqs.append(
-                self.c.execute(
-                    "INSERT INTO audit (at, id, action, decision, added, updated, reason, matches, client)"
-                    " VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s) RETURNING seq",
-                    (e.at, e.id, e.action, e.decision, e.added, e.updated, e.reason,
-                     audit_matches_to_json(e.matches), e.client),
-                ).fetchone()[0]
-            )
+        """One INSERT per AUDIT_CHUNK entries (a statement, not a round trip per entry). Rows are
+        inserted in the given order, so their seqs, sorted, are the entries' seqs in order."""
+        seqs: list[int] = []
+        for chunk in iter_chunks(list(entries), AUDIT_CHUNK):
+            cols = list(zip(*[
+                (e.at, e.id, e.action, e.decision, e.added, e.updated, e.reason, audit_matches_to_json(e.matches), e.client)
+                for e in chunk
+            ]))
+            rows = self.c.execute(
+                "INSERT INTO audit (at, id, action, decision, added, updated, reason, matches, client)"
+                " SELECT at, id, action, decision, added, updated, reason, matches, client FROM unnest("
+                "%s::text[], %s::text[], %s::text[], %s::text[], %s::boolean[], %s::boolean[], %s::text[],"
+                " %s::text[], %s::text[]) WITH ORDINALITY AS e (at, id, action, decision, added, updated,"
+                " reason, matches, client, n) ORDER BY n RETURNING seq",
+                [list(c) for c in cols],
+            ).fetchall()
+            seqs += sorted(r[0] for r in rows)
         return seqs
 
     def audit(self, *, id=None, after=0, limit=None) -> list[AuditEntry]:
@@ -390,6 +400,14 @@ class PostgresStore:
                             (keys,),
                         )
                 yield _PgSession(c)
+
+    def append_audit(self, entries: Sequence[AuditEntry]) -> list[int]:
+        if len(entries) > AUDIT_CHUNK:
+            with self.transaction(write=True) as tx:
+                return tx.append_audit(entries)
+        # one statement is atomic on its own: no BEGIN and COMMIT round trips around it
+        with self._connection() as c:
+            return _PgSession(c).append_audit(entries)
 
     def bulk_load(self, items, *, audit=None) -> int:
         with self._pool.connection() as c, c.transaction():

@@ -364,6 +364,10 @@ class SQLiteStore:
                     c.execute("ROLLBACK")
                 raise StoreError(f"cannot commit to index '{self.path}': {exc}") from exc
 
+    def append_audit(self, entries: Sequence[AuditEntry]) -> list[int]:
+        with self.transaction(write=True) as tx:
+            return tx.append_audit(entries)
+
     def bulk_load(self, items, *, audit=None) -> int:
         c = self._conn()
         with self.transaction(write=True) as tx:

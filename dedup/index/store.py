@@ -138,6 +138,11 @@ class Store(Protocol):
 
     def size_bytes(self) -> int | None: ...
 
+    def append_audit(self, entries: Sequence[AuditEntry]) -> list[int]:
+        """Record audit entries on their own (what read-only checks leave), all or none, durable
+        when this returns; their seqs in order. The cheapest write a backend has for it."""
+        ...
+
     def bulk_load(self, items: Iterable[StoredDoc], *,
                   audit: Callable[[], Sequence[AuditEntry]] | None = None) -> int:
         """Load documents into an EMPTY index at once (building from an archive): postings are
