@@ -16,7 +16,12 @@ finding. Printed and written to benchmarks/results/drift.json:
   (target < 0.5);
 - time to diff two ~1,000-word articles (target well under 100 ms) and to align them
   (target well under 20 ms);
-- the cost of drift on top of aligning every derived pair of the seeds.
+- the cost of drift on top of aligning every derived pair of the seeds;
+- CPU time of ``compare`` per derived pair of the syndication generator (and the seeds):
+  cold, with the source's per-text caches filled (the index's case: one stored source,
+  many incoming copies), and warm (targets: under ~2 ms cold, under 1 ms source cached);
+- ``scan --drift`` against ``scan`` (CPU time, in one process) on the seeds and on the speed
+  benchmark's folder of 2,000 BBC, Reuters and syndicated articles (target: at most 2x).
 
 Run from the repository root: ``python benchmarks/drift_bench.py`` (about a minute).
 """
@@ -475,12 +480,78 @@ def timing(articles: list[Document], rng) -> dict:
     }
 
 
+def _cpu_ms(fn) -> float:
+    t0 = time.process_time()
+    fn()
+    return 1000 * (time.process_time() - t0)
+
+
+def _stats(ms: list[float]) -> dict:
+    ms = sorted(ms)
+    return {"median": round(statistics.median(ms), 3), "p90": round(ms[int(0.9 * (len(ms) - 1))], 3), "mean": round(statistics.mean(ms), 3)}
+
+
+def derived_pairs(n_sources: int) -> list[tuple[Document, Document]]:
+    """(source, copy) pairs of the syndication generator: a duplicate, reprint, rewrite and
+    partial copy of each of ``n_sources`` BBC and Reuters articles."""
+    from benchmarks import syndication  # noqa: PLC0415
+
+    corpus = syndication.build(sources=n_sources)
+    by_id = {d.id: d for d in corpus.docs}
+    return [(by_id[e.source], by_id[e.copy]) for e in corpus.expected]
+
+
+def pair_timing(pairs: list[tuple[Document, Document]], rounds: int = 3) -> dict:
+    """CPU time of ``compare`` on one derived pair whose alignment is made, in three states:
+    cold (every cache empty, then the alignment made: align's per-text caches warm, drift's
+    not), source cached (the source compared before, as the index compares its stored
+    source with many incoming copies; the copy new) and warm (the same pair again)."""
+    seeds = [_seed(n) for n in range(5)]
+    pairs = [(seeds[0], seeds[k]) for k in (1, 3, 2)] + pairs
+    out: dict[str, list[float]] = {"cold": [], "source_cached": [], "warm": []}
+    for _ in range(rounds):
+        for a, b in pairs:
+            for state in out:
+                clear_caches()
+                if state == "source_cached":
+                    compare(a, a)  # every per-text cache of the source filled
+                al = align(a.text, b.text, a_zones=a.zones, b_zones=b.zones)
+                if state == "warm":
+                    compare(a, b, alignment=al)
+                out[state].append(_cpu_ms(lambda: compare(a, b, alignment=al)))
+    clear_caches()
+    return {"pairs": len(pairs), "rounds": rounds, **{k: _stats(v) for k, v in out.items()}}
+
+
+def _seed(n: int) -> Document:
+    sys.path.insert(0, str(ROOT / "tests"))
+    from conftest import seed_document  # noqa: PLC0415
+
+    return seed_document(n)
+
+
+def _scan_ratio(folder: str, reps: int) -> dict:
+    """CPU time of a plain in-process scan and of one with drift, interleaved, caches emptied each time."""
+    from dedup.scan import scan  # noqa: PLC0415
+
+    plain, drift = [], []
+    res = None
+    for _ in range(reps):
+        clear_caches()
+        plain.append(_cpu_ms(lambda: scan([folder], workers=1)))
+        clear_caches()
+        t0 = time.process_time()
+        res = scan([folder], workers=1, drift=True)
+        drift.append(1000 * (time.process_time() - t0))
+    p, d = statistics.median(plain), statistics.median(drift)
+    derived = sum(1 for r in res.relations if r.kind.derived)
+    return {"documents": len(res.documents), "derived_pairs": derived, "scan_ms": round(p, 1), "scan_drift_ms": round(d, 1),
+            "scan_drift_ratio": round(d / p, 2), "drift_ms_per_pair": round((d - p) / max(derived, 1), 2)}
+
+
 def seeds_overhead() -> dict:
     """Aligning every pair of the seeds (what verification does) vs aligning plus drift."""
-    sys.path.insert(0, str(ROOT / "tests"))
-    from conftest import seed_document
-
-    docs = [seed_document(n) for n in range(5)]
+    docs = [_seed(n) for n in range(5)]
     pairs = [(a, b) for i, a in enumerate(docs) for b in docs[i + 1 :]]
 
     def align_all():
@@ -495,17 +566,16 @@ def seeds_overhead() -> dict:
     t_both = _time(align_and_drift, 5)
     out = {"pairs": len(pairs), "align_all_ms": round(1000 * t_align, 1), "align_plus_drift_ms": round(1000 * t_both, 1),
            "drift_ms_per_pair": round(1000 * (t_both - t_align) / len(pairs), 2)}
-    try:  # the real thing, when the scan exists
-        from dedup.scan import scan  # noqa: PLC0415
-
-        seed_dir = str(ROOT / "seeds")
-        t_scan = _time(lambda: (clear_caches(), scan([seed_dir])), 5)
-        t_scan_drift = _time(lambda: (clear_caches(), scan([seed_dir], drift=True)), 5)
-        out.update({"scan_ms": round(1000 * t_scan, 1), "scan_drift_ms": round(1000 * t_scan_drift, 1),
-                    "scan_drift_ratio": round(t_scan_drift / t_scan, 2)})
-    except ImportError:
-        out["scan"] = "dedup.scan not available"
+    # `dedup scan --drift` against `dedup scan` (target: at most 2x), CPU time in one process
+    out["scan"] = _scan_ratio(str(ROOT / "seeds"), 9)
     return out
+
+
+def folder_overhead(n: int) -> dict:
+    """``scan --drift`` against ``scan`` on the speed benchmark's folder of n BBC, Reuters and syndicated articles."""
+    from benchmarks.speed import article_folder  # noqa: PLC0415
+
+    return _scan_ratio(str(article_folder(n)), 3)
 
 
 # --- main ------------------------------------------------------------------------------------------
@@ -519,7 +589,7 @@ def load_articles(n_bbc: int, n_reuters: int, rng) -> list[Document]:
     return b[:n_bbc] + r[:n_reuters]
 
 
-def run(n_bbc: int, n_reuters: int, per_kind: int) -> dict:
+def run(n_bbc: int, n_reuters: int, per_kind: int, *, pair_sources: int = 40, folder: int = 2000) -> dict:
     rng = random.Random(SEED)
     t_start = time.perf_counter()
     articles = load_articles(n_bbc, n_reuters, rng)
@@ -580,14 +650,29 @@ def run(n_bbc: int, n_reuters: int, per_kind: int) -> dict:
                       "by_edit": {k: {"pairs": neg_by[k], "false": neg_false[k], "per_100": round(100 * neg_false[k] / neg_by[k], 3) if neg_by[k] else None} for k in sorted(neg_by)}},
         "per_kind": per_kind_out,
         "timing": timing(articles, rng_t),
+        "pair_cpu_ms": pair_timing(derived_pairs(pair_sources)) if pair_sources else None,
         "seeds_drift_overhead": seeds_overhead(),
+        "folder_drift_overhead": folder_overhead(folder) if folder else None,
         "false_examples": tally.false_examples,
         "missed_examples": tally.missed_examples[:40],
         "seconds": None,
-        "load_average_1m": round(os.getloadavg()[0], 2),  # timings above are wall clock on a shared machine
+        "load_average_1m": round(os.getloadavg()[0], 2),  # timing/seeds align: wall clock; pair_cpu_ms and scan ratios: CPU time
+        "commit": _commit(),
     }
     out["seconds"] = round(time.perf_counter() - t_start, 1)
     return out
+
+
+def _commit() -> str | None:
+    import subprocess  # noqa: PLC0415
+
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "dedup/drift", "benchmarks/drift_bench.py"], cwd=ROOT,
+                               capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return head + ("+drift-changes" if dirty else "")
 
 
 def main() -> None:
@@ -597,8 +682,10 @@ def main() -> None:
     ap.add_argument("--per-kind", type=int, default=80, help="injected cases per kind at most")
     ap.add_argument("--show", action="store_true", help="also print false and missed examples")
     ap.add_argument("--no-write", action="store_true", help="print only; do not write benchmarks/results/drift.json")
+    ap.add_argument("--pair-sources", type=int, default=40, help="syndicated sources whose 4 copies time compare per pair (0: skip)")
+    ap.add_argument("--folder", type=int, default=2000, help="articles in the folder timed with scan vs scan --drift (0: skip)")
     args = ap.parse_args()
-    res = run(args.bbc, args.reuters, args.per_kind)
+    res = run(args.bbc, args.reuters, args.per_kind, pair_sources=args.pair_sources, folder=args.folder)
     print(f"drift benchmark: {res['cases']} injected cases over {args.bbc} BBC + {args.reuters} Reuters articles")
     print(f"{'kind':28s} {'cases':>5s} {'recall':>7s} {'found':>6s} {'precision':>9s}")
     for k, v in res["per_kind"].items():
@@ -614,7 +701,13 @@ def main() -> None:
     t = res["timing"]
     print(f"timing (~1,000-word pairs {t['pair_words'][:3]}...): align {t['align_ms_median']} ms median (max {t['align_ms_max']}, "
           f"{t['align_warm_ms_median']} ms with sentences cached); diff {t['diff_ms_median']} ms median (max {t['diff_ms_max']})")
+    if res["pair_cpu_ms"]:
+        pc = res["pair_cpu_ms"]
+        print(f"compare per derived pair ({pc['pairs']} pairs, CPU ms median/p90): cold {pc['cold']['median']}/{pc['cold']['p90']}, "
+              f"source cached {pc['source_cached']['median']}/{pc['source_cached']['p90']}, warm {pc['warm']['median']}/{pc['warm']['p90']}")
     print(f"seeds: {res['seeds_drift_overhead']}")
+    if res["folder_drift_overhead"]:
+        print(f"folder: {res['folder_drift_overhead']}")
     print(f"took {res['seconds']} s")
     if args.show:
         for e in res["false_examples"]:

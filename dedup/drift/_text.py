@@ -198,6 +198,13 @@ def _words_value(s: str) -> float | None:
             return None
 
 
+@lru_cache(maxsize=1 << 12)
+def _event_in(window: str) -> str:
+    """The first event verb stem in a sentence-like window of text, "" when none."""
+    window = window.lower()
+    return next((v for v in _EVENT_VERBS if v in window), "")
+
+
 def numbers(text: str, offset: int = 0, *, exclude: list[tuple[int, int]] | None = None) -> list[Number]:
     """Figures in ``text`` (digits or words) with hedge, unit, counted noun and event verb.
 
@@ -250,8 +257,7 @@ def numbers(text: str, offset: int = 0, *, exclude: list[tuple[int, int]] | None
         # The event verb of the figure's sentence (approximately: between sentence stops).
         left = max(text.rfind(". ", 0, m.start()), text.rfind("\n", 0, m.start()))
         right = min((x for x in (text.find(". ", m.end()), text.find("\n", m.end())) if x >= 0), default=len(text))
-        window = text[left + 1 : right].lower()
-        event = next((v for v in _EVENT_VERBS if v in window), "")
+        event = _event_in(text[left + 1 : right])
         found.append(Number(value, figure, start, end, hedge, unit, counted, counted_text, event))
     return found
 

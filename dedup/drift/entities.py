@@ -94,11 +94,10 @@ def find(a: Document, b: Document, alignment: Alignment) -> Iterator[Finding]:
 
 @lru_cache(maxsize=512)
 def _word_keys(text: str) -> frozenset[str]:
-    keys = set()
-    for c in doc_words(text).canons:
-        keys.add(name_key(c))
-        if "-" in c:
-            keys.update(name_key(part) for part in c.split("-"))
+    canons = doc_words(text).canons
+    keys = set(map(name_key, canons))
+    for c in [c for c in canons if "-" in c]:
+        keys.update(name_key(part) for part in c.split("-"))
     return frozenset(keys)
 
 
