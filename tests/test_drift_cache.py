@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from conftest import seed_document
-from hypothesis import given, settings, strategies as st
+from hypothesis import example, given, settings, strategies as st
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
@@ -221,3 +221,46 @@ def test_only_d_a_y_match_d_a_y_ignoring_case():
 
     others = [c for c in map(chr, range(0x2FFFF)) if c not in "dDaAyY" and any(re.match(x, c, re.I) for x in "day")]
     assert others == []
+
+
+def _figures_in_whole_text(text, exclude):
+    """numbers() without the context windows: each match read in the whole text."""
+    from dedup.drift._text import _NUMBER_RE, _figure
+
+    out = []
+    for m in _NUMBER_RE.finditer(text):
+        if any(e0 <= m.start() < e1 or m.start() <= e0 < m.end() for e0, e1 in exclude):
+            continue
+        got = _figure.__wrapped__(text, m.regs)
+        if got is not None:
+            out.append(got)
+    return out
+
+
+def _as_tuples(found):
+    return [(n.value, n.text, n.start, n.end, n.hedge, n.unit, n.counted, n.counted_text, n.event) for n in found]
+
+
+def test_figures_read_in_their_context_as_in_the_whole_text(pairs):
+    from dedup.drift._text import date_spans, numbers
+
+    for a, b in pairs:
+        for t in (a.text, b.text):
+            ex = date_spans(t)
+            assert _as_tuples(numbers(t, exclude=ex)) == _figures_in_whole_text(t, ex)
+
+
+_FIGURE_PIECES = [*" \n.,:-%", ". ", "more than", "about", "approximately", "no fewer than", "a", "5", "1,200", "3.5", "twenty",
+                  "five", "million", "bn", "per cent", "people", "international", "peacekeepers", "demonstrators", "were",
+                  "killed", "said", "and"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.lists(st.sampled_from(_FIGURE_PIECES), max_size=40).map(" ".join))
+@example(text="They said more than\n5 people were killed.")  # a hedge on the line before
+@example(text="Police killed 5\ninternational peacekeepers demonstrators and")  # a counted noun on the next line
+@example(text="Approximately twenty-five people. Five were killed in a blast on the road to the north.")
+def test_figures_in_context_property(text):
+    from dedup.drift._text import numbers
+
+    assert _as_tuples(numbers(text)) == _figures_in_whole_text(text, [])

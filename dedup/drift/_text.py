@@ -212,54 +212,78 @@ def numbers(text: str, offset: int = 0, *, exclude: list[tuple[int, int]] | None
     """
     exclude = exclude or []
     found: list[Number] = []
+    n = len(text)
     for m in _NUMBER_RE.finditer(text):
-        s0, s1 = offset + m.start(), offset + m.end()
+        ms, me = m.span()
+        s0, s1 = offset + ms, offset + me
         if any(e0 <= s0 < e1 or s0 <= e0 < s1 for e0, e1 in exclude):
             continue
-        if m.group("digits"):
-            raw = m.group("digits")
-            # A time ("7:29") or a version ("2.0" after a name) is not a count.
-            if text[m.end("digits") : m.end("digits") + 1] == ":" or (m.start() > 0 and text[m.start() - 1] == ":"):
-                continue
-            try:
-                value = float(raw.replace(",", ""))
-            except ValueError:
-                continue
-            if m.group("dscale"):
-                value *= _DSCALE[m.group("dscale").lower()]
-            figure = raw + (" " + m.group("dscale") if m.group("dscale") else "")
-        else:
-            figure = m.group("words")
-            v = _words_value(figure)
-            if v is None:
-                continue
-            value = v
-        unit = "%" if m.group("unit") else ""
-        before = text[max(0, m.start() - 24) : m.start()]
-        h = _HEDGE_RE.search(before)
-        hedge = h.group("hedge").lower() if h else ""
-        start = offset + (m.start() - (len(before) - h.start()) if h else m.start())
-        end = offset + (m.end("unit") if m.group("unit") else m.end("digits") if m.group("digits") and not m.group("dscale") else m.end("dscale") if m.group("dscale") else m.end("words"))
-        # Counted noun: the last word of the short noun phrase after the figure.
-        counted = counted_text = ""
-        phrase = []
-        for wm in _PHRASE_WORD_RE.finditer(text, end - offset, end - offset + 60):
-            w = wm.group()
-            lw = w.lower()
-            if not w[0].isalpha() or lw in _COUNT_STOP or len(phrase) >= 3:
-                break
-            if phrase and (lw.endswith("ed") or lw.endswith("ing") or lw in _SPEECH):
-                break
-            phrase.append(w)
-        if phrase and not unit:
-            counted_text = phrase[-1]
-            counted = stem(canonical_word(counted_text))
-        # The event verb of the figure's sentence (approximately: between sentence stops).
-        left = max(text.rfind(". ", 0, m.start()), text.rfind("\n", 0, m.start()))
-        right = min((x for x in (text.find(". ", m.end()), text.find("\n", m.end())) if x >= 0), default=len(text))
-        event = _event_in(text[left + 1 : right])
-        found.append(Number(value, figure, start, end, hedge, unit, counted, counted_text, event))
+        # Everything read about a figure lies in its context: its sentence (between stops),
+        # 24 characters before it (the hedge) and 60 after (the counted noun). The reading is
+        # cached by that context (a copy repeats most of its source's sentences).
+        left = max(text.rfind(". ", 0, ms), text.rfind("\n", 0, ms))
+        right = min((x for x in (text.find(". ", me), text.find("\n", me)) if x >= 0), default=n)
+        lo = max(0, min(left + 1, ms - 24))
+        hi = min(n, max(right + 2, me + 60))
+        regs = tuple((a - lo, b - lo) if a >= 0 else (-1, -1) for a, b in m.regs)
+        got = _figure(text[lo:hi], regs)
+        if got is not None:
+            value, figure, start, end, hedge, unit, counted, counted_text, event = got
+            found.append(Number(value, figure, offset + lo + start, offset + lo + end, hedge, unit, counted, counted_text, event))
     return found
+
+
+@lru_cache(maxsize=1 << 14)
+def _figure(text: str, regs: tuple[tuple[int, int], ...]) -> tuple | None:
+    """The reading of one match of _NUMBER_RE in ``text`` (its context), given the match's
+    group spans ``regs`` (as ``Match.regs``): (value, figure, start, end, hedge, unit,
+    counted, counted_text, event), None when it is not a count."""
+    (ms, me), digits, dscale, words_, unit_ = regs
+    if digits[0] >= 0:
+        raw = text[digits[0] : digits[1]]
+        # A time ("7:29") or a version ("2.0" after a name) is not a count.
+        if text[digits[1] : digits[1] + 1] == ":" or (ms > 0 and text[ms - 1] == ":"):
+            return None
+        try:
+            value = float(raw.replace(",", ""))
+        except ValueError:
+            return None
+        scale = text[dscale[0] : dscale[1]] if dscale[0] >= 0 else ""
+        if scale:
+            value *= _DSCALE[scale.lower()]
+        figure = raw + (" " + scale if scale else "")
+    else:
+        scale = ""
+        figure = text[words_[0] : words_[1]]
+        v = _words_value(figure)
+        if v is None:
+            return None
+        value = v
+    unit = "%" if unit_[0] >= 0 and unit_[1] > unit_[0] else ""
+    before = text[max(0, ms - 24) : ms]
+    h = _HEDGE_RE.search(before)
+    hedge = h.group("hedge").lower() if h else ""
+    start = ms - (len(before) - h.start()) if h else ms
+    end = unit_[1] if unit else digits[1] if digits[0] >= 0 and not scale else dscale[1] if digits[0] >= 0 else words_[1]
+    # Counted noun: the last word of the short noun phrase after the figure.
+    counted = counted_text = ""
+    phrase = []
+    for wm in _PHRASE_WORD_RE.finditer(text, end, end + 60):
+        w = wm.group()
+        lw = w.lower()
+        if not w[0].isalpha() or lw in _COUNT_STOP or len(phrase) >= 3:
+            break
+        if phrase and (lw.endswith("ed") or lw.endswith("ing") or lw in _SPEECH):
+            break
+        phrase.append(w)
+    if phrase and not unit:
+        counted_text = phrase[-1]
+        counted = stem(canonical_word(counted_text))
+    # The event verb of the figure's sentence (approximately: between sentence stops).
+    left = max(text.rfind(". ", 0, ms), text.rfind("\n", 0, ms))
+    right = min((x for x in (text.find(". ", me), text.find("\n", me)) if x >= 0), default=len(text))
+    event = _event_in(text[left + 1 : right])
+    return value, figure, start, end, hedge, unit, counted, counted_text, event
 
 
 # --- dates ---------------------------------------------------------------------------------
