@@ -525,9 +525,9 @@ class DocWords:
 @lru_cache(maxsize=1 << 14)
 def _line_words(line: str) -> tuple[tuple[str, ...], tuple[str, ...], tuple[int, ...], tuple[int, ...]]:
     """(as written, canonical, start, end) of the words of one line."""
-    spans = [m.span() for m in _WORD_RE.finditer(line)]
-    texts = tuple(line[a:b] for a, b in spans)
-    return texts, tuple(map(canonical_word, texts)), tuple(a for a, _ in spans), tuple(b for _, b in spans)
+    ms = list(_WORD_RE.finditer(line))
+    texts = tuple([m.group() for m in ms])
+    return texts, tuple(map(canonical_word, texts)), tuple([m.start() for m in ms]), tuple([m.end() for m in ms])
 
 
 class WordsView:

@@ -45,14 +45,16 @@ def find(a: Document, b: Document, alignment: Alignment) -> Iterator[Finding]:
             )
     # A weekday the copy kept from its source is not drift, unless it contradicts a date
     # written right next to it (then the copy is wrong whatever the source said).
-    counterpart = {}
-    for p in alignment.pairs:
-        a0, a1 = alignment.a_sentences[min(p.a)].start, alignment.a_sentences[max(p.a)].end
-        for j in p.b:
-            counterpart[j] = a.text[a0:a1]
-    b_index = {s.start: j for j, s in enumerate(alignment.b_sentences)}
+    counterpart: dict[int, str] = {}
+    b_index: dict[int, int] = {}
     for f in inconsistent(b, alignment.b_sentences, side="b"):
         if f.note.startswith(f"{f.after} does not match: publication") or f.note.startswith(f"{f.after} does not match: dateline"):
+            if not b_index:  # built on the first finding that needs them
+                for p in alignment.pairs:
+                    a0, a1 = alignment.a_sentences[min(p.a)].start, alignment.a_sentences[max(p.a)].end
+                    for j in p.b:
+                        counterpart[j] = a.text[a0:a1]
+                b_index = {s.start: j for j, s in enumerate(alignment.b_sentences)}
             s = next(s for s in alignment.b_sentences if s.start <= f.b_span[0] < s.end)
             source = counterpart.get(b_index[s.start], a.text)
             if any(w.text.lower() == f.after.lower() for w in weekdays(source)):
