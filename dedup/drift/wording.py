@@ -42,27 +42,34 @@ ANCHOR_WORDS = 2
 CONTEXT_WORDS = 4
 
 
-def _eligible(w: Word) -> bool:
-    return is_content(w.canon) and not w.canon[:1].isdigit() and w.canon not in _IGNORE and not w.capitalised
+def _eligible(canon: str, written: str) -> bool:
+    return is_content(canon) and not canon[:1].isdigit() and canon not in _IGNORE and not written[:1].isupper()
 
 
-def _differs(x: Word, y: Word) -> bool:
-    sx, sy = stem(x.canon), stem(y.canon)
+def _differs(x: str, y: str) -> bool:
+    """Do two canonical words differ in meaning (not one stem, synonym group or spelling)?"""
+    sx, sy = stem(x), stem(y)
     if sx == sy or _EQUIVALENT.get(sx, sx) == _EQUIVALENT.get(sy, sy):
         return False
-    if x.canon.startswith(y.canon) or y.canon.startswith(x.canon):
+    if x.startswith(y) or y.startswith(x):
         return False
-    return fuzz.ratio(x.canon, y.canon) < VARIANT_MIN_RATIO
+    return fuzz.ratio(x, y) < VARIANT_MIN_RATIO
 
 
 def find(a: Document, b: Document, alignment: Alignment) -> Iterator[Finding]:
     words_a, words_b = doc_words(a.text), doc_words(b.text)
+    ta, tb = words_a.texts, words_b.texts
     for g in groups(a, b, alignment):
         wa = words_a.view(g.a_start, g.a_end)
         wb = words_b.view(g.b_start, g.b_end)
         ca, cb = wa.canons, wb.canons
         if ca == cb:
             continue  # nothing replaced
+        la, lb = wa.lo, wb.lo
+
+        def changed(i: int, j: int) -> bool:  # words i of A's span and j of B's: a change of meaning?
+            return _eligible(ca[i], ta[la + i]) and _eligible(cb[j], tb[lb + j]) and _differs(ca[i], cb[j])
+
         ops = _merged(Levenshtein.opcodes(ca, cb))
         for k, op in enumerate(ops):
             if op.tag != "replace":
@@ -71,18 +78,18 @@ def find(a: Document, b: Document, alignment: Alignment) -> Iterator[Finding]:
             prv = ops[k - 1] if k > 0 else None
             # Anchor after the change: compare the last replaced words.
             if nxt is not None and nxt.tag == "equal" and _anchor_ok(ca[nxt.src_start : nxt.src_end][:ANCHOR_WORDS], ca[nxt.src_start : nxt.src_end][:CONTEXT_WORDS]):
-                x, y = wa[op.src_end - 1], wb[op.dest_end - 1]
-                anchor_a = wa[nxt.src_start : nxt.src_start + ANCHOR_WORDS]
-                anchor_b = wb[nxt.dest_start : nxt.dest_start + ANCHOR_WORDS]
-                if _eligible(x) and _eligible(y) and _differs(x, y):
+                if changed(op.src_end - 1, op.dest_end - 1):
+                    x, y = wa[op.src_end - 1], wb[op.dest_end - 1]
+                    anchor_a = wa[nxt.src_start : nxt.src_start + ANCHOR_WORDS]
+                    anchor_b = wb[nxt.dest_start : nxt.dest_start + ANCHOR_WORDS]
                     yield _finding(a, b, g, [x, *anchor_a], [y, *anchor_b], x, y)
                     continue
             # Anchor before the change: compare the first replaced words.
             if prv is not None and prv.tag == "equal" and _anchor_ok(ca[prv.src_start : prv.src_end][-ANCHOR_WORDS:], ca[prv.src_start : prv.src_end][-CONTEXT_WORDS:]):
-                x, y = wa[op.src_start], wb[op.dest_start]
-                anchor_a = wa[max(prv.src_end - ANCHOR_WORDS, prv.src_start) : prv.src_end]
-                anchor_b = wb[max(prv.dest_end - ANCHOR_WORDS, prv.dest_start) : prv.dest_end]
-                if _eligible(x) and _eligible(y) and _differs(x, y):
+                if changed(op.src_start, op.dest_start):
+                    x, y = wa[op.src_start], wb[op.dest_start]
+                    anchor_a = wa[max(prv.src_end - ANCHOR_WORDS, prv.src_start) : prv.src_end]
+                    anchor_b = wb[max(prv.dest_end - ANCHOR_WORDS, prv.dest_start) : prv.dest_end]
                     yield _finding(a, b, g, [*anchor_a, x], [*anchor_b, y], x, y)
 
 
