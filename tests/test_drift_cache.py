@@ -154,9 +154,10 @@ _PROSE = st.lists(st.sampled_from(_PIECES), max_size=40).map(" ".join) | st.list
 @settings(max_examples=300, deadline=None)
 @given(text=_PROSE)
 def test_names_read_line_by_line_are_the_names_of_the_text(text):
-    from dedup.drift._text import doc_names, names
+    from dedup.drift._text import doc_names, doc_weekdays, names, weekdays
 
     assert list(doc_names(text)) == names(text)
+    assert list(doc_weekdays(text)) == weekdays(text)
 
 
 @settings(max_examples=300, deadline=None)
@@ -168,11 +169,12 @@ def test_dates_tried_at_candidate_starts_are_the_dates_of_the_text(text):
 
 
 def test_per_line_reading_on_real_articles(pairs):
-    from dedup.drift._text import _DATE_RE, _date_matches, doc_names, names
+    from dedup.drift._text import _DATE_RE, _date_matches, doc_names, doc_weekdays, names, weekdays
 
     for a, b in pairs:
         for t in (a.text, b.text):
             assert list(doc_names(t)) == names(t)
+            assert list(doc_weekdays(t)) == weekdays(t)
             assert [w.canon for w in words(t)] == doc_words(t).canons
             assert [m.span() for m in _date_matches(t)] == [m.span() for m in _DATE_RE.finditer(t)]
 

@@ -580,7 +580,20 @@ def doc_dates(text: str) -> Indexed:
 
 @lru_cache(maxsize=512)
 def doc_weekdays(text: str) -> Indexed:
-    return Indexed(weekdays(text))
+    # A weekday never spans a line break and a line break is a word boundary: read per line.
+    out: list[WeekdayMention] = []
+    at = 0
+    for line in text.split("\n"):
+        found = _line_weekdays(line)
+        if found:
+            out += found if not at else [WeekdayMention(w.weekday, w.start + at, w.end + at, w.text) for w in found]
+        at += len(line) + 1
+    return Indexed(out)
+
+
+@lru_cache(maxsize=1 << 14)
+def _line_weekdays(line: str) -> tuple[WeekdayMention, ...]:
+    return tuple(weekdays(line))
 
 
 @lru_cache(maxsize=512)
