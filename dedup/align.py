@@ -242,6 +242,28 @@ def _terms_cached(text: str, zones: tuple[Zone, ...]) -> tuple[frozenset[str], .
     return tuple(out)
 
 
+def clear_caches() -> None:
+    """Empty the per-text caches (sentences, terms, term ids) and the per-word ones."""
+    for fn in (_split_cached, _terms_cached, _ids_cached, masked_terms, _term, _term_id):
+        fn.cache_clear()
+
+
+def sentence_terms(text: str, zones: tuple[Zone, ...] = ()) -> tuple[frozenset[str], ...]:
+    """``masked_terms`` of each sentence of ``split_sentences(text, zones=zones)``, from one
+    cached tokenisation of the whole text (equal to the sentence-by-sentence terms:
+    tests/test_align.py)."""
+    return _terms_cached(text, tuple(zones))
+
+
+def span_terms(text: str, start: int, end: int) -> frozenset[str]:
+    """``masked_terms(text[start:end])`` from the text's cached tokens, for a span cut at
+    white space or punctuation (a sentence, a clause, a run of sentences)."""
+    toks = tokenize(text)
+    lo = int(np.searchsorted(toks.starts, start, side="left"))
+    hi = int(np.searchsorted(toks.ends, end, side="right"))
+    return _masked(toks.words[lo:hi], "".join(text[i] for i in toks.starts[lo:hi].tolist()))
+
+
 # Masked terms as integer ids, so the per-pair matrices are built with numpy from arrays
 # cached per text instead of Python loops over strings. An id is a fixed hash of the term,
 # not its rank in a vocabulary: a pair's matrix columns (and the float sums over them) come
@@ -444,4 +466,15 @@ def order_share(alignment: Alignment) -> float:
     return len(tails) / len(firsts)
 
 
-__all__ = ["MIN_SCORE", "align", "aligned_share", "masked_terms", "order_share", "score_matrix", "split_sentences"]
+__all__ = [
+    "MIN_SCORE",
+    "align",
+    "aligned_share",
+    "clear_caches",
+    "masked_terms",
+    "order_share",
+    "score_matrix",
+    "sentence_terms",
+    "span_terms",
+    "split_sentences",
+]

@@ -197,3 +197,32 @@ def test_term_ids_do_not_depend_on_what_a_process_met_before():
     )
     there = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert there.strip() == str(here)
+
+
+@given(st.lists(st.sampled_from([
+    "The minister said on Tuesday that 1,200 people had died.",
+    "Prices rose sharply in March, the Bank of England said",
+    "\"We will rebuild,\" said Mayor Ana Lopez of Quito.",
+    "Photo: AFP / Jane Doe",
+    "e-mail co-operation rose 5% in twenty-one U.S. states",
+    "",
+]), min_size=1, max_size=8), st.sampled_from(["\n", "\n\n", " "]))
+@settings(max_examples=150, deadline=None)
+def test_sentence_terms_equal_the_terms_of_each_sentence(parts, sep):
+    from dedup.align import masked_terms, sentence_terms, span_terms, split_sentences
+
+    text = sep.join(parts)
+    sents = split_sentences(text)
+    terms = sentence_terms(text)
+    assert len(terms) == len(sents)
+    for s, t in zip(sents, terms):
+        assert t == masked_terms(s.text)
+        assert span_terms(text, s.start, s.end) == t
+
+
+def test_sentence_terms_equal_the_terms_of_each_sentence_on_the_seeds(seeds):
+    from dedup.align import masked_terms, sentence_terms, split_sentences
+
+    for doc in seeds.values():
+        sents = split_sentences(doc.text, zones=doc.zones)
+        assert sentence_terms(doc.text, doc.zones) == tuple(masked_terms(s.text) for s in sents)

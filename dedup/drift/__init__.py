@@ -45,7 +45,8 @@ def clear_caches() -> None:
     """Forget the per-text caches of align and drift (for cold timings and long-lived processes)."""
     from .. import align as _align, normalize as _normalize
 
-    for fn in (_normalize.tokenize, _align._split_cached, _align._terms_cached, _align._ids_cached, _align.masked_terms, *CACHES):
+    _align.clear_caches()
+    for fn in (_normalize.tokenize, *CACHES):
         fn.cache_clear()
 
 

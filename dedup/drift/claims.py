@@ -12,10 +12,8 @@ import re
 from collections.abc import Iterator
 from functools import lru_cache
 
-import numpy as np
-
-from ..align import _masked, _split_cached, _terms_cached, masked_terms
-from ..normalize import tokenize
+from ..align import masked_terms, span_terms, split_sentences
+from ..align import sentence_terms as text_sentence_terms
 from ..records import Alignment, Document, Finding, Sentence
 from ._text import finding, groups, names, numbers
 
@@ -34,23 +32,14 @@ def sentence_terms(doc: Document, sentences: tuple[Sentence, ...]) -> tuple[froz
     whole text when the sentences are align's split of ``doc`` (the usual case: the alignment
     was just made), else sentence by sentence."""
     zones = tuple(doc.zones)
-    if _split_cached(doc.text, zones) == sentences:
-        return _terms_cached(doc.text, zones)
+    if split_sentences(doc.text, zones=zones) == sentences:
+        return text_sentence_terms(doc.text, zones)
     return tuple(masked_terms(s.text) for s in sentences)
 
 
 @lru_cache(maxsize=1 << 14)
 def _has_fact(text: str) -> bool:
     return bool(numbers(text)) or bool(names(text))
-
-
-def span_terms(text: str, start: int, end: int) -> frozenset[str]:
-    """``masked_terms(text[start:end])``, from the text's cached tokens as align slices its
-    sentences' terms (tokens never cross the white space or punctuation a span is cut at)."""
-    toks = tokenize(text)
-    lo = int(np.searchsorted(toks.starts, start, side="left"))
-    hi = int(np.searchsorted(toks.ends, end, side="right"))
-    return _masked(toks.words[lo:hi], "".join(text[i] for i in toks.starts[lo:hi].tolist()))
 
 
 @lru_cache(maxsize=1 << 14)
