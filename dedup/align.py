@@ -232,13 +232,26 @@ def _terms_cached(text: str, zones: tuple[Zone, ...]) -> tuple[frozenset[str], .
     """``masked_terms`` of every sentence, from one tokenisation of the whole text (the one
     verification made: ``tokenize`` is cached per text)."""
     toks = tokenize(text)
-    starts = toks.starts
-    initials = "".join(text[i] for i in starts.tolist())
+    sents = _split_cached(text, zones)
+    if not sents:
+        return ()
+    words = toks.words
+    plain = list(map(_term, words))
+    # Each word's term as _masked gives it anywhere but first in its sentence: a capitalised
+    # content word is a name. The first word of each sentence is put right below.
+    named = [t if t is None or not text[i].isupper() else _NAME_MARK + w
+             for t, w, i in zip(plain, words, toks.starts.tolist())]
+    los = np.searchsorted(toks.starts, [s.start for s in sents], side="left").tolist()
+    his = np.searchsorted(toks.ends, [s.end for s in sents], side="right").tolist()
     out = []
-    for s in _split_cached(text, zones):
-        lo = int(np.searchsorted(starts, s.start, side="left"))
-        hi = int(np.searchsorted(toks.ends, s.end, side="right"))
-        out.append(_masked(toks.words[lo:hi], initials[lo:hi]))
+    for lo, hi in zip(los, his):
+        if hi <= lo:
+            out.append(frozenset())
+            continue
+        terms = set(named[lo + 1 : hi])
+        terms.add(plain[lo])
+        terms.discard(None)
+        out.append(frozenset(terms))
     return tuple(out)
 
 
