@@ -88,6 +88,7 @@ def metrics(results: dict) -> dict[str, float]:
     if "reuters" in results:
         r = results["reuters"]
         m["reuters.candidate_recall"] = r["candidate_recall"]
+        m["reuters.relation_recall_any"] = r["relation_recall_any"]
         m["reuters.relation_recall_derived"] = r["relation_recall_derived"]
         m["reuters.precision_derived"] = r["precision_derived"]
     if "bbc" in results:
