@@ -133,6 +133,7 @@ def profile(doc: Document) -> Profile:
     th = word_hashes(words, _FP.seed)
     sh = shingle_hashes(th, _FP.shingle_size)
     cap = _in_zones(toks.starts[: len(sh)], doc.zones, "caption") if len(sh) else np.zeros(0, bool)
+    all_set = np.unique(sh)
     return Profile(
         doc=doc,
         text=text,
@@ -141,8 +142,8 @@ def profile(doc: Document) -> Profile:
         ends=toks.ends,
         key=hash(tuple(text_words(doc.text))) if capped else hash(words),
         shingles=sh,
-        body_set=np.unique(sh[~cap]),
-        all_set=np.unique(sh),
+        body_set=all_set if not cap.any() else np.unique(sh[~cap]),  # no captions: the same set
+        all_set=all_set,
         caption_pos=cap,
         sample=winnow(sh, _FP.mod_sample),
         content=content_set(words),
