@@ -131,15 +131,26 @@ def _story(
     if not origin_why:
         origin_why.append("no direction evidence; first by id")
 
+    # Neighbours and votes per pair, so a story of thousands of members (a scan of 100k
+    # documents has them) costs its edges, not members x members x votes.
     by_pair = {frozenset((r.a, r.b)): r for r in rels}
+    nbrs: dict[str, list[str]] = defaultdict(list)
+    for pair in by_pair:
+        x, y = tuple(pair) if len(pair) == 2 else (next(iter(pair)),) * 2
+        nbrs[x].append(y)
+        nbrs[y].append(x)
+    votes_of: dict[frozenset[str], list[_Vote]] = defaultdict(list)
+    for v in votes:
+        votes_of[frozenset((v.source, v.copy))].append(v)
     edges: list[Edge] = []
     for m in order[1:]:
-        parents = [p for p in order if rank[p] < rank[m] and frozenset((p, m)) in by_pair]
+        linked = [p for p in nbrs[m] if p != m]
+        parents = [p for p in linked if rank[p] < rank[m]]
         if not parents:  # linked only to later members: attach to its best relation
-            parents = [p for p in members if p != m and frozenset((p, m)) in by_pair]
+            parents = linked
         parent = max(parents, key=lambda p: (by_pair[frozenset((p, m))].score, -rank[p]))
         rel = by_pair[frozenset((parent, m))]
-        why = [v for v in votes if {v.source, v.copy} == {parent, m}]
+        why = votes_of[frozenset((parent, m))]
         net = sum(v.weight if v.source == parent else -v.weight for v in why)
         evidence = tuple(v.why for v in why if v.source == parent) or ("direction follows the story's order",)
         confidence = 0.5 + 0.5 * (net / (net + 2.0)) if net > 0 else 0.5
