@@ -126,6 +126,12 @@ def _unique(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return s[first], np.diff(np.append(first, len(s)))
 
 
+def strong_samples(shared: np.ndarray, smaller: np.ndarray) -> np.ndarray:
+    """Which pairs share enough winnowed samples: MIN_SHARED_SAMPLES of them, or (a short
+    text) MIN_SAMPLE_SHARE of the smaller side's (``shared`` >= 1 for every pair given)."""
+    return (shared >= MIN_SHARED_SAMPLES) | (shared >= MIN_SAMPLE_SHARE * smaller)
+
+
 def _band_codes(sigs: np.ndarray, valid: np.ndarray, bands: int, salt: int, n: int) -> np.ndarray:
     idx = np.flatnonzero(valid)
     if len(idx) < 2:
@@ -178,7 +184,7 @@ def candidate_set(fps: Sequence[Fingerprint], params: FingerprintParams) -> Cand
         s_codes, s_counts = _unique(s_all)
         # Enough shared samples, or (a short text) most of the smaller side's samples.
         smaller = np.minimum(lengths[s_codes // n], lengths[s_codes % n])
-        strong = (s_counts >= MIN_SHARED_SAMPLES) | (s_counts >= MIN_SAMPLE_SHARE * smaller)
+        strong = strong_samples(s_counts, smaller)
         s_codes, s_counts = s_codes[strong], s_counts[strong]
     else:
         s_codes = np.empty(0, np.int64)

@@ -134,20 +134,19 @@ def _story(
     # Neighbours and votes per pair, so a story of thousands of members (a scan of 100k
     # documents has them) costs its edges, not members x members x votes.
     by_pair = {frozenset((r.a, r.b)): r for r in rels}
-    nbrs: dict[str, list[str]] = defaultdict(list)
-    for pair in by_pair:
-        x, y = tuple(pair) if len(pair) == 2 else (next(iter(pair)),) * 2
-        nbrs[x].append(y)
-        nbrs[y].append(x)
+    nbrs: dict[str, set[str]] = defaultdict(set)
+    for r in rels:
+        if r.a != r.b:
+            nbrs[r.a].add(r.b)
+            nbrs[r.b].add(r.a)
     votes_of: dict[frozenset[str], list[_Vote]] = defaultdict(list)
     for v in votes:
         votes_of[frozenset((v.source, v.copy))].append(v)
     edges: list[Edge] = []
     for m in order[1:]:
-        linked = [p for p in nbrs[m] if p != m]
-        parents = [p for p in linked if rank[p] < rank[m]]
+        parents = [p for p in nbrs[m] if rank[p] < rank[m]]
         if not parents:  # linked only to later members: attach to its best relation
-            parents = linked
+            parents = list(nbrs[m])
         parent = max(parents, key=lambda p: (by_pair[frozenset((p, m))].score, -rank[p]))
         rel = by_pair[frozenset((parent, m))]
         why = votes_of[frozenset((parent, m))]

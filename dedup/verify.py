@@ -348,13 +348,15 @@ def verify(
     same_event = ent_event >= SAME_EVENT_ENTITIES and content_j >= SAME_EVENT_CONTENT and names >= SAME_EVENT_NAMES
 
     shared_all = np.intersect1d(pa.all_set, pb.all_set, assume_unique=True)
+    # A passage is a run of MIN_RUN_WORDS words: that many minus n-1 consecutive shared n-grams.
+    may_pass = len(shared_all) >= MIN_RUN_WORDS - _FP.shingle_size + 1
     # Too few shared n-grams for a passage (below) or for a reprint (body containment is at
     # most this share): with the facts differing and no same event, no rule can fire.
     if (
         facts_differ
         and not same_event
         and pa.key != pb.key
-        and len(shared_all) < MIN_RUN_WORDS - _FP.shingle_size + 1
+        and not may_pass
         and len(shared_all) < REPRINT_CONTAINMENT * min(len(pa.body_set), len(pb.body_set))
     ):
         return None
@@ -365,8 +367,6 @@ def verify(
     cba = len(shared_body) / len(pb.body_set) if len(pb.body_set) else 0.0
     ent = _jac(pa.entities, pb.entities)
 
-    # A passage is a run of MIN_RUN_WORDS words: that many minus n-1 consecutive shared n-grams.
-    may_pass = len(shared_all) >= MIN_RUN_WORDS - _FP.shingle_size + 1
     passages = _passages(pa, pb, shared_all, stock) if may_pass else []
     real = [p for p in passages if p.kind == "verbatim"]
     # Shared words counted once per side (a caption repeated three times on one side is one

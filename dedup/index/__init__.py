@@ -32,12 +32,12 @@ from ..candidates import (
     MAX_POSTINGS,
     MIN_CONTENT_ESTIMATE,
     MIN_CONTENT_STEMS,
-    MIN_SAMPLE_SHARE,
     MIN_SHARED_SAMPLES,
     STOCK_PROBE,
     VERBATIM_SALT,
     candidate_set,
     is_stock,
+    strong_samples,
 )
 from ..drift import compare, summarize
 from ..errors import IndexCorruptError, IndexMismatchError, InputError, StoreError
@@ -200,7 +200,7 @@ def proposed_by_rule(fp: Fingerprint, others: Sequence[Candidate], params: Finge
             hit = _member(np.concatenate([c.sample for c in others]), fp.sample)
             shared = np.bincount(np.repeat(np.arange(k), lengths), weights=hit, minlength=k)
             smaller = np.minimum(lengths, len(fp.sample))
-            keep |= (shared >= 1) & ((shared >= MIN_SHARED_SAMPLES) | (shared >= MIN_SAMPLE_SHARE * smaller))
+            keep |= (shared >= 1) & strong_samples(shared, smaller)
     return keep
 
 

@@ -481,7 +481,19 @@ def _deferrable(ext: str) -> bool:
 
 def read_file_job(job: FileJob, options: IngestOptions = IngestOptions()) -> list[Document | Skipped]:
     """What ``read_inputs`` would have yielded for the file of ``job``, in order."""
-    return list(_read_file(job.path, id=job.id, display=job.display, options=options, ids=_Ids(), nofollow=job.nofollow))
+    return list(_read_job(job, options, _Ids()))
+
+
+def _read_job(job: FileJob, options: IngestOptions, ids: _Ids) -> Iterator[Document | Skipped]:
+    return _read_file(job.path, id=job.id, display=job.display, options=options, ids=ids, nofollow=job.nofollow)
+
+
+def _found(job: FileJob, options: IngestOptions, ids: _Ids, defer: bool) -> Iterator[Document | Skipped | FileJob]:
+    """A regular file found by the walk or named directly: its job when deferred, else its items."""
+    if defer and _deferrable(os.path.splitext(job.path)[1].lower()):
+        yield job
+    else:
+        yield from _read_job(job, options, ids)
 
 
 def _rel_id(parts: tuple[str, ...]) -> str:
@@ -543,10 +555,7 @@ def _walk(
                 )
                 continue
             job = FileJob(entry.path, ids.claim(rel, prefix), display, not options.follow_symlinks)
-            if defer and _deferrable(ext):
-                yield job
-            else:
-                yield from _read_file(job.path, id=job.id, display=display, options=options, ids=ids, nofollow=job.nofollow)
+            yield from _found(job, options, ids, defer)
         else:
             yield Skipped(rel, f"'{display}' is a {_kind(st.st_mode)}, not a regular file; not read, leave it out", display)
 
@@ -586,9 +595,6 @@ def read_inputs(
         elif stat.S_ISREG(st.st_mode):
             name = os.path.basename(path) or path
             job = FileJob(path, ids.claim(printable(name), printable(os.path.dirname(path)) or None), display, False)
-            if defer and _deferrable(os.path.splitext(path)[1].lower()):
-                yield job
-            else:
-                yield from _read_file(path, id=job.id, display=display, options=options, ids=ids, nofollow=False)
+            yield from _found(job, options, ids, defer)
         else:
             yield Skipped(display, f"'{display}' is a {_kind(st.st_mode)}, not a regular file; not read, leave it out", display)
