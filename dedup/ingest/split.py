@@ -71,14 +71,31 @@ def _candidates(lines: list[str], rules: list[str | None]) -> dict[int, bool]:
     """First lines of possible new stories -> whether a strong marker opens them."""
     n = len(lines)
     nonblank = [i for i in range(n) if lines[i]]
+    # Each line's key and headline look, computed once (a wire page of short capitalised
+    # lines compares every one with its REPEAT_WINDOW followers).
+    keys: dict[int, str] = {}
+    title_like: dict[int, bool] = {}
+
+    def key_of(j: int) -> str:
+        k = keys.get(j)
+        if k is None:
+            k = keys[j] = _key(lines[j])
+        return k
+
+    def titled(j: int) -> bool:
+        t = title_like.get(j)
+        if t is None:
+            t = title_like[j] = is_title_like(lines[j])
+        return t
+
     markers: dict[int, bool] = {}
     for pos, i in enumerate(nonblank):
         line = lines[i]
         if is_stamp(rules[i]):
             markers[i] = True
-        elif rules[i] is None and is_title_like(line):
-            key = _key(line)
-            if any(_key(lines[j]) == key for j in nonblank[pos + 1 : pos + 1 + REPEAT_WINDOW]):
+        elif rules[i] is None and titled(i):
+            key = key_of(i)
+            if any(key_of(j) == key for j in nonblank[pos + 1 : pos + 1 + REPEAT_WINDOW]):
                 markers[i] = True
         elif rules[i] is None and is_dateline(line):
             markers[i] = False
@@ -90,7 +107,7 @@ def _candidates(lines: list[str], rules: list[str | None]) -> dict[int, bool]:
         while j >= 0 and seen < MAX_HEADER_LINES:
             line = lines[j]
             if line:
-                if rules[j] is None and not is_title_like(line) and not _BULLET_RE.match(line):
+                if rules[j] is None and not titled(j) and not _BULLET_RE.match(line):
                     break
                 start, seen = j, seen + 1
             j -= 1
