@@ -172,7 +172,7 @@ def _is_trimmed(p: Profile, shared: np.ndarray) -> bool:
     not shared material.
     """
     min_run = MIN_RUN_WORDS - _FP.shingle_size + 1
-    runs = [(s, e) for s, e in _runs(np.isin(p.shingles, shared) & ~p.caption_pos) if e - s >= min_run]
+    runs = [(s, e) for s, e in _runs(_member(p.shingles, shared) & ~p.caption_pos) if e - s >= min_run]
     if not runs:
         return False
     pos = np.concatenate([np.arange(s, e) for s, e in runs])
@@ -185,7 +185,7 @@ def _is_spread(p: Profile, shared: np.ndarray) -> bool:
     """True when shared runs reach across ``p`` from head to tail: the text was edited
     throughout, not wrapped around one embedded passage (a host article)."""
     min_run = MIN_RUN_WORDS - _FP.shingle_size + 1
-    runs = [(s, e) for s, e in _runs(np.isin(p.shingles, shared) & ~p.caption_pos) if e - s >= min_run]
+    runs = [(s, e) for s, e in _runs(_member(p.shingles, shared) & ~p.caption_pos) if e - s >= min_run]
     if len(runs) < 3:
         return False
     n = len(p.shingles)
@@ -205,7 +205,28 @@ def _distinct_shingles(p: Profile, spans: Sequence[tuple[int, int]]) -> int:
 
 
 def _jac(a: frozenset, b: frozenset) -> float:
-    return len(a & b) / len(a | b) if a or b else 0.0
+    if not (a or b):
+        return 0.0
+    shared = len(a & b)
+    return shared / (len(a) + len(b) - shared)
+
+
+def _intersect(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Sorted intersection of two sorted unique arrays (``np.intersect1d`` with
+    ``assume_unique``), searching the shorter in the longer."""
+    if len(a) > len(b):
+        a, b = b, a
+    return a[_member(a, b)]
+
+
+def _member(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
+    """``np.isin(values, sorted_set)`` for a sorted unique ``sorted_set``: one binary search
+    per value instead of isin's sort of both arrays."""
+    if not len(sorted_set):
+        return np.zeros(len(values), dtype=bool)
+    idx = np.searchsorted(sorted_set, values)
+    idx[idx == len(sorted_set)] = 0
+    return sorted_set[idx] == values
 
 
 def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
@@ -223,8 +244,8 @@ def _passages(pa: Profile, pb: Profile, shared: np.ndarray, stock: Container[int
     share lines, house paragraphs) is kept as evidence with kind "stock".
     """
     n = _FP.shingle_size
-    in_a = np.isin(pa.shingles, shared)
-    sampled = np.isin(pa.shingles, pa.sample) if stock else None
+    in_a = _member(pa.shingles, shared)
+    sampled = _member(pa.shingles, pa.sample) if stock else None
     # First position of each shingle in B.
     order = np.argsort(pb.shingles, kind="stable")
     sorted_b = pb.shingles[order]
@@ -347,7 +368,7 @@ def verify(
     ent_event = _jac(pa.event_entities, pb.event_entities)
     same_event = ent_event >= SAME_EVENT_ENTITIES and content_j >= SAME_EVENT_CONTENT and names >= SAME_EVENT_NAMES
 
-    shared_all = np.intersect1d(pa.all_set, pb.all_set, assume_unique=True)
+    shared_all = _intersect(pa.all_set, pb.all_set)
     # A passage is a run of MIN_RUN_WORDS words: that many minus n-1 consecutive shared n-grams.
     may_pass = len(shared_all) >= MIN_RUN_WORDS - _FP.shingle_size + 1
     # Too few shared n-grams for a passage (below) or for a reprint (body containment is at
@@ -362,7 +383,9 @@ def verify(
         return None
     union = len(pa.all_set) + len(pb.all_set) - len(shared_all)
     jaccard = len(shared_all) / union if union else 0.0
-    shared_body = np.intersect1d(pa.body_set, pb.body_set, assume_unique=True)
+    # Without captions on either side the body sets are the whole sets (the same arrays).
+    both_plain = pa.body_set is pa.all_set and pb.body_set is pb.all_set
+    shared_body = shared_all if both_plain else _intersect(pa.body_set, pb.body_set)
     cab = len(shared_body) / len(pa.body_set) if len(pa.body_set) else 0.0
     cba = len(shared_body) / len(pb.body_set) if len(pb.body_set) else 0.0
     ent = _jac(pa.entities, pb.entities)

@@ -304,3 +304,21 @@ def test_huge_texts_that_differ_after_the_cap_are_not_duplicates(huge_texts):
 def test_identical_huge_texts_are_duplicates(huge_texts):
     rel = verify(Document("a", huge_texts[0]), Document("b", huge_texts[0]))
     assert rel.kind is RelationKind.DUPLICATE
+
+
+_U64S = st.lists(st.integers(min_value=0, max_value=2**64 - 1), max_size=40)
+
+
+@given(_U64S, _U64S)
+def test_sorted_set_helpers_equal_numpy_set_operations(xs, ys):
+    import numpy as np
+
+    from dedup.verify import _intersect, _member
+
+    values = np.asarray(xs, dtype=np.uint64)
+    a = np.unique(np.asarray(xs, dtype=np.uint64))
+    b = np.unique(np.asarray(ys, dtype=np.uint64))
+    assert np.array_equal(_member(values, b), np.isin(values, b))
+    got = _intersect(a, b)
+    assert got.dtype == np.uint64
+    assert np.array_equal(got, np.intersect1d(a, b, assume_unique=True))
