@@ -327,14 +327,6 @@ def _matrices(ta: Sequence[frozenset[str]], tb: Sequence[frozenset[str]]):
     return _matrices_ids(_encode(ta), _encode(tb), len(ta), len(tb))
 
 
-def _dice(a_vec: np.ndarray, b_vec: np.ndarray, w: np.ndarray) -> float:
-    sa = float((a_vec * w).sum())
-    sb = float((b_vec * w).sum())
-    if sa + sb == 0:
-        return 0.0
-    return 2.0 * float((np.minimum(a_vec, b_vec) * w).sum()) / (sa + sb)
-
-
 def _weighted_dice_matrix(a: np.ndarray, b: np.ndarray, w: np.ndarray) -> np.ndarray:
     # einsum, not `@`: these matrices are tiny, and a multi-threaded BLAS call on a busy
     # machine costs tens of milliseconds where einsum's own loop takes a fraction of one.
@@ -401,12 +393,29 @@ def align(
     free_a = set(range(na)) - set(pair_of_a)
     free_b = set(range(nb)) - set(pair_of_b)
 
+    # A group's weighted Dice score. Each side's term vector (the max over its sentences)
+    # and weighted size are kept per member tuple: growing a group tries each neighbour
+    # against the same other side many times.
+    sides: tuple[dict, dict] = ({}, {})
+
+    def side_vec(k: int, m: np.ndarray, members: list[int]) -> tuple[np.ndarray, float]:
+        key = tuple(members)
+        got = sides[k].get(key)
+        if got is None:
+            vec = m[members].max(axis=0)
+            got = sides[k][key] = (vec, float((vec * w).sum()))
+        return got
+
     def group_score(ga: list[int], gb: list[int]) -> float:
-        va = a[ga].max(axis=0)
-        vb = b[gb].max(axis=0)
-        return _dice(va, vb, w)
+        va, sa_w = side_vec(0, a, ga)
+        vb, sb_w = side_vec(1, b, gb)
+        if sa_w + sb_w == 0:
+            return 0.0
+        return 2.0 * float((np.minimum(va, vb) * w).sum()) / (sa_w + sb_w)
 
     # Grow groups with free neighbouring sentences when that raises the score.
+    row_best = s.max(axis=1, initial=0.0)
+    col_best = s.max(axis=0, initial=0.0)
     for g in groups:
         ga, gb = g
         current = group_score(ga, gb)
@@ -419,9 +428,7 @@ def align(
                     continue
                 for nbr in (min(members) - 1, max(members) + 1):
                     if 0 <= nbr < limit and nbr in free:
-                        if side == 0 and s[nbr].max(initial=0.0) <= 0.0:
-                            continue
-                        if side == 1 and s[:, nbr].max(initial=0.0) <= 0.0:
+                        if (row_best if side == 0 else col_best)[nbr] <= 0.0:
                             continue
                         trial_a = sorted(ga + [nbr]) if side == 0 else ga
                         trial_b = sorted(gb + [nbr]) if side == 1 else gb
