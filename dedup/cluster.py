@@ -16,6 +16,7 @@ Pure: no I/O. Ties are broken by id so the output is deterministic.
 
 from __future__ import annotations
 
+import heapq
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -142,18 +143,36 @@ def _story(
     votes_of: dict[frozenset[str], list[_Vote]] = defaultdict(list)
     for v in votes:
         votes_of[frozenset((v.source, v.copy))].append(v)
+    # The edges form a tree rooted at the origin: members are placed in the story's order,
+    # each under its best relation to a member already placed. A member linked only to
+    # members ranked after it waits until one of them is placed (taking its best link to
+    # any later member could pair two members as each other's source, cut off from the
+    # origin). When every member has an earlier-ranked neighbour, this is plain rank order.
     edges: list[Edge] = []
-    for m in order[1:]:
-        parents = [p for p in nbrs[m] if rank[p] < rank[m]]
-        if not parents:  # linked only to later members: attach to its best relation
-            parents = list(nbrs[m])
+    placed = {origin}
+    ready = [(rank[n], n) for n in nbrs[origin]]
+    heapq.heapify(ready)
+    while ready:
+        _, m = heapq.heappop(ready)
+        if m in placed:
+            continue
+        parents = [p for p in nbrs[m] if p in placed]
         parent = max(parents, key=lambda p: (by_pair[frozenset((p, m))].score, -rank[p]))
+        placed.add(m)
+        for n in nbrs[m]:
+            if n not in placed:
+                heapq.heappush(ready, (rank[n], n))
         rel = by_pair[frozenset((parent, m))]
         why = votes_of[frozenset((parent, m))]
         net = sum(v.weight if v.source == parent else -v.weight for v in why)
-        evidence = tuple(v.why for v in why if v.source == parent) or ("direction follows the story's order",)
+        if rank[parent] < rank[m]:
+            fallback = "direction follows the story's order"
+        else:
+            fallback = f"linked to the rest of the story only through {parent}"
+        evidence = tuple(v.why for v in why if v.source == parent) or (fallback,)
         confidence = 0.5 + 0.5 * (net / (net + 2.0)) if net > 0 else 0.5
         edges.append(Edge(parent, m, rel.kind, round(confidence, 3), evidence))
+    edges.sort(key=lambda e: rank[e.copy])
     return origin, tuple(edges), tuple(origin_why)
 
 

@@ -1,0 +1,72 @@
+"""Stories and reprint chains: the copy edges of a story form a tree rooted at its origin."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dedup.cluster import build_stories
+from dedup.records import Document, Relation, RelationKind, Scores
+
+
+def _rel(a: str, b: str, score: float, cab: float = 0.5, cba: float = 0.5) -> Relation:
+    a, b = sorted((a, b))
+    return Relation(a, b, RelationKind.PARTIAL, score, Scores(0.1, cab, cba, 0.2, 0.0, 0.0, 0.0, 0.3, 0.0))
+
+
+def _docs(ids, published=None) -> list[Document]:
+    published = published or {}
+    return [Document(i, f"text of {i}", published=published.get(i)) for i in ids]
+
+
+def _assert_tree(story) -> None:
+    parent = {}
+    for e in story.edges:
+        assert e.copy not in parent, f"{e.copy} has two sources"
+        assert e.copy != story.origin
+        parent[e.copy] = e.source
+    assert set(parent) == set(story.members) - {story.origin}
+    for m in story.members:
+        seen = set()
+        while m != story.origin:
+            assert m not in seen, f"cycle through {m}"
+            seen.add(m)
+            m = parent[m]
+
+
+def test_a_member_linked_only_to_later_members_hangs_under_the_origin_side():
+    # 'b' ranks second (it has the most links, so the hub bonus lifts it) but its links go
+    # to 'c' and 'd' only; 'c' is the one linked to the origin 'a' (dated first).
+    rels = [_rel("a", "c", 0.4), _rel("b", "c", 0.9), _rel("b", "d", 0.9), _rel("b", "e", 0.9)]
+    times = {"a": "2026-01-01T08:00:00+00:00", "c": "2026-01-01T09:00:00+00:00"}
+    stories, _ = build_stories(rels, _docs("abcde", times), credits_of=lambda d: ())
+    (story,) = stories
+    assert story.origin == "a"
+    _assert_tree(story)
+    edge = {e.copy: e for e in story.edges}
+    assert edge["c"].source == "a"
+    assert edge["b"].source == "c"
+    assert edge["b"].confidence == 0.5
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.data())
+def test_edges_form_a_tree_rooted_at_the_origin(data):
+    n = data.draw(st.integers(min_value=2, max_value=12))
+    ids = [f"d{i:02d}" for i in range(n)]
+    # A random spanning tree keeps the story connected; extra links on top.
+    links = {}
+    for i in range(1, n):
+        j = data.draw(st.integers(min_value=0, max_value=i - 1))
+        links[frozenset((ids[i], ids[j]))] = None
+    for _ in range(data.draw(st.integers(min_value=0, max_value=2 * n))):
+        i, j = data.draw(st.lists(st.integers(0, n - 1), min_size=2, max_size=2, unique=True))
+        links[frozenset((ids[i], ids[j]))] = None
+    unit = st.floats(min_value=0.0, max_value=1.0, allow_nan=False)
+    rels = [_rel(*sorted(pair), data.draw(unit), data.draw(unit), data.draw(unit)) for pair in links]
+    stories, _ = build_stories(rels, _docs(ids), credits_of=lambda d: ())
+    (story,) = stories
+    assert sorted(story.members) == ids
+    _assert_tree(story)
+    related = set(links)
+    assert all(frozenset((e.source, e.copy)) in related for e in story.edges)
