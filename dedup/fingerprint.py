@@ -26,13 +26,12 @@ with numpy. Only words never seen before are decoded and stemmed (``_Lexicon``).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
 import xxhash
-from numpy.lib.stride_tricks import sliding_window_view
 
 from .normalize import ascii_token_spans, content_stem, words as text_words
 from .params import FingerprintParams
@@ -78,14 +77,23 @@ _ipow = np.ones(1, dtype=_U64)  # _P ** -k
 
 
 def _powers(n: int) -> tuple[np.ndarray, np.ndarray]:
-    """P**k and P**-k for k < n (cached, grown by doubling)."""
+    """P**k and P**-k for k < n (cached, grown by doubling).
+
+    Built as an outer product of P**(i*B) and P**j (B ~ sqrt(n)) rather than one long
+    cumulative product: the same wrapping products, without a serial pass over millions."""
     global _pow, _ipow
     if len(_pow) < n:
         size = max(n, 2 * len(_pow))
-        with np.errstate(over="ignore"):
-            _pow = np.concatenate([[_U64(1)], np.cumprod(np.full(size - 1, _P, dtype=_U64))])
-            _ipow = np.concatenate([[_U64(1)], np.cumprod(np.full(size - 1, _P_INV, dtype=_U64))])
+        _pow, _ipow = _power_table(_P, size), _power_table(_P_INV, size)
     return _pow, _ipow
+
+
+def _power_table(base: np.uint64, size: int) -> np.ndarray:
+    step = 1 << max(1, (size - 1).bit_length() // 2)
+    with np.errstate(over="ignore"):
+        low = np.concatenate([[_U64(1)], np.cumprod(np.full(step - 1, base, dtype=_U64))])
+        high = np.concatenate([[_U64(1)], np.cumprod(np.full(-(-size // step) - 1, low[-1] * base, dtype=_U64))])
+        return np.multiply.outer(high, low).ravel()[:size]
 
 
 def span_hashes(b: np.ndarray, starts: np.ndarray, ends: np.ndarray, seed: int) -> np.ndarray:
@@ -173,7 +181,22 @@ def winnow(hashes: np.ndarray, window: int) -> np.ndarray:
     text with at most FULL_SAMPLE_WINDOWS x window of them)."""
     if len(hashes) <= FULL_SAMPLE_WINDOWS * window:
         return np.unique(hashes)
-    return np.unique(sliding_window_view(hashes, window).min(axis=1))
+    return np.unique(window_minima(hashes, window))
+
+
+def window_minima(hashes: np.ndarray, window: int) -> np.ndarray:
+    """Minimum of every ``window`` consecutive values (len(hashes) - window + 1 of them), by
+    doubling: minima of 2, 4, 8, ... then one overlapping step, a few passes over the array."""
+    if len(hashes) < window:
+        return hashes[:0]
+    m = hashes
+    span = 1
+    while 2 * span <= window:
+        m = np.minimum(m[:-span], m[span:])
+        span *= 2
+    if span < window:
+        m = np.minimum(m[: len(m) - (window - span)], m[window - span :])
+    return m
 
 
 _DONOR_ROUNDS = 256
@@ -181,34 +204,47 @@ _DONOR_ROUNDS = 256
 
 @lru_cache(maxsize=8)
 def _donor_table(num_perm: int) -> np.ndarray:
-    """Fixed pseudo-random probe sequence of donor bins for each bin (optimal densification)."""
+    """Fixed pseudo-random probe sequence of donor bins for each bin (optimal densification):
+    int64[num_perm, _DONOR_ROUNDS], row b is bin b's sequence."""
     rng = np.random.default_rng(0x5EED + num_perm)
     return rng.integers(0, num_perm, size=(num_perm, _DONOR_ROUNDS), dtype=np.int64)
 
 
-def _densify(sig: np.ndarray, empty: np.ndarray) -> np.ndarray:
-    """Optimal densification (Shrivastava 2017): each empty bin takes the value of the first
-    non-empty bin along its own probe sequence, so filled bins are independent of each other
-    (rotation would make a run of empty bins copy one donor and break LSH banding)."""
+@lru_cache(maxsize=8)
+def _donor_rounds(num_perm: int) -> np.ndarray:
+    """``_donor_table`` by round: row k holds every bin's k-th donor (contiguous per round)."""
+    return np.ascontiguousarray(_donor_table(num_perm).T)
+
+
+def _densify(sig: np.ndarray, empty: np.ndarray) -> None:
+    """Optimal densification (Shrivastava 2017), in place: each empty bin takes the value of
+    the first non-empty bin along its own probe sequence, so filled bins are independent of
+    each other (rotation would make a run of empty bins copy one donor and break LSH banding).
+    Rows with no non-empty bin are left as they are.
+
+    Only empty bins are written and only non-empty bins are read, so filling in place reads
+    the original values. Bins are addressed in the flattened matrix."""
     num_perm = sig.shape[1]
-    table = _donor_table(num_perm)
-    out = sig.copy()
-    todo = empty.copy()
-    r_idx, b_idx = np.nonzero(todo)
+    rounds = _donor_rounds(num_perm)
+    flat = sig.reshape(-1)
+    eflat = empty.reshape(-1)
+    todo = empty & ~empty.all(axis=1)[:, None]
+    pos = np.flatnonzero(todo)
+    b = pos % num_perm
+    base = pos - b
     for k in range(_DONOR_ROUNDS):
-        if not len(r_idx):
+        if not len(pos):
             break
-        donor = table[b_idx, k]
-        ok = ~empty[r_idx, donor]
-        rr, bb = r_idx[ok], b_idx[ok]
+        donor = base + rounds[k][b]
+        ok = ~eflat[donor]
         # Mix the round into the value so a filled bin is not a plain copy of its donor.
-        v = sig[rr, donor[ok]].astype(np.uint64) * _U64(0x9E3779B1) + _U64(k + 1)
-        out[rr, bb] = (v & _U64(0xFFFFFFFE)).astype(np.uint32)
-        r_idx, b_idx = r_idx[~ok], b_idx[~ok]
-    if len(r_idx):  # astronomically unlikely: fall back to the first non-empty bin
+        v = flat[donor[ok]].astype(_U64) * _U64(0x9E3779B1) + _U64(k + 1)
+        flat[pos[ok]] = (v & _U64(0xFFFFFFFE)).astype(np.uint32)
+        miss = ~ok
+        pos, b, base = pos[miss], b[miss], base[miss]
+    if len(pos):  # astronomically unlikely: fall back to the first non-empty bin
         first = np.argmax(~empty, axis=1)
-        out[r_idx, b_idx] = sig[r_idx, first[r_idx]]
-    return out
+        flat[pos] = flat[base + first[base // num_perm]]
 
 
 def _oph_flat(hashes: np.ndarray, doc: np.ndarray, n_docs: int, num_perm: int, salt: int) -> np.ndarray:
@@ -225,10 +261,7 @@ def _oph_flat(hashes: np.ndarray, doc: np.ndarray, n_docs: int, num_perm: int, s
     bins = (allh % _U64(num_perm)).astype(np.int64)
     vals = (allh >> _U64(32)).astype(np.uint32)
     np.minimum.at(sig, (doc, bins), vals)
-    empty = sig == _EMPTY
-    rows = empty.any(axis=1) & ~empty.all(axis=1)
-    if rows.any():
-        sig[rows] = _densify(sig[rows], empty[rows])
+    _densify(sig, sig == _EMPTY)
     return sig
 
 
@@ -247,17 +280,30 @@ def document_shingles(doc: Document, params: FingerprintParams) -> tuple[np.ndar
     return shingles, content_hashes(words, params.seed + 1)
 
 
-def _split(values: np.ndarray, owner: np.ndarray, n_docs: int) -> list[np.ndarray]:
-    """Per-document arrays from values grouped by (sorted) owner."""
-    counts = np.bincount(owner, minlength=n_docs)
-    return np.split(values, np.cumsum(counts)[:-1])
-
-
 def _unique_per_doc(values: np.ndarray, owner: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Distinct (owner, value) pairs, sorted by owner then value."""
+    """Distinct (owner, value) pairs, sorted by owner then value.
+
+    One sort of single uint64 keys (owner in the high bits, the value's high bits below it)
+    instead of a two-key lexsort; values that tie on the kept bits within an owner (rare)
+    are put in order by a lexsort of just those."""
     if not len(values):
         return values, owner
-    order = np.lexsort((values, owner))
+    shift = max(1, int(owner.max()).bit_length())
+    if shift >= 32:
+        order = np.lexsort((values, owner))
+    else:
+        key = (owner.astype(_U64) << _U64(64 - shift)) | (values >> _U64(shift))
+        order = np.argsort(key)
+        key = key[order]
+        tie = np.flatnonzero(key[1:] == key[:-1])
+        if len(tie):
+            # Runs of equal keys: re-sort each by the full value (the owner is the same).
+            lo = np.flatnonzero(np.concatenate([[True], key[1:] != key[:-1]]))
+            run = np.searchsorted(lo, tie, side="right") - 1
+            for r in np.unique(run).tolist():
+                a, z = lo[r], lo[r + 1] if r + 1 < len(lo) else len(key)
+                seg = order[a:z]
+                order[a:z] = seg[np.argsort(values[seg], kind="stable")]
     v, o = values[order], owner[order]
     keep = np.ones(len(v), dtype=bool)
     keep[1:] = (v[1:] != v[:-1]) | (o[1:] != o[:-1])
@@ -280,6 +326,7 @@ class _Lexicon:
         self.vals = np.full(1 << bits, -1, dtype=np.int64)
         self.n = 0
         self.stem_ids: dict[int, int] = {}
+        self.by_stem: dict[str | None, int] = {None: -1}  # stem -> id, for words seen later
         self.stem_hash = np.empty(1024, dtype=_U64)
 
     def _home(self, hs: np.ndarray) -> np.ndarray:
@@ -326,29 +373,33 @@ class _Lexicon:
         self.n = 0
         self._insert(keys, vals)
 
-    def _stem_id(self, word: str) -> int:
-        s = content_stem(word)
-        if s is None:
-            return -1
-        h = _stem_hash(s, self.seed + 1)
-        sid = self.stem_ids.get(h)
-        if sid is None:
-            sid = self.stem_ids[h] = len(self.stem_ids)
-            if sid >= len(self.stem_hash):
-                self.stem_hash = np.resize(self.stem_hash, 2 * len(self.stem_hash))
-            self.stem_hash[sid] = h
-        return sid
+    def _stem_ids(self, words: list[str]) -> np.ndarray:
+        """Stem ids of new words: each stem is hashed and numbered once (None, a word that
+        is not content, maps to -1)."""
+        stems = list(map(content_stem, words))
+        by_stem = self.by_stem
+        for s in dict.fromkeys(stems):
+            if s in by_stem:
+                continue
+            h = _stem_hash(s, self.seed + 1)
+            sid = self.stem_ids.get(h)
+            if sid is None:
+                sid = self.stem_ids[h] = len(self.stem_ids)
+                if sid >= len(self.stem_hash):
+                    self.stem_hash = np.resize(self.stem_hash, 2 * len(self.stem_hash))
+                self.stem_hash[sid] = h
+            by_stem[s] = sid
+        return np.fromiter(map(by_stem.__getitem__, stems), dtype=np.int64, count=len(stems))
 
-    def stems(self, hs: np.ndarray, word_at) -> np.ndarray:
-        """Stem ids of word hashes ``hs``; ``word_at(k)``: the canonical word at position k
-        (asked only for words not seen before)."""
+    def stems(self, hs: np.ndarray, words_at: Callable[[np.ndarray], list[str]]) -> np.ndarray:
+        """Stem ids of word hashes ``hs``; ``words_at(positions)``: the canonical words at
+        those positions (asked only for words not seen before)."""
         slots = self._find(hs)
         miss = np.flatnonzero(slots < 0)
         if len(miss):
             size = len(self.keys)
             new, first = np.unique(hs[miss], return_index=True)
-            sids = np.fromiter((self._stem_id(word_at(k)) for k in miss[first].tolist()), dtype=np.int64, count=len(new))
-            self._insert(new, sids)
+            self._insert(new, self._stem_ids(words_at(miss[first])))
             if len(self.keys) != size:  # the table grew: every slot moved
                 slots = self._find(hs)
             else:
@@ -364,6 +415,11 @@ def _lexicon(seed: int) -> _Lexicon:
     if lex is None or lex.n > _CACHE_LIMIT:
         lex = _LEXICONS[seed] = _Lexicon(seed)
     return lex
+
+
+def _slicer(text: str, starts: np.ndarray, ends: np.ndarray) -> Callable[[np.ndarray], list[str]]:
+    """``words_at`` for ``_Lexicon.stems``: the substrings [starts[k], ends[k]) of ``text``."""
+    return lambda at: [text[a:z] for a, z in zip(starts[at].tolist(), ends[at].tolist())]
 
 
 _CHUNK_BYTES = 1 << 22  # ASCII articles are hashed in batches of about this many bytes
@@ -396,7 +452,7 @@ def _batch_words(docs: Sequence[Document], seed: int) -> tuple[np.ndarray, np.nd
         doc_start = np.cumsum(sizes) - sizes
         idx = np.asarray(chunk, dtype=np.int64)
         lengths[idx] = np.bincount(np.searchsorted(doc_start, starts, side="right") - 1, minlength=len(chunk))
-        segments.append((idx, hs, lex.stems(hs, lambda j: low[starts[j] : cends[j]])))
+        segments.append((idx, hs, lex.stems(hs, _slicer(low, starts, cends))))
     if other:
         words: list[str] = []
         for i in other:
@@ -404,7 +460,7 @@ def _batch_words(docs: Sequence[Document], seed: int) -> tuple[np.ndarray, np.nd
             lengths[i] = len(ws)
             words.extend(ws)
         hs = word_hashes(words, seed)
-        segments.append((np.asarray(other, dtype=np.int64), hs, lex.stems(hs, words.__getitem__)))
+        segments.append((np.asarray(other, dtype=np.int64), hs, lex.stems(hs, lambda at: [words[k] for k in at.tolist()])))
 
     total = int(lengths.sum())
     th = np.empty(total, dtype=_U64)
@@ -434,13 +490,67 @@ def _text_keys(th: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.nd
     return keys
 
 
+# fingerprint_documents works through this many documents at a time: numpy passes over a
+# slice of ~1,000 news articles (~250k words) stay in the CPU caches; over 20,000 at once
+# they stream from memory (20k docs of benchmarks/speed.py: ~15% more CPU time).
+DOC_BATCH = 1024
+
+
 def fingerprint_documents(docs: Sequence[Document], params: FingerprintParams) -> list[Fingerprint]:
-    """Fingerprints of many documents, computed for the whole batch at once.
+    """Fingerprints of many documents, computed DOC_BATCH documents at a time.
 
     Only tokenising is done per document; word hashes, n-gram hashes, winnowing, content
-    sets and MinHash run as numpy operations over the concatenation of the batch, with
-    document boundaries masked.
+    sets and MinHash run as numpy operations over the concatenation of a batch, with
+    document boundaries masked. A fingerprint does not depend on the batch it is in.
     """
+    out: list[Fingerprint] = []
+    for lo in range(0, len(docs), DOC_BATCH):
+        chunk = docs[lo : lo + DOC_BATCH]
+        out.extend(fingerprint_batch(chunk, params).fingerprints([d.id for d in chunk]))
+    return out
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class FingerprintBatch:
+    """The fingerprints of a run of documents as a few arrays (row k: the k-th document),
+    cheap to pickle between processes; ``fingerprints`` makes the per-document records."""
+
+    minhash: np.ndarray  # uint32[n, num_perm]
+    content_minhash: np.ndarray  # uint32[n, num_perm]
+    samples: np.ndarray  # uint64: every document's sample, one after the other
+    sample_ends: np.ndarray  # int64[n]: document k's sample ends here (starts where k-1's ends)
+    n_shingles: np.ndarray  # int64[n]
+    n_content: np.ndarray  # int64[n]
+    text_keys: np.ndarray  # uint64[n]
+
+    def __len__(self) -> int:
+        return len(self.minhash)
+
+    def fingerprints(self, doc_ids: Sequence[str]) -> list[Fingerprint]:
+        """One Fingerprint per document (views into these arrays); ``doc_ids`` in batch order."""
+        ends = self.sample_ends.tolist()
+        samples = self.samples
+        mh, cmh = self.minhash, self.content_minhash
+        return [
+            Fingerprint(
+                doc_id=doc_id,
+                minhash=mh[k],
+                content_minhash=cmh[k],
+                sample=samples[a:z],
+                n_shingles=n_sh,
+                n_content=n_ct,
+                text_key=key,
+            )
+            for k, (doc_id, a, z, n_sh, n_ct, key) in enumerate(
+                zip(doc_ids, [0, *ends[:-1]], ends, self.n_shingles.tolist(), self.n_content.tolist(),
+                    self.text_keys.tolist(), strict=True)
+            )
+        ]
+
+
+def fingerprint_batch(docs: Sequence[Document], params: FingerprintParams) -> FingerprintBatch:
+    """The fingerprints of ``docs`` as one FingerprintBatch, computed all at once (callers
+    with many documents go through ``fingerprint_documents``, which splits them)."""
     n_docs = len(docs)
     n = params.shingle_size
     th, lengths, stem_ids, lex = _batch_words(docs, params.seed)
@@ -473,7 +583,7 @@ def fingerprint_documents(docs: Sequence[Document], params: FingerprintParams) -
     w = params.mod_sample
     counts = np.bincount(sh_doc, minlength=n_docs)
     if len(sh) >= w:
-        mins = sliding_window_view(sh, w).min(axis=1)
+        mins = window_minima(sh, w)
         first = np.cumsum(counts) - counts
         win_doc = sh_doc[: len(mins)]
         ok = (np.arange(len(mins)) - first[win_doc]) <= counts[win_doc] - w
@@ -482,7 +592,9 @@ def fingerprint_documents(docs: Sequence[Document], params: FingerprintParams) -
         samp, samp_doc = np.empty(0, _U64), np.empty(0, np.int64)
     few = np.flatnonzero((counts > 0) & (counts <= FULL_SAMPLE_WINDOWS * w))  # all shingles of a short text
     if len(few):
-        sel = np.isin(sh_doc, few)
+        is_few = np.zeros(n_docs, dtype=bool)
+        is_few[few] = True
+        sel = is_few[sh_doc]
         samp = np.concatenate([samp, sh[sel]])
         samp_doc = np.concatenate([samp_doc, sh_doc[sel]])
     if len(samp) > 1:  # neighbouring windows mostly share their minimum: drop repeats first
@@ -502,22 +614,15 @@ def fingerprint_documents(docs: Sequence[Document], params: FingerprintParams) -
     # MinHash takes a minimum per bin, which repeated shingles do not change: no distinct pass.
     mh = _oph_flat(sh, sh_doc, n_docs, params.num_perm, params.seed)
     cmh = _oph_flat(uch, uch_doc, n_docs, params.num_perm, params.seed * 7919 + 1)
-    samples = _split(samp, samp_doc, n_docs)
-    keys = _text_keys(th, starts, lengths).tolist()
-    n_sh = counts  # shingle positions (a document's n-grams, repeats included)
-    n_ct = np.bincount(uch_doc, minlength=n_docs)
-    return [
-        Fingerprint(
-            doc_id=d.id,
-            minhash=mh[i],
-            content_minhash=cmh[i],
-            sample=samples[i],
-            n_shingles=int(n_sh[i]),
-            n_content=int(n_ct[i]),
-            text_key=keys[i],
-        )
-        for i, d in enumerate(docs)
-    ]
+    return FingerprintBatch(
+        minhash=mh,
+        content_minhash=cmh,
+        samples=samp,
+        sample_ends=np.cumsum(np.bincount(samp_doc, minlength=n_docs)),
+        n_shingles=counts,  # shingle positions (a document's n-grams, repeats included)
+        n_content=np.bincount(uch_doc, minlength=n_docs),
+        text_keys=_text_keys(th, starts, lengths),
+    )
 
 
 def _band_keys(sig: np.ndarray, bands: int, salt: int) -> np.ndarray:

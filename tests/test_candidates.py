@@ -239,3 +239,25 @@ def test_story_reprinted_many_times_is_not_stock(bbc_articles):
     copies = [Document(f"copy{k}", "\n\n".join(ps[: rng.randint(6, len(ps))])) for k in range(8)]
     others = [Document(a.id, a.body) for a in rng.sample(bbc_articles, 8)]
     assert stock_hashes(fingerprint_documents(copies + others, P)) == frozenset()
+
+
+def test_content_view_keeps_exactly_the_pairs_whose_estimate_reaches_the_floor(bbc_with_planted_copies):
+    from dedup.candidates import CONTENT_SALT, MAX_BUCKET, MIN_CONTENT_ESTIMATE, MIN_CONTENT_STEMS
+    from dedup.fingerprint import band_key_matrix
+
+    names, texts = bbc_with_planted_copies
+    fps = fingerprint_documents([Document(n, t) for n, t in zip(names, texts)], P)
+    cs = candidate_set(fps, P)
+    flagged = {tuple(p) for p, c in zip(cs.pairs.tolist(), cs.content.tolist()) if c}
+    # every pair sharing a content band key, the obvious way
+    ok = [i for i, f in enumerate(fps) if f.n_content >= MIN_CONTENT_STEMS]
+    keys = band_key_matrix(np.stack([fps[i].content_minhash for i in ok]), P.content_bands, CONTENT_SALT)
+    buckets = defaultdict(list)
+    for i, row in zip(ok, keys.tolist()):
+        for k in row:
+            buckets[k].append(i)
+    assert max(len(b) for b in buckets.values()) <= MAX_BUCKET  # no star links in this corpus
+    shared = {(a, b) for run in buckets.values() for x, a in enumerate(run) for b in run[x + 1 :] if a != b}
+    want = {p for p in shared if np.mean(fps[p[0]].content_minhash == fps[p[1]].content_minhash) >= MIN_CONTENT_ESTIMATE}
+    assert len(want) > 50
+    assert flagged == want

@@ -298,9 +298,13 @@ def test_stem_table_keeps_answers_while_it_grows():
     lex = _Lexicon(seed=5, bits=3)  # 8 slots: grows several times during one lookup
     ws = [w for w in VOCAB[:300]] + ["the", "said", "7", "a"]
     hs = word_hashes(ws, 5)
-    lex.stems(hs[:20], ws.__getitem__)  # some words known, so the next lookup has hits
-    first = lex.stems(hs, ws.__getitem__)  # ... and many misses, which grow the table
-    again = lex.stems(hs, ws.__getitem__)
+
+    def at(positions):
+        return [ws[k] for k in positions.tolist()]
+
+    lex.stems(hs[:20], at)  # some words known, so the next lookup has hits
+    first = lex.stems(hs, at)  # ... and many misses, which grow the table
+    again = lex.stems(hs, at)
     assert first.tolist() == again.tolist()
     assert len(lex.keys) >= 2 * len(set(ws))
     for w, sid in zip(ws, first.tolist()):
@@ -339,3 +343,60 @@ def test_a_batch_of_mixed_scripts_fingerprints_each_document_as_alone(texts):
         assert (f.n_shingles, f.n_content, f.text_key) == (alone.n_shingles, alone.n_content, alone.text_key)
         # and the word hashes are those of the canonical words, whichever path found them
         assert (f.text_key == 0) == (not words(d.text))
+
+
+# --- the vectorised helpers against their obvious versions --------------------------------
+
+
+@given(st.lists(st.integers(0, MASK64), min_size=1, max_size=80), st.integers(1, 20))
+@settings(max_examples=150, deadline=None)
+def test_window_minima_is_the_minimum_of_every_window(values, window):
+    from dedup.fingerprint import window_minima
+
+    hs = np.array(values, dtype=np.uint64)
+    got = window_minima(hs, window).tolist()
+    assert got == [min(values[i : i + window]) for i in range(len(values) - window + 1)]
+
+
+@given(
+    st.lists(st.tuples(st.integers(0, 5000), st.integers(0, 3), st.integers(0, 7)), min_size=1, max_size=120),
+    st.sampled_from([0, 1, 0xFFFFFFFFFFFF0000, MASK64 - 7]),
+)
+@settings(max_examples=150, deadline=None)
+def test_unique_per_doc_sorts_by_owner_then_value(entries, high):
+    from dedup.fingerprint import _unique_per_doc
+
+    # few distinct high parts and low parts: many values tie on their high bits
+    owner = np.array([o for o, _, _ in entries], dtype=np.int64)
+    values = np.array([(high ^ (h << 40)) + lo for _, h, lo in entries], dtype=np.uint64)
+    v, o = _unique_per_doc(values, owner)
+    want = sorted({(int(a), int(b)) for a, b in zip(owner, values)})
+    assert list(zip(o.tolist(), v.tolist())) == want
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 4, 5, 63, 64, 65, 1000, 4097], ids=str)
+def test_power_tables_are_running_products(size):
+    from dedup.fingerprint import _P, _P_INV, _power_table
+
+    for base in (_P, _P_INV):
+        want, x = [], 1
+        for _ in range(size):
+            want.append(x)
+            x = (x * int(base)) & MASK64
+        assert _power_table(base, size).tolist() == want
+
+
+def test_documents_across_batch_boundaries_fingerprint_as_in_one_batch(monkeypatch):
+    from dedup import fingerprint as fpm
+
+    docs = [Document(str(i), word_salad(30 + 37 * i, i)) for i in range(23)]
+    docs += [Document("short", "two words"), Document("empty", "..."), Document("accents", "Café déjà vu, l’été " * 9)]
+    whole = fingerprint_documents(docs, P)
+    monkeypatch.setattr(fpm, "DOC_BATCH", 5)
+    split = fingerprint_documents(docs, P)
+    assert [f.doc_id for f in split] == [d.id for d in docs]
+    for a, b in zip(whole, split):
+        assert a.minhash.tolist() == b.minhash.tolist()
+        assert a.content_minhash.tolist() == b.content_minhash.tolist()
+        assert a.sample.dtype == b.sample.dtype and a.sample.tolist() == b.sample.tolist()
+        assert (a.n_shingles, a.n_content, a.text_key) == (b.n_shingles, b.n_content, b.text_key)

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from ..credits import Credit, wire_credits
-from ..fingerprint import Fingerprint, fingerprint_documents
+from ..fingerprint import DOC_BATCH, Fingerprint, FingerprintBatch, fingerprint_batch
 from ..ingest import FileJob, IngestOptions, read_file_job, read_inputs
 from ..params import FingerprintParams
 from ..records import Document, Relation, Skipped
@@ -25,6 +25,8 @@ from ..verify import verify
 MIN_DOCS_FOR_POOL = 400
 MIN_PAIRS_FOR_POOL = 2000
 MIN_PAIRS_FOR_LIVE_POOL = 32
+# Documents per fingerprinting task: up to fingerprint.DOC_BATCH (numpy's best batch size),
+# down to FINGERPRINT_BATCH so that every worker gets several tasks on a small input.
 FINGERPRINT_BATCH = 256
 VERIFY_BATCH = 512
 READ_BATCH = 64
@@ -48,32 +50,11 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def _fp_task(span: tuple[int, int]) -> tuple:
-    """Fingerprints of a span of documents, packed into a few arrays (one pickle each
-    instead of three small arrays per document)."""
+def _fp_task(span: tuple[int, int]) -> FingerprintBatch:
+    """Fingerprints of a span of documents, as arrays (a few pickles per span, not three
+    small arrays per document)."""
     lo, hi = span
-    fps = fingerprint_documents(_DOCS[lo:hi], _PARAMS)
-    if not fps:
-        return ()
-    return (
-        np.stack([f.minhash for f in fps]),
-        np.stack([f.content_minhash for f in fps]),
-        np.concatenate([f.sample for f in fps]),
-        np.fromiter((len(f.sample) for f in fps), dtype=np.int64, count=len(fps)),
-        [(f.n_shingles, f.n_content, f.text_key) for f in fps],
-    )
-
-
-def _unpack(span: tuple[int, int], packed: tuple) -> list[Fingerprint]:
-    if not packed:
-        return []
-    mh, cmh, samples, lengths, counts = packed
-    parts = np.split(samples, np.cumsum(lengths)[:-1])
-    return [
-        Fingerprint(doc_id=_DOCS[i].id, minhash=mh[k], content_minhash=cmh[k], sample=parts[k],
-                    n_shingles=n_sh, n_content=n_ct, text_key=key)
-        for k, (i, (n_sh, n_ct, key)) in enumerate(zip(range(span[0], span[1]), counts))
-    ]
+    return fingerprint_batch(_DOCS[lo:hi], _PARAMS)
 
 
 def _credits_task(idx: np.ndarray) -> list[tuple[Credit, ...]]:
@@ -178,11 +159,12 @@ class LocalEngine:
     def fingerprints(self, progress: Callable[[int, int], None]) -> list[Fingerprint]:
         """Fingerprints of all the documents, in order."""
         n = len(self.docs)
-        spans = [(lo, min(n, lo + FINGERPRINT_BATCH)) for lo in range(0, n, FINGERPRINT_BATCH)]
+        size = min(DOC_BATCH, max(FINGERPRINT_BATCH, -(-n // (4 * self.workers))))
+        spans = [(lo, min(n, lo + size)) for lo in range(0, n, size)]
         out: list[Fingerprint] = []
         done = 0
-        for span, packed in zip(spans, self._map(_fp_task, spans, lambda k: None, True)):
-            fps = _unpack(span, packed)
+        for (lo, hi), batch in zip(spans, self._map(_fp_task, spans, lambda k: None, True)):
+            fps = batch.fingerprints([d.id for d in self.docs[lo:hi]])
             out.extend(fps)
             done += len(fps)
             progress(done, n)
