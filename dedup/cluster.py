@@ -11,6 +11,9 @@ each piece stated on the edge:
 * the hub: the origin shares material with every copy; copies of copies share it with
   their parent only.
 
+The edges of a story form a tree rooted at its origin. Events group stories by their
+same-event links with average linkage (``event_clusters``), not by plain connectivity.
+
 Pure: no I/O. Ties are broken by id so the output is deterministic.
 """
 
@@ -31,6 +34,9 @@ W_CREDIT = 2.0
 W_CONTAINMENT = 1.0
 CONTAINMENT_GAP = 0.2  # |c(a in b) - c(b in a)| below this says nothing about direction
 W_HUB = 0.5  # per derived relation the member has beyond its first
+# Two groups of reports are one event when at least this share of the pairs across them
+# are same-event links (average linkage): a majority, not one bridge.
+EVENT_LINK_SHARE = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +109,73 @@ def components(pairs: Iterable[tuple[str, str]]) -> list[list[str]]:
     groups: dict[str, list[str]] = defaultdict(list)
     for x in uf.parent:
         groups[uf.find(x)].append(x)
+    return sorted((sorted(g) for g in groups.values()), key=lambda g: (-len(g), g[0]))
+
+
+def event_clusters(links: Iterable[tuple[str, str]]) -> list[list[str]]:
+    """Groups of nodes (stories) that report one event, from their same-event links.
+
+    Same-event links are looser than copies: reports on one beat (an election campaign, a
+    trial) share names with their neighbours, and joining every linked pair chains a whole
+    beat into one "event". Groups are grown by average linkage instead: two groups merge
+    while at least EVENT_LINK_SHARE of the node pairs across them are linked, most linked
+    first. A node left alone then joins the group it shares the largest share of links
+    with, without bringing others along, so every linked node is in some group. Each group
+    sorted; groups ordered as ``components``.
+    """
+    adj: dict[str, set[str]] = defaultdict(set)
+    for a, b in links:
+        if a != b:
+            adj[a].add(b)
+            adj[b].add(a)
+    # Clusters are numbered; a merge retires two numbers and opens a new one, so a heap
+    # entry whose clusters are both alive is current.
+    members: dict[int, list[str]] = {}
+    of: dict[str, int] = {}
+    for k, n in enumerate(sorted(adj)):
+        members[k] = [n]
+        of[n] = k
+    counts: dict[int, dict[int, int]] = {k: {of[m]: 1 for m in adj[members[k][0]]} for k in members}
+    heap: list[tuple[float, str, str, int, int]] = []
+
+    def push(x: int, y: int) -> None:
+        share = counts[x][y] / (len(members[x]) * len(members[y]))
+        if share >= EVENT_LINK_SHARE:
+            first_x, first_y = sorted((members[x][0], members[y][0]))
+            heapq.heappush(heap, (-share, first_x, first_y, x, y))
+
+    for x in members:
+        for y in counts[x]:
+            if x < y:
+                push(x, y)
+    next_id = len(members)
+    while heap:
+        _, _, _, x, y = heapq.heappop(heap)
+        if x not in members or y not in members:
+            continue
+        z, next_id = next_id, next_id + 1
+        members[z] = sorted(members.pop(x) + members.pop(y))
+        cx, cy = counts.pop(x), counts.pop(y)
+        merged: dict[int, int] = defaultdict(int)
+        for c in (cx, cy):
+            for n, k in c.items():
+                if n not in (x, y):
+                    merged[n] += k
+        counts[z] = dict(merged)
+        for n, k in merged.items():
+            nc = counts[n]
+            nc.pop(x, None)
+            nc.pop(y, None)
+            nc[z] = k
+            push(z, n)
+        for m in members[z]:
+            of[m] = z
+    groups = {k: list(v) for k, v in members.items() if len(v) > 1}
+    for k, v in members.items():
+        if len(v) == 1 and counts[k]:
+            # Two linked singletons would have merged: the best neighbour is a group.
+            best = min(counts[k], key=lambda n: (-counts[k][n] / len(members[n]), members[n][0]))
+            groups[best].append(v[0])
     return sorted((sorted(g) for g in groups.values()), key=lambda g: (-len(g), g[0]))
 
 
@@ -198,13 +271,9 @@ def build_stories(
     def node(doc_id: str) -> str:
         return f"s{story_of[doc_id]}" if doc_id in story_of else f"d:{doc_id}"
 
-    event_groups = [
-        g
-        for g in components(
-            (node(r.a), node(r.b)) for r in relations if r.kind is RelationKind.SAME_EVENT and node(r.a) != node(r.b)
-        )
-        if len(g) > 1
-    ]
+    event_groups = event_clusters(
+        (node(r.a), node(r.b)) for r in relations if r.kind is RelationKind.SAME_EVENT and node(r.a) != node(r.b)
+    )
     singletons = sorted({n[2:] for g in event_groups for n in g if n.startswith("d:")})
 
     credits = {m: credits_of(by_id[m]) for g in story_groups for m in g}

@@ -70,3 +70,42 @@ def test_edges_form_a_tree_rooted_at_the_origin(data):
     _assert_tree(story)
     related = set(links)
     assert all(frozenset((e.source, e.copy)) in related for e in story.edges)
+
+
+# --- events: same-event links between stories -----------------------------------------
+
+from dedup.cluster import components, event_clusters  # noqa: E402
+
+
+def test_a_chain_of_loosely_linked_reports_is_not_one_event():
+    # Six reports on one beat, each sharing names with the next only: pairs, not a blob.
+    chain = [("a", "b"), ("b", "c"), ("c", "d"), ("d", "e"), ("e", "f")]
+    groups = event_clusters(chain)
+    assert max(len(g) for g in groups) <= 3
+    assert sorted(x for g in groups for x in g) == list("abcdef")
+    assert components(chain) == [list("abcdef")]  # what plain connectivity would give
+
+
+def test_reports_that_all_link_to_each_other_are_one_event():
+    clique = [(x, y) for x in "abcd" for y in "abcd" if x < y]
+    assert event_clusters(clique + [("d", "e")]) == [list("abcde")]
+
+
+def test_two_events_joined_by_one_bridge_stay_apart():
+    left = [(x, y) for x in "abc" for y in "abc" if x < y]
+    right = [(x, y) for x in "xyz" for y in "xyz" if x < y]
+    assert event_clusters(left + right + [("c", "x")]) == [list("abc"), list("xyz")]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 15), st.integers(0, 15)), max_size=60))
+def test_event_groups_partition_the_linked_reports_into_connected_groups(raw):
+    links = [(f"n{a:02d}", f"n{b:02d}") for a, b in raw]
+    groups = event_clusters(links)
+    linked = sorted({x for a, b in links if a != b for x in (a, b)})
+    assert sorted(x for g in groups for x in g) == linked
+    assert all(len(g) > 1 and g == sorted(g) for g in groups)
+    for g in groups:  # each group is connected through its own links
+        inside = [(a, b) for a, b in links if a in g and b in g and a != b]
+        assert components(inside) == [g]
+    assert event_clusters(list(reversed(links))) == groups  # order of the links does not matter
