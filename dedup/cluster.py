@@ -45,6 +45,28 @@ class _Vote:
     copy: str
     weight: float
     why: str
+    summary: str = ""  # the same evidence said once for several copies, with {n} and {copies}
+
+
+# Copies named in one line of an origin's evidence before "and n more".
+MAX_NAMED = 5
+
+
+def _summarise(votes: list[_Vote]) -> list[str]:
+    """An origin's evidence, one line per kind of evidence when it holds for several
+    copies (a wire story with twenty reprints has one credit line, not twenty)."""
+    out: list[str] = []
+    by_summary: dict[str, list[_Vote]] = defaultdict(list)
+    for v in votes:
+        by_summary[v.summary or v.why].append(v)
+    for key, group in by_summary.items():
+        if len(group) == 1 or not group[0].summary:
+            out.extend(dict.fromkeys(v.why for v in group))  # repeated lines said once
+            continue
+        copies = sorted({v.copy for v in group})
+        named = ", ".join(copies[:MAX_NAMED]) + (f" and {len(copies) - MAX_NAMED} more" if len(copies) > MAX_NAMED else "")
+        out.append(key.format(n=len(copies), copies=named))
+    return out
 
 
 def _parse_time(value: str | None) -> datetime | None:
@@ -71,7 +93,9 @@ def _votes(rel: Relation, docs: dict[str, Document], credits: dict[str, tuple[Cr
             names = ", ".join(sorted(prim))
             cited = prim & agencies(credits.get(cp, ()), primary=False)
             tail = f"{cp} only cites {', '.join(sorted(cited))}" if cited else f"{cp} has no such credit"
-            out.append(_Vote(src, cp, W_CREDIT, f"{src} carries the agency's own credit ({names}); {tail}"))
+            many = f"{{n}} other members only cite it" if cited else f"{{n}} other members have no such credit"
+            out.append(_Vote(src, cp, W_CREDIT, f"{src} carries the agency's own credit ({names}); {tail}",
+                             f"{src} carries the agency's own credit ({names}); {many}: {{copies}}"))
     cab, cba = rel.scores.containment_ab, rel.scores.containment_ba
     if abs(cab - cba) >= CONTAINMENT_GAP:
         # The side more contained in the other is the trimmed copy.
@@ -199,7 +223,7 @@ def _story(
     order = sorted(members, key=lambda m: (-score[m], m))
     origin = order[0]
     rank = {m: i for i, m in enumerate(order)}
-    origin_why = [v.why for v in votes if v.source == origin]
+    origin_why = _summarise([v for v in votes if v.source == origin])
     if degree[origin] > 1 and len(members) > 2:
         origin_why.append(f"{origin} shares material with {degree[origin]} of the {len(members) - 1} other members")
     if not origin_why:

@@ -109,3 +109,25 @@ def test_event_groups_partition_the_linked_reports_into_connected_groups(raw):
         inside = [(a, b) for a, b in links if a in g and b in g and a != b]
         assert components(inside) == [g]
     assert event_clusters(list(reversed(links))) == groups  # order of the links does not matter
+
+
+def test_the_origin_evidence_says_a_credit_once_for_many_copies():
+    from dedup.credits import Credit
+
+    copies = [f"copy{i}" for i in range(7)]
+    rels = [_rel("wire", c, 0.9) for c in copies] + [_rel("cites", "wire", 0.9)]
+    own = (Credit("AFP", True, 0, 3, "AFP"),)
+    cite = (Credit("AFP", False, 0, 3, "AFP"),)
+    credits = {"wire": own, "cites": cite}
+    stories, _ = build_stories(rels, _docs(["wire", "cites", *copies]), credits_of=lambda d: credits.get(d.id, ()))
+    (story,) = stories
+    assert story.origin == "wire"
+    lines = [w for w in story.origin_evidence if "own credit" in w]
+    assert lines == [
+        "wire carries the agency's own credit (AFP); 7 other members have no such credit: "
+        "copy0, copy1, copy2, copy3, copy4 and 2 more",
+        "wire carries the agency's own credit (AFP); cites only cites AFP",
+    ]
+    # Each edge still states its own evidence.
+    edge = {e.copy: e for e in story.edges}
+    assert edge["copy3"].evidence == ("wire carries the agency's own credit (AFP); copy3 has no such credit",)
