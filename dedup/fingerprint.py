@@ -26,6 +26,7 @@ with numpy. Only words never seen before are decoded and stemmed (``_Lexicon``).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -231,20 +232,23 @@ def _densify(sig: np.ndarray, empty: np.ndarray) -> None:
     todo = empty & ~empty.all(axis=1)[:, None]
     pos = np.flatnonzero(todo)
     b = pos % num_perm
-    base = pos - b
     for k in range(_DONOR_ROUNDS):
         if not len(pos):
             break
-        donor = base + rounds[k][b]
+        donor = pos - b + rounds[k][b]
         ok = ~eflat[donor]
-        # Mix the round into the value so a filled bin is not a plain copy of its donor.
-        v = flat[donor[ok]].astype(_U64) * _U64(0x9E3779B1) + _U64(k + 1)
-        flat[pos[ok]] = (v & _U64(0xFFFFFFFE)).astype(np.uint32)
-        miss = ~ok
-        pos, b, base = pos[miss], b[miss], base[miss]
+        # Mix the round into the value so a filled bin is not a plain copy of its donor:
+        # (value * 0x9E3779B1 + k + 1) mod 2**32, the lowest bit cleared.
+        v = flat[donor[ok]] * np.uint32(0x9E3779B1)
+        v += np.uint32(k + 1)
+        v &= np.uint32(0xFFFFFFFE)
+        flat[pos[ok]] = v
+        keep = np.flatnonzero(~ok)
+        pos, b = pos[keep], b[keep]
     if len(pos):  # astronomically unlikely: fall back to the first non-empty bin
         first = np.argmax(~empty, axis=1)
-        flat[pos] = flat[base + first[base // num_perm]]
+        rows = pos // num_perm
+        flat[pos] = flat[rows * num_perm + first[rows]]
 
 
 def _oph_flat(hashes: np.ndarray, doc: np.ndarray, n_docs: int, num_perm: int, salt: int) -> np.ndarray:
@@ -294,16 +298,16 @@ def _unique_per_doc(values: np.ndarray, owner: np.ndarray) -> tuple[np.ndarray, 
     else:
         key = (owner.astype(_U64) << _U64(64 - shift)) | (values >> _U64(shift))
         order = np.argsort(key)
-        key = key[order]
-        tie = np.flatnonzero(key[1:] == key[:-1])
-        if len(tie):
-            # Runs of equal keys: re-sort each by the full value (the owner is the same).
-            lo = np.flatnonzero(np.concatenate([[True], key[1:] != key[:-1]]))
-            run = np.searchsorted(lo, tie, side="right") - 1
-            for r in np.unique(run).tolist():
-                a, z = lo[r], lo[r + 1] if r + 1 < len(lo) else len(key)
-                seg = order[a:z]
-                order[a:z] = seg[np.argsort(values[seg], kind="stable")]
+        key, v = key[order], values[order]
+        same = key[1:] == key[:-1]
+        if (same & (v[1:] != v[:-1])).any():
+            # Runs of equal keys holding different values: those runs' elements re-sorted by
+            # (run, full value) and put back in the runs' places (the owner is the same).
+            run = np.cumsum(np.concatenate([[True], ~same]))
+            bad = np.unique(run[1:][same & (v[1:] != v[:-1])])
+            at = np.flatnonzero(np.isin(run, bad))
+            sub = order[at]
+            order[at] = sub[np.lexsort((values[sub], run[at]))]
     v, o = values[order], owner[order]
     keep = np.ones(len(v), dtype=bool)
     keep[1:] = (v[1:] != v[:-1]) | (o[1:] != o[:-1])
@@ -417,6 +421,28 @@ def _lexicon(seed: int) -> _Lexicon:
     return lex
 
 
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+# The words of the separator probe with a space in place of the character.
+_PROBE_WORDS = ["x", "y", "1", "2", "x", "1", "1", "x"]
+
+
+@lru_cache(maxsize=1 << 12)
+def _is_separator(c: str) -> bool:
+    """True when the tokeniser never puts ``c`` in a word nor joins two words with it:
+    beside a letter or a digit on either side, and alone, it splits as a space does. A
+    token is a run of letters or of digits with joiners inside, so a character that none
+    of these contexts takes in is never taken in."""
+    return text_words(f"x{c}y 1{c}2 x{c}1 1{c}x {c}") == _PROBE_WORDS
+
+
+def _as_ascii(text: str) -> str | None:
+    """``text`` with each non-ASCII character replaced by a space when all of them are
+    separators (the same words, at the same offsets, for the ASCII fast path), else None."""
+    if all(map(_is_separator, set(_NON_ASCII.findall(text)))):
+        return _NON_ASCII.sub(" ", text)
+    return None
+
+
 def _slicer(text: str, starts: np.ndarray, ends: np.ndarray) -> Callable[[np.ndarray], list[str]]:
     """``words_at`` for ``_Lexicon.stems``: the substrings [starts[k], ends[k]) of ``text``."""
     return lambda at: [text[a:z] for a, z in zip(starts[at].tolist(), ends[at].tolist())]
@@ -428,27 +454,29 @@ _CHUNK_BYTES = 1 << 22  # ASCII articles are hashed in batches of about this man
 def _batch_words(docs: Sequence[Document], seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, _Lexicon]:
     """(word hashes of all documents in order, words per document, stem id per word, lexicon).
 
-    ASCII articles are hashed from their bytes in large chunks; the others (accents, curly
-    quotes) are tokenised with the regex and hashed word by word; the pieces are then put
-    back in document order."""
+    ASCII articles, and those whose only non-ASCII characters are separators (a pound sign,
+    an en dash: ``_as_ascii``), are hashed from their bytes in large chunks; the others
+    (accents, curly apostrophes) are tokenised with the regex and hashed word by word; the
+    pieces are then put back in document order."""
     lex = _lexicon(seed)
     lengths = np.zeros(len(docs), dtype=np.int64)
     segments: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # (documents, hashes, stems)
-    ascii_docs = [i for i, d in enumerate(docs) if d.text.isascii()]
-    other = [i for i, d in enumerate(docs) if not d.text.isascii()]
+    texts = [d.text if d.text.isascii() else _as_ascii(d.text) for d in docs]
+    ascii_docs = [i for i, t in enumerate(texts) if t is not None]
+    other = [i for i, t in enumerate(texts) if t is None]
 
     k = 0
     while k < len(ascii_docs):
         chunk, size = [], 0
         while k < len(ascii_docs) and (not chunk or size < _CHUNK_BYTES):
             chunk.append(ascii_docs[k])
-            size += len(docs[ascii_docs[k]].text) + 1
+            size += len(texts[ascii_docs[k]]) + 1
             k += 1
-        low = "\n".join(docs[i].text for i in chunk).lower()
+        low = "\n".join([texts[i] for i in chunk]).lower()
         b = np.frombuffer(low.encode("ascii"), dtype=np.uint8)
         starts, _, cends = ascii_token_spans(b)
         hs = span_hashes(b, starts, cends, seed)
-        sizes = np.fromiter((len(docs[i].text) + 1 for i in chunk), dtype=np.int64, count=len(chunk))
+        sizes = np.fromiter((len(texts[i]) + 1 for i in chunk), dtype=np.int64, count=len(chunk))
         doc_start = np.cumsum(sizes) - sizes
         idx = np.asarray(chunk, dtype=np.int64)
         lengths[idx] = np.bincount(np.searchsorted(doc_start, starts, side="right") - 1, minlength=len(chunk))

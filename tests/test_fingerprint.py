@@ -130,6 +130,8 @@ ORACLE_TEXTS = {
     "stop-words-only": "the and of it is was said",
     "short-sentence": "Pakistan's army said 155,221 people had left the \u201cred zone\u201d on Monday.",
     "repeated-word": "buffalo " * 40,
+    "pounds-and-dashes": "Profits rose 5% to \u00a33.20bn \u2013 the highest since 2004\u00a0\u2014 Reuters\u2026 \u201cgood\u201d",
+    "curly-apostrophe": "The firm\u2019s chief said it\u2019s \u00a35m \u2013 caf\u00e9 owners disagree",
     "salad-300": word_salad(2000, seed=3),
     "salad-3000": word_salad(20000, seed=4),
 }
@@ -330,7 +332,7 @@ def test_fingerprints_do_not_depend_on_what_was_seen_before():
         assert a.sample.tolist() == b.sample.tolist() and a.n_content == b.n_content
 
 
-@given(st.lists(st.text(alphabet="abc déf'.,:9 \n\u2019É", max_size=80), min_size=1, max_size=6))
+@given(st.lists(st.text(alphabet="abc déf'.,:9 \n\u2019É\u00a3\u2013\u00a0\u0301\u2018", max_size=80), min_size=1, max_size=6))
 @settings(max_examples=60, deadline=None)
 def test_a_batch_of_mixed_scripts_fingerprints_each_document_as_alone(texts):
     docs = [Document(str(i), t) for i, t in enumerate(texts)]
@@ -400,3 +402,14 @@ def test_documents_across_batch_boundaries_fingerprint_as_in_one_batch(monkeypat
         assert a.content_minhash.tolist() == b.content_minhash.tolist()
         assert a.sample.dtype == b.sample.dtype and a.sample.tolist() == b.sample.tolist()
         assert (a.n_shingles, a.n_content, a.text_key) == (b.n_shingles, b.n_content, b.text_key)
+
+
+@given(st.text(alphabet="ab Z19'.,:_-\n\u00a3\u2013\u2014\u00a0\u0301\u2018\u2019\u02bc\u201c\u00e9\u0661\uff11\ufb01\u2026", max_size=60))
+@settings(max_examples=300, deadline=None)
+def test_text_with_only_separator_characters_keeps_its_words_in_ascii(text):
+    from dedup.fingerprint import _as_ascii
+
+    plain = _as_ascii(text)
+    if plain is not None:
+        assert plain.isascii() and len(plain) == len(text)
+        assert words(plain) == words(text)
