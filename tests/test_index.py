@@ -323,6 +323,33 @@ def test_bulk_load_into_empty_index(index_url):
             index.store.bulk_load(iter(items[:1]))
 
 
+@pytest.mark.postgres
+def test_postgres_bulk_load_leaves_postings_all_visible(pg_dsn):
+    """After a bulk load the posting tables are vacuumed: a candidate lookup is an index-only scan
+    that visits no table page (before VACUUM every posting read also fetched its row)."""
+    import uuid
+
+    from dedup.fingerprint import fingerprint_documents
+
+    docs = [doc(i) for i in range(40)]
+    url = f"{pg_dsn}{'&' if '?' in pg_dsn else '?'}schema=t_{uuid.uuid4().hex[:12]}"
+    with open_index(url) as index:
+        fps = fingerprint_documents(docs, index.params)
+        index.store.bulk_load(iter([index._stored(d, fp, index._keys(fp)) for d, fp in zip(docs, fps)]))
+        with index.store._pool.connection() as c:
+            rows = c.execute(
+                "SELECT relname, relpages, relallvisible FROM pg_class WHERE relname IN ('bands', 'samples')"
+                " AND relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema())"
+            ).fetchall()
+            plan = "\n".join(r[0] for r in c.execute(
+                "EXPLAIN (ANALYZE, COSTS OFF) SELECT seq FROM bands WHERE key = %s", (int(index._keys(fps[3])[0].view(np.int64)),)
+            ).fetchall())
+        index.store.drop()
+    assert sorted(r[0] for r in rows) == ["bands", "samples"]
+    assert all(pages > 0 and visible == pages for _, pages, visible in rows), rows
+    assert "Heap Fetches: 0" in plan or "Index Only Scan" not in plan, plan
+
+
 def test_index_bulk_load_writes_audit_and_keeps_the_first_of_a_repeated_id(index_url):
     docs = [doc(i) for i in range(5)] + [doc(2, text=article(77))]
     seen = []

@@ -434,11 +434,14 @@ class PostgresStore:
                                 copy.write_row((k, seq))
                 cur.execute("ALTER TABLE bands ADD PRIMARY KEY (key, seq)")
                 cur.execute("ALTER TABLE samples ADD PRIMARY KEY (hash, seq)")
-                cur.execute("ANALYZE docs")
-                cur.execute("ANALYZE bands")
-                cur.execute("ANALYZE samples")
             if audit is not None:
                 _PgSession(c).append_audit(audit())
+        # VACUUM (outside the transaction) marks the loaded pages all-visible, so candidate lookups
+        # are index-only scans from the first check (before it, each posting read also visits the
+        # table: 1.5 -> 1.0 ms per lookup at 50k documents), and autovacuum has nothing left to do
+        # on these tables right after the load, when it would compete with the first checks.
+        with self._pool.connection() as c:
+            c.execute("VACUUM (ANALYZE) docs, bands, samples")
         return len(ids)
 
     def size_bytes(self) -> int | None:
