@@ -24,7 +24,9 @@ What is measured, per backend:
   chunks of 64 fingerprinted together, one audit commit per chunk);
 * where a check's time goes: mean ms per stage (fingerprint, lookup, candidate rule, reading
   texts, verification split into profiling unseen texts / alignment / the rest, ...) for
-  articles decided new and related, in a separate timed pass (check_stages);
+  articles decided new, related, and the slowest 3% (what makes the p99), with the pairs
+  verified, texts profiled and article length of each group, in a separate timed pass
+  (check_stages);
 * size: bytes per document on disk, and the process's resident memory;
 * HTTP: `dedup serve` on 127.0.0.1 under a bounded load (C clients, T seconds at most).
 datasketch: MinHashLSH with the same banding as the verbatim view (32 x 4) on the same
@@ -325,6 +327,8 @@ def bench_store(url: str, syn: Synthetic, near, novel, real_indexed, real_querie
     log(f"  {store.backend}: stages (mean ms, new / related): " + ", ".join(
         f"{k} {out['check_stages'].get('new', {}).get(k, 0):.2f}/{v:.2f}"
         for k, v in out["check_stages"].get("related", {}).items()))
+    log(f"  {store.backend}: the slowest 3% of checks (mean ms): " + ", ".join(
+        f"{k} {v}" for k, v in out["check_stages"].get("slowest_3pct", {}).items()))
 
     # the same checks with drift summaries (the default of `dedup check` and the service: the
     # closest copy's), with the per-text caches of verify, align and drift emptied first
@@ -370,15 +374,18 @@ def fresh_caches(index: Index) -> None:
 
 
 def check_stages(index: Index, queries) -> dict:
-    """Mean milliseconds per check spent in each stage, for checks decided new and for related
-    ones: fingerprint, store lookup, the candidate rule, the stock test, reading texts, exact
-    verification (split into profiling texts not seen before, sentence alignment and the rest),
-    the group lookup, and what is left (transactions, the audit record, the answer)."""
+    """Mean milliseconds per check spent in each stage, for checks decided new, for related
+    ones and for the slowest 3% (what makes the p99): fingerprint, store lookup, the candidate
+    rule, the stock test, reading texts, exact verification (split into profiling texts not seen
+    before, sentence alignment and the rest), the group lookup, and what is left (transactions,
+    the audit record, the answer); with the mean count of pairs verified, texts profiled and the
+    article's length in characters."""
     from dedup import verify
     from dedup.index import Index as Ix
 
     session = type(index.store.transaction(write=False).__enter__())  # the backend's session class
     cur: dict[str, float] = {}
+    counts: dict[str, int] = {}
 
     def timer(fn, label):
         def wrapped(*a, **k):
@@ -399,6 +406,13 @@ def check_stages(index: Index, queries) -> dict:
         finally:
             if profile.cache_info().hits == hits:  # a text not profiled before
                 cur["verify: profile new texts"] = cur.get("verify: profile new texts", 0.0) + time.perf_counter() - t
+                counts["texts profiled"] += 1
+
+    check_pair = Ix._check_pair
+
+    def check_pair_counted(*a, **k):
+        counts["pairs verified"] += 1
+        return check_pair(*a, **k)
 
     patches = [(Ix, "_fingerprint", "fingerprint"), (session, "candidates", "lookup"), (Ix, "_proposed", "candidate rule"),
                (Ix, "_stock", "stock test"), (Ix, "_documents", "read texts"), (Ix, "_check_pair", "verify"),
@@ -408,21 +422,25 @@ def check_stages(index: Index, queries) -> dict:
     saved.append((verify, "profile", profile))
     rows = []
     try:
+        Ix._check_pair = check_pair_counted  # counted inside the "verify" timer, which wraps it below
         for obj, name, label in patches:
             setattr(obj, name, timer(getattr(obj, name), label))
         verify.profile = profile_timed
         for q in queries:
             cur.clear()
+            counts.update({"pairs verified": 0, "texts profiled": 0})
             t = time.perf_counter()
             d = index.check(Document(id="stages-" + q.id, text=q.text, title=q.title))
             total = time.perf_counter() - t
-            rows.append((d.decision == "new", total, dict(cur)))
+            rows.append((d.decision == "new", total, dict(cur), dict(counts, chars=len(q.text))))
     finally:
         for obj, name, fn in saved:
             setattr(obj, name, fn)
     out = {}
-    for group, is_new in (("new", True), ("related", False)):
-        sel = [(total, st) for new, total, st in rows if new == is_new]
+    slowest = sorted(rows, key=lambda r: -r[1])[: max(1, -(-len(rows) * 3 // 100))]
+    groups = [("new", [r for r in rows if r[0]]), ("related", [r for r in rows if not r[0]]), ("slowest_3pct", slowest)]
+    for group, chosen in groups:
+        sel = [(total, st) for _, total, st, _ in chosen]
         if not sel:
             continue
         labels = sorted({k for _, st in sel for k in st})
@@ -434,6 +452,10 @@ def check_stages(index: Index, queries) -> dict:
         means["rest (transactions, audit, answer)"] = round(1000 * sum(t for t, _ in sel) / len(sel) - top, 3)
         means["total"] = round(1000 * sum(t for t, _ in sel) / len(sel), 3)
         means["n"] = len(sel)
+        for k in ("pairs verified", "texts profiled", "chars"):
+            means[k] = round(sum(c[k] for *_, c in chosen) / len(chosen), 1)
+        if group == "slowest_3pct":
+            means["related_share"] = round(sum(not new for new, *_ in chosen) / len(chosen), 2)
         out[group] = means
     return out
 
