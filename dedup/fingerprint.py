@@ -232,23 +232,41 @@ def _densify(sig: np.ndarray, empty: np.ndarray) -> None:
     todo = empty & ~empty.all(axis=1)[:, None]
     pos = np.flatnonzero(todo)
     b = pos % num_perm
-    for k in range(_DONOR_ROUNDS):
-        if not len(pos):
-            break
+    k = 0
+    while len(pos) > _DENSIFY_TAIL and k < _DONOR_ROUNDS:
         donor = pos - b + rounds[k][b]
         ok = ~eflat[donor]
-        # Mix the round into the value so a filled bin is not a plain copy of its donor:
-        # (value * 0x9E3779B1 + k + 1) mod 2**32, the lowest bit cleared.
-        v = flat[donor[ok]] * np.uint32(0x9E3779B1)
-        v += np.uint32(k + 1)
-        v &= np.uint32(0xFFFFFFFE)
-        flat[pos[ok]] = v
+        flat[pos[ok]] = _donated(flat[donor[ok]], k)
         keep = np.flatnonzero(~ok)
         pos, b = pos[keep], b[keep]
-    if len(pos):  # astronomically unlikely: fall back to the first non-empty bin
+        k += 1
+    if len(pos) and k < _DONOR_ROUNDS:
+        # The few bins left (the short texts' last ones): all their remaining rounds at once.
+        donors = (pos - b)[:, None] + _donor_table(num_perm)[b, k:]
+        ok = ~eflat[donors]
+        found = np.flatnonzero(ok.any(axis=1))
+        first = ok[found].argmax(axis=1)
+        flat[pos[found]] = _donated(flat[donors[found, first]], k + first)
+        left = np.ones(len(pos), dtype=bool)
+        left[found] = False
+        pos = pos[left]
+    if len(pos):  # no donor on the whole probe sequence: fall back to the first non-empty bin
         first = np.argmax(~empty, axis=1)
         rows = pos // num_perm
         flat[pos] = flat[rows * num_perm + first[rows]]
+
+
+# Below this many bins left to fill, _densify takes all remaining rounds in one step.
+_DENSIFY_TAIL = 1024
+
+
+def _donated(values: np.ndarray, rounds: int | np.ndarray) -> np.ndarray:
+    """A donor's value as a filled bin's: the round mixed in so a filled bin is not a plain
+    copy of its donor, (value * 0x9E3779B1 + round + 1) mod 2**32 with the lowest bit cleared."""
+    v = values * np.uint32(0x9E3779B1)
+    v += np.asarray(rounds, dtype=np.uint32) + np.uint32(1)
+    v &= np.uint32(0xFFFFFFFE)
+    return v
 
 
 def _oph_flat(hashes: np.ndarray, doc: np.ndarray, n_docs: int, num_perm: int, salt: int) -> np.ndarray:

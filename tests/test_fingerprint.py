@@ -157,7 +157,8 @@ def test_fingerprint_equals_slow_reference(name, params):
 def test_oph_batch_equals_per_document_loops():
     """Many documents in one batch, most with many empty bins, some with none at all."""
     rng = np.random.default_rng(5)
-    lists = [rng.integers(0, 2**63, size=k, dtype=np.uint64) for k in (0, 1, 2, 3, 7, 50, 0, 128, 400, 1)]
+    sizes = (0, 1, 2, 3, 7, 50, 0, 128, 400, 1, *range(1, 60, 2))  # thousands of empty bins: round by round
+    lists = [rng.integers(0, 2**63, size=k, dtype=np.uint64) for k in sizes]
     for num_perm, salt in ((128, 1), (64, 7919 * 3 + 1), (16, 0)):
         got = _oph(lists, num_perm, salt)
         assert got.shape == (len(lists), num_perm)
