@@ -22,6 +22,8 @@ import numpy as np
 from .fingerprint import Fingerprint, band_key_matrix
 from .params import FingerprintParams
 
+_U64 = np.uint64
+
 # Two sampled hashes: a shared run of about 2 x (mod_sample + shingle_size) words, or two
 # separate runs. One alone is too often a stock phrase ("said in a statement on Monday").
 MIN_SHARED_SAMPLES = 2
@@ -72,21 +74,45 @@ class CandidateSet:
 def _run_pairs(keys: np.ndarray, docs: np.ndarray, *, max_run: int, star_above: bool) -> np.ndarray:
     """Pair codes (i * n + j, i < j) of all documents sharing a key.
 
-    ``keys``/``docs`` are parallel arrays. Runs longer than ``max_run`` are linked as a star
-    (``star_above``) or dropped.
+    ``keys`` (uint64)/``docs`` are parallel arrays. Runs longer than ``max_run`` are linked as
+    a star (``star_above``) or dropped.
     """
     if len(keys) < 2:
         return np.empty(0, dtype=np.int64)
-    # numpy's default (SIMD) sort is several times faster than a stable one here; the order
-    # within a run does not matter (pair codes take min/max, a star's centre is the run's
-    # smallest document).
-    order = np.argsort(keys)
+    keys = keys.astype(_U64, copy=False)
+    # One sort of the keys' high bits with each entry's index in the low bits: numpy's SIMD
+    # sort of plain uint64 is ~3x faster than an argsort followed by gathers. Only entries
+    # whose high bits repeat can be in a run; their full keys are looked up, and a run of
+    # equal high bits holding different keys (rare) is put in key order. The order within a
+    # run does not matter (pair codes take min/max, a star's centre is its smallest document).
+    bits = max(1, (len(keys) - 1).bit_length())
+    if bits > 40:
+        order = np.argsort(keys)
+    else:
+        low = _U64((1 << bits) - 1)
+        packed = np.sort((keys & ~low) | np.arange(len(keys), dtype=_U64))
+        high = packed >> _U64(bits)
+        same = high[1:] == high[:-1]
+        in_run = np.zeros(len(keys), dtype=bool)
+        in_run[1:] = same
+        in_run[:-1] |= same
+        order = (packed[in_run] & low).astype(np.int64)
+        k = keys[order]
+        h = high[in_run]
+        mixed = (h[1:] == h[:-1]) & (k[1:] != k[:-1])
+        if mixed.any():
+            run = np.cumsum(np.concatenate([[True], h[1:] != h[:-1]]))
+            at = np.flatnonzero(np.isin(run, run[1:][mixed]))
+            sub = order[at]
+            order[at] = sub[np.lexsort((keys[sub], run[at]))]
     k = keys[order]
     d = docs[order]
+    n = np.int64(int(docs.max()) + 1)
+    if not len(k):
+        return np.empty(0, dtype=np.int64)
     brk = np.flatnonzero(k[1:] != k[:-1]) + 1
     starts = np.concatenate([[0], brk])
     sizes = np.diff(np.concatenate([starts, [len(k)]]))
-    n = np.int64(int(d.max()) + 1)
     codes: list[np.ndarray] = []
 
     big = sizes > max_run
@@ -94,9 +120,9 @@ def _run_pairs(keys: np.ndarray, docs: np.ndarray, *, max_run: int, star_above: 
         if star_above:
             for s, z in zip(starts[big], sizes[big]):
                 run = d[s : s + z]
-                k = int(run.argmin())
-                rest = np.delete(run, k).astype(np.int64)
-                codes.append(np.int64(run[k]) * n + rest)
+                c = int(run.argmin())
+                rest = np.delete(run, c).astype(np.int64)
+                codes.append(np.int64(run[c]) * n + rest)
     keep = (sizes >= 2) & ~big
     starts, sizes = starts[keep], sizes[keep]
     if len(sizes):

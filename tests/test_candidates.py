@@ -57,10 +57,14 @@ def naive_run_pairs(keys, docs, max_run, star_above):
     entries=st.lists(st.tuples(st.integers(0, 12), st.integers(0, 30)), max_size=120),
     max_run=st.integers(1, 8),
     star_above=st.booleans(),
+    spread=st.sampled_from([0, 1, 2]),
 )
 @settings(max_examples=300, deadline=None)
-def test_run_pairs_equals_naive(entries, max_run, star_above):
-    keys = np.asarray([k for k, _ in entries], dtype=np.uint64)
+def test_run_pairs_equals_naive(entries, max_run, star_above, spread):
+    # keys small (equal high bits: every run is sorted out by the full keys), spread over the
+    # 64 bits, or a few high parts with different low bits
+    keys = [(k, (k * 0x9E3779B97F4A7C15) & (2**64 - 1), ((k % 3) << 62) | k)[spread] for k, _ in entries]
+    keys = np.asarray(keys, dtype=np.uint64)
     docs = np.asarray([d for _, d in entries], dtype=np.int64)
     got = _run_pairs(keys, docs, max_run=max_run, star_above=star_above)
     want = naive_run_pairs(keys.tolist(), docs.tolist(), max_run, star_above) if len(entries) >= 2 else []
