@@ -18,10 +18,12 @@ shingles. Any shared run of ``mod_sample + shingle_size - 1`` words is guarantee
 to share at least one sampled hash, wherever it sits in either document, which is
 what finds an excerpt inside a longer article or a trimmed reprint.
 
-No shingle string is ever built, and for ASCII text no word string either: words are
-found from byte classes and hashed with a seeded polynomial over their bytes using
-prefix sums over a whole batch of articles (``span_hashes``); n-gram hashes are combined
-with numpy. Only words never seen before are decoded and stemmed (``_Lexicon``).
+No shingle string is ever built, and for ASCII text (or text whose only non-ASCII
+characters are separators: pound signs, dashes, curly double quotes) no word string
+either: words are found from byte classes and hashed with a seeded polynomial over their
+bytes using prefix sums over a batch of articles (``span_hashes``); n-gram hashes are
+combined with numpy. Only words never seen before are decoded and stemmed (``_Lexicon``).
+Documents are processed DOC_BATCH at a time, which keeps numpy's passes in the caches.
 """
 
 from __future__ import annotations
