@@ -74,14 +74,15 @@ def _utf8_output(output: str | None) -> Iterator[io.TextIOBase]:
 
 # --- scan: which articles are the same wire story, how each copy relates, which story ---
 
-_SCAN_FORMATS = ("terminal", "json", "jsonl", "csv")
+_SCAN_FORMATS = ("terminal", "json", "jsonl", "csv", "html")
 
 
 @main.command("scan")
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...",
                 type=click.Path(exists=True, allow_dash=True, path_type=str))
 @click.option("--format", "fmt", type=click.Choice(_SCAN_FORMATS), default="terminal", show_default=True,
-              help="terminal: a report for people; json, jsonl, csv: for programs (see docs/scan-json.md).")
+              help="terminal: a report for people; html: the same as one self-contained page of reprint chains "
+                   "(with side-by-side passages; -o report.html); json, jsonl, csv: for programs (see docs/scan-json.md).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, allow_dash=True, path_type=str),
               help="Write to this file instead of stdout.")
 @click.option("--drift", is_flag=True, help="Also list factual differences between each copy and its source.")
@@ -112,7 +113,7 @@ def scan_command(paths, fmt, output, drift, workers, texts, quiet, no_split, ext
     """
 
     from .ingest import IngestOptions
-    from .report import scan_json, scan_terminal
+    from .report import scan_html, scan_json, scan_terminal
     from .scan import scan
 
     given = {k: v for k, v in ingest_opts.items() if v is not None}
@@ -137,6 +138,8 @@ def scan_command(paths, fmt, output, drift, workers, texts, quiet, no_split, ext
             scan_json.write_json(result, stream, texts=texts)
         elif fmt == "jsonl":
             scan_json.write_jsonl(result, stream, texts=texts)
+        elif fmt == "html":
+            scan_html.write_html(result, stream)
         else:
             scan_json.write_csv(result, stream)
 

@@ -1,0 +1,123 @@
+"""`dedup scan --format html`: one self-contained page of reprint chains."""
+
+from __future__ import annotations
+
+import io
+import re
+from html.parser import HTMLParser
+
+import pytest
+import scan_fixture
+from click.testing import CliRunner
+
+from dedup.cli import main
+from dedup.records import Document, ScanResult, Skipped
+from dedup.report import scan_html
+from dedup.report.scan_view import ScanView
+
+_VOID = {"meta", "br"}
+
+
+class _Tree(HTMLParser):
+    """Checks that every element is closed in order; collects text and external references."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stack: list[str] = []
+        self.errors: list[str] = []
+        self.text: list[str] = []
+        self.external: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("script", "link", "img", "iframe"):
+            self.external.append(tag)
+        if tag not in _VOID:
+            self.stack.append(tag)
+
+    def handle_endtag(self, tag):
+        if not self.stack or self.stack[-1] != tag:
+            self.errors.append(f"</{tag}> closes {self.stack[-1:] or 'nothing'}")
+        else:
+            self.stack.pop()
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def _page(result: ScanResult) -> tuple[str, _Tree]:
+    buf = io.StringIO()
+    scan_html.write_html(result, buf)
+    tree = _Tree()
+    tree.feed(buf.getvalue())
+    tree.close()
+    return buf.getvalue(), tree
+
+
+@pytest.fixture(scope="module")
+def result() -> ScanResult:
+    return scan_fixture.scan_result()
+
+
+def test_page_is_well_formed_and_self_contained(result):
+    page, tree = _page(result)
+    assert page.startswith("<!DOCTYPE html>")
+    assert tree.errors == [] and tree.stack == []
+    assert tree.external == []  # no scripts, stylesheets or images to fetch
+
+
+def test_every_story_edge_and_member_is_on_the_page(result):
+    page, tree = _page(result)
+    text = "".join(tree.text)
+    view = ScanView(result)
+    for story in result.stories:
+        if len(story.members) > 1:
+            assert f'id="{story.id}"' in page
+            for why in story.origin_evidence:
+                assert why in text
+            for edge in story.edges:
+                assert "; ".join(edge.evidence) in text
+                assert edge.copy in text
+    for doc_id in view.unrelated():
+        assert doc_id in text
+    for event in result.events:
+        assert event.id in text
+
+
+def test_a_chain_nests_copies_of_copies_under_their_source():
+    # origin -> a -> b: b's item sits inside a's list item.
+    from test_cluster import _rel
+
+    from dedup.cluster import build_stories
+
+    docs = [Document(i, f"text {i}", published=f"2026-01-01T0{k}:00:00+00:00") for k, i in enumerate(["o", "a", "b"])]
+    rels = [_rel("a", "o", 0.9), _rel("a", "b", 0.9)]
+    stories, events = build_stories(rels, docs, credits_of=lambda d: ())
+    page, tree = _page(ScanResult(tuple(docs), tuple(rels), stories, events, ()))
+    assert tree.errors == []
+    chain = page[page.index('<ul class="chain">'):]
+    assert re.search(r'>a</span>.*?<ul><li>.*?>b</span>', chain, re.S)
+
+
+def test_hostile_names_and_titles_are_escaped_and_odd_bytes_shown():
+    doc = Document("<b>x</b>.txt", "Some text here.", title='"><script>alert(1)</script>')
+    bad = Skipped("caf\udce9.txt", "cannot read 'caf\\xe9.txt': not UTF-8", None)
+    page, tree = _page(ScanResult((doc,), (), (), (), (bad,)))
+    assert "<script>" not in page and "<b>x</b>" not in page
+    assert tree.external == [] and tree.errors == []
+    assert "caf\\xe9.txt" in "".join(tree.text)
+    page.encode("utf-8")  # no lone surrogates left
+
+
+def test_empty_scan_page():
+    page, tree = _page(scan_fixture.empty_result())
+    assert tree.errors == [] and "0 stories" in page
+
+
+def test_cli_writes_the_page(tmp_path):
+    (tmp_path / "a.txt").write_text("Rebels attacked the city on Saturday, killing 12 people, officials said. " * 6)
+    (tmp_path / "b.txt").write_text("Rebels attacked the city on Saturday, killing 12 people, officials said. " * 6)
+    out = tmp_path / "r.html"
+    res = CliRunner().invoke(main, ["scan", str(tmp_path / "a.txt"), str(tmp_path / "b.txt"), "--format", "html", "-o", str(out), "-q"])
+    assert res.exit_code == 0, res.output
+    page = out.read_text(encoding="utf-8")
+    assert "duplicate" in page and "a.txt" in page and "b.txt" in page
