@@ -121,3 +121,10 @@ def test_cli_writes_the_page(tmp_path):
     assert res.exit_code == 0, res.output
     page = out.read_text(encoding="utf-8")
     assert "duplicate" in page and "a.txt" in page and "b.txt" in page
+
+
+def test_page_matches_golden(result, golden):
+    from dedup import __version__
+
+    page, _ = _page(result)
+    golden("scan_report.html", page.replace(f"dedup {__version__} (", "dedup VERSION (", 1))
