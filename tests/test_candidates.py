@@ -265,3 +265,30 @@ def test_content_view_keeps_exactly_the_pairs_whose_estimate_reaches_the_floor(b
     want = {p for p in shared if np.mean(fps[p[0]].content_minhash == fps[p[1]].content_minhash) >= MIN_CONTENT_ESTIMATE}
     assert len(want) > 50
     assert flagged == want
+
+
+@pytest.mark.parametrize("threads", [2, 3], ids=["2-threads", "3-threads"])
+def test_candidate_set_in_threads_equals_one_thread(bbc_with_planted_copies, threads):
+    names, texts = bbc_with_planted_copies
+    fps = fingerprint_documents([Document(n, t) for n, t in zip(names, texts)], P)
+    one, many = candidate_set(fps, P), candidate_set(fps, P, threads=threads)
+    assert len(one) > 0
+    for field in ("pairs", "verbatim", "content", "shared_samples"):
+        a, b = getattr(one, field), getattr(many, field)
+        assert a.dtype == b.dtype and a.tolist() == b.tolist(), field
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="the pool forks")
+def test_engine_candidates_equal_candidate_set(bbc_with_planted_copies):
+    from dedup.engines.local import LocalEngine
+
+    names, texts = bbc_with_planted_copies
+    docs = [Document(n, t) for n, t in zip(names, texts)]
+    with LocalEngine(docs, P, workers=2) as engine:
+        assert engine._pool is not None
+        fps = engine.fingerprints(lambda d, t: None)
+        got = engine.candidates(fps)
+    want = candidate_set(fingerprint_documents(docs, P), P)
+    assert len(want) > 0
+    for field in ("pairs", "verbatim", "content", "shared_samples"):
+        assert getattr(got, field).tolist() == getattr(want, field).tolist(), field

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from ..candidates import CandidateSet, candidate_set
 from ..credits import Credit, wire_credits
 from ..fingerprint import DOC_BATCH, Fingerprint, FingerprintBatch, fingerprint_batch
 from ..ingest import FileJob, IngestOptions, read_file_job, read_inputs
@@ -169,6 +170,11 @@ class LocalEngine:
             done += len(fps)
             progress(done, n)
         return out
+
+    def candidates(self, fps: Sequence[Fingerprint]) -> CandidateSet:
+        """``candidate_set`` of ``fps``, its views in one thread per core when the pool is up
+        (the pool's workers sit idle meanwhile)."""
+        return candidate_set(fps, self.params, threads=self.workers if self._pool is not None else 1)
 
     def credits(self, indexes: Sequence[int]) -> dict[int, tuple[Credit, ...]]:
         """Wire credits of the documents at ``indexes`` (whole texts, as stories weigh them)."""
