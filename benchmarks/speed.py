@@ -170,14 +170,13 @@ def _worker(stage: str, n: int, workers: int | None) -> dict:
         pairs = candidate_set(fps, params)
         out = {"candidate_pairs": len(pairs), "fingerprint_seconds": t1 - t0, "cores": 1}
     elif stage == "ours-all-cores":  # the scan's engine: forked workers fingerprint, then candidates
-        from dedup.candidates import candidate_set
         from dedup.engines.local import LocalEngine
 
         params = FingerprintParams()
         with LocalEngine(docs, params, workers=workers) as engine:
             fps = engine.fingerprints(lambda done, total: None)
             t1 = time.perf_counter()
-            pairs = candidate_set(fps, params)
+            pairs = engine.candidates(fps)  # candidate_set, its views in one thread per core
             cores = engine.workers
         out = {"candidate_pairs": len(pairs), "fingerprint_seconds": t1 - t0, "cores": cores}
     elif stage == "scan":
