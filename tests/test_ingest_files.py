@@ -477,3 +477,32 @@ def test_pretty_printed_json_on_stdin_and_json_lines_in_a_json_file(tmp_path):
     f = tmp_path / "lines.json"
     f.write_text(json.dumps({"id": "l1", "text": ARTICLE}) + "\n" + json.dumps({"id": "l2", "text": ARTICLE}) + "\n")
     assert [d.id for d in _read(f)] == ["l1", "l2"]
+
+
+# --- stream format detection: a text that starts with a bracket is still a text -------------------
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        pytest.param("[ad_1]\n", id="ad-marker"),
+        pytest.param("[UPDATED 10:42 GMT] ", id="bracketed-stamp"),
+        pytest.param("{Photo: AP}\n", id="braced-caption"),
+        pytest.param("<<Exclusive>> ", id="angle-quotes"),
+    ],
+)
+def test_stream_text_starting_with_a_bracket_is_read_as_text(head):
+    doc = _only(list(read_stream(io.BytesIO((head + ARTICLE).encode()), name="-")), Document)
+    assert "Heavy storms closed three ports" in doc.text
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        pytest.param(b'[\n  {"id": "r1", "text": "x"', id="array-cut-short"),
+        pytest.param(b'{"id": "r1", "text": \n"x"', id="object-cut-short"),
+    ],
+)
+def test_stream_of_broken_json_is_still_reported_as_json(data):
+    s = _only(list(read_stream(io.BytesIO(data), name="-")), Skipped)
+    assert "invalid JSON" in s.reason

@@ -51,6 +51,8 @@ _HTML_EXT = frozenset({".html", ".htm"})
 _JSONL_EXT = frozenset({".jsonl", ".ndjson"})
 _CSV_EXT = frozenset({".csv", ".tsv"})  # read when listed in IngestOptions.extensions or named directly
 _FORMATS = ("auto", "jsonl", "json", "text", "html")
+# What may follow the opening bracket of JSON records on a stream ("" when nothing does).
+_JSON_NEXT = {"json": (b"{", b"[", b'"', b"]", b""), "jsonl": (b'"', b"}", b"")}
 
 
 @dataclass(frozen=True, slots=True)
@@ -369,6 +371,8 @@ def read_stream(
     if fmt == "auto":
         head = buf.peek(65536).lstrip(b"\xef\xbb\xbf \t\r\n")
         fmt = {b"{": "jsonl", b"[": "json", b"<": "html"}.get(head[:1], "text")
+        if fmt in ("json", "jsonl") and head[1:].lstrip(b" \t\r\n")[:1] not in _JSON_NEXT[fmt]:
+            fmt = "text"  # "[ad_1]", "{Photo: AP}": an article that opens with a bracket
         if fmt == "jsonl" and b"\n" in head:
             try:
                 json.loads(head.split(b"\n", 1)[0])
