@@ -386,7 +386,8 @@ def index_audit_command(index_url, doc_id, after, limit, fmt):
 @_INDEX_OPTION
 @click.option("--add", is_flag=True, help="Admit each article that is not a copy of an indexed one.")
 @click.option("--exit-code", is_flag=True,
-              help="Exit 0 when every article is new, 2 when any is a copy of an indexed one (1 is an error).")
+              help="Exit 0 when every article is new, 2 when any is a copy of an indexed one, 1 when an input "
+              "could not be read (skipped) or on an error.")
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "text"]), default="jsonl", show_default=True,
               help="jsonl: one dedup.check/v1 object per article (dedup/schemas/check.v1.json).")
 @click.option("--no-drift", is_flag=True, help="Do not attach the closest copy's drift summary (faster).")
@@ -402,11 +403,13 @@ def check_command(paths, index_url, add, exit_code, fmt, no_drift, client):
     from .ingest import read_inputs
     from .records import Skipped
 
-    copies = 0
+    copies = skipped = answers = 0
     with Index.open(index_url, drift=not no_drift) as index:
         chunk = 1 if "-" in paths else 64  # a stream answers each article as it arrives
         for ans in check_stream(index, read_inputs(list(paths)), add=add, client=client, chunk=chunk):
             copies += is_copy(ans)
+            skipped += isinstance(ans, Skipped)
+            answers += 1
             if fmt == "jsonl":
                 click.echo(json.dumps(answer_to_dict(ans), ensure_ascii=False))
             elif isinstance(ans, Skipped):
@@ -419,6 +422,10 @@ def check_command(paths, index_url, add, exit_code, fmt, no_drift, client):
             sys.stdout.flush()
     if exit_code and copies:
         sys.exit(2)
+    if exit_code and skipped:  # not checked is not new: a pipeline must not let it through
+        click.echo(f"Error: {skipped} of {answers} input{'' if answers == 1 else 's'} could not be checked "
+                   "(see the skipped answers); fix them or leave them out", err=True)
+        sys.exit(1)
 
 
 @main.command("serve")

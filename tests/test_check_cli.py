@@ -158,3 +158,21 @@ def test_index_add_bulk_loads_an_empty_index_with_audit_entries(run, tmp_path):
     r = CliRunner().invoke(main, ["index", "add", "--bulk", str(feed), "--index", run.index])
     assert r.exit_code == 1
     assert r.stderr.startswith("Error: bulk load needs an empty index;")
+
+
+def test_check_exit_code_is_1_when_an_input_could_not_be_checked(run, corpus, tmp_path):
+    run("index", "add", str(corpus))
+    binary = tmp_path / "bin.txt"
+    binary.write_bytes(b"\x00\x01\x02" * 100)
+    fresh = tmp_path / "fresh.txt"
+    fresh.write_text(article(999), encoding="utf-8")
+    r = run("check", "--exit-code", str(fresh), str(binary))
+    assert r.exit_code == 1
+    assert [o["decision"] for o in lines(r)] == ["new", "skipped"]
+    assert r.stderr == "Error: 1 of 2 inputs could not be checked (see the skipped answers); fix them or leave them out\n"
+    # a copy still says 2: the article must not go through either way
+    copy = tmp_path / "copy.txt"
+    copy.write_text(article(101), encoding="utf-8")
+    assert run("check", "--exit-code", str(copy), str(binary)).exit_code == 2
+    # without --exit-code a skipped input is an answer like any other
+    assert run("check", str(binary)).exit_code == 0
