@@ -171,6 +171,8 @@ class _BodyLimit:
                 return await too_big(scope, receive, send)
         body = b"".join(chunks)
         sent = False
+        if scope["method"] == "POST":
+            scope = _as_json(scope)
 
         async def replay():
             nonlocal sent
@@ -180,6 +182,16 @@ class _BodyLimit:
             return await receive()
 
         return await self.app(scope, replay, send)
+
+
+def _as_json(scope: dict) -> dict:
+    """Every body this API takes is JSON: one sent with another content type (``curl -d``
+    sends application/x-www-form-urlencoded, some clients none) is read as JSON anyway."""
+    headers = [(k, v) for k, v in scope.get("headers") or [] if k != b"content-type"]
+    given = dict(scope.get("headers") or []).get(b"content-type", b"")
+    if b"json" in given.split(b";")[0]:
+        return scope
+    return {**scope, "headers": [*headers, (b"content-type", b"application/json")]}
 
 
 # --- the app ----------------------------------------------------------------------------------
@@ -217,6 +229,9 @@ def create_app(index: Index, *, token: str | None = None, max_body: int = DEFAUL
         if any(e.get("type") == "json_invalid" for e in errors):
             where = next((e.get("ctx", {}).get("error") for e in errors if e.get("type") == "json_invalid"), "")
             return problem(400, "Bad Request", f"the body is not valid JSON ({where}); send one JSON object")
+        if any(e.get("loc") == ("body",) and e.get("type") in ("model_attributes_type", "dict_type", "missing") for e in errors):
+            return problem(422, "Unprocessable Content",
+                           'the body must be one JSON object such as {"id": "...", "text": "..."} (see /docs)')
         parts = []
         for e in errors[:5]:
             loc = ".".join(str(x) for x in e.get("loc", ()) if x != "body")

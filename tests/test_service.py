@@ -277,3 +277,29 @@ def test_committed_openapi_schema_is_current(tmp_path):
     assert r.output == committed, "docs/openapi.json is stale; run: dedup serve --openapi > docs/openapi.json"
     spec = json.loads(committed)
     assert {"/v1/check", "/v1/check/batch", "/v1/documents", "/v1/documents/{id}", "/v1/stats", "/healthz"} <= set(spec["paths"])
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    [
+        pytest.param("application/x-www-form-urlencoded", id="curl-d-default"),
+        pytest.param(None, id="no-content-type"),
+        pytest.param("text/plain", id="text-plain"),
+    ],
+)
+def test_json_body_is_read_whatever_content_type_the_client_sent(server, ns, content_type):
+    # README's example is `curl -d '{"id": ..., "text": ...}' .../v1/check`: curl -d sends
+    # application/x-www-form-urlencoded; the body is still the JSON the API takes.
+    body = json.dumps({"id": f"{ns}ct", "text": article(6_000_001)}).encode()
+    headers = {"content-type": content_type} if content_type else {}
+    with server.client() as c:
+        r = c.post("/v1/check", content=body, headers=headers)
+        assert r.status_code == 200, r.text
+        assert r.json()["results"][0]["id"] == f"{ns}ct"
+        assert_problem(c.post("/v1/check", content=b"id=x&text=y", headers=headers), 400, "not valid JSON")
+
+
+def test_a_body_that_is_not_an_object_says_what_to_send(server):
+    with server.client() as c:
+        for body in ([1, 2], None, "text"):
+            assert_problem(c.post("/v1/check", json=body), 422, 'one JSON object such as {"id": "...", "text": "..."}')
