@@ -220,8 +220,9 @@ def test_jsonl_lines_match_json_and_validate(result):
     assert order == sorted(order, key=["header", *sections].index)
     for r in records:
         name = "jsonl_header" if r["type"] == "header" else r["type"]
+        _def_validator(name, strict=False).validate(r)  # each line as written, type included (docs/scan-json.md)
         body = r if r["type"] == "header" else {k: v for k, v in r.items() if k != "type"}
-        _def_validator(name).validate(body)
+        _def_validator(name).validate(body)  # and nothing the schema does not list
 
 
 # --- CSV -------------------------------------------------------------------------------
