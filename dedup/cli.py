@@ -44,6 +44,19 @@ def _render(output: str | None, fmt: str, write) -> bool:
     return to_stdout
 
 
+def _not_an_input(output: str | None, paths) -> None:
+    """Refuse an --output that is one of the input files (it would be overwritten by the report)."""
+    import os
+
+    from .errors import InputError
+
+    if output in (None, "-") or not os.path.isfile(output):
+        return
+    for p in paths:
+        if p != "-" and os.path.isfile(p) and os.path.samefile(p, output):
+            raise InputError(f"refusing to write the report over the input '{output}'; pass another --output")
+
+
 @contextlib.contextmanager
 def _utf8_output(output: str | None) -> Iterator[io.TextIOBase]:
     """A UTF-8 text stream on ``output`` (a file) or standard output (None or "-"), whatever
@@ -116,6 +129,8 @@ def scan_command(paths, fmt, output, drift, workers, texts, quiet, no_split, ext
     from .report import scan_html, scan_json, scan_terminal
     from .scan import scan
 
+    _not_an_input(output, paths)
+
     given = {k: v for k, v in ingest_opts.items() if v is not None}
     if text_fields:
         given["text_fields"] = tuple(text_fields)
@@ -186,6 +201,7 @@ def diff_command(source, copy, fmt, output, encoding):
     from .drift import diff
     from .report import diff as diff_report
 
+    _not_an_input(output, (source, copy))
     result = diff(_read_one(source, encoding=encoding), _read_one(copy, encoding=encoding))
     def write(stream, color: bool) -> None:
         if fmt == "terminal":

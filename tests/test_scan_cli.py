@@ -226,3 +226,24 @@ def test_scan_output_dash_is_stdout(runner):
     res = runner.invoke(main, ["scan", path, "--format", "jsonl", "-o", "-"])
     assert res.exit_code == 0 and res.stderr == ""
     assert json.loads(res.stdout.splitlines()[0])["type"] == "header"
+
+
+@pytest.mark.parametrize("fmt", ["json", "jsonl", "csv", "terminal"])
+def test_scan_refuses_to_write_its_report_over_an_input(runner, tmp_path, fmt):
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text('{"id": "a", "text": "Storm closes three ports along the northern coast."}\n', encoding="utf-8")
+    before = feed.read_bytes()
+    res = runner.invoke(main, ["scan", str(feed), "--format", fmt, "-o", str(feed)])
+    assert res.exit_code == 1
+    assert res.stderr == f"Error: refusing to write the report over the input '{feed}'; pass another --output\n"
+    assert feed.read_bytes() == before
+
+
+def test_diff_refuses_to_write_over_its_source_or_copy(runner, tmp_path):
+    a, b = tmp_path / "a.txt", tmp_path / "b.txt"
+    a.write_text("Storm closes three ports along the northern coast on Tuesday.\n", encoding="utf-8")
+    b.write_text("Storm closes four ports along the northern coast on Tuesday.\n", encoding="utf-8")
+    res = runner.invoke(main, ["diff", str(a), str(b), "--format", "html", "-o", str(b)])
+    assert res.exit_code == 1
+    assert res.stderr == f"Error: refusing to write the report over the input '{b}'; pass another --output\n"
+    assert b.read_text(encoding="utf-8").startswith("Storm closes four")
