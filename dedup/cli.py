@@ -284,6 +284,42 @@ _INDEX_OPTION = click.option(
     "one. Also read from $DEDUP_INDEX.",
 )
 
+_READ_OPTIONS = (  # how `index add` and `check` read their inputs (as `dedup scan` does)
+    click.option("--encoding", default=None, help="Read files in this encoding instead of detecting it."),
+    click.option("--max-bytes", type=click.IntRange(min=1), default=None, help="Skip files larger than this."),
+    click.option("--ext", "extensions", multiple=True,
+                 help="Also read files with this extension (repeatable), e.g. --ext csv."),
+    click.option("--follow-symlinks", is_flag=True, default=None, help="Follow symbolic links in folders."),
+    click.option("--id-field", default=None, help="JSON/JSONL/CSV input: field holding the document id."),
+    click.option("--text-field", "text_fields", multiple=True,
+                 help="JSON/JSONL/CSV input: field(s) holding the text (repeatable)."),
+    click.option("--title-field", default=None, help="JSON/JSONL/CSV input: field holding the title."),
+    click.option("--source-field", default=None, help="JSON/JSONL/CSV input: field holding the publisher."),
+    click.option("--published-field", default=None, help="JSON/JSONL/CSV input: field holding the publication time."),
+    click.option("--url-field", default=None, help="JSON/JSONL/CSV input: field holding the URL."),
+)
+
+
+def _read_options(command):
+    for option in reversed(_READ_OPTIONS):
+        command = option(command)
+    return command
+
+
+def _ingest_options(opts: dict):
+    """IngestOptions from the _READ_OPTIONS values (popped from ``opts``)."""
+    from .ingest import IngestOptions
+
+    given = {k: opts.pop(k) for k in ("encoding", "max_bytes", "follow_symlinks", "id_field", "title_field",
+                                      "source_field", "published_field", "url_field")}
+    given = {k: v for k, v in given.items() if v is not None}
+    text_fields, extensions = opts.pop("text_fields"), opts.pop("extensions")
+    if text_fields:
+        given["text_fields"] = tuple(text_fields)
+    if extensions:
+        given["extensions"] = IngestOptions().extensions + tuple(extensions)
+    return IngestOptions(**given)
+
 
 def _progress_to_stderr(quiet: bool, what: str = "indexed"):
     if quiet or not sys.stderr.isatty():
@@ -305,21 +341,23 @@ def index_group() -> None:
 @click.option("--quiet", "-q", is_flag=True, help="No progress on stderr.")
 @click.option("--bulk", is_flag=True, help="Build an EMPTY index from an archive in one transaction, postings written "
               "in key order (faster; nothing is related or checked; nothing is durable until it ends).")
-def index_add_command(paths, index_url, no_relate, batch, quiet, bulk):
+@_read_options
+def index_add_command(paths, index_url, no_relate, batch, quiet, bulk, **read):
     """Add the articles in files, folders or - (stdin) to the index. Re-adding the same id
     with the same text changes nothing; new text under an indexed id replaces it."""
     from .index import Index
     from .index.answers import add_inputs, bulk_inputs
     from .ingest import read_inputs
 
+    options = _ingest_options(read)
     with Index.open(index_url) as index:
         if bulk:
-            counts, skipped = bulk_inputs(index, read_inputs(list(paths)), client="cli",
+            counts, skipped = bulk_inputs(index, read_inputs(list(paths), options=options), client="cli",
                                           progress=_progress_to_stderr(quiet, "read"))
             counts |= {"updated": 0, "unchanged": 0}
         else:
-            counts, skipped = add_inputs(index, read_inputs(list(paths)), relate=not no_relate, batch=batch,
-                                         client="cli", progress=_progress_to_stderr(quiet))
+            counts, skipped = add_inputs(index, read_inputs(list(paths), options=options), relate=not no_relate,
+                                         batch=batch, client="cli", progress=_progress_to_stderr(quiet))
         total = index.stats().documents
     if not quiet and sys.stderr.isatty():
         click.echo("", err=True)
@@ -408,7 +446,8 @@ def index_audit_command(index_url, doc_id, after, limit, fmt):
               help="jsonl: one dedup.check/v1 object per article (dedup/schemas/check.v1.json).")
 @click.option("--no-drift", is_flag=True, help="Do not attach the closest copy's drift summary (faster).")
 @click.option("--client", default="cli", show_default=True, help="Name recorded with each decision in the audit log.")
-def check_command(paths, index_url, add, exit_code, fmt, no_drift, client):
+@_read_options
+def check_command(paths, index_url, add, exit_code, fmt, no_drift, client, **read):
     """For each incoming article (files, folders, or - for a text/JSON/JSONL stream on stdin):
     is it new, or how does it relate to the closest indexed documents? Answers stream out
     in input order, one line each."""
@@ -422,7 +461,8 @@ def check_command(paths, index_url, add, exit_code, fmt, no_drift, client):
     copies = skipped = answers = 0
     with Index.open(index_url, drift=not no_drift) as index:
         chunk = 1 if "-" in paths else 64  # a stream answers each article as it arrives
-        for ans in check_stream(index, read_inputs(list(paths)), add=add, client=client, chunk=chunk):
+        inputs = read_inputs(list(paths), options=_ingest_options(read))
+        for ans in check_stream(index, inputs, add=add, client=client, chunk=chunk):
             copies += is_copy(ans)
             skipped += isinstance(ans, Skipped)
             answers += 1

@@ -176,3 +176,30 @@ def test_check_exit_code_is_1_when_an_input_could_not_be_checked(run, corpus, tm
     assert run("check", "--exit-code", str(copy), str(binary)).exit_code == 2
     # without --exit-code a skipped input is an answer like any other
     assert run("check", str(binary)).exit_code == 0
+
+
+def test_index_add_and_check_take_the_record_field_options_their_messages_suggest(run, tmp_path):
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text("".join(json.dumps({"guid": f"g{i}", "content": article(300 + i)}) + "\n" for i in range(2)),
+                    encoding="utf-8")
+    r = run("index", "add", str(feed))
+    assert "pass --id-field NAME" in r.stderr  # what the skip says to do...
+    r = run("index", "add", "--id-field", "guid", "--text-field", "content", str(feed))  # ...can be done
+    assert r.exit_code == 0, r.output
+    assert r.stdout.startswith("added 2, updated 0, unchanged 0, skipped 0;")
+    incoming = tmp_path / "incoming.jsonl"
+    incoming.write_text(json.dumps({"guid": "n1", "content": article(301)}) + "\n", encoding="utf-8")
+    out = lines(run("check", "--id-field", "guid", "--text-field", "content", str(incoming)))
+    assert [(o["id"], o["decision"], o["matches"][0]["id"]) for o in out] == [("n1", "duplicate", "g1")]
+
+
+def test_index_add_and_check_read_other_file_types_with_ext(run, tmp_path):
+    folder = tmp_path / "wire"
+    folder.mkdir()
+    (folder / "a.cor").write_text(article(400), encoding="utf-8")
+    r = run("index", "add", str(folder))
+    assert "add the type with --ext" in r.stderr
+    r = run("index", "add", "--ext", "cor", str(folder))
+    assert r.stdout.startswith("added 1,"), r.output
+    out = lines(run("check", "--ext", "cor", str(folder)))
+    assert [(o["id"], o["decision"]) for o in out] == [("a.cor", "new")]  # indexed under this id, same text
