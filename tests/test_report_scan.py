@@ -473,3 +473,30 @@ def test_terminal_names_evidence_sides_by_the_edge_direction():
     assert f"at source[{p.b_start}:{p.b_end}] copy[{p.a_start}:{p.a_end}]" in text
     assert 'source: "The minister said taxes would rise by 2%."' in text
     assert 'copy: "The minister said taxes would rise by 3%."' in text
+
+
+# --- terminal: which documents are unrelated ------------------------------------------------
+
+
+def _loose(n: int) -> ScanResult:
+    docs = tuple(Document(id=f"d{i:02}.txt", text=f"text {i}", title=f"Title {i}" if i % 2 else None) for i in range(n))
+    return ScanResult(documents=docs, relations=(), stories=(), events=(), skipped=())
+
+
+def test_terminal_names_the_unrelated_documents():
+    text = scan_terminal.render_plain(_loose(2))
+    assert text.endswith(
+        'Unrelated: 2 documents in no story or event\n'
+        '  d00.txt  (untitled)\n'
+        '  d01.txt  "Title 1"\n'
+    )
+
+
+def test_terminal_lists_the_first_unrelated_documents_and_counts_the_rest():
+    n = scan_terminal.UNRELATED_SHOWN + 5
+    lines = scan_terminal.render_plain(_loose(n)).splitlines()
+    start = lines.index(f"Unrelated: {n} documents in no story or event")
+    listed = lines[start + 1:]
+    assert len(listed) == scan_terminal.UNRELATED_SHOWN + 1
+    assert listed[0].startswith("  d00.txt")
+    assert listed[-1] == "  and 5 more (all are in --format json, with story and event null)"

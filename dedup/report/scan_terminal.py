@@ -25,6 +25,7 @@ from .scan_view import ScanView, display, excerpt
 SNIPPET_CHARS = 160  # shared-passage excerpt in the terminal: about two lines
 TITLE_CHARS = 90
 HIGH_SHOWN = 5  # high-severity drift findings listed per pair; the rest are counted
+UNRELATED_SHOWN = 20  # unrelated documents named; the rest are counted
 INDENT = "  "
 
 # styles (rich only; the plain form ignores them)
@@ -299,14 +300,13 @@ def outline(result: ScanResult) -> list[Node]:
 
     unrelated = view.unrelated()
     if result.documents:
-        sections.append(
-            Node(
-                [
-                    ("Unrelated: ", S_HEAD),
-                    f"{_n(len(unrelated), 'document')} in no story or event",
-                ]
-            )
-        )
+        node = Node([("Unrelated: ", S_HEAD), f"{_n(len(unrelated), 'document')} in no story or event"])
+        for doc_id in unrelated[:UNRELATED_SHOWN]:
+            node.add(*words.doc(doc_id))
+        if len(unrelated) > UNRELATED_SHOWN:
+            node.add((f"and {len(unrelated) - UNRELATED_SHOWN} more (all are in --format json, with story and "
+                      "event null)", S_DIM))
+        sections.append(node)
     if result.skipped:
         node = Node([("Skipped: ", S_HEAD), _n(len(result.skipped), "input")])
         for sk in result.skipped:
