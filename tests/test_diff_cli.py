@@ -74,3 +74,20 @@ def test_empty_file_is_an_input_error(tmp_path):
     assert res.exit_code == 1
     assert res.output.startswith("Error: ")
     assert "empty.txt" in res.output
+
+
+def test_plain_terminal_says_what_each_mark_label_means():
+    res = run("diff", SEED[0], SEED[1])
+    lines = res.output.splitlines()
+    legend = next(line for line in lines if line.startswith("marks: "))
+    assert "[source-: ...] attribution_dropped" in legend and "[wording: ...] wording_changed" in legend
+    assert "number_changed" not in legend  # only the kinds found
+
+
+def test_plain_terminal_writes_one_line_per_finding():
+    res = run("diff", SEED[0], SEED[1], "--format", "json")
+    findings = json.loads(res.output)["findings"]
+    lines = run("diff", SEED[0], SEED[1]).output.splitlines()
+    listed = lines[lines.index("Findings") + 1:]
+    assert len(listed) == len(findings)
+    assert [line.split()[0] for line in listed] == [f["kind"] for f in findings]

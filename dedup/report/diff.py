@@ -173,6 +173,9 @@ def write_terminal(d: Diff, stream: IO[str], *, color: bool = False, width: int 
         f"{len(al.pairs)} aligned pairs, {len(al.unaligned_a)} sentences only in A, {len(al.unaligned_b)} only in B; "
         f"{len(d.findings)} findings ({high} high)"
     )
+    if not color and d.findings:  # the plain form marks spans with short labels: say what they mean
+        kinds = dict.fromkeys(f.kind for f in d.findings)
+        console.print(Text("marks: " + ", ".join(f"[{KIND_STYLE[k][2]}: ...] {k}" for k in kinds)), soft_wrap=True)
     table = Table(show_header=True, header_style="bold", expand=True, show_lines=True, box=None if not color else None)
     table.add_column("A", ratio=1, overflow="fold")
     table.add_column("score", justify="right", width=5)
@@ -202,7 +205,7 @@ def write_terminal(d: Diff, stream: IO[str], *, color: bool = False, width: int 
         line.append(_clip(f.after) or "\u2014")
         if f.note:
             line.append(f"  [{f.note}]", style="dim" if color else "")
-        console.print(line)
+        console.print(line, soft_wrap=not color)  # plain: one line per finding, never wrapped
 
 
 def _clip(s: str, n: int = 90) -> str:
