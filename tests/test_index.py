@@ -413,3 +413,15 @@ def test_store_append_audit_keeps_order_and_fields(index_url, monkeypatch, n):
     assert [e.seq for e in back] == seqs
     assert [(e.id, e.at, e.action, e.decision, e.added, e.updated, e.reason, e.matches, e.client) for e in back] == [
         (e.id, e.at, e.action, e.decision, e.added, e.updated, e.reason, e.matches, e.client) for e in entries]
+
+
+def test_postgres_that_refuses_connections_is_one_store_error_and_no_pool_warnings(caplog):
+    from index_support import free_port
+
+    url = f"postgresql://nobody@127.0.0.1:{free_port()}/x"  # nothing listens there
+    with caplog.at_level("WARNING"), pytest.raises(StoreError) as err:
+        Index.open(url)
+    assert str(err.value).startswith(f"cannot connect to PostgreSQL at {url}?schema=dedup: ")
+    assert str(err.value).endswith("; is the server running?") and "\n" not in str(err.value)
+    # the pool's background retries used to log each failure ("error connecting in 'dedup-dedup'...")
+    assert [r.getMessage() for r in caplog.records if r.name.startswith("psycopg")] == []

@@ -314,6 +314,12 @@ class PostgresStore:
         def configure(conn: psycopg.Connection) -> None:
             conn.execute(sql.SQL("SET search_path TO {}").format(schema_ident))
 
+        try:  # one direct attempt first: a refused or bad connection fails at once, in one line,
+            # instead of the pool retrying (and logging each failure) until CONNECT_TIMEOUT_S
+            psycopg.connect(conninfo, connect_timeout=CONNECT_TIMEOUT_S).close()
+        except psycopg.OperationalError as exc:
+            detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise StoreError(f"cannot connect to PostgreSQL at {self.url}: {detail}; is the server running?") from None
         self._pool = ConnectionPool(
             conninfo,
             min_size=1,
