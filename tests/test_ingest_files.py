@@ -506,3 +506,23 @@ def test_stream_text_starting_with_a_bracket_is_read_as_text(head):
 def test_stream_of_broken_json_is_still_reported_as_json(data):
     s = _only(list(read_stream(io.BytesIO(data), name="-")), Skipped)
     assert "invalid JSON" in s.reason
+
+
+# --- the same file named twice ---------------------------------------------------------------------
+
+
+def test_a_file_named_twice_is_read_once_and_the_repeat_listed(tmp_path):
+    folder = tmp_path / "wire"
+    folder.mkdir()
+    (folder / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    items = _read(folder, folder / "a.txt", folder)
+    assert [type(x).__name__ for x in items] == ["Document", "Skipped", "Skipped"]
+    assert items[0].id == "a.txt"
+    assert items[1].reason == f"'{folder / 'a.txt'}': the same file as 'a.txt', read already; leave one of the paths out"
+    assert items[2].reason == f"'{folder / 'a.txt'}': the same file as 'a.txt', read already; leave one of the paths out"
+
+
+def test_a_file_named_twice_is_listed_with_deferred_reads_too(tmp_path):
+    (tmp_path / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    items = list(read_inputs([str(tmp_path / "a.txt"), str(tmp_path)], defer=True))
+    assert [type(x).__name__ for x in items] == ["FileJob", "Skipped"]

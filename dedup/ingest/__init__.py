@@ -11,7 +11,8 @@ Ids: a file found in a folder is named by its path relative to that folder
 id field, a stream by its name. Ids are printable (undecodable file-name bytes
 are shown as ``\\xNN``) and unique within one ``read_inputs`` call: a clash is
 resolved by prefixing the folder's name, then by a ``~2`` suffix. A story split
-out of a document gets ``{id}#{k}``.
+out of a document gets ``{id}#{k}``. A file met twice in one read (a path named twice, a
+folder and a file inside it) is read once; the repeat is a Skipped naming the first id.
 """
 
 from __future__ import annotations
@@ -109,6 +110,21 @@ class _Ids:
 
     def __init__(self) -> None:
         self.seen: set[str] = set()
+        self.files: dict[tuple[int, int], str] = {}  # (device, inode) of each file read -> its id
+
+    def repeat(self, st: os.stat_result, display: str) -> Skipped | None:
+        """A Skipped when the file of ``st`` was read already in this read (a path named
+        twice, a folder and a file inside it)."""
+        first = self.files.get((st.st_dev, st.st_ino))
+        if first is None:
+            return None
+        return Skipped(display, f"'{display}': the same file as '{first}', read already; leave one of the paths out", display)
+
+    def file(self, st: os.stat_result, wanted: str, prefix: str | None) -> str:
+        """The id of a file about to be read (and remember that it was)."""
+        got = self.claim(wanted, prefix)
+        self.files[(st.st_dev, st.st_ino)] = got
+        return got
 
     def claim(self, wanted: str, prefix: str | None = None) -> str:
         candidates = [wanted] + ([f"{prefix}/{wanted}"] if prefix else [])
@@ -558,7 +574,13 @@ def _walk(
                     display,
                 )
                 continue
-            job = FileJob(entry.path, ids.claim(rel, prefix), display, not options.follow_symlinks)
+            linked = entry.is_symlink()  # a followed link is read under its own name, as before
+            again = None if linked else ids.repeat(st, display)
+            if again is not None:
+                yield again
+                continue
+            fid = ids.claim(rel, prefix) if linked else ids.file(st, rel, prefix)
+            job = FileJob(entry.path, fid, display, not options.follow_symlinks)
             yield from _found(job, options, ids, defer)
         else:
             yield Skipped(rel, f"'{display}' is a {_kind(st.st_mode)}, not a regular file; not read, leave it out", display)
@@ -597,8 +619,12 @@ def read_inputs(
         if stat.S_ISDIR(st.st_mode):
             yield from _walk(path, path, (), options, ids, {(st.st_dev, st.st_ino)}, defer)
         elif stat.S_ISREG(st.st_mode):
+            again = ids.repeat(st, display)
+            if again is not None:
+                yield again
+                continue
             name = os.path.basename(path) or path
-            job = FileJob(path, ids.claim(printable(name), printable(os.path.dirname(path)) or None), display, False)
+            job = FileJob(path, ids.file(st, printable(name), printable(os.path.dirname(path)) or None), display, False)
             yield from _found(job, options, ids, defer)
         else:
             yield Skipped(display, f"'{display}' is a {_kind(st.st_mode)}, not a regular file; not read, leave it out", display)
