@@ -117,7 +117,8 @@ def test_forced_encoding(tmp_path):
     assert _only(_read(f, encoding="cp1252"), Document).text == TEXT
     s = _only(_read(f, encoding="utf-8"), Skipped)
     assert s.reason.startswith(f"cannot read '{f}': not valid utf-8 (byte ")
-    assert s.reason.endswith("; pass --encoding if it is text, or leave it out")
+    # the encoding was given: the fix is another --encoding, or none (detect it)
+    assert s.reason.endswith("; it is not utf-8: pass its encoding with --encoding, or drop --encoding to detect it")
 
 
 def test_unknown_forced_encoding_is_a_params_error():

@@ -208,7 +208,11 @@ def _decode(data: bytes, display: str, options: IngestOptions) -> str:
     try:
         text, _ = decode(data, encoding=options.encoding)
     except NotText as exc:
-        msg = f"cannot read '{display}': {exc}; pass --encoding if it is text, or leave it out"
+        if options.encoding:  # the encoding was given, and is not the file's
+            fix = f"it is not {options.encoding}: pass its encoding with --encoding, or drop --encoding to detect it"
+        else:
+            fix = "pass --encoding if it is text, or leave it out"
+        msg = f"cannot read '{display}': {exc}; {fix}"
         if options.skip_binary:
             raise InputError(msg) from None
         raise _Fatal(msg) from None
