@@ -6,6 +6,7 @@ Only DedupError becomes ``Error: ...`` with exit code 1; anything else is a bug.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import io
 import sys
 from collections.abc import Iterator
@@ -341,15 +342,17 @@ def index_group() -> None:
 @click.option("--quiet", "-q", is_flag=True, help="No progress on stderr.")
 @click.option("--bulk", is_flag=True, help="Build an EMPTY index from an archive in one transaction, postings written "
               "in key order (faster; nothing is related or checked; nothing is durable until it ends).")
+@click.option("--id", "stream_id", default=None,
+              help="Id of a plain-text or HTML article read from - (standard input); JSON records carry their own.")
 @_read_options
-def index_add_command(paths, index_url, no_relate, batch, quiet, bulk, **read):
+def index_add_command(paths, index_url, no_relate, batch, quiet, bulk, stream_id, **read):
     """Add the articles in files, folders or - (stdin) to the index. Re-adding the same id
     with the same text changes nothing; new text under an indexed id replaces it."""
     from .index import Index
     from .index.answers import add_inputs, bulk_inputs
     from .ingest import read_inputs
 
-    options = _ingest_options(read)
+    options = dataclasses.replace(_ingest_options(read), stream_id=stream_id)  # "-" is no id to index under
     with Index.open(index_url) as index:
         if bulk:
             counts, skipped = bulk_inputs(index, read_inputs(list(paths), options=options), client="cli",
@@ -446,8 +449,11 @@ def index_audit_command(index_url, doc_id, after, limit, fmt):
               help="jsonl: one dedup.check/v1 object per article (dedup/schemas/check.v1.json).")
 @click.option("--no-drift", is_flag=True, help="Do not attach the closest copy's drift summary (faster).")
 @click.option("--client", default="cli", show_default=True, help="Name recorded with each decision in the audit log.")
+@click.option("--id", "stream_id", default=None,
+              help="Id of a plain-text or HTML article read from - (standard input), needed to --add it; "
+              "JSON records carry their own.")
 @_read_options
-def check_command(paths, index_url, add, exit_code, fmt, no_drift, client, **read):
+def check_command(paths, index_url, add, exit_code, fmt, no_drift, client, stream_id, **read):
     """For each incoming article (files, folders, or - for a text/JSON/JSONL stream on stdin):
     is it new, or how does it relate to the closest indexed documents? Answers stream out
     in input order, one line each."""
@@ -461,7 +467,9 @@ def check_command(paths, index_url, add, exit_code, fmt, no_drift, client, **rea
     copies = skipped = answers = 0
     with Index.open(index_url, drift=not no_drift) as index:
         chunk = 1 if "-" in paths else 64  # a stream answers each article as it arrives
-        inputs = read_inputs(list(paths), options=_ingest_options(read))
+        # an article added under "-" would be replaced by the next one piped in: --add needs --id
+        options = dataclasses.replace(_ingest_options(read), stream_id=stream_id or (None if add else "-"))
+        inputs = read_inputs(list(paths), options=options)
         for ans in check_stream(index, inputs, add=add, client=client, chunk=chunk):
             copies += is_copy(ans)
             skipped += isinstance(ans, Skipped)

@@ -203,3 +203,20 @@ def test_index_add_and_check_read_other_file_types_with_ext(run, tmp_path):
     assert r.stdout.startswith("added 1,"), r.output
     out = lines(run("check", "--ext", "cor", str(folder)))
     assert [(o["id"], o["decision"]) for o in out] == [("a.cor", "new")]  # indexed under this id, same text
+
+
+def test_a_plain_text_article_on_stdin_is_admitted_only_under_an_id_of_its_own(run, tmp_path):
+    first, second = article(600), article(601)
+    r = run("check", "--add", "-", input=first)
+    assert [(o["id"], o["decision"], o["added"]) for o in lines(r)] == [("-", "skipped", False)]
+    assert lines(r)[0]["reason"] == (
+        "cannot add the article on standard input: it has no id; pass --id ID, or send JSON records with an id")
+    assert [(o["id"], o["added"]) for o in lines(run("check", "--add", "--id", "wire-1", "-", input=first))] == [
+        ("wire-1", True)]
+    assert [(o["id"], o["added"]) for o in lines(run("check", "--add", "--id", "wire-2", "-", input=second))] == [
+        ("wire-2", True)]
+    assert json.loads(run("index", "stats", "--json").stdout)["documents"] == 2  # the first was not replaced
+    r = run("index", "add", "-", input=first)
+    assert r.stdout.startswith("added 0, updated 0, unchanged 0, skipped 1;") and "pass --id ID" in r.stderr
+    # a read-only check needs no id
+    assert [(o["id"], o["decision"]) for o in lines(run("check", "-", input=second))] == [("-", "duplicate")]

@@ -70,6 +70,9 @@ class IngestOptions:
     split_stories: bool = True
     extensions: tuple[str, ...] = DEFAULT_EXTENSIONS
     follow_symlinks: bool = False
+    # Id of a plain-text or HTML article read from a stream: "-" gives it the stream's name
+    # ("-" for standard input); None skips it (an index needs an id of its own: `--id`).
+    stream_id: str | None = "-"
 
     def __post_init__(self) -> None:
         if self.max_bytes <= 0:
@@ -409,7 +412,12 @@ def read_stream(
         if fmt == "json":
             yield from _json_doc(data, display, ids, None, options)
             return
-        yield from _text_docs(data, id=display, display=display, path=None, html=fmt == "html", options=options)
+        text_id = display if options.stream_id == "-" else options.stream_id
+        if text_id is None and data.strip():
+            where = "standard input" if name == "-" else f"'{display}'"
+            yield Skipped(display, f"cannot add the article on {where}: it has no id; pass --id ID, or send JSON records with an id")
+            return
+        yield from _text_docs(data, id=text_id or display, display=display, path=None, html=fmt == "html", options=options)
     except _Fatal:
         raise
     except InputError as exc:
