@@ -465,7 +465,8 @@ def check_command(paths, index_url, add, exit_code, fmt, no_drift, client, strea
     from .records import Skipped
 
     copies = skipped = answers = 0
-    with Index.open(index_url, drift=not no_drift) as index:
+    # a read-only check never creates an index: against an empty one every article is "new"
+    with Index.open(index_url, drift=not no_drift, create=add) as index:
         chunk = 1 if "-" in paths else 64  # a stream answers each article as it arrives
         # an article added under "-" would be replaced by the next one piped in: --add needs --id
         options = dataclasses.replace(_ingest_options(read), stream_id=stream_id or (None if add else "-"))

@@ -220,3 +220,16 @@ def test_a_plain_text_article_on_stdin_is_admitted_only_under_an_id_of_its_own(r
     assert r.stdout.startswith("added 0, updated 0, unchanged 0, skipped 1;") and "pass --id ID" in r.stderr
     # a read-only check needs no id
     assert [(o["id"], o["decision"]) for o in lines(run("check", "-", input=second))] == [("-", "duplicate")]
+
+
+def test_read_only_check_of_a_missing_index_is_an_error_not_an_empty_index(tmp_path):
+    story = tmp_path / "story.txt"
+    story.write_text(article(700), encoding="utf-8")
+    missing = tmp_path / "typo.db"
+    r = CliRunner().invoke(main, ["check", "--exit-code", "--index", str(missing), str(story)])
+    assert r.exit_code == 1  # not 0 "new": every article would pass as new against an empty index
+    assert r.stderr == f"Error: no index at '{missing}'; create it with `dedup index add --index {missing} FILES`\n"
+    assert not missing.exists()
+    # --add may start an index (first use)
+    r = CliRunner().invoke(main, ["check", "--add", "--index", str(missing), str(story)])
+    assert r.exit_code == 0 and missing.exists()
