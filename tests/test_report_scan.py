@@ -500,3 +500,22 @@ def test_terminal_lists_the_first_unrelated_documents_and_counts_the_rest():
     assert len(listed) == scan_terminal.UNRELATED_SHOWN + 1
     assert listed[0].startswith("  d00.txt")
     assert listed[-1] == "  and 5 more (all are in --format json, with story and event null)"
+
+
+def _event_with_a_lone_report() -> ScanResult:
+    from dedup.records import Event
+
+    docs = tuple(Document(id=i, text=f"text of {i}", title=f"About {i}") for i in ("a.txt", "b.txt", "c.txt"))
+    sc = scan_fixture._scores(0.9, 0.9, 0.9, 0.9, 1.0, 1.0, 1.0, 1.0)
+    rels = (Relation("a.txt", "b.txt", RelationKind("reprint"), 0.9, sc),
+            Relation("a.txt", "c.txt", RelationKind("same-event"), 0.3, sc))
+    stories = (Story("s1", ("a.txt", "b.txt"), "a.txt", (Edge("a.txt", "b.txt", RelationKind("reprint"), 0.5),)),
+               Story("s2", ("c.txt",), "c.txt", (), ("the only member",)))
+    return ScanResult(documents=docs, relations=rels, stories=stories,
+                      events=(Event("e1", ("s1", "s2"), ("a.txt", "b.txt", "c.txt")),), skipped=())
+
+
+def test_terminal_shows_a_lone_report_of_an_event_under_the_event_only():
+    text = scan_terminal.render_plain(_event_with_a_lone_report())
+    assert "Story s1:" in text and "Story s2:" not in text  # a one-document story is no group of copies
+    assert '  own report c.txt  "About c.txt"  (story s2)\n' in text

@@ -234,6 +234,12 @@ def _story(view: ScanView, words: _Words, story: Story) -> Node:
     return root
 
 
+def _lone(result: ScanResult) -> set[str]:
+    """Ids of one-document stories: a report of an event that nothing copies or is copied
+    from (the scan makes it a story of its own so that events are made of stories)."""
+    return {st.id for st in result.stories if len(st.members) == 1}
+
+
 def _counts(s: dict[str, int]) -> str:
     return (
         f"{_n(s['documents'], 'document')}, {_n(s['stories'], 'story', 'stories')}, "
@@ -251,6 +257,7 @@ def outline(result: ScanResult) -> list[Node]:
     view = ScanView(result)
     words = _Words(view)
     s = view.summary()
+    lone = _lone(result)
     sections: list[Node] = [
         Node(
             [
@@ -262,7 +269,10 @@ def outline(result: ScanResult) -> list[Node]:
             ]
         )
     ]
+    in_events = {sid for event in result.events for sid in event.stories}
     for story in result.stories:
+        if story.id in lone and story.id in in_events:
+            continue  # listed under its event as an own report
         sections.append(_story(view, words, story))
 
     for event in result.events:
@@ -280,6 +290,9 @@ def outline(result: ScanResult) -> list[Node]:
                 node.add(("story ", S_DIM), display(story_id))
                 continue
             in_story.update(story.members)
+            if story_id in lone:
+                node.add(("own report ", S_DIM), *words.doc(story.origin), (f"  (story {display(story_id)})", S_DIM))
+                continue
             node.add(
                 (f"story {display(story_id)}", ""),
                 f" ({_n(len(story.members), 'document')}), origin ",
