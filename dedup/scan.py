@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 
-from .candidates import candidate_set, stock_hashes
+from .candidates import stock_hashes
 from .cluster import build_stories, components
 from .credits import wire_credits
 from .engines.local import LocalEngine, read_parallel
@@ -109,7 +109,7 @@ def scan_documents(
         reps, dup_links = _exact_groups(all_fps)
         rep_docs = [docs[i] for i in reps]
         fps = [all_fps[i] for i in reps]
-        cands = candidate_set(fps, params)
+        cands = engine.candidates(fps)
         stock = stock_hashes(fps)
         progress("candidates", len(cands), len(cands))
         rep_index = np.asarray(reps, dtype=np.int64)
