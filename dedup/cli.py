@@ -131,6 +131,8 @@ def scan_command(paths, fmt, output, drift, workers, texts, quiet, no_split, ext
     from .scan import scan
 
     _not_an_input(output, paths)
+    if texts and fmt not in ("json", "jsonl"):
+        raise click.UsageError(f"--texts adds the cleaned texts to --format json or jsonl, not {fmt}")
 
     given = {k: v for k, v in ingest_opts.items() if v is not None}
     if text_fields:

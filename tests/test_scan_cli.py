@@ -247,3 +247,10 @@ def test_diff_refuses_to_write_over_its_source_or_copy(runner, tmp_path):
     assert res.exit_code == 1
     assert res.stderr == f"Error: refusing to write the report over the input '{b}'; pass another --output\n"
     assert b.read_text(encoding="utf-8").startswith("Storm closes four")
+
+
+@pytest.mark.parametrize("fmt", ["terminal", "csv"])
+def test_scan_texts_with_a_format_that_has_no_texts_is_a_usage_error(runner, tmp_path, fmt):
+    res = runner.invoke(main, ["scan", str(tmp_path), "--texts", "--format", fmt])
+    assert res.exit_code == 2
+    assert f"--texts adds the cleaned texts to --format json or jsonl, not {fmt}" in res.output
