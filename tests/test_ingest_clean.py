@@ -313,3 +313,14 @@ def test_wire_and_site_furniture_lines(line, reason):
     from dedup.ingest.boilerplate import line_rule
 
     assert line_rule(line) == reason
+
+
+def test_a_repeated_table_caption_with_rows_between_does_not_split_a_report():
+    # Wire market reports repeat a table's caption line with rows in between (Reuters-21578's
+    # yen CD rates): not a headline repeated over a header block, so not a new story.
+    intro = _bbc_text(_bbc_files(1, seed=5)[0])
+    caption = "    Average deposit rates of city, trust and long-term banks -"
+    rows = [f"    {lo}-{lo + 30} days            {4 + lo / 1000:.2f} pct ({4.1 + lo / 900:.2f})" for lo in range(30, 400, 30)]
+    table = [caption, *rows[:3], caption, *rows[3:], "    Average yen acceptance rates of city, trust and", "long-term banks -",
+             *[r.replace("pct", "pct unquoted") for r in rows]]
+    assert story_starts(intro.rstrip() + "\n" + "\n".join(table) + "\n REUTER\n") == ()

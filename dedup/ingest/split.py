@@ -3,8 +3,10 @@
 A split needs two things at once:
 
 * a marker of a new story start after substantial text: a headline line repeated
-  within a few lines, a publication/update stamp (with its follow block), or a
-  second dateline paragraph ("ISLAMABAD: ...", "QUETTA, Pakistan, Jan 31 (Reuters) - ...");
+  within a few lines with only header lines between (boilerplate, headline-like lines,
+  bullets; a table caption repeated over rows of figures is no headline), a
+  publication/update stamp (with its follow block), or a second dateline paragraph
+  ("ISLAMABAD: ...", "QUETTA, Pakistan, Jan 31 (Reuters) - ...");
 * the text before and after the marker must be lexically dissimilar (cosine of
   log-weighted content-stem counts below ``MAX_PART_SIMILARITY``), so a quoted
   dateline or a repeated line inside one story never splits it.
@@ -88,6 +90,10 @@ def _candidates(lines: list[str], rules: list[str | None]) -> dict[int, bool]:
             t = title_like[j] = is_title_like(lines[j])
         return t
 
+    def header(j: int) -> bool:
+        """A line a story's header block may hold: boilerplate, headline-like or a bullet."""
+        return rules[j] is not None or titled(j) or _BULLET_RE.match(lines[j]) is not None
+
     markers: dict[int, bool] = {}
     for pos, i in enumerate(nonblank):
         line = lines[i]
@@ -95,8 +101,12 @@ def _candidates(lines: list[str], rules: list[str | None]) -> dict[int, bool]:
             markers[i] = True
         elif rules[i] is None and titled(i):
             key = key_of(i)
-            if any(key_of(j) == key for j in nonblank[pos + 1 : pos + 1 + REPEAT_WINDOW]):
-                markers[i] = True
+            for j in nonblank[pos + 1 : pos + 1 + REPEAT_WINDOW]:
+                if key_of(j) == key:
+                    markers[i] = True
+                    break
+                if not header(j):  # body text between: a repeated table caption, not a headline
+                    break
         elif rules[i] is None and is_dateline(line):
             markers[i] = False
     starts: dict[int, bool] = {}
