@@ -97,6 +97,11 @@ def _drift(rel: Relation) -> str:
     return "".join(out)
 
 
+def _folded(summary: str, items: list[str]) -> str:
+    """A collapsed list: ``summary`` shown, ``items`` (HTML) on opening."""
+    return f"<details><summary>{summary}</summary><ul>" + "".join(f"<li>{x}</li>" for x in items) + "</ul></details>\n"
+
+
 def _story(view: ScanView, story: Story, w) -> None:
     w(f'<h2 id="{_e(story.id)}">{_e(story.id)}: {_n(len(story.members), "document")}</h2>\n')
     children: dict[str, list] = defaultdict(list)
@@ -132,11 +137,11 @@ def _story(view: ScanView, story: Story, w) -> None:
     w("</li></ul>\n")
     others = [r for r in view.story_relations(story) if view.edge(r.a, r.b) is None]
     if others:
-        w(f"<details><summary>{_n(len(others), 'other pair')} in this story</summary><ul>")
-        for r in others:
-            w(f'<li><span class="chip k-{r.kind.value}">{r.kind.value}</span>{_doc(view, r.a)} ~ {_doc(view, r.b)} '
-              f'<span class="dim">score {r.score:.2f}</span>{_passages(view, r, r.a)}</li>')
-        w("</ul></details>\n")
+        w(_folded(f"{_n(len(others), 'other pair')} in this story", [
+            f'<span class="chip k-{r.kind.value}">{r.kind.value}</span>{_doc(view, r.a)} ~ {_doc(view, r.b)} '
+            f'<span class="dim">score {r.score:.2f}</span>{_passages(view, r, r.a)}'
+            for r in others
+        ]))
 
 
 def write_html(result: ScanResult, stream: IO[str]) -> None:
@@ -173,18 +178,14 @@ def write_html(result: ScanResult, stream: IO[str]) -> None:
             w("</ul>")
             rels = view.event_relations(ev)
             if rels:
-                w(f"<details><summary>{_n(len(rels), 'same-event link')}</summary><ul>")
-                for r in rels:
-                    w(f"<li>{_doc(view, r.a)} ~ {_doc(view, r.b)} <span class=\"dim\">{r.score:.2f}; "
-                      f"{_e('; '.join(r.reasons))}</span></li>")
-                w("</ul></details>\n")
+                w(_folded(_n(len(rels), "same-event link"), [
+                    f"{_doc(view, r.a)} ~ {_doc(view, r.b)} <span class=\"dim\">{r.score:.2f}; {_e('; '.join(r.reasons))}</span>"
+                    for r in rels
+                ]))
     unrelated = view.unrelated()
     if unrelated:
-        w(f"<h2>Unrelated: {_n(len(unrelated), 'document')} in no story or event</h2>"
-          f"<details><summary>list them</summary><ul>")
-        for doc_id in unrelated:
-            w(f"<li>{_doc(view, doc_id)}</li>")
-        w("</ul></details>\n")
+        w(f"<h2>Unrelated: {_n(len(unrelated), 'document')} in no story or event</h2>")
+        w(_folded("list them", [_doc(view, doc_id) for doc_id in unrelated]))
     if result.skipped:
         w(f"<h2>Skipped: {_n(len(result.skipped), 'input')}</h2><ul>")
         for sk in result.skipped:
