@@ -192,8 +192,6 @@ def event_clusters(links: Iterable[tuple[str, str]]) -> list[list[str]]:
             nc.pop(y, None)
             nc[z] = k
             push(z, n)
-        for m in members[z]:
-            of[m] = z
     groups = {k: list(v) for k, v in members.items() if len(v) > 1}
     for k, v in members.items():
         if len(v) == 1 and counts[k]:
