@@ -179,6 +179,17 @@ def shingle_hashes(token_hashes: np.ndarray, n: int) -> np.ndarray:
 FULL_SAMPLE_WINDOWS = 4
 
 
+def in_sorted(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
+    """``np.isin(values, sorted_set)`` for a sorted ``sorted_set`` (hash sets: samples, n-gram
+    sets, band keys): one binary search per value instead of isin's sort of both arrays.
+    ``values`` may have any shape."""
+    if not len(sorted_set):
+        return np.zeros(values.shape, dtype=bool)
+    idx = np.searchsorted(sorted_set, values)
+    idx[idx == len(sorted_set)] = 0
+    return sorted_set[idx] == values
+
+
 def winnow(hashes: np.ndarray, window: int) -> np.ndarray:
     """Sorted unique minima of every ``window`` consecutive hashes (all of the hashes of a
     text with at most FULL_SAMPLE_WINDOWS x window of them)."""

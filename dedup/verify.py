@@ -18,7 +18,7 @@ import numpy as np
 
 from .align import DATE_WORDS, align, order_share
 from .credits import Credit, agencies, wire_credits
-from .fingerprint import shingle_hashes, winnow, word_hashes
+from .fingerprint import in_sorted, shingle_hashes, winnow, word_hashes
 from .normalize import STOP_WORDS, content_stem, stem, tokenize, words as text_words
 from .params import FingerprintParams
 from .records import Alignment, Document, Passage, Relation, RelationKind, Scores, Sentence, Zone
@@ -172,7 +172,7 @@ def _is_trimmed(p: Profile, shared: np.ndarray) -> bool:
     not shared material.
     """
     min_run = MIN_RUN_WORDS - _FP.shingle_size + 1
-    runs = [(s, e) for s, e in _runs(_member(p.shingles, shared) & ~p.caption_pos) if e - s >= min_run]
+    runs = [(s, e) for s, e in _runs(in_sorted(p.shingles, shared) & ~p.caption_pos) if e - s >= min_run]
     if not runs:
         return False
     pos = np.concatenate([np.arange(s, e) for s, e in runs])
@@ -185,7 +185,7 @@ def _is_spread(p: Profile, shared: np.ndarray) -> bool:
     """True when shared runs reach across ``p`` from head to tail: the text was edited
     throughout, not wrapped around one embedded passage (a host article)."""
     min_run = MIN_RUN_WORDS - _FP.shingle_size + 1
-    runs = [(s, e) for s, e in _runs(_member(p.shingles, shared) & ~p.caption_pos) if e - s >= min_run]
+    runs = [(s, e) for s, e in _runs(in_sorted(p.shingles, shared) & ~p.caption_pos) if e - s >= min_run]
     if len(runs) < 3:
         return False
     n = len(p.shingles)
@@ -216,17 +216,7 @@ def _intersect(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     ``assume_unique``), searching the shorter in the longer."""
     if len(a) > len(b):
         a, b = b, a
-    return a[_member(a, b)]
-
-
-def _member(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
-    """``np.isin(values, sorted_set)`` for a sorted unique ``sorted_set``: one binary search
-    per value instead of isin's sort of both arrays."""
-    if not len(sorted_set):
-        return np.zeros(len(values), dtype=bool)
-    idx = np.searchsorted(sorted_set, values)
-    idx[idx == len(sorted_set)] = 0
-    return sorted_set[idx] == values
+    return a[in_sorted(a, b)]
 
 
 def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
@@ -244,8 +234,8 @@ def _passages(pa: Profile, pb: Profile, shared: np.ndarray, stock: Container[int
     share lines, house paragraphs) is kept as evidence with kind "stock".
     """
     n = _FP.shingle_size
-    in_a = _member(pa.shingles, shared)
-    sampled = _member(pa.shingles, pa.sample) if stock else None
+    in_a = in_sorted(pa.shingles, shared)
+    sampled = in_sorted(pa.shingles, pa.sample) if stock else None
     # First position of each shingle in B.
     order = np.argsort(pb.shingles, kind="stable")
     sorted_b = pb.shingles[order]

@@ -313,12 +313,14 @@ _U64S = st.lists(st.integers(min_value=0, max_value=2**64 - 1), max_size=40)
 def test_sorted_set_helpers_equal_numpy_set_operations(xs, ys):
     import numpy as np
 
-    from dedup.verify import _intersect, _member
+    from dedup.fingerprint import in_sorted
+    from dedup.verify import _intersect
 
     values = np.asarray(xs, dtype=np.uint64)
     a = np.unique(np.asarray(xs, dtype=np.uint64))
     b = np.unique(np.asarray(ys, dtype=np.uint64))
-    assert np.array_equal(_member(values, b), np.isin(values, b))
+    assert np.array_equal(in_sorted(values, b), np.isin(values, b))
+    assert np.array_equal(in_sorted(values.reshape(-1, 1), b), np.isin(values, b).reshape(-1, 1))
     got = _intersect(a, b)
     assert got.dtype == np.uint64
     assert np.array_equal(got, np.intersect1d(a, b, assume_unique=True))

@@ -41,7 +41,7 @@ from ..candidates import (
 )
 from ..drift import compare, summarize
 from ..errors import IndexCorruptError, IndexMismatchError, InputError, StoreError
-from ..fingerprint import Fingerprint, band_key_matrix, band_keys, fingerprint_documents
+from ..fingerprint import Fingerprint, band_key_matrix, band_keys, fingerprint_documents, in_sorted
 from ..params import SCHEMA_VERSION, FingerprintParams
 from ..scan import COMPLETE_MAX
 from ..records import AuditEntry, AuditMatch, Decision, Document, IndexStats, Relation, RelationKind, Skipped
@@ -154,11 +154,7 @@ def _candidate_fingerprint(c: Candidate) -> Fingerprint:
 
 def _member(values: np.ndarray, among: np.ndarray) -> np.ndarray:
     """np.isin(values, among) for a small ``among``, by binary search (no sort of ``values``)."""
-    ref = np.sort(among)
-    if not len(ref):
-        return np.zeros(values.shape, dtype=bool)
-    pos = np.minimum(np.searchsorted(ref, values), len(ref) - 1)
-    return ref[pos] == values
+    return in_sorted(values, np.sort(among))
 
 
 def proposed_by_rule(fp: Fingerprint, others: Sequence[Candidate], params: FingerprintParams) -> np.ndarray:
