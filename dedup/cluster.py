@@ -60,8 +60,8 @@ def _summarise(votes: list[_Vote]) -> list[str]:
     for v in votes:
         by_summary[v.summary or v.why].append(v)
     for key, group in by_summary.items():
-        if len(group) == 1 or not group[0].summary:
-            out.extend(dict.fromkeys(v.why for v in group))  # repeated lines said once
+        if len(group) == 1 or not group[0].summary:  # a line without a summary is its own key
+            out.append(group[0].why)
             continue
         copies = sorted({v.copy for v in group})
         named = ", ".join(copies[:MAX_NAMED]) + (f" and {len(copies) - MAX_NAMED} more" if len(copies) > MAX_NAMED else "")
