@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from functools import cache
 
 from ..normalize import content_stems, tokenize
 from .boilerplate import Cleaned, clean_lines, is_stamp, is_title_like, split_lines
@@ -75,20 +76,13 @@ def _candidates(lines: list[str], rules: list[str | None]) -> dict[int, bool]:
     nonblank = [i for i in range(n) if lines[i]]
     # Each line's key and headline look, computed once (a wire page of short capitalised
     # lines compares every one with its REPEAT_WINDOW followers).
-    keys: dict[int, str] = {}
-    title_like: dict[int, bool] = {}
-
+    @cache
     def key_of(j: int) -> str:
-        k = keys.get(j)
-        if k is None:
-            k = keys[j] = _key(lines[j])
-        return k
+        return _key(lines[j])
 
+    @cache
     def titled(j: int) -> bool:
-        t = title_like.get(j)
-        if t is None:
-            t = title_like[j] = is_title_like(lines[j])
-        return t
+        return is_title_like(lines[j])
 
     def header(j: int) -> bool:
         """A line a story's header block may hold: boilerplate, headline-like or a bullet."""
@@ -115,9 +109,8 @@ def _candidates(lines: list[str], rules: list[str | None]) -> dict[int, bool]:
         start, seen = i, 0
         j = i - 1
         while j >= 0 and seen < MAX_HEADER_LINES:
-            line = lines[j]
-            if line:
-                if rules[j] is None and not titled(j) and not _BULLET_RE.match(line):
+            if lines[j]:
+                if not header(j):
                     break
                 start, seen = j, seen + 1
             j -= 1
