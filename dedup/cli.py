@@ -86,6 +86,46 @@ def _utf8_output(output: str | None) -> Iterator[io.TextIOBase]:
 # --- commands are added below, one block per command ---
 
 
+# --- reading options shared by the commands that read articles ---
+
+_READ_OPTIONS = (  # how `scan`, `index add` and `check` read their inputs
+    click.option("--encoding", default=None, help="Read files in this encoding instead of detecting it."),
+    click.option("--max-bytes", type=click.IntRange(min=1), default=None, help="Skip files larger than this."),
+    click.option("--ext", "extensions", multiple=True,
+                 help="Also read files with this extension (repeatable), e.g. --ext csv; "
+                 ".txt .md .html .htm .json .jsonl .ndjson are read anyway."),
+    click.option("--follow-symlinks", is_flag=True, default=None, help="Follow symbolic links in folders."),
+    click.option("--id-field", default=None, help="JSON/JSONL/CSV input: field holding the document id."),
+    click.option("--text-field", "text_fields", multiple=True,
+                 help="JSON/JSONL/CSV input: field(s) holding the text (repeatable)."),
+    click.option("--title-field", default=None, help="JSON/JSONL/CSV input: field holding the title."),
+    click.option("--source-field", default=None, help="JSON/JSONL/CSV input: field holding the publisher."),
+    click.option("--published-field", default=None, help="JSON/JSONL/CSV input: field holding the publication time."),
+    click.option("--url-field", default=None, help="JSON/JSONL/CSV input: field holding the URL."),
+)
+
+
+def _read_options(command):
+    for option in reversed(_READ_OPTIONS):
+        command = option(command)
+    return command
+
+
+def _ingest_options(opts: dict):
+    """IngestOptions from the _READ_OPTIONS values (popped from ``opts``)."""
+    from .ingest import IngestOptions
+
+    given = {k: opts.pop(k) for k in ("encoding", "max_bytes", "follow_symlinks", "id_field", "title_field",
+                                      "source_field", "published_field", "url_field")}
+    given = {k: v for k, v in given.items() if v is not None}
+    text_fields, extensions = opts.pop("text_fields"), opts.pop("extensions")
+    if text_fields:
+        given["text_fields"] = tuple(text_fields)
+    if extensions:
+        given["extensions"] = IngestOptions().extensions + tuple(extensions)
+    return IngestOptions(**given)
+
+
 # --- scan: which articles are the same wire story, how each copy relates, which story ---
 
 _SCAN_FORMATS = ("terminal", "json", "jsonl", "csv", "html")
@@ -102,22 +142,12 @@ _SCAN_FORMATS = ("terminal", "json", "jsonl", "csv", "html")
 @click.option("--drift", is_flag=True, help="Also list factual differences between each copy and its source.")
 @click.option("--workers", type=click.IntRange(min=1), default=None, help="Worker processes (default: the scan's choice).")
 @click.option("--texts", is_flag=True, help="json/jsonl: include each document's cleaned text and stripped lines.")
-@click.option("--encoding", default=None, help="Read files in this encoding instead of detecting it.")
 @click.option("--skip-binary/--no-skip-binary", default=None,
               help="Skip files that are not text and list them (the default), or stop with an error.")
-@click.option("--max-bytes", type=click.IntRange(min=1), default=None, help="Skip files larger than this.")
-@click.option("--ext", "extensions", multiple=True,
-              help="Also read files with this extension (repeatable), e.g. --ext csv; .txt .md .html .htm .json .jsonl .ndjson are read anyway.")
-@click.option("--follow-symlinks", is_flag=True, default=None, help="Follow symbolic links in folders.")
-@click.option("--id-field", default=None, help="JSON/JSONL/CSV input: field holding the document id.")
-@click.option("--text-field", "text_fields", multiple=True, help="JSON/JSONL/CSV input: field(s) holding the text (repeatable).")
-@click.option("--title-field", default=None, help="JSON/JSONL/CSV input: field holding the title.")
-@click.option("--source-field", default=None, help="JSON/JSONL/CSV input: field holding the publisher.")
-@click.option("--published-field", default=None, help="JSON/JSONL/CSV input: field holding the publication time.")
-@click.option("--url-field", default=None, help="JSON/JSONL/CSV input: field holding the URL.")
+@_read_options
 @click.option("--no-split", is_flag=True, help="Keep a file that holds several stories as one document.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary on stderr.")
-def scan_command(paths, fmt, output, drift, workers, texts, quiet, no_split, extensions, text_fields, **ingest_opts):
+def scan_command(paths, fmt, output, drift, workers, texts, quiet, no_split, skip_binary, **read):
     """Find which articles under PATH... are the same wire story, how each copy
     relates to the original, and which story each belongs to.
 
@@ -126,7 +156,6 @@ def scan_command(paths, fmt, output, drift, workers, texts, quiet, no_split, ext
     Skipped inputs are listed, not fatal: the exit code is 0 whenever the scan ran.
     """
 
-    from .ingest import IngestOptions
     from .report import scan_html, scan_json, scan_terminal
     from .scan import scan
 
@@ -134,18 +163,16 @@ def scan_command(paths, fmt, output, drift, workers, texts, quiet, no_split, ext
     if texts and fmt not in ("json", "jsonl"):
         raise click.UsageError(f"--texts adds the cleaned texts to --format json or jsonl, not {fmt}")
 
-    given = {k: v for k, v in ingest_opts.items() if v is not None}
-    if text_fields:
-        given["text_fields"] = tuple(text_fields)
-    if extensions:
-        given["extensions"] = IngestOptions().extensions + tuple(extensions)
+    options = _ingest_options(read)
+    if skip_binary is not None:
+        options = dataclasses.replace(options, skip_binary=skip_binary)
     if no_split:
-        given["split_stories"] = False
+        options = dataclasses.replace(options, split_stories=False)
     kwargs = {"workers": workers} if workers is not None else {}
 
     with scan_terminal.ScanProgress(enabled=False if quiet else None) as progress:
         result = scan(
-            list(paths), ingest=IngestOptions(**given), drift=drift,
+            list(paths), ingest=options, drift=drift,
             progress=progress if progress.enabled else None, **kwargs,
         )
 
@@ -286,43 +313,6 @@ _INDEX_OPTION = click.option(
     help="The index: a file (or sqlite:///path) for the embedded one, postgresql://user@host/db for a shared "
     "one. Also read from $DEDUP_INDEX.",
 )
-
-_READ_OPTIONS = (  # how `index add` and `check` read their inputs (as `dedup scan` does)
-    click.option("--encoding", default=None, help="Read files in this encoding instead of detecting it."),
-    click.option("--max-bytes", type=click.IntRange(min=1), default=None, help="Skip files larger than this."),
-    click.option("--ext", "extensions", multiple=True,
-                 help="Also read files with this extension (repeatable), e.g. --ext csv."),
-    click.option("--follow-symlinks", is_flag=True, default=None, help="Follow symbolic links in folders."),
-    click.option("--id-field", default=None, help="JSON/JSONL/CSV input: field holding the document id."),
-    click.option("--text-field", "text_fields", multiple=True,
-                 help="JSON/JSONL/CSV input: field(s) holding the text (repeatable)."),
-    click.option("--title-field", default=None, help="JSON/JSONL/CSV input: field holding the title."),
-    click.option("--source-field", default=None, help="JSON/JSONL/CSV input: field holding the publisher."),
-    click.option("--published-field", default=None, help="JSON/JSONL/CSV input: field holding the publication time."),
-    click.option("--url-field", default=None, help="JSON/JSONL/CSV input: field holding the URL."),
-)
-
-
-def _read_options(command):
-    for option in reversed(_READ_OPTIONS):
-        command = option(command)
-    return command
-
-
-def _ingest_options(opts: dict):
-    """IngestOptions from the _READ_OPTIONS values (popped from ``opts``)."""
-    from .ingest import IngestOptions
-
-    given = {k: opts.pop(k) for k in ("encoding", "max_bytes", "follow_symlinks", "id_field", "title_field",
-                                      "source_field", "published_field", "url_field")}
-    given = {k: v for k, v in given.items() if v is not None}
-    text_fields, extensions = opts.pop("text_fields"), opts.pop("extensions")
-    if text_fields:
-        given["text_fields"] = tuple(text_fields)
-    if extensions:
-        given["extensions"] = IngestOptions().extensions + tuple(extensions)
-    return IngestOptions(**given)
-
 
 def _progress_to_stderr(quiet: bool, what: str = "indexed"):
     if quiet or not sys.stderr.isatty():
