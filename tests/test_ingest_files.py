@@ -151,6 +151,21 @@ def test_binary_stops_the_read_when_skip_binary_is_off(tmp_path):
 # --- JSON and JSONL ---------------------------------------------------------------------------
 
 
+def test_every_part_of_a_split_record_keeps_the_record_metadata(tmp_path):
+    # seed 002 holds two unrelated stories: the record's publication time, source and url
+    # belong to both parts; each part keeps its own headline as title
+    text = (pathlib.Path(__file__).resolve().parent.parent / "seeds" / "002_ceff1de251848dd9.txt").read_text()
+    f = tmp_path / "recs.jsonl"
+    rec = {"id": "r", "text": text, "title": "Given title", "source": "Wire", "published": "2026-02-01", "url": "http://x/r"}
+    f.write_text(json.dumps(rec) + "\n")
+    docs = _read(f)
+    assert [(d.id, d.parent, d.part) for d in docs] == [("r#1", "r", 1), ("r#2", "r", 2)]
+    assert [(d.source, d.published, d.url) for d in docs] == [("Wire", "2026-02-01", "http://x/r")] * 2
+    assert docs[0].title == "Given title"
+    assert docs[1].title == "Pakistani, Libyan commanders discuss regional security, military cooperation"
+
+
+
 def test_jsonl_bad_line_is_skipped_and_the_rest_read(tmp_path):
     f = tmp_path / "recs.jsonl"
     f.write_text(

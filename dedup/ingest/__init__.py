@@ -159,7 +159,10 @@ def document_from_text(
 ) -> tuple[Document, ...]:
     """Boilerplate stripping and story splitting of one text (HTML is extracted first).
 
-    Returns one Document, or one per story (ids ``{id}#{k}``, ``parent=id``). Raises
+    Returns one Document, or one per story (ids ``{id}#{k}``, ``parent=id``); every part
+    keeps ``source``, ``url`` and ``published`` (a later part's own publication stamp
+    wins over ``published``), while ``title`` names the first part only (the others keep
+    their own headline). Raises
     InputError when the text is empty, white space, or nothing but boilerplate.
     """
     if looks_like_html(raw):
@@ -192,7 +195,8 @@ def document_from_text(
                 text=c.text,
                 title=c.title,
                 source=source,
-                published=(published if k == 1 else None) or c.published,
+                # the record's time is the page's: a later part keeps it unless it has a stamp of its own
+                published=(published or c.published) if k == 1 else (c.published or published),
                 url=url,
                 path=path,
                 stripped=c.stripped,
