@@ -496,12 +496,17 @@ def check_command(paths, index_url, add, exit_code, fmt, no_drift, client, strea
 @click.option("--log-level", type=click.Choice(["critical", "error", "warning", "info", "debug"]), default="info")
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
               help="Server processes sharing the port and the index (about one per core).")
+@click.option("--create", is_flag=True,
+              help="Create the index when it does not exist (empty: every article is new until some are added). "
+              "Without it a missing index is an error.")
 @click.option("--openapi", "print_openapi", is_flag=True, help="Print the OpenAPI schema (docs/openapi.json) and exit.")
-def serve_command(index_url, host, port, token, max_body, log_level, workers, print_openapi):
-    """Run the HTTP pre-ingest filter (POST /v1/check, /v1/documents, ...; OpenAPI at /docs)."""
+def serve_command(index_url, host, port, token, max_body, log_level, workers, create, print_openapi):
+    """Run the HTTP pre-ingest filter (POST /v1/check, /v1/documents, ...; OpenAPI at /docs)
+    over an existing index (build one with `dedup index add`, or pass --create)."""
     from .service import openapi_document, serve
 
     if print_openapi:
         click.echo(openapi_document(), nl=False)
         return
-    serve(index_url, host=host, port=port, token=token, max_body=max_body, log_level=log_level, workers=workers)
+    serve(index_url, host=host, port=port, token=token, max_body=max_body, log_level=log_level, workers=workers,
+          create=create)
