@@ -88,7 +88,7 @@ def _utf8_output(output: str | None) -> Iterator[io.TextIOBase]:
 
 # --- reading options shared by the commands that read articles ---
 
-_READ_OPTIONS = (  # how `scan`, `index add` and `check` read their inputs
+_READ_OPTIONS = (  # how `scan`, `inspect`, `index add` and `check` read their inputs
     click.option("--encoding", default=None, help="Read files in this encoding instead of detecting it."),
     click.option("--max-bytes", type=click.IntRange(min=1), default=None, help="Skip files larger than this."),
     click.option("--ext", "extensions", multiple=True,
@@ -256,32 +256,25 @@ def _short(text: str, width: int = 100) -> str:
 @main.command("inspect")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str, allow_dash=True))
 @click.option("--text", "show_text", is_flag=True, help="Also print each document's cleaned text.")
-@click.option("--encoding", default=None, help="Read files in this encoding instead of detecting it.")
 @click.option("--no-skip-binary", "skip_binary", flag_value=False, default=None,
               help="Stop with an error on a binary file instead of listing it as skipped.")
-@click.option("--max-bytes", type=click.IntRange(min=1), default=None, help="Skip files larger than this.")
-@click.option("--ext", "extensions", multiple=True, help="Read only files with this extension (repeatable), e.g. --ext txt.")
-@click.option("--follow-symlinks", is_flag=True, default=None, help="Follow symbolic links in folders.")
-@click.option("--id-field", default=None, help="JSON/JSONL/CSV input: field holding the document id.")
-@click.option("--text-field", "text_fields", multiple=True, help="JSON/JSONL/CSV input: field(s) holding the text (repeatable).")
-@click.option("--title-field", default=None, help="JSON/JSONL/CSV input: field holding the title.")
+@_read_options
 @click.option("--no-split", is_flag=True, help="Keep a file that holds several stories as one document.")
-def inspect_command(paths, show_text, no_split, extensions, text_fields, **ingest_opts):
+def inspect_command(paths, show_text, no_split, skip_binary, **read):
     """Show what ingest does to each input under PATH... ("-" reads standard input):
     document ids, titles, story parts, the lines set aside as boilerplate (with the
-    rule that matched and the line number), photo-caption zones, and skipped inputs."""
-    from .ingest import IngestOptions, read_inputs
+    rule that matched and the line number), photo-caption zones, and skipped inputs.
+    It reads PATH... as `dedup scan` does, with the same reading options."""
+    from .ingest import read_inputs
     from .records import Skipped
 
-    given = {k: v for k, v in ingest_opts.items() if v is not None}
-    if text_fields:
-        given["text_fields"] = tuple(text_fields)
-    if extensions:
-        given["extensions"] = tuple(extensions)
+    options = _ingest_options(read)
+    if skip_binary is not None:
+        options = dataclasses.replace(options, skip_binary=skip_binary)
     if no_split:
-        given["split_stories"] = False
+        options = dataclasses.replace(options, split_stories=False)
     docs = skipped = 0
-    for item in read_inputs(list(paths), options=IngestOptions(**given)):
+    for item in read_inputs(list(paths), options=options):
         if isinstance(item, Skipped):
             skipped += 1
             click.echo(f"skipped {item.id}: {item.reason}")
