@@ -121,6 +121,48 @@ def test_forced_encoding(tmp_path):
     assert s.reason.endswith("; it is not utf-8: pass its encoding with --encoding, or drop --encoding to detect it")
 
 
+_NOT_IT = "; it is not {}: pass its encoding with --encoding, or drop --encoding to detect it"
+
+
+@pytest.mark.parametrize(
+    "data,encoding,why",
+    [
+        pytest.param(ARTICLE.encode("utf-8") + b"\n", "utf-16",
+                     "not text as utf-16 (100% of the bytes are ASCII text, read as 100% non-ASCII characters)",
+                     id="utf-16-on-utf-8"),
+        pytest.param(ARTICLE.encode("utf-16-be"), "utf-16-le", "not text as utf-16-le (its NUL bytes are laid out as utf-16-be)",
+                     id="utf-16-le-on-utf-16-be"),
+        pytest.param(ARTICLE.encode("utf-16"), "cp1252", "binary data (50% control characters as cp1252)", id="cp1252-on-utf-16"),
+        pytest.param(("\ufeff" + "\ue000\ue001 private use" * 8).encode("utf-16-le"), "utf-16-le",
+                     "not text as utf-16-le (14% unassigned or private-use characters)", id="private-use"),
+    ],
+)
+def test_forced_encoding_that_misreads_the_bytes_is_skipped(tmp_path, data, encoding, why):
+    # garbage (CJK soup, NULs) from a wrong --encoding is not indexed: the fix is to drop --encoding
+    f = tmp_path / "a.txt"
+    f.write_bytes(data)
+    s = _only(_read(f, encoding=encoding), Skipped)
+    assert s.reason == f"cannot read '{f}': {why}" + _NOT_IT.format(encoding)
+    assert _only(_read(f), Document).text  # detected, it reads
+
+
+@pytest.mark.parametrize(
+    "text,encoding",
+    [
+        pytest.param("\u6771\u4eac\u3067\u4f1a\u8b70\u304c\u958b\u304b\u308c\u305f\u3002\n" * 4, "utf-16-le", id="cjk-utf-16-le"),
+        pytest.param("\u6771\u4eac\u3067\u4f1a\u8b70\u304c\u958b\u304b\u308c\u305f\u3002\n" * 4, "utf-16", id="cjk-utf-16-bom"),
+        pytest.param("\u6771\u4eac\u3067\u4f1a\u8b70\u304c\u958b\u304b\u308c\u305f\u3002\n" * 4, "shift_jis", id="shift-jis"),
+        pytest.param(TEXT, "utf-32", id="utf-32-bom"),
+        pytest.param(TEXT, "utf-32-be", id="utf-32-be"),
+        pytest.param(TEXT, "cp1252", id="cp1252"),
+    ],
+)
+def test_forced_encoding_that_is_right_reads(tmp_path, text, encoding):
+    f = tmp_path / "a.txt"
+    f.write_bytes(text.encode(encoding))
+    assert _only(_read(f, encoding=encoding), Document).text == text.strip()
+
+
 def test_unknown_forced_encoding_is_a_params_error():
     with pytest.raises(ParamsError, match="unknown encoding 'nope'"):
         IngestOptions(encoding="nope")
