@@ -111,6 +111,20 @@ def _read_options(command):
     return command
 
 
+def _say_renamed(items):
+    """``read_inputs`` items passed through; each input renamed for an id clash is said on
+    stderr, once (a split one once for all its parts)."""
+    from .records import Document
+    from .report.scan_view import renamed_notice
+
+    said: set[str] = set()
+    for item in items:
+        if isinstance(item, Document) and item.renamed_from is not None and (item.parent or item.id) not in said:
+            said.add(item.parent or item.id)
+            click.echo(renamed_notice(item), err=True)
+        yield item
+
+
 def _ingest_options(opts: dict):
     """IngestOptions from the _READ_OPTIONS values (popped from ``opts``)."""
     from .ingest import IngestOptions
@@ -157,6 +171,7 @@ def scan_command(paths, fmt, output, drift, workers, texts, quiet, no_split, ski
     """
 
     from .report import scan_html, scan_json, scan_terminal
+    from .report.scan_view import ScanView
     from .scan import scan
 
     _not_an_input(output, paths)
@@ -188,6 +203,8 @@ def scan_command(paths, fmt, output, drift, workers, texts, quiet, no_split, ski
         else:
             scan_json.write_csv(result, stream)
 
+    for renamed in ScanView(result).renamed():  # also in the report; said here once each, whatever the format
+        click.echo(renamed.reason, err=True)
     to_stdout = _render(output, fmt, write)
     if not to_stdout and not quiet:
         s = scan_terminal.summary_line(result)
@@ -274,7 +291,7 @@ def inspect_command(paths, show_text, no_split, skip_binary, **read):
     if no_split:
         options = dataclasses.replace(options, split_stories=False)
     docs = skipped = 0
-    for item in read_inputs(list(paths), options=options):
+    for item in _say_renamed(read_inputs(list(paths), options=options)):
         if isinstance(item, Skipped):
             skipped += 1
             click.echo(f"skipped {item.id}: {item.reason}")
@@ -282,6 +299,8 @@ def inspect_command(paths, show_text, no_split, skip_binary, **read):
         docs += 1
         part = f"  (part {item.part} of {item.parent})" if item.parent else ""
         click.echo(f"{item.id}{part}")
+        if item.renamed_from is not None:
+            click.echo(f"  renamed:   from {item.renamed_from} (an earlier input held that id)")
         click.echo(f"  title:     {item.title if item.title is not None else '-'}")
         if item.published:
             click.echo(f"  published: {item.published}")
@@ -338,13 +357,14 @@ def index_add_command(paths, index_url, no_relate, batch, quiet, bulk, stream_id
     from .ingest import read_inputs
 
     options = dataclasses.replace(_ingest_options(read), stream_id=stream_id)  # "-" is no id to index under
+    inputs = _say_renamed(read_inputs(list(paths), options=options))
     with Index.open(index_url) as index:
         if bulk:
-            counts, skipped = bulk_inputs(index, read_inputs(list(paths), options=options), client="cli",
+            counts, skipped = bulk_inputs(index, inputs, client="cli",
                                           progress=_progress_to_stderr(quiet, "read"))
             counts |= {"updated": 0, "unchanged": 0}
         else:
-            counts, skipped = add_inputs(index, read_inputs(list(paths), options=options), relate=not no_relate,
+            counts, skipped = add_inputs(index, inputs, relate=not no_relate,
                                          batch=batch, client="cli", progress=_progress_to_stderr(quiet))
         total = index.stats().documents
     if not quiet and sys.stderr.isatty():
@@ -455,7 +475,7 @@ def check_command(paths, index_url, add, exit_code, fmt, no_drift, client, strea
         chunk = 1 if "-" in paths else 64  # a stream answers each article as it arrives
         # an article added under "-" would be replaced by the next one piped in: --add needs --id
         options = dataclasses.replace(_ingest_options(read), stream_id=stream_id or (None if add else "-"))
-        inputs = read_inputs(list(paths), options=options)
+        inputs = _say_renamed(read_inputs(list(paths), options=options))
         for ans in check_stream(index, inputs, add=add, client=client, chunk=chunk):
             copies += is_copy(ans)
             skipped += isinstance(ans, Skipped)

@@ -584,3 +584,25 @@ def test_a_file_named_twice_is_listed_with_deferred_reads_too(tmp_path):
     (tmp_path / "a.txt").write_text(ARTICLE, encoding="utf-8")
     items = list(read_inputs([str(tmp_path / "a.txt"), str(tmp_path)], defer=True))
     assert [type(x).__name__ for x in items] == ["FileJob", "Skipped"]
+
+
+# --- id clashes: renamed, and the rename is on the document --------------------------------------
+
+
+def test_clashing_ids_are_renamed_and_say_the_id_they_asked_for(tmp_path, monkeypatch):
+    (tmp_path / "x").write_text(ARTICLE)
+    recs = tmp_path / "r.jsonl"
+    recs.write_text(json.dumps({"id": "x", "text": ARTICLE}) + "\n" + json.dumps({"id": "x", "text": ARTICLE + "More.\n"}) + "\n")
+    stdin = io.TextIOWrapper(io.BytesIO((json.dumps({"id": "x", "text": ARTICLE}) + "\n").encode()))
+    monkeypatch.setattr(sys, "stdin", stdin)
+    docs = _read(tmp_path / "x", recs, "-")
+    # the records on standard input share the ids of the files (they were renamed apart from them)
+    assert [(d.id, d.renamed_from, d.path) for d in docs] == [
+        ("x", None, str(tmp_path / "x")),
+        ("x~2", "x", str(recs)),
+        ("x~3", "x", str(recs)),
+        ("x~4", "x", None),
+    ]
+    # a file whose id a record took first gets its folder's name, and says so
+    docs = _read(recs, tmp_path / "x")
+    assert [(d.id, d.renamed_from) for d in docs] == [("x", None), ("x~2", "x"), (f"{tmp_path}/x", "x")]

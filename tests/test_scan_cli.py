@@ -254,3 +254,33 @@ def test_scan_texts_with_a_format_that_has_no_texts_is_a_usage_error(runner, tmp
     res = runner.invoke(main, ["scan", str(tmp_path), "--texts", "--format", fmt])
     assert res.exit_code == 2
     assert f"--texts adds the cleaned texts to --format json or jsonl, not {fmt}" in res.output
+
+
+def test_renamed_ids_are_reported_in_every_format_and_said_once_on_stderr(runner, tmp_path):
+    import json
+    import pathlib
+
+    seed = next((pathlib.Path(__file__).resolve().parent.parent / "seeds").glob("002_*.txt")).read_text()
+    first = "Ferry services were cancelled until Thursday and fishing boats were ordered to stay in port.\n"
+    recs = tmp_path / "r.jsonl"
+    recs.write_text(json.dumps({"id": "x", "text": first}) + "\n" + json.dumps({"id": "x", "text": seed}) + "\n")
+    notice = f"'{recs}': id 'x' is taken by an earlier input, renamed 'x~2'; give each input its own id"
+
+    res = runner.invoke(main, ["scan", str(recs), "--format", "json", "-q"])
+    assert res.exit_code == 0, res.output
+    assert res.stderr == notice + "\n"  # once for the record, though it was split in two parts
+    data = json.loads(res.stdout)
+    assert [(d["id"], d["renamed_from"]) for d in data["documents"]] == [("x", None), ("x~2#1", "x"), ("x~2#2", "x")]
+    assert data["renamed"] == [{"id": "x~2", "renamed_from": "x", "path": str(recs), "reason": notice}]
+    assert data["summary"]["renamed"] == 1
+
+    res = runner.invoke(main, ["scan", str(recs), "-q"])
+    lines = res.stdout.splitlines()
+    assert lines[0].startswith("3 documents, 0 stories, 0 events, 0 skipped, 1 renamed")
+    at = lines.index("Renamed: 1 input whose id an earlier input held")
+    assert lines[at + 1] == f"  x~2: {notice}"
+    assert res.stderr == notice + "\n"
+
+    res = runner.invoke(main, ["scan", str(recs), "--format", "jsonl", "-q"])
+    assert json.loads(res.stdout.splitlines()[-1]) == {"type": "renamed", "id": "x~2", "renamed_from": "x",
+                                                       "path": str(recs), "reason": notice}
