@@ -95,6 +95,9 @@ _READ_OPTIONS = (  # how `scan`, `inspect`, `index add` and `check` read their i
                  help="Also read files with this extension (repeatable), e.g. --ext csv; "
                  ".txt .md .html .htm .json .jsonl .ndjson are read anyway."),
     click.option("--follow-symlinks", is_flag=True, default=None, help="Follow symbolic links in folders."),
+    click.option("--lines", is_flag=True, default=None,
+                 help="Plain-text files and streams hold one article per line: each non-blank line is a "
+                 "document with id FILE:LINE (HTML, JSON, JSONL and CSV are read as usual); e.g. --ext cor --lines."),
     click.option("--id-field", default=None, help="JSON/JSONL/CSV input: field holding the document id."),
     click.option("--text-field", "text_fields", multiple=True,
                  help="JSON/JSONL/CSV input: field(s) holding the text (repeatable)."),
@@ -129,7 +132,7 @@ def _ingest_options(opts: dict):
     """IngestOptions from the _READ_OPTIONS values (popped from ``opts``)."""
     from .ingest import IngestOptions
 
-    given = {k: opts.pop(k) for k in ("encoding", "max_bytes", "follow_symlinks", "id_field", "title_field",
+    given = {k: opts.pop(k) for k in ("encoding", "max_bytes", "follow_symlinks", "lines", "id_field", "title_field",
                                       "source_field", "published_field", "url_field")}
     given = {k: v for k, v in given.items() if v is not None}
     text_fields, extensions = opts.pop("text_fields"), opts.pop("extensions")

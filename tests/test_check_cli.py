@@ -246,3 +246,12 @@ def test_index_add_check_and_inspect_say_each_renamed_input_on_stderr(run, tmp_p
     r = CliRunner().invoke(main, ["inspect", str(recs)])
     assert r.stderr == notice + "2 documents, 0 skipped\n"
     assert "x~2\n  renamed:   from x (an earlier input held that id)\n" in r.stdout
+
+
+def test_index_add_and_check_read_one_article_per_line(run, tmp_path):
+    one, two = (" ".join(article(i).split()) for i in (1, 2))
+    (tmp_path / "archive.cor").write_text(f"{one}\n{two}\n")
+    r = run("index", "add", "--ext", "cor", "--lines", str(tmp_path / "archive.cor"))
+    assert r.exit_code == 0 and r.stdout.startswith("added 2, updated 0, unchanged 0, skipped 0; 2 documents in ")
+    r = run("check", "--lines", "--format", "text", "-", input=f"{two}\n")
+    assert r.stdout.splitlines() == ["-:1\tduplicate\tarchive.cor:2\t1.00"]

@@ -93,8 +93,8 @@ def test_every_reading_command_has_the_same_reading_options():
         return {(p.name, tuple(p.opts), p.help) for p in cmd.params if p.name != "skip_binary"}
 
     scan = reading("scan")
-    shared = {p for p in scan if p[0] in ("encoding", "max_bytes", "extensions", "follow_symlinks", "id_field",
+    shared = {p for p in scan if p[0] in ("encoding", "max_bytes", "extensions", "follow_symlinks", "lines", "id_field",
                                          "text_fields", "title_field", "source_field", "published_field", "url_field")}
-    assert len(shared) == 10
+    assert len(shared) == 11
     for name, group in (("inspect", None), ("check", None), ("add", "index")):
         assert shared <= reading(name, group), name

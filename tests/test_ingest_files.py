@@ -606,3 +606,37 @@ def test_clashing_ids_are_renamed_and_say_the_id_they_asked_for(tmp_path, monkey
     # a file whose id a record took first gets its folder's name, and says so
     docs = _read(recs, tmp_path / "x")
     assert [(d.id, d.renamed_from) for d in docs] == [("x", None), ("x~2", "x"), (f"{tmp_path}/x", "x")]
+
+
+# --- one article per line (--lines) ---------------------------------------------------------------
+
+LINES = (
+    "Heavy storms closed three ports along the northern coast on Tuesday, the harbour authority said.\r\n"
+    "\r\n"
+    "[ad_1]\r\n"
+    "Ferry services were cancelled until Thursday and fishing boats were ordered to stay in port.\r\n"
+)
+
+
+def test_lines_makes_each_non_blank_line_of_a_text_file_a_document(tmp_path):
+    f = tmp_path / "news.cor"
+    f.write_text(LINES, newline="")
+    items = _read(tmp_path, extensions=(".cor",), lines=True)
+    assert [(type(i).__name__, i.id) for i in items] == [("Document", "news.cor:1"), ("Skipped", "news.cor:3"),
+                                                          ("Document", "news.cor:4")]
+    assert items[0].text == LINES.split("\r\n")[0] and items[0].path == str(f)
+    assert items[1].reason == (f"'{f}' line 3: nothing left after removing boilerplate (1 line: ad marker); "
+                               "check that it holds an article")
+    # without --lines the file is one article
+    assert [d.id for d in _read(tmp_path, extensions=(".cor",))] == ["news.cor"]
+
+
+def test_lines_on_a_stream_and_next_to_records(tmp_path):
+    items = list(read_stream(io.BytesIO(LINES.encode()), name="-", options=IngestOptions(lines=True)))
+    assert [i.id for i in items] == ["-:1", "-:3", "-:4"]
+    f = tmp_path / "r.jsonl"  # records are still records
+    f.write_text(json.dumps({"id": "r1", "text": ARTICLE}) + "\n")
+    assert [d.id for d in _read(f, lines=True)] == ["r1"]
+    blank = tmp_path / "blank.txt"
+    blank.write_text("\n  \n")
+    assert _only(_read(blank, lines=True), Skipped).reason == f"cannot read '{blank}': only white space; add text or leave it out"

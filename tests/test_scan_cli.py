@@ -181,7 +181,7 @@ def test_scan_passes_options_to_the_library(runner, monkeypatch):
     monkeypatch.setattr(dedup.scan, "scan", fake_scan)
     args = ["scan", str(SEEDS), "--format", "json", "--drift", "--workers", "3", "--encoding", "latin-1",
             "--max-bytes", "1000", "--ext", "csv", "--ext", ".TSV", "--text-field", "body", "--text-field", "lede",
-            "--id-field", "guid", "--title-field", "headline", "--no-split", "--no-skip-binary", "--follow-symlinks"]
+            "--id-field", "guid", "--title-field", "headline", "--no-split", "--no-skip-binary", "--follow-symlinks", "--lines"]
     res = runner.invoke(main, args)
     assert res.exit_code == 0, res.output
     (paths, kwargs), = calls
@@ -189,7 +189,7 @@ def test_scan_passes_options_to_the_library(runner, monkeypatch):
     assert kwargs["drift"] is True and kwargs["workers"] == 3 and kwargs["progress"] is None
     assert kwargs["ingest"] == IngestOptions(
         encoding="latin-1", max_bytes=1000, extensions=(*IngestOptions().extensions, ".csv", ".tsv"), text_fields=("body", "lede"),
-        id_field="guid", title_field="headline", split_stories=False, skip_binary=False, follow_symlinks=True,
+        id_field="guid", title_field="headline", split_stories=False, skip_binary=False, follow_symlinks=True, lines=True,
     )
     runner.invoke(main, ["scan", str(SEEDS)])
     assert calls[1][1]["ingest"] == IngestOptions() and "workers" not in calls[1][1] and calls[1][1]["drift"] is False
@@ -284,3 +284,17 @@ def test_renamed_ids_are_reported_in_every_format_and_said_once_on_stderr(runner
     res = runner.invoke(main, ["scan", str(recs), "--format", "jsonl", "-q"])
     assert json.loads(res.stdout.splitlines()[-1]) == {"type": "renamed", "id": "x~2", "renamed_from": "x",
                                                        "path": str(recs), "reason": notice}
+
+
+def test_scan_lines_finds_copies_between_lines_of_one_file(runner, tmp_path):
+    import json
+    import pathlib
+
+    seeds = sorted((pathlib.Path(__file__).resolve().parent.parent / "seeds").glob("*.txt"))
+    article = " ".join(seeds[0].read_text().split())  # seed 000 on one line
+    (tmp_path / "corpus.cor").write_text(f"{article}\n\n{article}\n")
+    res = runner.invoke(main, ["scan", str(tmp_path), "--ext", "cor", "--lines", "--format", "json", "-q"])
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout)
+    assert [d["id"] for d in data["documents"]] == ["corpus.cor:1", "corpus.cor:3"]
+    assert [(p["a"], p["b"], p["relation"]) for p in data["pairs"]] == [("corpus.cor:1", "corpus.cor:3", "duplicate")]

@@ -12,7 +12,8 @@ id field, a stream by its name. Ids are printable (undecodable file-name bytes
 are shown as ``\\xNN``) and unique within one ``read_inputs`` call: a clash is
 resolved by prefixing the folder's name, then by a ``~2`` suffix, and the renamed
 Document says the id it asked for in ``renamed_from``. A story split
-out of a document gets ``{id}#{k}``. A file met twice in one read (a path named twice, a
+out of a document gets ``{id}#{k}``; with ``IngestOptions.lines`` each line of a plain-text
+file or stream is a document ``{id}:{line}``. A file met twice in one read (a path named twice, a
 folder and a file inside it) is read once; the repeat is a Skipped naming the first id.
 """
 
@@ -75,6 +76,9 @@ class IngestOptions:
     # Id of a plain-text or HTML article read from a stream: "-" gives it the stream's name
     # ("-" for standard input); None skips it (an index needs an id of its own: `--id`).
     stream_id: str | None = "-"
+    # Plain-text files and streams hold one article per line: each non-blank line is a document
+    # with id "{id}:{line}" (HTML, JSON, JSONL and CSV inputs are read as usual).
+    lines: bool = False
 
     def __post_init__(self) -> None:
         if self.max_bytes <= 0:
@@ -251,6 +255,27 @@ def _text_docs(data: bytes, *, id: str, display: str, path: str | None, html: bo
             raise InputError(f"cannot read '{display}': no article text found in the HTML; check that the page holds an article")
         return _from_text(ex.text, id=id, display=display, title=ex.title, published=ex.published, path=path, options=options)
     return _from_text(text, id=id, display=display, path=path, options=options)
+
+
+def _line_docs(data: bytes, *, id: str, display: str, path: str | None, options: IngestOptions) -> Iterator[Document | Skipped]:
+    """One document per non-blank line (``IngestOptions.lines``), ids ``{id}:{line}``; a line
+    that holds no article is a Skipped naming the line."""
+    if not data:
+        raise InputError(f"cannot read '{display}': empty file (0 bytes); add text or leave it out")
+    text = _decode(data, display, options)
+    one = dataclasses.replace(options, split_stories=False)  # a line is one article
+    found = False
+    for n, line in enumerate(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"), start=1):
+        if not line.strip():
+            continue
+        found = True
+        try:
+            yield from document_from_text(line, id=f"{id}:{n}", path=path, options=one)
+        except InputError as exc:
+            why = str(exc).removeprefix(f"cannot read '{id}:{n}': ")
+            yield Skipped(f"{id}:{n}", f"'{display}' line {n}: {why}", path)
+    if not found:
+        raise InputError(f"cannot read '{display}': only white space; add text or leave it out")
 
 
 def _from_text(text: str, *, id: str, display: str, options: IngestOptions, **meta) -> tuple[Document, ...]:
@@ -436,6 +461,9 @@ def _stream(stream: BinaryIO, name: str, fmt: str, options: IngestOptions, ids: 
             return
         wanted = text_id or display
         got = ids.claim(wanted)
+        if options.lines and fmt != "html":
+            yield from _line_docs(data, id=got, display=display, path=None, options=options)
+            return
         docs = _text_docs(data, id=got, display=display, path=None, html=fmt == "html", options=options)
         yield from _renamed(docs, wanted, got)
     except _Fatal:
@@ -507,6 +535,9 @@ def _read_file(
                 return
             if ext in _CSV_EXT:
                 yield from _csv_doc(_decode(data, display, options), ext, display, ids, shown, options)
+                return
+            if options.lines and ext not in _HTML_EXT:
+                yield from _line_docs(data, id=id, display=display, path=shown, options=options)
                 return
             docs = _text_docs(data, id=id, display=display, path=shown, html=ext in _HTML_EXT, options=options)
             yield from _renamed(docs, renamed_from or id, id)
