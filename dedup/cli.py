@@ -88,13 +88,16 @@ def _utf8_output(output: str | None) -> Iterator[io.TextIOBase]:
 
 # --- reading options shared by the commands that read articles ---
 
-_READ_OPTIONS = (  # how `scan`, `index add` and `check` read their inputs
+_READ_OPTIONS = (  # how `scan`, `inspect`, `index add` and `check` read their inputs
     click.option("--encoding", default=None, help="Read files in this encoding instead of detecting it."),
     click.option("--max-bytes", type=click.IntRange(min=1), default=None, help="Skip files larger than this."),
     click.option("--ext", "extensions", multiple=True,
                  help="Also read files with this extension (repeatable), e.g. --ext csv; "
                  ".txt .md .html .htm .json .jsonl .ndjson are read anyway."),
     click.option("--follow-symlinks", is_flag=True, default=None, help="Follow symbolic links in folders."),
+    click.option("--lines", is_flag=True, default=None,
+                 help="Plain-text files and streams hold one article per line: each non-blank line is a "
+                 "document with id FILE:LINE (HTML, JSON, JSONL and CSV are read as usual); e.g. --ext cor --lines."),
     click.option("--id-field", default=None, help="JSON/JSONL/CSV input: field holding the document id."),
     click.option("--text-field", "text_fields", multiple=True,
                  help="JSON/JSONL/CSV input: field(s) holding the text (repeatable)."),
@@ -111,11 +114,25 @@ def _read_options(command):
     return command
 
 
+def _say_renamed(items):
+    """``read_inputs`` items passed through; each input renamed for an id clash is said on
+    stderr, once (a split one once for all its parts)."""
+    from .records import Document
+    from .report.scan_view import renamed_notice
+
+    said: set[str] = set()
+    for item in items:
+        if isinstance(item, Document) and item.renamed_from is not None and (item.parent or item.id) not in said:
+            said.add(item.parent or item.id)
+            click.echo(renamed_notice(item), err=True)
+        yield item
+
+
 def _ingest_options(opts: dict):
     """IngestOptions from the _READ_OPTIONS values (popped from ``opts``)."""
     from .ingest import IngestOptions
 
-    given = {k: opts.pop(k) for k in ("encoding", "max_bytes", "follow_symlinks", "id_field", "title_field",
+    given = {k: opts.pop(k) for k in ("encoding", "max_bytes", "follow_symlinks", "lines", "id_field", "title_field",
                                       "source_field", "published_field", "url_field")}
     given = {k: v for k, v in given.items() if v is not None}
     text_fields, extensions = opts.pop("text_fields"), opts.pop("extensions")
@@ -157,6 +174,7 @@ def scan_command(paths, fmt, output, drift, workers, texts, quiet, no_split, ski
     """
 
     from .report import scan_html, scan_json, scan_terminal
+    from .report.scan_view import ScanView
     from .scan import scan
 
     _not_an_input(output, paths)
@@ -188,6 +206,8 @@ def scan_command(paths, fmt, output, drift, workers, texts, quiet, no_split, ski
         else:
             scan_json.write_csv(result, stream)
 
+    for renamed in ScanView(result).renamed():  # also in the report; said here once each, whatever the format
+        click.echo(renamed.reason, err=True)
     to_stdout = _render(output, fmt, write)
     if not to_stdout and not quiet:
         s = scan_terminal.summary_line(result)
@@ -256,32 +276,25 @@ def _short(text: str, width: int = 100) -> str:
 @main.command("inspect")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str, allow_dash=True))
 @click.option("--text", "show_text", is_flag=True, help="Also print each document's cleaned text.")
-@click.option("--encoding", default=None, help="Read files in this encoding instead of detecting it.")
 @click.option("--no-skip-binary", "skip_binary", flag_value=False, default=None,
               help="Stop with an error on a binary file instead of listing it as skipped.")
-@click.option("--max-bytes", type=click.IntRange(min=1), default=None, help="Skip files larger than this.")
-@click.option("--ext", "extensions", multiple=True, help="Read only files with this extension (repeatable), e.g. --ext txt.")
-@click.option("--follow-symlinks", is_flag=True, default=None, help="Follow symbolic links in folders.")
-@click.option("--id-field", default=None, help="JSON/JSONL/CSV input: field holding the document id.")
-@click.option("--text-field", "text_fields", multiple=True, help="JSON/JSONL/CSV input: field(s) holding the text (repeatable).")
-@click.option("--title-field", default=None, help="JSON/JSONL/CSV input: field holding the title.")
+@_read_options
 @click.option("--no-split", is_flag=True, help="Keep a file that holds several stories as one document.")
-def inspect_command(paths, show_text, no_split, extensions, text_fields, **ingest_opts):
+def inspect_command(paths, show_text, no_split, skip_binary, **read):
     """Show what ingest does to each input under PATH... ("-" reads standard input):
     document ids, titles, story parts, the lines set aside as boilerplate (with the
-    rule that matched and the line number), photo-caption zones, and skipped inputs."""
-    from .ingest import IngestOptions, read_inputs
+    rule that matched and the line number), photo-caption zones, and skipped inputs.
+    It reads PATH... as `dedup scan` does, with the same reading options."""
+    from .ingest import read_inputs
     from .records import Skipped
 
-    given = {k: v for k, v in ingest_opts.items() if v is not None}
-    if text_fields:
-        given["text_fields"] = tuple(text_fields)
-    if extensions:
-        given["extensions"] = tuple(extensions)
+    options = _ingest_options(read)
+    if skip_binary is not None:
+        options = dataclasses.replace(options, skip_binary=skip_binary)
     if no_split:
-        given["split_stories"] = False
+        options = dataclasses.replace(options, split_stories=False)
     docs = skipped = 0
-    for item in read_inputs(list(paths), options=IngestOptions(**given)):
+    for item in _say_renamed(read_inputs(list(paths), options=options)):
         if isinstance(item, Skipped):
             skipped += 1
             click.echo(f"skipped {item.id}: {item.reason}")
@@ -289,6 +302,8 @@ def inspect_command(paths, show_text, no_split, extensions, text_fields, **inges
         docs += 1
         part = f"  (part {item.part} of {item.parent})" if item.parent else ""
         click.echo(f"{item.id}{part}")
+        if item.renamed_from is not None:
+            click.echo(f"  renamed:   from {item.renamed_from} (an earlier input held that id)")
         click.echo(f"  title:     {item.title if item.title is not None else '-'}")
         if item.published:
             click.echo(f"  published: {item.published}")
@@ -345,13 +360,14 @@ def index_add_command(paths, index_url, no_relate, batch, quiet, bulk, stream_id
     from .ingest import read_inputs
 
     options = dataclasses.replace(_ingest_options(read), stream_id=stream_id)  # "-" is no id to index under
+    inputs = _say_renamed(read_inputs(list(paths), options=options))
     with Index.open(index_url) as index:
         if bulk:
-            counts, skipped = bulk_inputs(index, read_inputs(list(paths), options=options), client="cli",
+            counts, skipped = bulk_inputs(index, inputs, client="cli",
                                           progress=_progress_to_stderr(quiet, "read"))
             counts |= {"updated": 0, "unchanged": 0}
         else:
-            counts, skipped = add_inputs(index, read_inputs(list(paths), options=options), relate=not no_relate,
+            counts, skipped = add_inputs(index, inputs, relate=not no_relate,
                                          batch=batch, client="cli", progress=_progress_to_stderr(quiet))
         total = index.stats().documents
     if not quiet and sys.stderr.isatty():
@@ -462,7 +478,7 @@ def check_command(paths, index_url, add, exit_code, fmt, no_drift, client, strea
         chunk = 1 if "-" in paths else 64  # a stream answers each article as it arrives
         # an article added under "-" would be replaced by the next one piped in: --add needs --id
         options = dataclasses.replace(_ingest_options(read), stream_id=stream_id or (None if add else "-"))
-        inputs = read_inputs(list(paths), options=options)
+        inputs = _say_renamed(read_inputs(list(paths), options=options))
         for ans in check_stream(index, inputs, add=add, client=client, chunk=chunk):
             copies += is_copy(ans)
             skipped += isinstance(ans, Skipped)
@@ -496,12 +512,17 @@ def check_command(paths, index_url, add, exit_code, fmt, no_drift, client, strea
 @click.option("--log-level", type=click.Choice(["critical", "error", "warning", "info", "debug"]), default="info")
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
               help="Server processes sharing the port and the index (about one per core).")
+@click.option("--create", is_flag=True,
+              help="Create the index when it does not exist (empty: every article is new until some are added). "
+              "Without it a missing index is an error.")
 @click.option("--openapi", "print_openapi", is_flag=True, help="Print the OpenAPI schema (docs/openapi.json) and exit.")
-def serve_command(index_url, host, port, token, max_body, log_level, workers, print_openapi):
-    """Run the HTTP pre-ingest filter (POST /v1/check, /v1/documents, ...; OpenAPI at /docs)."""
+def serve_command(index_url, host, port, token, max_body, log_level, workers, create, print_openapi):
+    """Run the HTTP pre-ingest filter (POST /v1/check, /v1/documents, ...; OpenAPI at /docs)
+    over an existing index (build one with `dedup index add`, or pass --create)."""
     from .service import openapi_document, serve
 
     if print_openapi:
         click.echo(openapi_document(), nl=False)
         return
-    serve(index_url, host=host, port=port, token=token, max_body=max_body, log_level=log_level, workers=workers)
+    serve(index_url, host=host, port=port, token=token, max_body=max_body, log_level=log_level, workers=workers,
+          create=create)

@@ -60,6 +60,7 @@ class Document:
     zones: tuple[Zone, ...] = ()
     parent: str | None = None  # id of the article this story was split from
     part: int | None = None  # 1-based part number within the parent
+    renamed_from: str | None = None  # the id its input asked for, when an earlier input held it (then ``id`` differs)
 
 
 @dataclass(frozen=True, slots=True)

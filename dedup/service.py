@@ -341,27 +341,30 @@ def app_from_env() -> FastAPI:
     import os
 
     cfg = json.loads(os.environ[_ENV])
-    index = Index.open(cfg["url"])
+    index = Index.open(cfg["url"], create=False)  # serve() opened (or created) it before forking
     app = create_app(index, token=cfg.get("token"), max_body=cfg["max_body"])
     app.router.on_shutdown.append(index.close)
     return app
 
 
 def serve(url: str, *, host: str = "127.0.0.1", port: int = 8000, token: str | None = None,
-          max_body: int = DEFAULT_MAX_BODY, workers: int = 1, log_level: str = "info") -> None:
+          max_body: int = DEFAULT_MAX_BODY, workers: int = 1, log_level: str = "info", create: bool = False) -> None:
     """Run the service until interrupted (uvicorn). With ``workers`` > 1, that many processes share the
-    port and the index (the store serialises their decisions as it does for any writers)."""
+    port and the index (the store serialises their decisions as it does for any writers).
+
+    An index that does not exist is an error (StoreError naming it and how to build it) unless
+    ``create``: a mistyped path must not give a service that answers "new" to everything."""
     import os
 
     import uvicorn
 
-    Index.open(url).close()  # create it, and fail here (not in a worker) on a bad URL or parameters
+    Index.open(url, create=create).close()  # fail here (not in a worker) on a missing index, a bad URL or parameters
     if workers > 1:
         os.environ[_ENV] = json.dumps({"url": url, "token": token, "max_body": max_body})
         uvicorn.run("dedup.service:app_from_env", factory=True, host=host, port=port, workers=workers,
                     log_level=log_level, access_log=False)
         return
-    index = Index.open(url)
+    index = Index.open(url, create=False)
     try:
         app = create_app(index, token=token, max_body=max_body)
         uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False)

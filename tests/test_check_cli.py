@@ -233,3 +233,25 @@ def test_read_only_check_of_a_missing_index_is_an_error_not_an_empty_index(tmp_p
     # --add may start an index (first use)
     r = CliRunner().invoke(main, ["check", "--add", "--index", str(missing), str(story)])
     assert r.exit_code == 0 and missing.exists()
+
+
+def test_index_add_check_and_inspect_say_each_renamed_input_on_stderr(run, tmp_path):
+    recs = tmp_path / "r.jsonl"
+    recs.write_text(json.dumps({"id": "x", "text": article(1)}) + "\n" + json.dumps({"id": "x", "text": article(2)}) + "\n")
+    notice = f"'{recs}': id 'x' is taken by an earlier input, renamed 'x~2'; give each input its own id\n"
+    r = run("index", "add", str(recs))
+    assert r.exit_code == 0 and r.stderr == notice
+    r = run("check", str(recs))
+    assert [json.loads(line)["id"] for line in r.stdout.splitlines()] == ["x", "x~2"] and r.stderr == notice
+    r = CliRunner().invoke(main, ["inspect", str(recs)])
+    assert r.stderr == notice + "2 documents, 0 skipped\n"
+    assert "x~2\n  renamed:   from x (an earlier input held that id)\n" in r.stdout
+
+
+def test_index_add_and_check_read_one_article_per_line(run, tmp_path):
+    one, two = (" ".join(article(i).split()) for i in (1, 2))
+    (tmp_path / "archive.cor").write_text(f"{one}\n{two}\n")
+    r = run("index", "add", "--ext", "cor", "--lines", str(tmp_path / "archive.cor"))
+    assert r.exit_code == 0 and r.stdout.startswith("added 2, updated 0, unchanged 0, skipped 0; 2 documents in ")
+    r = run("check", "--lines", "--format", "text", "-", input=f"{two}\n")
+    assert r.stdout.splitlines() == ["-:1\tduplicate\tarchive.cor:2\t1.00"]

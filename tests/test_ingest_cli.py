@@ -75,3 +75,26 @@ def test_inspect_binary_with_no_skip_binary_is_an_error(tmp_path):
     assert res.stderr == (
         f"Error: cannot read '{f}': binary data (NUL byte at offset 0); pass --encoding if it is text, or leave it out\n"
     )
+
+
+def test_inspect_ext_adds_a_type_as_scan_does(tmp_path):
+    # --ext means "also read this type" in every command (scan, inspect, index add, check)
+    (tmp_path / "a.txt").write_text("Storm closes three ports along the coast, officials said on Tuesday.\n")
+    (tmp_path / "b.csv").write_text("id,text\nrow1,Ferry services were cancelled until Thursday by the harbour authority.\n")
+    res = _runner().invoke(main, ["inspect", "--ext", "csv", str(tmp_path)])
+    assert res.exit_code == 0, res.output
+    assert [line for line in res.stdout.splitlines() if line and not line.startswith(" ")] == ["a.txt", "row1"]
+    assert res.stderr == "2 documents, 0 skipped\n"
+
+
+def test_every_reading_command_has_the_same_reading_options():
+    def reading(name, group=None):
+        cmd = main.commands[name] if group is None else main.commands[group].commands[name]
+        return {(p.name, tuple(p.opts), p.help) for p in cmd.params if p.name != "skip_binary"}
+
+    scan = reading("scan")
+    shared = {p for p in scan if p[0] in ("encoding", "max_bytes", "extensions", "follow_symlinks", "lines", "id_field",
+                                         "text_fields", "title_field", "source_field", "published_field", "url_field")}
+    assert len(shared) == 11
+    for name, group in (("inspect", None), ("check", None), ("add", "index")):
+        assert shared <= reading(name, group), name

@@ -121,6 +121,48 @@ def test_forced_encoding(tmp_path):
     assert s.reason.endswith("; it is not utf-8: pass its encoding with --encoding, or drop --encoding to detect it")
 
 
+_NOT_IT = "; it is not {}: pass its encoding with --encoding, or drop --encoding to detect it"
+
+
+@pytest.mark.parametrize(
+    "data,encoding,why",
+    [
+        pytest.param(ARTICLE.encode("utf-8") + b"\n", "utf-16",
+                     "not text as utf-16 (100% of the bytes are ASCII text, read as 100% non-ASCII characters)",
+                     id="utf-16-on-utf-8"),
+        pytest.param(ARTICLE.encode("utf-16-be"), "utf-16-le", "not text as utf-16-le (its NUL bytes are laid out as utf-16-be)",
+                     id="utf-16-le-on-utf-16-be"),
+        pytest.param(ARTICLE.encode("utf-16"), "cp1252", "binary data (50% control characters as cp1252)", id="cp1252-on-utf-16"),
+        pytest.param(("\ufeff" + "\ue000\ue001 private use" * 8).encode("utf-16-le"), "utf-16-le",
+                     "not text as utf-16-le (14% unassigned or private-use characters)", id="private-use"),
+    ],
+)
+def test_forced_encoding_that_misreads_the_bytes_is_skipped(tmp_path, data, encoding, why):
+    # garbage (CJK soup, NULs) from a wrong --encoding is not indexed: the fix is to drop --encoding
+    f = tmp_path / "a.txt"
+    f.write_bytes(data)
+    s = _only(_read(f, encoding=encoding), Skipped)
+    assert s.reason == f"cannot read '{f}': {why}" + _NOT_IT.format(encoding)
+    assert _only(_read(f), Document).text  # detected, it reads
+
+
+@pytest.mark.parametrize(
+    "text,encoding",
+    [
+        pytest.param("\u6771\u4eac\u3067\u4f1a\u8b70\u304c\u958b\u304b\u308c\u305f\u3002\n" * 4, "utf-16-le", id="cjk-utf-16-le"),
+        pytest.param("\u6771\u4eac\u3067\u4f1a\u8b70\u304c\u958b\u304b\u308c\u305f\u3002\n" * 4, "utf-16", id="cjk-utf-16-bom"),
+        pytest.param("\u6771\u4eac\u3067\u4f1a\u8b70\u304c\u958b\u304b\u308c\u305f\u3002\n" * 4, "shift_jis", id="shift-jis"),
+        pytest.param(TEXT, "utf-32", id="utf-32-bom"),
+        pytest.param(TEXT, "utf-32-be", id="utf-32-be"),
+        pytest.param(TEXT, "cp1252", id="cp1252"),
+    ],
+)
+def test_forced_encoding_that_is_right_reads(tmp_path, text, encoding):
+    f = tmp_path / "a.txt"
+    f.write_bytes(text.encode(encoding))
+    assert _only(_read(f, encoding=encoding), Document).text == text.strip()
+
+
 def test_unknown_forced_encoding_is_a_params_error():
     with pytest.raises(ParamsError, match="unknown encoding 'nope'"):
         IngestOptions(encoding="nope")
@@ -149,6 +191,21 @@ def test_binary_stops_the_read_when_skip_binary_is_off(tmp_path):
 
 
 # --- JSON and JSONL ---------------------------------------------------------------------------
+
+
+def test_every_part_of_a_split_record_keeps_the_record_metadata(tmp_path):
+    # seed 002 holds two unrelated stories: the record's publication time, source and url
+    # belong to both parts; each part keeps its own headline as title
+    text = (pathlib.Path(__file__).resolve().parent.parent / "seeds" / "002_ceff1de251848dd9.txt").read_text()
+    f = tmp_path / "recs.jsonl"
+    rec = {"id": "r", "text": text, "title": "Given title", "source": "Wire", "published": "2026-02-01", "url": "http://x/r"}
+    f.write_text(json.dumps(rec) + "\n")
+    docs = _read(f)
+    assert [(d.id, d.parent, d.part) for d in docs] == [("r#1", "r", 1), ("r#2", "r", 2)]
+    assert [(d.source, d.published, d.url) for d in docs] == [("Wire", "2026-02-01", "http://x/r")] * 2
+    assert docs[0].title == "Given title"
+    assert docs[1].title == "Pakistani, Libyan commanders discuss regional security, military cooperation"
+
 
 
 def test_jsonl_bad_line_is_skipped_and_the_rest_read(tmp_path):
@@ -527,3 +584,59 @@ def test_a_file_named_twice_is_listed_with_deferred_reads_too(tmp_path):
     (tmp_path / "a.txt").write_text(ARTICLE, encoding="utf-8")
     items = list(read_inputs([str(tmp_path / "a.txt"), str(tmp_path)], defer=True))
     assert [type(x).__name__ for x in items] == ["FileJob", "Skipped"]
+
+
+# --- id clashes: renamed, and the rename is on the document --------------------------------------
+
+
+def test_clashing_ids_are_renamed_and_say_the_id_they_asked_for(tmp_path, monkeypatch):
+    (tmp_path / "x").write_text(ARTICLE)
+    recs = tmp_path / "r.jsonl"
+    recs.write_text(json.dumps({"id": "x", "text": ARTICLE}) + "\n" + json.dumps({"id": "x", "text": ARTICLE + "More.\n"}) + "\n")
+    stdin = io.TextIOWrapper(io.BytesIO((json.dumps({"id": "x", "text": ARTICLE}) + "\n").encode()))
+    monkeypatch.setattr(sys, "stdin", stdin)
+    docs = _read(tmp_path / "x", recs, "-")
+    # the records on standard input share the ids of the files (they were renamed apart from them)
+    assert [(d.id, d.renamed_from, d.path) for d in docs] == [
+        ("x", None, str(tmp_path / "x")),
+        ("x~2", "x", str(recs)),
+        ("x~3", "x", str(recs)),
+        ("x~4", "x", None),
+    ]
+    # a file whose id a record took first gets its folder's name, and says so
+    docs = _read(recs, tmp_path / "x")
+    assert [(d.id, d.renamed_from) for d in docs] == [("x", None), ("x~2", "x"), (f"{tmp_path}/x", "x")]
+
+
+# --- one article per line (--lines) ---------------------------------------------------------------
+
+LINES = (
+    "Heavy storms closed three ports along the northern coast on Tuesday, the harbour authority said.\r\n"
+    "\r\n"
+    "[ad_1]\r\n"
+    "Ferry services were cancelled until Thursday and fishing boats were ordered to stay in port.\r\n"
+)
+
+
+def test_lines_makes_each_non_blank_line_of_a_text_file_a_document(tmp_path):
+    f = tmp_path / "news.cor"
+    f.write_text(LINES, newline="")
+    items = _read(tmp_path, extensions=(".cor",), lines=True)
+    assert [(type(i).__name__, i.id) for i in items] == [("Document", "news.cor:1"), ("Skipped", "news.cor:3"),
+                                                          ("Document", "news.cor:4")]
+    assert items[0].text == LINES.split("\r\n")[0] and items[0].path == str(f)
+    assert items[1].reason == (f"'{f}' line 3: nothing left after removing boilerplate (1 line: ad marker); "
+                               "check that it holds an article")
+    # without --lines the file is one article
+    assert [d.id for d in _read(tmp_path, extensions=(".cor",))] == ["news.cor"]
+
+
+def test_lines_on_a_stream_and_next_to_records(tmp_path):
+    items = list(read_stream(io.BytesIO(LINES.encode()), name="-", options=IngestOptions(lines=True)))
+    assert [i.id for i in items] == ["-:1", "-:3", "-:4"]
+    f = tmp_path / "r.jsonl"  # records are still records
+    f.write_text(json.dumps({"id": "r1", "text": ARTICLE}) + "\n")
+    assert [d.id for d in _read(f, lines=True)] == ["r1"]
+    blank = tmp_path / "blank.txt"
+    blank.write_text("\n  \n")
+    assert _only(_read(blank, lines=True), Skipped).reason == f"cannot read '{blank}': only white space; add text or leave it out"

@@ -134,7 +134,8 @@ def test_csv_columns_are_documented():
 
 def test_json_header_and_keys_in_fixed_order(result):
     data = scan_json.to_dict(result)
-    assert list(data) == ["schema", "dedup_version", "params", "summary", "documents", "pairs", "stories", "events", "skipped"]
+    assert list(data) == ["schema", "dedup_version", "params", "summary", "documents", "pairs", "stories", "events", "skipped",
+                          "renamed"]
     assert data["schema"] == scan_json.SCHEMA_ID == "dedup.scan/1"
     assert data["schema"].endswith("/1") and scan_json.schema()["properties"]["schema"]["const"] == data["schema"]
     assert [d["id"] for d in data["documents"]] == [safe(d.id) for d in result.documents]

@@ -181,7 +181,7 @@ def test_scan_passes_options_to_the_library(runner, monkeypatch):
     monkeypatch.setattr(dedup.scan, "scan", fake_scan)
     args = ["scan", str(SEEDS), "--format", "json", "--drift", "--workers", "3", "--encoding", "latin-1",
             "--max-bytes", "1000", "--ext", "csv", "--ext", ".TSV", "--text-field", "body", "--text-field", "lede",
-            "--id-field", "guid", "--title-field", "headline", "--no-split", "--no-skip-binary", "--follow-symlinks"]
+            "--id-field", "guid", "--title-field", "headline", "--no-split", "--no-skip-binary", "--follow-symlinks", "--lines"]
     res = runner.invoke(main, args)
     assert res.exit_code == 0, res.output
     (paths, kwargs), = calls
@@ -189,7 +189,7 @@ def test_scan_passes_options_to_the_library(runner, monkeypatch):
     assert kwargs["drift"] is True and kwargs["workers"] == 3 and kwargs["progress"] is None
     assert kwargs["ingest"] == IngestOptions(
         encoding="latin-1", max_bytes=1000, extensions=(*IngestOptions().extensions, ".csv", ".tsv"), text_fields=("body", "lede"),
-        id_field="guid", title_field="headline", split_stories=False, skip_binary=False, follow_symlinks=True,
+        id_field="guid", title_field="headline", split_stories=False, skip_binary=False, follow_symlinks=True, lines=True,
     )
     runner.invoke(main, ["scan", str(SEEDS)])
     assert calls[1][1]["ingest"] == IngestOptions() and "workers" not in calls[1][1] and calls[1][1]["drift"] is False
@@ -254,3 +254,47 @@ def test_scan_texts_with_a_format_that_has_no_texts_is_a_usage_error(runner, tmp
     res = runner.invoke(main, ["scan", str(tmp_path), "--texts", "--format", fmt])
     assert res.exit_code == 2
     assert f"--texts adds the cleaned texts to --format json or jsonl, not {fmt}" in res.output
+
+
+def test_renamed_ids_are_reported_in_every_format_and_said_once_on_stderr(runner, tmp_path):
+    import json
+    import pathlib
+
+    seed = next((pathlib.Path(__file__).resolve().parent.parent / "seeds").glob("002_*.txt")).read_text()
+    first = "Ferry services were cancelled until Thursday and fishing boats were ordered to stay in port.\n"
+    recs = tmp_path / "r.jsonl"
+    recs.write_text(json.dumps({"id": "x", "text": first}) + "\n" + json.dumps({"id": "x", "text": seed}) + "\n")
+    notice = f"'{recs}': id 'x' is taken by an earlier input, renamed 'x~2'; give each input its own id"
+
+    res = runner.invoke(main, ["scan", str(recs), "--format", "json", "-q"])
+    assert res.exit_code == 0, res.output
+    assert res.stderr == notice + "\n"  # once for the record, though it was split in two parts
+    data = json.loads(res.stdout)
+    assert [(d["id"], d["renamed_from"]) for d in data["documents"]] == [("x", None), ("x~2#1", "x"), ("x~2#2", "x")]
+    assert data["renamed"] == [{"id": "x~2", "renamed_from": "x", "path": str(recs), "reason": notice}]
+    assert data["summary"]["renamed"] == 1
+
+    res = runner.invoke(main, ["scan", str(recs), "-q"])
+    lines = res.stdout.splitlines()
+    assert lines[0].startswith("3 documents, 0 stories, 0 events, 0 skipped, 1 renamed")
+    at = lines.index("Renamed: 1 input whose id an earlier input held")
+    assert lines[at + 1] == f"  x~2: {notice}"
+    assert res.stderr == notice + "\n"
+
+    res = runner.invoke(main, ["scan", str(recs), "--format", "jsonl", "-q"])
+    assert json.loads(res.stdout.splitlines()[-1]) == {"type": "renamed", "id": "x~2", "renamed_from": "x",
+                                                       "path": str(recs), "reason": notice}
+
+
+def test_scan_lines_finds_copies_between_lines_of_one_file(runner, tmp_path):
+    import json
+    import pathlib
+
+    seeds = sorted((pathlib.Path(__file__).resolve().parent.parent / "seeds").glob("*.txt"))
+    article = " ".join(seeds[0].read_text().split())  # seed 000 on one line
+    (tmp_path / "corpus.cor").write_text(f"{article}\n\n{article}\n")
+    res = runner.invoke(main, ["scan", str(tmp_path), "--ext", "cor", "--lines", "--format", "json", "-q"])
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout)
+    assert [d["id"] for d in data["documents"]] == ["corpus.cor:1", "corpus.cor:3"]
+    assert [(p["a"], p["b"], p["relation"]) for p in data["pairs"]] == [("corpus.cor:1", "corpus.cor:3", "duplicate")]

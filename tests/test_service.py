@@ -22,14 +22,14 @@ MAX_BODY = 256 * 1024
 
 class Server:
     def __init__(self, index_url: str, token: str | None = TOKEN):
-        self.index_url, self.token = index_url, token
+        self.index_url, self.token = index_url, token  # a fresh index_url is created (--create)
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.proc = None
 
     def start(self):
         args = [sys.executable, "-m", "dedup", "serve", "--index", self.index_url, "--host", "127.0.0.1",
-                "--port", str(self.port), "--max-body", str(MAX_BODY), "--log-level", "warning"]
+                "--port", str(self.port), "--max-body", str(MAX_BODY), "--log-level", "warning", "--create"]
         env = dict(os.environ, PYTHONPATH=str(REPO))
         env.pop("DEDUP_TOKEN", None)
         if self.token:
@@ -277,6 +277,26 @@ def test_committed_openapi_schema_is_current(tmp_path):
     assert r.output == committed, "docs/openapi.json is stale; run: dedup serve --openapi > docs/openapi.json"
     spec = json.loads(committed)
     assert {"/v1/check", "/v1/check/batch", "/v1/documents", "/v1/documents/{id}", "/v1/stats", "/healthz"} <= set(spec["paths"])
+
+
+def test_serve_refuses_an_index_that_does_not_exist_unless_told_to_create_it(tmp_path, monkeypatch):
+    # a mistyped path must not give a running service that answers "new" to everything
+    from click.testing import CliRunner
+
+    from dedup.cli import main
+
+    runs = []
+    monkeypatch.setattr("uvicorn.run", lambda app, **kw: runs.append(kw["port"]))
+    missing = tmp_path / "mistyped.db"
+    r = CliRunner().invoke(main, ["serve", "--index", str(missing), "--port", "8123"])
+    assert (r.exit_code, r.stdout, runs) == (1, "", [])
+    assert r.stderr == f"Error: no index at '{missing}'; create it with `dedup index add --index {missing} FILES`\n"
+    assert not missing.exists()
+    r = CliRunner().invoke(main, ["serve", "--index", str(missing), "--port", "8123", "--create"])
+    assert (r.exit_code, runs) == (0, [8123]), r.output
+    assert missing.exists()
+    r = CliRunner().invoke(main, ["serve", "--index", str(missing), "--port", "8124"])  # it exists now
+    assert (r.exit_code, runs) == (0, [8123, 8124]), r.output
 
 
 @pytest.mark.parametrize(

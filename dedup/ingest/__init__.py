@@ -10,8 +10,10 @@ Ids: a file found in a folder is named by its path relative to that folder
 ("business/001.txt"), a file given directly by its name, a JSON record by its
 id field, a stream by its name. Ids are printable (undecodable file-name bytes
 are shown as ``\\xNN``) and unique within one ``read_inputs`` call: a clash is
-resolved by prefixing the folder's name, then by a ``~2`` suffix. A story split
-out of a document gets ``{id}#{k}``. A file met twice in one read (a path named twice, a
+resolved by prefixing the folder's name, then by a ``~2`` suffix, and the renamed
+Document says the id it asked for in ``renamed_from``. A story split
+out of a document gets ``{id}#{k}``; with ``IngestOptions.lines`` each line of a plain-text
+file or stream is a document ``{id}:{line}``. A file met twice in one read (a path named twice, a
 folder and a file inside it) is read once; the repeat is a Skipped naming the first id.
 """
 
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import dataclasses
 import io
 import json
 import os
@@ -73,6 +76,9 @@ class IngestOptions:
     # Id of a plain-text or HTML article read from a stream: "-" gives it the stream's name
     # ("-" for standard input); None skips it (an index needs an id of its own: `--id`).
     stream_id: str | None = "-"
+    # Plain-text files and streams hold one article per line: each non-blank line is a document
+    # with id "{id}:{line}" (HTML, JSON, JSONL and CSV inputs are read as usual).
+    lines: bool = False
 
     def __post_init__(self) -> None:
         if self.max_bytes <= 0:
@@ -143,6 +149,13 @@ class _Ids:
         return got
 
 
+def _renamed(docs: tuple[Document, ...], wanted: str, got: str) -> tuple[Document, ...]:
+    """``docs`` of an input that asked for the id ``wanted`` and got ``got``."""
+    if got == wanted:
+        return docs
+    return tuple(dataclasses.replace(d, renamed_from=wanted) for d in docs)
+
+
 # --- text -> documents --------------------------------------------------------------------
 
 
@@ -159,7 +172,10 @@ def document_from_text(
 ) -> tuple[Document, ...]:
     """Boilerplate stripping and story splitting of one text (HTML is extracted first).
 
-    Returns one Document, or one per story (ids ``{id}#{k}``, ``parent=id``). Raises
+    Returns one Document, or one per story (ids ``{id}#{k}``, ``parent=id``); every part
+    keeps ``source``, ``url`` and ``published`` (a later part's own publication stamp
+    wins over ``published``), while ``title`` names the first part only (the others keep
+    their own headline). Raises
     InputError when the text is empty, white space, or nothing but boilerplate.
     """
     if looks_like_html(raw):
@@ -192,7 +208,8 @@ def document_from_text(
                 text=c.text,
                 title=c.title,
                 source=source,
-                published=(published if k == 1 else None) or c.published,
+                # the record's time is the page's: a later part keeps it unless it has a stamp of its own
+                published=(published or c.published) if k == 1 else (c.published or published),
                 url=url,
                 path=path,
                 stripped=c.stripped,
@@ -240,6 +257,27 @@ def _text_docs(data: bytes, *, id: str, display: str, path: str | None, html: bo
     return _from_text(text, id=id, display=display, path=path, options=options)
 
 
+def _line_docs(data: bytes, *, id: str, display: str, path: str | None, options: IngestOptions) -> Iterator[Document | Skipped]:
+    """One document per non-blank line (``IngestOptions.lines``), ids ``{id}:{line}``; a line
+    that holds no article is a Skipped naming the line."""
+    if not data:
+        raise InputError(f"cannot read '{display}': empty file (0 bytes); add text or leave it out")
+    text = _decode(data, display, options)
+    one = dataclasses.replace(options, split_stories=False)  # a line is one article
+    found = False
+    for n, line in enumerate(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"), start=1):
+        if not line.strip():
+            continue
+        found = True
+        try:
+            yield from document_from_text(line, id=f"{id}:{n}", path=path, options=one)
+        except InputError as exc:
+            why = str(exc).removeprefix(f"cannot read '{id}:{n}': ")
+            yield Skipped(f"{id}:{n}", f"'{display}' line {n}: {why}", path)
+    if not found:
+        raise InputError(f"cannot read '{display}': only white space; add text or leave it out")
+
+
 def _from_text(text: str, *, id: str, display: str, options: IngestOptions, **meta) -> tuple[Document, ...]:
     try:
         return document_from_text(text, id=id, options=options, **meta)
@@ -270,7 +308,8 @@ def _record(
     if rid is None:
         yield Skipped(sid, f"{where}: record has no '{options.id_field}' field; add one or pass --id-field NAME", path)
         return
-    rid = ids.claim(printable(rid))
+    wanted = printable(rid)
+    rid = ids.claim(wanted)
     text = None
     for name in options.text_fields:
         v = rec.get(name)
@@ -295,7 +334,7 @@ def _record(
     except InputError as exc:
         yield Skipped(rid, f"{where}: {exc}", path)
         return
-    yield from docs
+    yield from _renamed(docs, wanted, rid)
 
 
 def _jsonl(lines, display: str, ids: _Ids, path: str | None, options: IngestOptions) -> Iterator[Document | Skipped]:
@@ -388,8 +427,11 @@ def read_stream(
     ``jsonl``, ``json``, ``text``, ``html``."""
     if fmt not in _FORMATS:
         raise ParamsError(f"unknown stream format {fmt!r}; use one of {', '.join(_FORMATS)}")
+    return _stream(stream, name, fmt, options, _Ids())
+
+
+def _stream(stream: BinaryIO, name: str, fmt: str, options: IngestOptions, ids: _Ids) -> Iterator[Document | Skipped]:
     display = printable(name)
-    ids = _Ids()
     buf = stream if hasattr(stream, "peek") else io.BufferedReader(stream)  # type: ignore[arg-type]
     if fmt == "auto":
         head = buf.peek(65536).lstrip(b"\xef\xbb\xbf \t\r\n")
@@ -417,7 +459,13 @@ def read_stream(
             where = "standard input" if name == "-" else f"'{display}'"
             yield Skipped(display, f"cannot add the article on {where}: it has no id; pass --id ID, or send JSON records with an id")
             return
-        yield from _text_docs(data, id=text_id or display, display=display, path=None, html=fmt == "html", options=options)
+        wanted = text_id or display
+        got = ids.claim(wanted)
+        if options.lines and fmt != "html":
+            yield from _line_docs(data, id=got, display=display, path=None, options=options)
+            return
+        docs = _text_docs(data, id=got, display=display, path=None, html=fmt == "html", options=options)
+        yield from _renamed(docs, wanted, got)
     except _Fatal:
         raise
     except InputError as exc:
@@ -453,7 +501,9 @@ def _fix(exc: OSError, folder: bool = False) -> str:
     return "check the path"
 
 
-def _read_file(path: str, *, id: str, display: str, options: IngestOptions, ids: _Ids, nofollow: bool) -> Iterator[Document | Skipped]:
+def _read_file(
+    path: str, *, id: str, display: str, options: IngestOptions, ids: _Ids, nofollow: bool, renamed_from: str | None = None
+) -> Iterator[Document | Skipped]:
     shown = printable(path)
     ext = os.path.splitext(path)[1].lower()
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
@@ -486,7 +536,11 @@ def _read_file(path: str, *, id: str, display: str, options: IngestOptions, ids:
             if ext in _CSV_EXT:
                 yield from _csv_doc(_decode(data, display, options), ext, display, ids, shown, options)
                 return
-            yield from _text_docs(data, id=id, display=display, path=shown, html=ext in _HTML_EXT, options=options)
+            if options.lines and ext not in _HTML_EXT:
+                yield from _line_docs(data, id=id, display=display, path=shown, options=options)
+                return
+            docs = _text_docs(data, id=id, display=display, path=shown, html=ext in _HTML_EXT, options=options)
+            yield from _renamed(docs, renamed_from or id, id)
         except _Fatal:
             raise
         except InputError as exc:
@@ -504,6 +558,11 @@ class FileJob:
     id: str
     display: str
     nofollow: bool
+    renamed_from: str | None = None  # the id it asked for, when an earlier input held it
+
+
+def _file_job(path: str, wanted: str, got: str, display: str, nofollow: bool) -> FileJob:
+    return FileJob(path, got, display, nofollow, wanted if got != wanted else None)
 
 
 def _deferrable(ext: str) -> bool:
@@ -517,7 +576,8 @@ def read_file_job(job: FileJob, options: IngestOptions = IngestOptions()) -> lis
 
 
 def _read_job(job: FileJob, options: IngestOptions, ids: _Ids) -> Iterator[Document | Skipped]:
-    return _read_file(job.path, id=job.id, display=job.display, options=options, ids=ids, nofollow=job.nofollow)
+    return _read_file(job.path, id=job.id, display=job.display, options=options, ids=ids, nofollow=job.nofollow,
+                      renamed_from=job.renamed_from)
 
 
 def _found(job: FileJob, options: IngestOptions, ids: _Ids, defer: bool) -> Iterator[Document | Skipped | FileJob]:
@@ -592,7 +652,7 @@ def _walk(
                 yield again
                 continue
             fid = ids.claim(rel, prefix) if linked else ids.file(st, rel, prefix)
-            job = FileJob(entry.path, fid, display, not options.follow_symlinks)
+            job = _file_job(entry.path, rel, fid, display, not options.follow_symlinks)
             yield from _found(job, options, ids, defer)
         else:
             yield Skipped(rel, f"'{display}' is a {_kind(st.st_mode)}, not a regular file; not read, leave it out", display)
@@ -613,7 +673,7 @@ def read_inputs(
         if isinstance(path, bytes):
             path = os.fsdecode(path)
         if path == "-":
-            yield from read_stream(sys.stdin.buffer, name="-", options=options)
+            yield from _stream(sys.stdin.buffer, "-", "auto", options, ids)  # its ids are unique among the others'
             continue
         display = printable(path)
         try:
@@ -635,8 +695,8 @@ def read_inputs(
             if again is not None:
                 yield again
                 continue
-            name = os.path.basename(path) or path
-            job = FileJob(path, ids.file(st, printable(name), printable(os.path.dirname(path)) or None), display, False)
+            name = printable(os.path.basename(path) or path)
+            job = _file_job(path, name, ids.file(st, name, printable(os.path.dirname(path)) or None), display, False)
             yield from _found(job, options, ids, defer)
         else:
             yield Skipped(display, f"'{display}' is a {_kind(st.st_mode)}, not a regular file; not read, leave it out", display)

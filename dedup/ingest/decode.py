@@ -1,6 +1,6 @@
 """Bytes -> text: BOMs, UTF-8, UTF-16/32 without a BOM, Western single-byte fallbacks.
 
-Order: a forced encoding; a BOM; NUL-byte layout (UTF-16/32 without BOM, else binary);
+Order: a forced encoding (refused when it clearly misreads the bytes); a BOM; NUL-byte layout (UTF-16/32 without BOM, else binary);
 strict UTF-8; charset-normalizer when it finds a non-Latin script; cp1252; Latin-1.
 Text full of control characters is binary whatever it decoded as.
 """
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import re
+import sys
 import unicodedata
 
 from charset_normalizer import from_bytes
@@ -21,6 +22,16 @@ MAX_CONTROL_SHARE = 0.01
 MIN_NUL_UNIT_SHARE = 0.1
 # charset-normalizer guesses badly on short inputs; below this many bytes it is not asked.
 MIN_DETECT_BYTES = 64
+# A forced encoding that misreads the bytes (--encoding utf-16 on a UTF-8 file gives CJK soup)
+# is refused, rather than indexed as garbage, when the decoded text
+# - holds under MAX_MISREAD_ASCII of ASCII characters while at least MIN_ASCII_BYTES of the
+#   bytes are printable ASCII: every ASCII-compatible encoding (UTF-8, cp1252, Shift-JIS, ...)
+#   reads such bytes as mostly ASCII; UTF-16 text has NULs or, in CJK, about half such bytes;
+MIN_ASCII_BYTES = 0.9
+MAX_MISREAD_ASCII = 0.5
+# - is UTF-16/32 in one byte order while the NUL bytes sit where the other one puts them;
+# - or holds more than this share of unassigned or private-use code points (real text: none).
+MAX_UNASSIGNED_SHARE = 0.01
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),
@@ -82,14 +93,42 @@ def _checked(text: str, encoding: str) -> tuple[str, str]:
     return text.removeprefix("\ufeff"), encoding
 
 
+_PRINTABLE_ASCII = frozenset(b"\t\n\r\f" + bytes(range(0x20, 0x7F)))
+
+
+def _misread(data: bytes, text: str, encoding: str) -> None:
+    """Raise NotText when ``text``, decoded from ``data`` with a forced ``encoding``, is clearly not text."""
+    if not text:
+        return
+    ascii_bytes = sum(1 for b in data if b in _PRINTABLE_ASCII) / len(data)
+    ascii_chars = sum(1 for c in text if c < "\x80") / len(text)
+    if ascii_bytes >= MIN_ASCII_BYTES and ascii_chars < MAX_MISREAD_ASCII:
+        raise NotText(
+            f"not text as {encoding} ({ascii_bytes:.0%} of the bytes are ASCII text, read as {1 - ascii_chars:.0%} "
+            "non-ASCII characters)"
+        )
+    name = codecs.lookup(encoding).name
+    if name in ("utf-16", "utf-32") and not data.startswith(tuple(bom for bom, _ in _BOMS)):
+        name += "-le" if sys.byteorder == "little" else "-be"  # what the codec assumes without a BOM
+    layout = _nul_layout(data)
+    if layout is not None and name in ("utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be") and layout != name:
+        raise NotText(f"not text as {encoding} (its NUL bytes are laid out as {layout})")
+    odd = sum(1 for c in text if unicodedata.category(c) in ("Cn", "Co", "Cs"))
+    if odd > MAX_UNASSIGNED_SHARE * len(text):
+        raise NotText(f"not text as {encoding} ({odd / len(text):.0%} unassigned or private-use characters)")
+
+
 def decode(data: bytes, *, encoding: str | None = None) -> tuple[str, str]:
     """The text of ``data`` and the encoding used. Raises NotText (and LookupError for an unknown encoding)."""
     if encoding:
         codecs.lookup(encoding)  # LookupError names it
         try:
-            return _checked(data.decode(encoding), encoding)
+            text = data.decode(encoding)
         except UnicodeDecodeError as exc:
             raise NotText(f"not valid {encoding} (byte {exc.start}: {exc.reason})") from None
+        checked = _checked(text, encoding)
+        _misread(data, text, encoding)
+        return checked
     for bom, name in _BOMS:
         if data.startswith(bom):
             try:

@@ -119,6 +119,7 @@ def _document(view: ScanView, doc, texts: bool) -> dict:
         "captions": sum(1 for z in doc.zones if z.kind == "caption"),
         "story": _opt(view.story_of.get(doc.id)),
         "event": _opt(view.event_of.get(doc.id)),
+        "renamed_from": _opt(doc.renamed_from),
     }
     if texts:
         out["text"] = safe(doc.text)
@@ -206,6 +207,10 @@ def _skipped(sk) -> dict:
     return {"id": safe(sk.id), "reason": safe(sk.reason), "path": _opt(sk.path)}
 
 
+def _renamed(rn) -> dict:
+    return {"id": safe(rn.id), "renamed_from": safe(rn.renamed_from), "path": _opt(rn.path), "reason": safe(rn.reason)}
+
+
 def _header(result: ScanResult, view: ScanView) -> dict:
     return {
         "schema": SCHEMA_ID,
@@ -230,11 +235,12 @@ def to_dict(result: ScanResult, *, texts: bool = False) -> dict:
     out["stories"] = [_story(s) for s in result.stories]
     out["events"] = [_event(e) for e in result.events]
     out["skipped"] = [_skipped(s) for s in result.skipped]
+    out["renamed"] = [_renamed(r) for r in view.renamed()]
     return out
 
 
 def iter_records(result: ScanResult, *, texts: bool = False) -> Iterator[dict]:
-    """The JSONL stream as dicts: a header, then documents, pairs, stories, events, skipped."""
+    """The JSONL stream as dicts: a header, then documents, pairs, stories, events, skipped, renamed."""
     view = ScanView(result)
     yield {"type": "header", **_header(result, view)}
     for d in result.documents:
@@ -247,6 +253,8 @@ def iter_records(result: ScanResult, *, texts: bool = False) -> Iterator[dict]:
         yield {"type": "event", **_event(e)}
     for sk in result.skipped:
         yield {"type": "skipped", **_skipped(sk)}
+    for rn in view.renamed():
+        yield {"type": "renamed", **_renamed(rn)}
 
 
 def write_json(result: ScanResult, stream: IO[str], *, texts: bool = False, indent: int | None = 2) -> None:

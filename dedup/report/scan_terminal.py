@@ -244,11 +244,12 @@ def _counts(s: dict[str, int]) -> str:
     return (
         f"{_n(s['documents'], 'document')}, {_n(s['stories'], 'story', 'stories')}, "
         f"{_n(s['events'], 'event')}, {_n(s['skipped'], 'skipped', 'skipped')}"
+        + (f", {s['renamed']} renamed" if s.get("renamed") else "")
     )
 
 
 def summary_line(result: ScanResult) -> str:
-    """``N documents, M stories, K events, S skipped``: the report's first words."""
+    """``N documents, M stories, K events, S skipped[, R renamed]``: the report's first words."""
     return _counts(ScanView(result).summary())
 
 
@@ -319,6 +320,12 @@ def outline(result: ScanResult) -> list[Node]:
         if len(unrelated) > UNRELATED_SHOWN:
             node.add((f"and {len(unrelated) - UNRELATED_SHOWN} more (all are in --format json, with story and "
                       "event null)", S_DIM))
+        sections.append(node)
+    renamed = view.renamed()
+    if renamed:
+        node = Node([("Renamed: ", S_HEAD), f"{_n(len(renamed), 'input')} whose id an earlier input held"])
+        for rn in renamed:
+            node.add((display(rn.id), S_WARN), f": {display(rn.reason)}")
         sections.append(node)
     if result.skipped:
         node = Node([("Skipped: ", S_HEAD), _n(len(result.skipped), "input")])

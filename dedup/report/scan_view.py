@@ -63,6 +63,23 @@ def excerpt(text: str, start: int, end: int, limit: int = EXCERPT_CHARS) -> str:
     return safe(s[:cut].rstrip() + ELLIPSIS)
 
 
+def renamed_notice(doc: Document) -> str:
+    """The one line that says an input was renamed: its file, the id it asked for, the id it got."""
+    where = f"'{doc.path}'" if doc.path is not None else "standard input"
+    return (f"{where}: id '{doc.renamed_from}' is taken by an earlier input, renamed '{doc.parent or doc.id}'; "
+            "give each input its own id")
+
+
+@dataclass(frozen=True, slots=True)
+class Renamed:
+    """An input whose id clashed with an earlier input's and was renamed (``id``: the id it got)."""
+
+    id: str
+    renamed_from: str
+    path: str | None
+    reason: str
+
+
 @dataclass(frozen=True, slots=True)
 class Direction:
     source: str
@@ -149,6 +166,14 @@ class ScanView:
         """Documents in no story and no event, in scan order."""
         return [d.id for d in self.result.documents if d.id not in self.story_of and d.id not in self.event_of]
 
+    def renamed(self) -> list[Renamed]:
+        """Inputs renamed for a clash, once each (the parts of a split one together), in scan order."""
+        out: dict[str, Renamed] = {}
+        for d in self.result.documents:
+            if d.renamed_from is not None and (d.parent or d.id) not in out:
+                out[d.parent or d.id] = Renamed(d.parent or d.id, d.renamed_from, d.path, renamed_notice(d))
+        return list(out.values())
+
     def summary(self) -> dict[str, int]:
         r = self.result
         return {
@@ -159,4 +184,5 @@ class ScanView:
             "skipped": len(r.skipped),
             "in_stories": sum(1 for d in r.documents if d.id in self.story_of),
             "unrelated": len(self.unrelated()),
+            "renamed": len(self.renamed()),
         }
