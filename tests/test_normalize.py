@@ -1,9 +1,6 @@
 """dedup.normalize: the fast word path equals the tokenizer, offsets point at the words,
 canonical text is idempotent."""
 
-import subprocess
-import sys
-
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
@@ -156,16 +153,3 @@ def test_stop_words_are_scikit_learns_list_plus_reporting_verbs():
     assert {"said", "told", "according", "mr"} <= STOP_WORDS - ENGLISH_STOP_WORDS
     assert len(STOP_WORDS - ENGLISH_STOP_WORDS) == 16
 
-
-def test_a_scan_does_not_import_scikit_learn(tmp_path):
-    # scikit-learn (and scipy, joblib under it) cost seconds at start-up; the scan needs only
-    # its stop-word list, which is read from the module that holds it.
-    (tmp_path / "a.txt").write_text("Flooding closed the main road into the town on Monday. " * 5)
-    code = (
-        "import sys; from dedup.cli import main\n"
-        f"sys.argv = ['dedup', 'scan', {str(tmp_path)!r}, '-o', {str(tmp_path / 'out.txt')!r}]\n"
-        "try:\n    main()\nexcept SystemExit:\n    pass\n"
-        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('sklearn', 'joblib')))\n"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "[]", out.stderr

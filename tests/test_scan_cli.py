@@ -63,6 +63,8 @@ import json  # noqa: E402
 import os  # noqa: E402
 import pathlib  # noqa: E402
 import shutil  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
 
 import jsonschema  # noqa: E402
 
@@ -298,3 +300,17 @@ def test_scan_lines_finds_copies_between_lines_of_one_file(runner, tmp_path):
     data = json.loads(res.stdout)
     assert [d["id"] for d in data["documents"]] == ["corpus.cor:1", "corpus.cor:3"]
     assert [(p["a"], p["b"], p["relation"]) for p in data["pairs"]] == [("corpus.cor:1", "corpus.cor:3", "duplicate")]
+
+
+def test_a_scan_of_text_files_imports_neither_scikit_learn_nor_trafilatura(tmp_path):
+    # scikit-learn (and scipy, joblib under it) cost seconds at start-up; the scan needs only
+    # its stop-word list, which is read from the module that holds it. trafilatura is for pages.
+    (tmp_path / "a.txt").write_text("Flooding closed the main road into the town on Monday. " * 5)
+    code = (
+        "import sys; from dedup.cli import main\n"
+        f"sys.argv = ['dedup', 'scan', {str(tmp_path)!r}, '-o', {str(tmp_path / 'out.txt')!r}]\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('sklearn', 'joblib', 'trafilatura')))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]", out.stderr

@@ -6,7 +6,6 @@ import logging
 import re
 from dataclasses import dataclass
 
-import trafilatura
 from lxml import etree as lxml_etree
 from lxml import html as lxml_html
 
@@ -36,6 +35,10 @@ def _paragraphs(text: str) -> str:
 
 def extract(markup: str) -> Extracted:
     """The article text of a page. Falls back to trafilatura's baseline, then to all text of the page."""
+    # Imported on the first page: its import (dateparser, courlan, justext...) is a tenth of
+    # a second that scans and checks of text and JSON never need.
+    import trafilatura
+
     title = published = None
     try:
         doc = trafilatura.bare_extraction(
