@@ -285,6 +285,41 @@ def test_common_sample_hashes_are_ignored(index_url):
         store.close()
 
 
+def test_candidates_many_answers_each_query_as_candidates_alone(index_url):
+    """The batched lookup of a stream's chunk gives every query exactly what candidates() gives it
+    alone (same documents, order, shared counts and busy holders), though the queries share keys,
+    candidates and a sampled hash held by more documents than max_postings."""
+    rng = np.random.default_rng(7)
+    pool = rng.integers(0, 2**64 - 1, 40, dtype=np.uint64)  # keys and hashes drawn from a small pool: many shared
+    busy = np.array([5], dtype=np.uint64)
+    store = open_store(index_url)
+    try:
+        store.create({"k": "v"})
+        with store.transaction(write=True) as tx:
+            for i in range(30):
+                d = Document(id=f"m{i}", text=str(i))
+                sample = np.unique(np.concatenate([rng.choice(pool, 6), busy if i % 2 else []]).astype(np.uint64))
+                tx.put(StoredDoc(d, doc_digest(d), rng.integers(0, 2**32, 128, dtype=np.uint32),
+                                 rng.integers(0, 2**32, 128, dtype=np.uint32), sample, 10, 10,
+                                 rng.choice(pool, 5)))
+        queries = [(rng.choice(pool, 4), np.unique(np.concatenate([rng.choice(pool, 8), busy]))) for _ in range(12)]
+        queries.append((np.empty(0, np.uint64), np.empty(0, np.uint64)))
+        kw = dict(min_shared_samples=2, max_postings=9, limit=7)
+        with store.transaction(write=False) as tx:
+            alone = [tx.candidates(b, s, **kw) for b, s in queries]
+            many = tx.candidates_many(queries, **kw)
+        assert len(many) == len(queries) and sum(map(len, alone)) > 30
+        for one, batched in zip(alone, many):
+            assert [(c.id, c.shared_bands, c.shared_samples, c.seq) for c in batched] == \
+                [(c.id, c.shared_bands, c.shared_samples, c.seq) for c in one]
+            assert all(np.array_equal(x.sample, y.sample) and np.array_equal(x.minhash, y.minhash)
+                       for x, y in zip(batched, one))
+            assert batched.holders == one.holders
+        assert any(c.holders for c in many)
+    finally:
+        store.close()
+
+
 def test_audit_matches_are_json_safe(index_url):
     with open_index(index_url) as index:
         index.add([doc(1)])

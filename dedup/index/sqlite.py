@@ -30,20 +30,17 @@ from .store import (
     MINHASH_DTYPE,
     SAMPLE_DTYPE,
     CANDIDATE_COLUMNS,
-    Candidates,
     StoredDoc,
     as_signed,
     audit_matches_from_json,
-    candidate_from_row,
+    candidates_from_postings,
     audit_matches_to_json,
-    busy_holders,
     DOC_COLUMNS,
     STORED_COLUMNS,
     doc_row,
     from_bytes,
     iter_chunks,
     now_iso,
-    rank_candidates,
     stored_from_row,
     table_counts,
 )
@@ -96,21 +93,25 @@ class _SQLiteSession:
         self.c = conn
 
     def candidates(self, band_keys, samples, *, min_shared_samples, max_postings, limit):
-        c = self.c
-        band_rows = self._postings("bands", "key", as_signed(np.unique(band_keys)), BAND_POSTINGS_LIMIT)
-        sample_rows = self._postings("samples", "hash", as_signed(np.unique(samples)), max_postings + 1)
-        ranked = rank_candidates(
-            band_rows, sample_rows, min_shared_samples=min_shared_samples, max_postings=max_postings, limit=limit
-        )
-        holders = busy_holders(sample_rows)
-        if not ranked:
-            return Candidates((), holders)
-        seqs = [seq for seq, _, _ in ranked]
-        rows = c.execute(
-            f"SELECT {CANDIDATE_COLUMNS} FROM docs WHERE seq IN ({','.join('?' * len(seqs))})", seqs
-        ).fetchall()
-        by_seq = {r[0]: r for r in rows}
-        return Candidates([candidate_from_row(by_seq[s], b, n) for s, b, n in ranked if s in by_seq], holders)
+        return self.candidates_many([(band_keys, samples)], min_shared_samples=min_shared_samples,
+                                    max_postings=max_postings, limit=limit)[0]
+
+    def candidates_many(self, queries, *, min_shared_samples, max_postings, limit):
+        band_keys = np.unique(np.concatenate([np.asarray(b, np.uint64) for b, _ in queries] or [np.empty(0, np.uint64)]))
+        samples = np.unique(np.concatenate([np.asarray(s, np.uint64) for _, s in queries] or [np.empty(0, np.uint64)]))
+        band_rows = self._postings("bands", "key", as_signed(band_keys), BAND_POSTINGS_LIMIT)
+        sample_rows = self._postings("samples", "hash", as_signed(samples), max_postings + 1)
+
+        def fetch(seqs):
+            rows = []
+            for chunk in iter_chunks(seqs, 500):
+                rows += self.c.execute(
+                    f"SELECT {CANDIDATE_COLUMNS} FROM docs WHERE seq IN ({','.join('?' * len(chunk))})", chunk
+                ).fetchall()
+            return rows
+
+        return candidates_from_postings(queries, band_rows, sample_rows, fetch, min_shared_samples=min_shared_samples,
+                                        max_postings=max_postings, limit=limit)
 
     def _postings(self, table: str, col: str, keys: list[int], limit: int) -> list[tuple[int, int]]:
         """(key, seq) rows for each key, at most ``limit`` per key, in one statement per 400 keys.
