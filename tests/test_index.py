@@ -460,3 +460,57 @@ def test_postgres_that_refuses_connections_is_one_store_error_and_no_pool_warnin
     assert str(err.value).endswith("; is the server running?") and "\n" not in str(err.value)
     # the pool's background retries used to log each failure ("error connecting in 'dedup-dedup'...")
     assert [r.getMessage() for r in caplog.records if r.name.startswith("psycopg")] == []
+
+
+def _fill(store, n, size, start=0):
+    """n write transactions, each one document of about ``size`` bytes of text."""
+    rng = np.random.default_rng(start)
+    for i in range(start, start + n):
+        d = Document(id=f"w{i}", text="x" * size)
+        with store.transaction(write=True) as tx:
+            tx.put(StoredDoc(d, doc_digest(d), np.zeros(128, np.uint32), np.zeros(128, np.uint32),
+                             rng.integers(0, 2**63, 4, dtype=np.uint64), 1, 1, rng.integers(0, 2**63, 4, dtype=np.uint64)))
+
+
+def test_sqlite_commits_leave_checkpoints_to_the_background(tmp_path, monkeypatch):
+    """A commit never copies the WAL into the database itself (SQLite's automatic checkpoint made
+    one check in a few hundred wait 200+ ms): 6 MB written, more than SQLite's own threshold,
+    with the checkpointer held back, and the database file has not grown."""
+    import dedup.index.sqlite as sq
+
+    monkeypatch.setattr(sq, "CHECKPOINT_BYTES", 1 << 40, raising=False)
+    store = open_store(str(tmp_path / "w.db"))
+    try:
+        store.create({"k": "v"})
+        before = (tmp_path / "w.db").stat().st_size
+        _fill(store, 60, 100_000)
+        assert (tmp_path / "w.db-wal").stat().st_size > 6_000_000
+        assert (tmp_path / "w.db").stat().st_size == before
+    finally:
+        store.close()
+
+
+def test_sqlite_background_checkpoint_copies_the_wal(tmp_path, monkeypatch):
+    """Once the WAL holds CHECKPOINT_BYTES, the store's checkpointer thread copies it into the
+    database file while the writer goes on; every document is there afterwards."""
+    import time
+
+    import dedup.index.sqlite as sq
+
+    monkeypatch.setattr(sq, "CHECKPOINT_BYTES", 256 * 1024, raising=False)
+    store = open_store(str(tmp_path / "w.db"))
+    try:
+        store.create({"k": "v"})
+        before = (tmp_path / "w.db").stat().st_size
+        _fill(store, 10, 100_000)
+        deadline = time.monotonic() + 10
+        while (tmp_path / "w.db").stat().st_size < before + 900_000 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert (tmp_path / "w.db").stat().st_size >= before + 900_000
+        assert any(t.name == "dedup-sqlite-checkpoint" for t in __import__("threading").enumerate())
+        _fill(store, 3, 1000, start=10)
+        with store.transaction(write=False) as tx:
+            assert len(tx.get([f"w{i}" for i in range(13)])) == 13
+    finally:
+        store.close()
+    assert not any(t.name == "dedup-sqlite-checkpoint" for t in __import__("threading").enumerate())
