@@ -548,8 +548,9 @@ class Index:
 
     def check_many(self, docs: Sequence[Document], *, add: bool = False, client: str | None = None) -> list[Decision]:
         """:meth:`check` for many documents, in order. With ``add`` each decision is its own
-        transaction; without, each is read in its own transaction and their audit entries are
-        written together in one (one commit per call, not per document) before this returns."""
+        transaction (each sees the ones before it); without, all are read in one transaction (their
+        candidates looked up in one pass, each answer the one a check alone gives) and their audit
+        entries written together in one commit before this returns."""
         for d in docs:
             validate_id(d.id)
         fps = self._fingerprint(docs)
