@@ -514,3 +514,28 @@ def test_sqlite_background_checkpoint_copies_the_wal(tmp_path, monkeypatch):
     finally:
         store.close()
     assert not any(t.name == "dedup-sqlite-checkpoint" for t in __import__("threading").enumerate())
+
+
+@pytest.mark.parametrize("busy", [0, 150, 20_000], ids=["quiet", "over-limit", "over-cap"])
+def test_sqlite_postings_are_the_oldest_per_key(tmp_path, busy):
+    """The one-statement postings read gives, per key, what `WHERE key = ? LIMIT n` gives (the n
+    oldest), with a key held by more documents than the limit, and by more than the fast read's
+    cap (read again key by key)."""
+    from dedup.index.sqlite import _SQLiteSession
+
+    store = open_store(str(tmp_path / "p.db"))
+    try:
+        store.create({"k": "v"})
+        c = store._conn()
+        rng = np.random.default_rng(3)
+        rows = [(int(k), int(s)) for k in range(1, 41) for s in rng.choice(10_000, int(rng.integers(0, 4)), replace=False)]
+        rows += [(7_000, s) for s in range(busy, 0, -1)]  # inserted newest first: the order must come from the key
+        c.executemany("INSERT OR IGNORE INTO samples (hash, seq) VALUES (?, ?)", rows)
+        keys = [*range(1, 45), 7_000, 123_456]
+        for limit in (1, 3, 101):
+            want = []
+            for k in keys:
+                want += c.execute("SELECT hash, seq FROM samples WHERE hash = ? ORDER BY seq LIMIT ?", (k, limit)).fetchall()
+            assert sorted(_SQLiteSession(c)._postings("samples", "hash", keys, limit)) == sorted(want)
+    finally:
+        store.close()

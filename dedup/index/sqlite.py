@@ -50,6 +50,9 @@ from .store import (
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 60_000
+# Postings read per key by the first, one-statement lookup before it falls back to a LIMIT per key
+# (see _SQLiteSession._postings); a key has about one posting on average.
+FAST_ROWS_PER_KEY = 32
 CACHE_KIB = 65_536  # page cache per connection (64 MiB); postings lookups are random reads
 WAL_LIMIT_BYTES = 64 * 1024 * 1024  # the WAL file is cut back to this after a checkpoint
 # Checkpoints (copying the WAL into the database file, then syncing it) run in a background thread
@@ -125,18 +128,38 @@ class _SQLiteSession:
                                         max_postings=max_postings, limit=limit)
 
     def _postings(self, table: str, col: str, keys: list[int], limit: int) -> list[tuple[int, int]]:
-        """(key, seq) rows for each key, at most ``limit`` per key, in one statement per 400 keys.
+        """(key, seq) rows for each key, at most ``limit`` per key (the oldest: the primary key
+        orders a key's postings by seq), up to 400 keys per statement.
 
-        The key list is padded with NULLs (which match nothing) to a multiple of 16, so a few
-        statement shapes cover every query and stay in the connection's statement cache:
-        compiling a fresh 60-way UNION costs more than running it."""
+        First as one ``IN`` list read with a cap of FAST_ROWS_PER_KEY rows a key: under the cap
+        it holds every posting of those keys, and each key's first ``limit`` are kept. A chunk
+        with a busy key (over the cap) is read again one key at a time with a LIMIT each, so a
+        key held by a million documents costs the cap, not a million rows. The IN list is 35-40%
+        cheaper than the per-key statement when no key is busy, which is nearly always (300 real
+        articles against 100k documents: 1.1 vs 1.8 ms per check, a loaded machine).
+
+        Key lists are padded with NULLs (which match nothing) to a multiple of 16, so a few
+        statement shapes cover every query and stay in the connection's statement cache."""
         rows: list[tuple[int, int]] = []
         for chunk in iter_chunks(keys, 400):
             n = -(-len(chunk) // 16) * 16
+            args = [*chunk, *([None] * (n - len(chunk)))]
+            cap = FAST_ROWS_PER_KEY * n
+            got = self.c.execute(
+                f"SELECT {col}, seq FROM {table} WHERE {col} IN ({','.join('?' * n)}) LIMIT {cap + 1}", args
+            ).fetchall()
+            if len(got) <= cap:
+                got.sort()
+                taken: dict[int, int] = {}
+                for k, seq in got:
+                    if taken.get(k, 0) < limit:
+                        taken[k] = taken.get(k, 0) + 1
+                        rows.append((k, seq))
+                continue
             q = " UNION ALL ".join(
                 [f"SELECT * FROM (SELECT {col}, seq FROM {table} WHERE {col} = ? LIMIT {int(limit)})"] * n
             )
-            rows += self.c.execute(q, [*chunk, *([None] * (n - len(chunk)))]).fetchall()
+            rows += self.c.execute(q, args).fetchall()
         return rows
 
     def get(self, ids: Sequence[str]) -> list[StoredDoc]:
