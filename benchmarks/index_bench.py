@@ -414,7 +414,7 @@ def check_stages(index: Index, queries) -> dict:
         counts["pairs verified"] += 1
         return check_pair(*a, **k)
 
-    patches = [(Ix, "_fingerprint", "fingerprint"), (session, "candidates", "lookup"), (Ix, "_proposed", "candidate rule"),
+    patches = [(Ix, "_fingerprint", "fingerprint"), (session, "candidates_many", "lookup"), (Ix, "_proposed", "candidate rule"),
                (Ix, "_stock", "stock test"), (Ix, "_documents", "read texts"), (Ix, "_check_pair", "verify"),
                (Ix, "_group", "group"), (Ix, "_with_drift", "drift"), (verify, "_align_stats", "verify: alignment")]
     fresh_caches(index)

@@ -285,6 +285,41 @@ def test_common_sample_hashes_are_ignored(index_url):
         store.close()
 
 
+def test_candidates_many_answers_each_query_as_candidates_alone(index_url):
+    """The batched lookup of a stream's chunk gives every query exactly what candidates() gives it
+    alone (same documents, order, shared counts and busy holders), though the queries share keys,
+    candidates and a sampled hash held by more documents than max_postings."""
+    rng = np.random.default_rng(7)
+    pool = rng.integers(0, 2**64 - 1, 40, dtype=np.uint64)  # keys and hashes drawn from a small pool: many shared
+    busy = np.array([5], dtype=np.uint64)
+    store = open_store(index_url)
+    try:
+        store.create({"k": "v"})
+        with store.transaction(write=True) as tx:
+            for i in range(30):
+                d = Document(id=f"m{i}", text=str(i))
+                sample = np.unique(np.concatenate([rng.choice(pool, 6), busy if i % 2 else []]).astype(np.uint64))
+                tx.put(StoredDoc(d, doc_digest(d), rng.integers(0, 2**32, 128, dtype=np.uint32),
+                                 rng.integers(0, 2**32, 128, dtype=np.uint32), sample, 10, 10,
+                                 rng.choice(pool, 5)))
+        queries = [(rng.choice(pool, 4), np.unique(np.concatenate([rng.choice(pool, 8), busy]))) for _ in range(12)]
+        queries.append((np.empty(0, np.uint64), np.empty(0, np.uint64)))
+        kw = dict(min_shared_samples=2, max_postings=9, limit=7)
+        with store.transaction(write=False) as tx:
+            alone = [tx.candidates(b, s, **kw) for b, s in queries]
+            many = tx.candidates_many(queries, **kw)
+        assert len(many) == len(queries) and sum(map(len, alone)) > 30
+        for one, batched in zip(alone, many):
+            assert [(c.id, c.shared_bands, c.shared_samples, c.seq) for c in batched] == \
+                [(c.id, c.shared_bands, c.shared_samples, c.seq) for c in one]
+            assert all(np.array_equal(x.sample, y.sample) and np.array_equal(x.minhash, y.minhash)
+                       for x, y in zip(batched, one))
+            assert batched.holders == one.holders
+        assert any(c.holders for c in many)
+    finally:
+        store.close()
+
+
 def test_audit_matches_are_json_safe(index_url):
     with open_index(index_url) as index:
         index.add([doc(1)])
@@ -425,3 +460,82 @@ def test_postgres_that_refuses_connections_is_one_store_error_and_no_pool_warnin
     assert str(err.value).endswith("; is the server running?") and "\n" not in str(err.value)
     # the pool's background retries used to log each failure ("error connecting in 'dedup-dedup'...")
     assert [r.getMessage() for r in caplog.records if r.name.startswith("psycopg")] == []
+
+
+def _fill(store, n, size, start=0):
+    """n write transactions, each one document of about ``size`` bytes of text."""
+    rng = np.random.default_rng(start)
+    for i in range(start, start + n):
+        d = Document(id=f"w{i}", text="x" * size)
+        with store.transaction(write=True) as tx:
+            tx.put(StoredDoc(d, doc_digest(d), np.zeros(128, np.uint32), np.zeros(128, np.uint32),
+                             rng.integers(0, 2**63, 4, dtype=np.uint64), 1, 1, rng.integers(0, 2**63, 4, dtype=np.uint64)))
+
+
+def test_sqlite_commits_leave_checkpoints_to_the_background(tmp_path, monkeypatch):
+    """A commit never copies the WAL into the database itself (SQLite's automatic checkpoint made
+    one check in a few hundred wait 200+ ms): 6 MB written, more than SQLite's own threshold,
+    with the checkpointer held back, and the database file has not grown."""
+    import dedup.index.sqlite as sq
+
+    monkeypatch.setattr(sq, "CHECKPOINT_BYTES", 1 << 40, raising=False)
+    store = open_store(str(tmp_path / "w.db"))
+    try:
+        store.create({"k": "v"})
+        before = (tmp_path / "w.db").stat().st_size
+        _fill(store, 60, 100_000)
+        assert (tmp_path / "w.db-wal").stat().st_size > 6_000_000
+        assert (tmp_path / "w.db").stat().st_size == before
+    finally:
+        store.close()
+
+
+def test_sqlite_background_checkpoint_copies_the_wal(tmp_path, monkeypatch):
+    """Once the WAL holds CHECKPOINT_BYTES, the store's checkpointer thread copies it into the
+    database file while the writer goes on; every document is there afterwards."""
+    import time
+
+    import dedup.index.sqlite as sq
+
+    monkeypatch.setattr(sq, "CHECKPOINT_BYTES", 256 * 1024, raising=False)
+    store = open_store(str(tmp_path / "w.db"))
+    try:
+        store.create({"k": "v"})
+        before = (tmp_path / "w.db").stat().st_size
+        _fill(store, 10, 100_000)
+        deadline = time.monotonic() + 10
+        while (tmp_path / "w.db").stat().st_size < before + 900_000 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert (tmp_path / "w.db").stat().st_size >= before + 900_000
+        assert any(t.name == "dedup-sqlite-checkpoint" for t in __import__("threading").enumerate())
+        _fill(store, 3, 1000, start=10)
+        with store.transaction(write=False) as tx:
+            assert len(tx.get([f"w{i}" for i in range(13)])) == 13
+    finally:
+        store.close()
+    assert not any(t.name == "dedup-sqlite-checkpoint" for t in __import__("threading").enumerate())
+
+
+@pytest.mark.parametrize("busy", [0, 150, 20_000], ids=["quiet", "over-limit", "over-cap"])
+def test_sqlite_postings_are_the_oldest_per_key(tmp_path, busy):
+    """The one-statement postings read gives, per key, what `WHERE key = ? LIMIT n` gives (the n
+    oldest), with a key held by more documents than the limit, and by more than the fast read's
+    cap (read again key by key)."""
+    from dedup.index.sqlite import _SQLiteSession
+
+    store = open_store(str(tmp_path / "p.db"))
+    try:
+        store.create({"k": "v"})
+        c = store._conn()
+        rng = np.random.default_rng(3)
+        rows = [(int(k), int(s)) for k in range(1, 41) for s in rng.choice(10_000, int(rng.integers(0, 4)), replace=False)]
+        rows += [(7_000, s) for s in range(busy, 0, -1)]  # inserted newest first: the order must come from the key
+        c.executemany("INSERT OR IGNORE INTO samples (hash, seq) VALUES (?, ?)", rows)
+        keys = [*range(1, 45), 7_000, 123_456]
+        for limit in (1, 3, 101):
+            want = []
+            for k in keys:
+                want += c.execute("SELECT hash, seq FROM samples WHERE hash = ? ORDER BY seq LIMIT ?", (k, limit)).fetchall()
+            assert sorted(_SQLiteSession(c)._postings("samples", "hash", keys, limit)) == sorted(want)
+    finally:
+        store.close()

@@ -454,21 +454,29 @@ class Index:
             frontier = nxt
         return group, known
 
-    def _relations(self, tx, doc: Document, fp: Fingerprint, keys: np.ndarray) -> _Verified:
+    @staticmethod
+    def _lookup(tx, fps: Sequence[Fingerprint], keys: Sequence[np.ndarray]) -> list[Candidates]:
+        """The store's raw candidates of each document (all of them read in one pass)."""
+        return tx.candidates_many(
+            list(zip(keys, (fp.sample for fp in fps))),
+            min_shared_samples=MIN_SHARED_SAMPLES,
+            max_postings=MAX_POSTINGS - 1,  # the incoming document holds the hash too
+            limit=CANDIDATE_LIMIT + 1,
+        )
+
+    def _relations(self, tx, doc: Document, fp: Fingerprint, keys: np.ndarray, *,
+                   proposed: list[Candidate] | None = None, raw: Candidates | None = None) -> _Verified:
         """Verified relations of ``doc`` to indexed documents (closest first).
 
         As in the scan: LSH candidates are verified; then, when the group of related documents
         it joins is small (COMPLETE_MAX), the group's members not proposed are verified too.
         The pairs among the group's members not verified before are left to :meth:`_completion`
-        (they matter only to a document that is admitted)."""
-        raw = tx.candidates(
-            keys,
-            fp.sample,
-            min_shared_samples=MIN_SHARED_SAMPLES,
-            max_postings=MAX_POSTINGS - 1,  # the incoming document holds the hash too
-            limit=CANDIDATE_LIMIT + 1,
-        )
-        proposed = self._proposed(fp, raw)
+        (they matter only to a document that is admitted). ``raw`` and ``proposed``: the store's
+        candidates and the proposed ones, when already looked up in this transaction."""
+        if raw is None:
+            (raw,) = self._lookup(tx, [fp], [keys])
+        if proposed is None:
+            proposed = self._proposed(fp, raw)
         stock = self._stock(tx, fp, raw) if proposed else frozenset()
         docs = self._documents(tx, [(c.id, c.digest) for c in proposed])
         verified: dict[str, Relation | None] = {}
@@ -540,28 +548,36 @@ class Index:
 
     def check_many(self, docs: Sequence[Document], *, add: bool = False, client: str | None = None) -> list[Decision]:
         """:meth:`check` for many documents, in order. With ``add`` each decision is its own
-        transaction; without, each is read in its own transaction and their audit entries are
-        written together in one (one commit per call, not per document) before this returns."""
+        transaction (each sees the ones before it); without, all are read in one transaction (their
+        candidates looked up in one pass, each answer the one a check alone gives) and their audit
+        entries written together in one commit before this returns."""
         for d in docs:
             validate_id(d.id)
         fps = self._fingerprint(docs)
         if add:
             return [self._decide(doc, fp, add=True, force=False, client=client) for doc, fp in zip(docs, fps)]
-        decided = [self._check_read_only(doc, fp) for doc, fp in zip(docs, fps)]
-        if not decided:
+        if not docs:
             return []
+        decided = self._check_read_only(docs, fps)
         seqs = self.store.append_audit([self._entry(d.id, "check", d, client) for d in decided])
         return [replace(d, audit_seq=seq) for d, seq in zip(decided, seqs)]
 
-    def _check_read_only(self, doc: Document, fp: Fingerprint) -> Decision:
-        """A read-only check: verified in a read transaction (outside any write lock); the caller
-        records it."""
-        keys = self._keys(fp)
+    def _check_read_only(self, docs: Sequence[Document], fps: Sequence[Fingerprint]) -> list[Decision]:
+        """Read-only checks, all in one read transaction (outside any write lock): the candidates
+        of all the documents looked up in one pass and the texts they propose read in one, then
+        each verified on its own; the caller records them."""
+        keys = [self._keys(fp) for fp in fps]
+        out = []
         with self.store.transaction(write=False) as tx:
-            v = self._relations(tx, doc, fp, keys)
-            same = tx.digest(doc.id) == doc_digest(doc)
-        prefix = "checked (indexed under this id with the same text)" if same else "checked"
-        return self._make(doc, v.rels, v.docs, added=False, updated=False, reason_prefix=prefix)
+            raws = self._lookup(tx, fps, keys)
+            proposed = [self._proposed(fp, raw) for fp, raw in zip(fps, raws)]
+            self._documents(tx, list(dict.fromkeys((c.id, c.digest) for cs in proposed for c in cs)))
+            for doc, fp, k, raw, prop in zip(docs, fps, keys, raws, proposed):
+                v = self._relations(tx, doc, fp, k, proposed=prop, raw=raw)
+                same = tx.digest(doc.id) == doc_digest(doc)
+                prefix = "checked (indexed under this id with the same text)" if same else "checked"
+                out.append(self._make(doc, v.rels, v.docs, added=False, updated=False, reason_prefix=prefix))
+        return out
 
     def _decide(self, doc: Document, fp: Fingerprint, *, add: bool, force: bool, client: str | None, tx=None,
                 relate: bool = True) -> Decision:

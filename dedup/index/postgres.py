@@ -35,20 +35,17 @@ from .store import (
     MINHASH_DTYPE,
     SAMPLE_DTYPE,
     CANDIDATE_COLUMNS,
-    Candidates,
     StoredDoc,
     as_signed,
     audit_matches_from_json,
-    candidate_from_row,
+    candidates_from_postings,
     audit_matches_to_json,
-    busy_holders,
     DOC_COLUMNS,
     STORED_COLUMNS,
     doc_row,
     from_bytes,
     iter_chunks,
     now_iso,
-    rank_candidates,
     stored_from_row,
     table_counts,
 )
@@ -141,28 +138,29 @@ class _PgSession:
         self.c = conn
 
     def candidates(self, band_keys, samples, *, min_shared_samples, max_postings, limit):
+        return self.candidates_many([(band_keys, samples)], min_shared_samples=min_shared_samples,
+                                    max_postings=max_postings, limit=limit)[0]
+
+    def candidates_many(self, queries, *, min_shared_samples, max_postings, limit):
         c = self.c
+        band_keys = np.unique(np.concatenate([np.asarray(b, np.uint64) for b, _ in queries] or [np.empty(0, np.uint64)]))
+        samples = np.unique(np.concatenate([np.asarray(s, np.uint64) for _, s in queries] or [np.empty(0, np.uint64)]))
         # band and sample postings in one round trip (tagged 0 and 1)
         rows = c.execute(
             "SELECT 0, k, b.seq FROM unnest(%s::bigint[]) AS k,"
             f" LATERAL (SELECT seq FROM bands WHERE key = k LIMIT {BAND_POSTINGS_LIMIT}) AS b"
             " UNION ALL SELECT 1, h, s.seq FROM unnest(%s::bigint[]) AS h,"
             " LATERAL (SELECT seq FROM samples WHERE hash = h LIMIT %s) AS s",
-            (as_signed(np.unique(band_keys)), as_signed(np.unique(samples)), max_postings + 1),
+            (as_signed(band_keys), as_signed(samples), max_postings + 1),
         ).fetchall()
         band_rows = [(k, seq) for tag, k, seq in rows if tag == 0]
         sample_rows = [(h, seq) for tag, h, seq in rows if tag == 1]
-        ranked = rank_candidates(
-            band_rows, sample_rows, min_shared_samples=min_shared_samples, max_postings=max_postings, limit=limit
-        )
-        holders = busy_holders(sample_rows)
-        if not ranked:
-            return Candidates((), holders)
-        rows = c.execute(
-            f"SELECT {CANDIDATE_COLUMNS} FROM docs WHERE seq = ANY(%s)", ([s for s, _, _ in ranked],)
-        ).fetchall()
-        by_seq = {r[0]: r for r in rows}
-        return Candidates([candidate_from_row(by_seq[s], b, n) for s, b, n in ranked if s in by_seq], holders)
+
+        def fetch(seqs):
+            return c.execute(f"SELECT {CANDIDATE_COLUMNS} FROM docs WHERE seq = ANY(%s)", (seqs,)).fetchall()
+
+        return candidates_from_postings(queries, band_rows, sample_rows, fetch, min_shared_samples=min_shared_samples,
+                                        max_postings=max_postings, limit=limit)
 
     def get(self, ids: Sequence[str]) -> list[StoredDoc]:
         rows = self.c.execute(f"SELECT {STORED_COLUMNS} FROM docs WHERE id = ANY(%s)", (list(ids),)).fetchall()

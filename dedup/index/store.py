@@ -96,6 +96,13 @@ class Session(Protocol):
         self, band_keys: np.ndarray, samples: np.ndarray, *, min_shared_samples: int, max_postings: int, limit: int
     ) -> Candidates: ...
 
+    # candidates() for many documents at once (a chunk of a stream): the postings of all their keys
+    # read together and the candidates' rows fetched once; each answer is what candidates() gives.
+    def candidates_many(
+        self, queries: Sequence[tuple[np.ndarray, np.ndarray]], *, min_shared_samples: int, max_postings: int,
+        limit: int,
+    ) -> list[Candidates]: ...
+
     def get(self, ids: Sequence[str]) -> list[StoredDoc]: ...
 
     def content_minhashes(self, seqs: Sequence[int]) -> dict[int, np.ndarray]: ...  # seq -> uint32[num_perm]
@@ -362,6 +369,53 @@ def rank_candidates(
             out.append((seq, b, s))
     out.sort(key=lambda t: (-(t[1] + t[2]), t[0]))
     return out[:limit]
+
+
+def candidates_from_postings(
+    queries: Sequence[tuple[np.ndarray, np.ndarray]],
+    band_rows: Iterable[tuple[int, int]],
+    sample_rows: Iterable[tuple[int, int]],
+    fetch: Callable[[list[int]], Iterable[Sequence]],
+    *,
+    min_shared_samples: int,
+    max_postings: int,
+    limit: int,
+) -> list[Candidates]:
+    """``Session.candidates_many`` from the postings of the union of the queries' keys ((key, seq)
+    rows, signed, at most the backend's per-key limit of each) and ``fetch(seqs)``, which reads the
+    CANDIDATE_COLUMNS rows of those seqs. Each query gets the rows of its own keys, so its answer is
+    the one a query of its keys alone gives; a document proposed to several queries is read and
+    decoded once."""
+    by_band: dict[int, list[int]] = {}
+    for k, seq in band_rows:
+        by_band.setdefault(k, []).append(seq)
+    by_hash: dict[int, list[int]] = {}
+    for h, seq in sample_rows:
+        by_hash.setdefault(h, []).append(seq)
+    ranked_all, holders_all = [], []
+    for band_keys, samples in queries:
+        bands = [(k, seq) for k in as_signed(np.unique(band_keys)) for seq in by_band.get(k, ())]
+        sampled = [(h, seq) for h in as_signed(np.unique(samples)) for seq in by_hash.get(h, ())]
+        ranked_all.append(rank_candidates(bands, sampled, min_shared_samples=min_shared_samples,
+                                          max_postings=max_postings, limit=limit))
+        holders_all.append(busy_holders(sampled))
+    wanted = sorted({seq for ranked in ranked_all for seq, _, _ in ranked})
+    rows = {r[0]: r for r in fetch(wanted)} if wanted else {}
+    decoded: dict[int, Candidate] = {}
+    out = []
+    for ranked, holders in zip(ranked_all, holders_all):
+        items = []
+        for seq, b, n in ranked:
+            if seq not in rows:
+                continue
+            base = decoded.get(seq)
+            if base is None:
+                base = decoded[seq] = candidate_from_row(rows[seq], b, n)
+            items.append(base if (base.shared_bands, base.shared_samples) == (b, n) else
+                         Candidate(base.id, base.digest, base.minhash, base.content_minhash, base.sample,
+                                   base.n_shingles, base.n_content, b, n, seq))
+        out.append(Candidates(items, holders))
+    return out
 
 
 def lock_keys(*arrays: np.ndarray, ids: Sequence[str] = ()) -> list[int]:
