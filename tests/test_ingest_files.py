@@ -225,9 +225,9 @@ def test_jsonl_bad_line_is_skipped_and_the_rest_read(tmp_path):
     assert docs[0].source == "Wire" and docs[0].url == "http://x/a" and docs[0].title == "Storm closes ports along the coast"
     assert docs[1].published == "2026-01-31"
     assert [(s.id, s.reason) for s in skipped] == [
-        (f"{f}:2", f"'{f}' line 2: invalid JSON (Expecting value column 20); fix or remove that line"),
+        ("recs.jsonl:2", f"'{f}' line 2: invalid JSON (Expecting value column 20); fix or remove that line"),
         ("c", f"'{f}' line 3: record 'c' has no text (fields 'text', 'body' missing or empty); add one or pass --text-field NAME"),
-        (f"{f}:4", f"'{f}' line 4: record has no 'id' field; add one or pass --id-field NAME"),
+        ("recs.jsonl:4", f"'{f}' line 4: record has no 'id' field; add one or pass --id-field NAME"),
     ]
 
 
@@ -245,6 +245,25 @@ def test_malformed_json_file_names_line(tmp_path):
     s = _only(_read(f), Skipped)
     assert s.reason == (
         f"cannot read '{f}': invalid JSON (Expecting value at line 3 column 12); "
+        "fix the file (one object per line needs .jsonl)"
+    )
+
+
+def test_skipped_records_and_json_files_take_the_files_id_not_its_path(tmp_path):
+    """A skipped JSON file, JSON line, JSON record or CSV row is named by the file's id (its
+    path relative to the scanned folder, as every other skipped file), not by the path as given."""
+    sub = tmp_path / "in"
+    sub.mkdir()
+    (sub / "bad.json").write_text('{"id": "x", "text": "hello\n"}')
+    (sub / "recs.jsonl").write_text(json.dumps({"id": "a", "text": ARTICLE}) + "\nnot json\n")
+    (sub / "arr.json").write_text(json.dumps([{"id": "b", "text": ARTICLE.replace("Storm", "Gale")}, 7]))
+    (sub / "rows.csv").write_text('id,text\nr2,\n')
+    (sub / "empty.txt").write_text("")
+    items = _read(sub, extensions=IngestOptions().extensions + (".csv",))
+    skipped = {s.id: s.reason for s in items if isinstance(s, Skipped)}
+    assert sorted(skipped) == ["arr.json#record2", "bad.json", "empty.txt", "r2", "recs.jsonl:2"]
+    assert skipped["bad.json"] == (
+        f"cannot read '{sub / 'bad.json'}': invalid JSON (Invalid control character at line 1 column 27); "
         "fix the file (one object per line needs .jsonl)"
     )
 
