@@ -90,7 +90,7 @@ def _utf8_output(output: str | None) -> Iterator[io.TextIOBase]:
 
 _READ_OPTIONS = (  # how `scan`, `inspect`, `index add` and `check` read their inputs
     click.option("--encoding", default=None, help="Read files in this encoding instead of detecting it."),
-    click.option("--max-bytes", type=click.IntRange(min=1), default=None, help="Skip files larger than this."),
+    click.option("--max-bytes", type=click.IntRange(min=1), default=None, help="Skip files larger than this (default: 20,000,000 bytes)."),
     click.option("--ext", "extensions", multiple=True,
                  help="Also read files with this extension (repeatable), e.g. --ext csv; "
                  ".txt .md .html .htm .json .jsonl .ndjson are read anyway."),
@@ -98,13 +98,14 @@ _READ_OPTIONS = (  # how `scan`, `inspect`, `index add` and `check` read their i
     click.option("--lines", is_flag=True, default=None,
                  help="Plain-text files and streams hold one article per line: each non-blank line is a "
                  "document with id FILE:LINE (HTML, JSON, JSONL and CSV are read as usual); e.g. --ext cor --lines."),
-    click.option("--id-field", default=None, help="JSON/JSONL/CSV input: field holding the document id."),
+    click.option("--id-field", default=None, help="JSON/JSONL/CSV input: field holding the document id (default: id)."),
     click.option("--text-field", "text_fields", multiple=True,
-                 help="JSON/JSONL/CSV input: field(s) holding the text (repeatable)."),
-    click.option("--title-field", default=None, help="JSON/JSONL/CSV input: field holding the title."),
-    click.option("--source-field", default=None, help="JSON/JSONL/CSV input: field holding the publisher."),
-    click.option("--published-field", default=None, help="JSON/JSONL/CSV input: field holding the publication time."),
-    click.option("--url-field", default=None, help="JSON/JSONL/CSV input: field holding the URL."),
+                 help="JSON/JSONL/CSV input: field(s) holding the text, the first non-empty one read (repeatable) "
+                 "(default: text, then body)."),
+    click.option("--title-field", default=None, help="JSON/JSONL/CSV input: field holding the title (default: title)."),
+    click.option("--source-field", default=None, help="JSON/JSONL/CSV input: field holding the publisher (default: source)."),
+    click.option("--published-field", default=None, help="JSON/JSONL/CSV input: field holding the publication time (default: published)."),
+    click.option("--url-field", default=None, help="JSON/JSONL/CSV input: field holding the URL (default: url)."),
 )
 
 
@@ -274,7 +275,7 @@ def _short(text: str, width: int = 100) -> str:
 
 
 @main.command("inspect")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str, allow_dash=True))
+@click.argument("paths", nargs=-1, required=True, metavar="PATH...", type=click.Path(path_type=str, allow_dash=True))
 @click.option("--text", "show_text", is_flag=True, help="Also print each document's cleaned text.")
 @click.option("--no-skip-binary", "skip_binary", flag_value=False, default=None,
               help="Stop with an error on a binary file instead of listing it as skipped.")
