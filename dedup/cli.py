@@ -58,6 +58,25 @@ def _not_an_input(output: str | None, paths) -> None:
             raise InputError(f"refusing to write the report over the input '{output}'; pass another --output")
 
 
+def _can_write(output: str | None) -> None:
+    """Fail before the work, not after it, when ``output`` cannot be written: its folder is
+    missing or read-only, or it is a read-only file (click refuses a folder already)."""
+    import os
+
+    if output in (None, "-"):
+        return
+    folder = os.path.dirname(os.path.abspath(output))
+    if not os.path.isdir(folder):
+        hint = f"no folder '{os.path.dirname(output) or '.'}'"
+    elif os.path.exists(output) and not os.access(output, os.W_OK):
+        hint = "permission denied"
+    elif not os.path.exists(output) and not os.access(folder, os.W_OK | os.X_OK):
+        hint = f"cannot create files in '{os.path.dirname(output) or '.'}': permission denied"
+    else:
+        return
+    raise click.FileError(output, hint=hint)
+
+
 @contextlib.contextmanager
 def _utf8_output(output: str | None) -> Iterator[io.TextIOBase]:
     """A UTF-8 text stream on ``output`` (a file) or standard output (None or "-"), whatever
@@ -179,6 +198,7 @@ def scan_command(paths, fmt, output, drift, workers, texts, quiet, no_split, ski
     from .scan import scan
 
     _not_an_input(output, paths)
+    _can_write(output)
     if texts and fmt not in ("json", "jsonl"):
         raise click.UsageError(f"--texts adds the cleaned texts to --format json or jsonl, not {fmt}")
 
@@ -253,6 +273,7 @@ def diff_command(source, copy, fmt, output, encoding):
     from .report import diff as diff_report
 
     _not_an_input(output, (source, copy))
+    _can_write(output)
     result = diff(_read_one(source, encoding=encoding), _read_one(copy, encoding=encoding))
     def write(stream, color: bool) -> None:
         if fmt == "terminal":
