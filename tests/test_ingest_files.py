@@ -659,3 +659,20 @@ def test_lines_on_a_stream_and_next_to_records(tmp_path):
     blank = tmp_path / "blank.txt"
     blank.write_text("\n  \n")
     assert _only(_read(blank, lines=True), Skipped).reason == f"cannot read '{blank}': only white space; add text or leave it out"
+
+
+def test_json_and_jsonl_files_honour_a_forced_encoding_and_say_so_when_not_utf8(tmp_path):
+    """--encoding reads JSON and JSONL files too (help: 'Read files in this encoding'); without it,
+    a JSON file that is not UTF-8 is skipped with the fix, not as 'invalid JSON'."""
+    text = "Le caf\u00e9 est ferm\u00e9 depuis lundi, a dit le maire de la ville portuaire."
+    (tmp_path / "cp.jsonl").write_bytes(json.dumps({"id": "c1", "text": text}, ensure_ascii=False).encode("cp1252") + b"\n")
+    (tmp_path / "cp.json").write_bytes(json.dumps([{"id": "c2", "text": text}], ensure_ascii=False).encode("cp1252"))
+    docs = _read(tmp_path, encoding="cp1252")
+    assert [(d.id, d.text) for d in docs] == [("c2", text), ("c1", text)]
+    skipped = sorted((s.id, s.reason) for s in _read(tmp_path))
+    assert skipped == [
+        ("cp.json", f"cannot read '{tmp_path / 'cp.json'}': not UTF-8 (byte 29: invalid continuation byte); "
+                    "pass its encoding with --encoding"),
+        ("cp.jsonl:1", f"'{tmp_path / 'cp.jsonl'}' line 1: not UTF-8 (byte 28: invalid continuation byte); "
+                       "pass the file's encoding with --encoding"),
+    ]

@@ -337,6 +337,15 @@ def _record(
     yield from _renamed(docs, wanted, rid)
 
 
+def _not_encoded(exc: UnicodeDecodeError, options: IngestOptions, whose: str) -> str:
+    """Why JSON bytes could not be decoded (JSON is UTF-8 unless --encoding says otherwise), and the fix."""
+    if options.encoding:
+        return (f"not valid {options.encoding} (byte {exc.start}: {exc.reason}); it is not {options.encoding}: "
+                "pass its encoding with --encoding, or drop --encoding to read it as UTF-8")
+    whose = "its" if whose == "its" else f"{whose}'s"
+    return f"not {exc.encoding.upper()} (byte {exc.start}: {exc.reason}); pass {whose} encoding with --encoding"
+
+
 def _jsonl(lines, display: str, ids: _Ids, path: str | None, options: IngestOptions, sid: str | None = None) -> Iterator[Document | Skipped]:
     """Records of a JSON-lines file; ``sid`` (the file's id, ``display`` by default) names a skipped line ``sid:N``."""
     sid = display if sid is None else sid
@@ -354,7 +363,10 @@ def _jsonl(lines, display: str, ids: _Ids, path: str | None, options: IngestOpti
             continue
         records += 1
         try:
-            rec = json.loads(line)
+            rec = json.loads(line.decode(options.encoding) if options.encoding else line)
+        except UnicodeDecodeError as exc:
+            yield Skipped(f"{sid}:{n}", f"{where}: {_not_encoded(exc, options, 'the file')}", path)
+            continue
         except (ValueError, RecursionError) as exc:
             msg = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc) or type(exc).__name__
             col = f" column {exc.colno}" if isinstance(exc, json.JSONDecodeError) else ""
@@ -372,7 +384,10 @@ def _json_doc(data: bytes, display: str, ids: _Ids, path: str | None, options: I
         yield Skipped(sid, f"cannot read '{display}': empty JSON file; add records or leave it out", path)
         return
     try:
-        obj = json.loads(data)
+        obj = json.loads(data.decode(options.encoding) if options.encoding else data)
+    except UnicodeDecodeError as exc:
+        yield Skipped(sid, f"cannot read '{display}': {_not_encoded(exc, options, 'its')}", path)
+        return
     except (ValueError, RecursionError) as exc:
         if isinstance(exc, json.JSONDecodeError) and exc.msg == "Extra data" and data.lstrip()[:1] == b"{":
             # One object per line in a .json file: read it as JSON lines.
