@@ -129,6 +129,10 @@ def test_renamed_inputs_are_listed_as_in_the_terminal_report():
 def test_empty_scan_page():
     page, tree = _page(scan_fixture.empty_result())
     assert tree.errors == [] and "0 stories" in page
+    assert "Nothing to compare: no documents were found." in page  # as the terminal report says
+    bad = Skipped("c.txt", "cannot read 'c.txt': empty file (0 bytes); add text or leave it out", "c.txt")
+    page, _ = _page(ScanResult((), (), (), (), (bad,)))
+    assert "Nothing to compare: no documents were found." not in page and "Skipped: 1 input" in page
 
 
 def test_cli_writes_the_page(tmp_path):

@@ -198,4 +198,6 @@ def write_html(result: ScanResult, stream: IO[str]) -> None:
         for sk in result.skipped:
             w(f'<li><span class="doc">{_e(sk.id)}</span>: {_e(sk.reason)}</li>')
         w("</ul>\n")
+    if not result.documents and not result.skipped:
+        w("<p>Nothing to compare: no documents were found.</p>\n")
     w("</body></html>\n")
