@@ -135,6 +135,12 @@ _NOT_IT = "; it is not {}: pass its encoding with --encoding, or drop --encoding
         pytest.param(ARTICLE.encode("utf-16"), "cp1252", "binary data (50% control characters as cp1252)", id="cp1252-on-utf-16"),
         pytest.param(("\ufeff" + "\ue000\ue001 private use" * 8).encode("utf-16-le"), "utf-16-le",
                      "not text as utf-16-le (14% unassigned or private-use characters)", id="private-use"),
+        pytest.param((ARTICLE + "\nThe mayor\u2019s caf\u00e9 reopened.\n").encode("utf-8"), "latin-1",
+                     "not text as latin-1 (its bytes are UTF-8: 2 characters such as '\u2019' would each read as 3)",
+                     id="latin-1-on-utf-8"),
+        pytest.param((ARTICLE + "\nThe mayor\u2019s caf\u00e9 reopened.\n").encode("utf-8"), "cp1252",
+                     "not text as cp1252 (its bytes are UTF-8: 2 characters such as '\u2019' would each read as 3)",
+                     id="cp1252-on-utf-8"),
     ],
 )
 def test_forced_encoding_that_misreads_the_bytes_is_skipped(tmp_path, data, encoding, why):
