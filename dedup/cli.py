@@ -168,7 +168,7 @@ def _ingest_options(opts: dict):
 _SCAN_FORMATS = ("terminal", "json", "jsonl", "csv", "html")
 
 
-@main.command("scan")
+@main.command("scan", short_help="Find copies of one story and how each relates to the original.")
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...",
                 type=click.Path(exists=True, allow_dash=True, path_type=str))
 @click.option("--format", "fmt", type=click.Choice(_SCAN_FORMATS), default="terminal", show_default=True,
@@ -257,7 +257,7 @@ def _read_one(path: str, *, encoding: str | None):
     return docs[0]
 
 
-@main.command("diff")
+@main.command("diff", short_help="Show where a copy drifted from its source, side by side.")
 @click.argument("source", type=click.Path(exists=True, dir_okay=False, allow_dash=True, path_type=str))
 @click.argument("copy", type=click.Path(exists=True, dir_okay=False, allow_dash=True, path_type=str))
 @click.option("--format", "fmt", type=click.Choice(_DIFF_FORMATS), default="terminal", show_default=True,
@@ -295,7 +295,7 @@ def _short(text: str, width: int = 100) -> str:
     return text if len(text) <= width else text[: width - 1] + "\u2026"
 
 
-@main.command("inspect")
+@main.command("inspect", short_help="Show what ingest makes of each input: ids, titles, boilerplate.")
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...", type=click.Path(path_type=str, allow_dash=True))
 @click.option("--text", "show_text", is_flag=True, help="Also print each document's cleaned text.")
 @click.option("--no-skip-binary", "skip_binary", flag_value=False, default=None,
@@ -357,7 +357,7 @@ def _progress_to_stderr(quiet: bool, what: str = "indexed"):
     return lambda n: click.echo(f"\r{n} documents {what}", err=True, nl=False)
 
 
-@main.group("index")
+@main.group("index", short_help="Build and look after a persistent index (SQLite or PostgreSQL).")
 def index_group() -> None:
     """Build and look after a persistent index (SQLite file or PostgreSQL)."""
 
@@ -468,7 +468,7 @@ def index_audit_command(index_url, doc_id, after, limit, fmt):
             click.echo(f"{e.seq:>7}  {e.at}  {e.action:<9} {e.decision:<10} {e.id}  {e.reason}")
 
 
-@main.command("check")
+@main.command("check", short_help="Is each incoming article new, or a copy of indexed ones?")
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...|-")
 @_INDEX_OPTION
 @click.option("--add", is_flag=True, help="Admit each article that is not a copy of an indexed one.")
@@ -523,7 +523,7 @@ def check_command(paths, index_url, add, exit_code, fmt, no_drift, client, strea
         sys.exit(1)
 
 
-@main.command("serve")
+@main.command("serve", short_help="Run the same check over HTTP on an index.")
 @_INDEX_OPTION
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)

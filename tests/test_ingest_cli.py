@@ -118,3 +118,11 @@ def test_reading_options_help_gives_the_defaults_ingest_uses():
 def test_inspect_usage_names_path_as_its_help_does():
     res = CliRunner().invoke(main, ["inspect", "--help"], prog_name="dedup")
     assert res.output.splitlines()[0] == "Usage: dedup inspect [OPTIONS] PATH..."
+
+
+def test_top_level_help_lists_every_command_in_full():
+    """`dedup --help` is the first thing a new user reads: no command summary cut to '...'."""
+    res = CliRunner().invoke(main, ["--help"], prog_name="dedup", terminal_width=100)
+    commands = res.output.split("Commands:\n", 1)[1].splitlines()
+    assert [line.split()[0] for line in commands] == ["check", "diff", "index", "inspect", "scan", "serve"]
+    assert not [line for line in commands if line.rstrip().endswith("...")]
