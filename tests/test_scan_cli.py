@@ -332,3 +332,13 @@ def test_an_output_that_cannot_be_written_fails_before_the_scan(runner, tmp_path
     seeds = sorted(SEEDS.glob("*.txt"))
     res = runner.invoke(main, ["diff", str(seeds[0]), str(seeds[1]), "-o", str(out)])
     assert (res.exit_code, res.stderr) == (1, error)
+
+
+def test_no_progress_bar_is_labelled_as_if_the_scan_were_done():
+    """The stage that verifies the pairs left inside small groups is 'complete' in dedup.scan;
+    on its bar, while it runs, that word would read as 'finished'."""
+    with ScanProgress(stream=io.StringIO(), enabled=True) as progress:
+        progress("verify", 4, 4)
+        progress("complete", 0, 3)
+        labels = [t.description for t in progress._progress.tasks]
+    assert labels == ["verify", "verify groups"]
