@@ -58,6 +58,25 @@ def _not_an_input(output: str | None, paths) -> None:
             raise InputError(f"refusing to write the report over the input '{output}'; pass another --output")
 
 
+def _can_write(output: str | None) -> None:
+    """Fail before the work, not after it, when ``output`` cannot be written: its folder is
+    missing or read-only, or it is a read-only file (click refuses a folder already)."""
+    import os
+
+    if output in (None, "-"):
+        return
+    folder = os.path.dirname(os.path.abspath(output))
+    if not os.path.isdir(folder):
+        hint = f"no folder '{os.path.dirname(output) or '.'}'"
+    elif os.path.exists(output) and not os.access(output, os.W_OK):
+        hint = "permission denied"
+    elif not os.path.exists(output) and not os.access(folder, os.W_OK | os.X_OK):
+        hint = f"cannot create files in '{os.path.dirname(output) or '.'}': permission denied"
+    else:
+        return
+    raise click.FileError(output, hint=hint)
+
+
 @contextlib.contextmanager
 def _utf8_output(output: str | None) -> Iterator[io.TextIOBase]:
     """A UTF-8 text stream on ``output`` (a file) or standard output (None or "-"), whatever
@@ -90,7 +109,7 @@ def _utf8_output(output: str | None) -> Iterator[io.TextIOBase]:
 
 _READ_OPTIONS = (  # how `scan`, `inspect`, `index add` and `check` read their inputs
     click.option("--encoding", default=None, help="Read files in this encoding instead of detecting it."),
-    click.option("--max-bytes", type=click.IntRange(min=1), default=None, help="Skip files larger than this."),
+    click.option("--max-bytes", type=click.IntRange(min=1), default=None, help="Skip files larger than this (default: 20,000,000 bytes)."),
     click.option("--ext", "extensions", multiple=True,
                  help="Also read files with this extension (repeatable), e.g. --ext csv; "
                  ".txt .md .html .htm .json .jsonl .ndjson are read anyway."),
@@ -98,13 +117,14 @@ _READ_OPTIONS = (  # how `scan`, `inspect`, `index add` and `check` read their i
     click.option("--lines", is_flag=True, default=None,
                  help="Plain-text files and streams hold one article per line: each non-blank line is a "
                  "document with id FILE:LINE (HTML, JSON, JSONL and CSV are read as usual); e.g. --ext cor --lines."),
-    click.option("--id-field", default=None, help="JSON/JSONL/CSV input: field holding the document id."),
+    click.option("--id-field", default=None, help="JSON/JSONL/CSV input: field holding the document id (default: id)."),
     click.option("--text-field", "text_fields", multiple=True,
-                 help="JSON/JSONL/CSV input: field(s) holding the text (repeatable)."),
-    click.option("--title-field", default=None, help="JSON/JSONL/CSV input: field holding the title."),
-    click.option("--source-field", default=None, help="JSON/JSONL/CSV input: field holding the publisher."),
-    click.option("--published-field", default=None, help="JSON/JSONL/CSV input: field holding the publication time."),
-    click.option("--url-field", default=None, help="JSON/JSONL/CSV input: field holding the URL."),
+                 help="JSON/JSONL/CSV input: field(s) holding the text, the first non-empty one read (repeatable) "
+                 "(default: text, then body)."),
+    click.option("--title-field", default=None, help="JSON/JSONL/CSV input: field holding the title (default: title)."),
+    click.option("--source-field", default=None, help="JSON/JSONL/CSV input: field holding the publisher (default: source)."),
+    click.option("--published-field", default=None, help="JSON/JSONL/CSV input: field holding the publication time (default: published)."),
+    click.option("--url-field", default=None, help="JSON/JSONL/CSV input: field holding the URL (default: url)."),
 )
 
 
@@ -148,7 +168,7 @@ def _ingest_options(opts: dict):
 _SCAN_FORMATS = ("terminal", "json", "jsonl", "csv", "html")
 
 
-@main.command("scan")
+@main.command("scan", short_help="Find copies of one story and how each relates to the original.")
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...",
                 type=click.Path(exists=True, allow_dash=True, path_type=str))
 @click.option("--format", "fmt", type=click.Choice(_SCAN_FORMATS), default="terminal", show_default=True,
@@ -178,6 +198,7 @@ def scan_command(paths, fmt, output, drift, workers, texts, quiet, no_split, ski
     from .scan import scan
 
     _not_an_input(output, paths)
+    _can_write(output)
     if texts and fmt not in ("json", "jsonl"):
         raise click.UsageError(f"--texts adds the cleaned texts to --format json or jsonl, not {fmt}")
 
@@ -236,7 +257,7 @@ def _read_one(path: str, *, encoding: str | None):
     return docs[0]
 
 
-@main.command("diff")
+@main.command("diff", short_help="Show where a copy drifted from its source, side by side.")
 @click.argument("source", type=click.Path(exists=True, dir_okay=False, allow_dash=True, path_type=str))
 @click.argument("copy", type=click.Path(exists=True, dir_okay=False, allow_dash=True, path_type=str))
 @click.option("--format", "fmt", type=click.Choice(_DIFF_FORMATS), default="terminal", show_default=True,
@@ -252,6 +273,7 @@ def diff_command(source, copy, fmt, output, encoding):
     from .report import diff as diff_report
 
     _not_an_input(output, (source, copy))
+    _can_write(output)
     result = diff(_read_one(source, encoding=encoding), _read_one(copy, encoding=encoding))
     def write(stream, color: bool) -> None:
         if fmt == "terminal":
@@ -273,8 +295,8 @@ def _short(text: str, width: int = 100) -> str:
     return text if len(text) <= width else text[: width - 1] + "\u2026"
 
 
-@main.command("inspect")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str, allow_dash=True))
+@main.command("inspect", short_help="Show what ingest makes of each input: ids, titles, boilerplate.")
+@click.argument("paths", nargs=-1, required=True, metavar="PATH...", type=click.Path(path_type=str, allow_dash=True))
 @click.option("--text", "show_text", is_flag=True, help="Also print each document's cleaned text.")
 @click.option("--no-skip-binary", "skip_binary", flag_value=False, default=None,
               help="Stop with an error on a binary file instead of listing it as skipped.")
@@ -335,7 +357,7 @@ def _progress_to_stderr(quiet: bool, what: str = "indexed"):
     return lambda n: click.echo(f"\r{n} documents {what}", err=True, nl=False)
 
 
-@main.group("index")
+@main.group("index", short_help="Build and look after a persistent index (SQLite or PostgreSQL).")
 def index_group() -> None:
     """Build and look after a persistent index (SQLite file or PostgreSQL)."""
 
@@ -446,7 +468,7 @@ def index_audit_command(index_url, doc_id, after, limit, fmt):
             click.echo(f"{e.seq:>7}  {e.at}  {e.action:<9} {e.decision:<10} {e.id}  {e.reason}")
 
 
-@main.command("check")
+@main.command("check", short_help="Is each incoming article new, or a copy of indexed ones?")
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...|-")
 @_INDEX_OPTION
 @click.option("--add", is_flag=True, help="Admit each article that is not a copy of an indexed one.")
@@ -501,7 +523,7 @@ def check_command(paths, index_url, add, exit_code, fmt, no_drift, client, strea
         sys.exit(1)
 
 
-@main.command("serve")
+@main.command("serve", short_help="Run the same check over HTTP on an index.")
 @_INDEX_OPTION
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)

@@ -91,3 +91,29 @@ def test_plain_terminal_writes_one_line_per_finding():
     listed = lines[lines.index("Findings") + 1:]
     assert len(listed) == len(findings)
     assert [line.split()[0] for line in listed] == [f["kind"] for f in findings]
+
+
+def test_no_color_on_a_terminal_marks_spans_with_labels_not_colours(monkeypatch):
+    """NO_COLOR (https://no-color.org) on a terminal: no colours, so the changed spans are
+    written as [label: text], as when piped; the width is still the terminal's."""
+    import io
+    import re
+
+    from dedup.drift import diff
+    from dedup.ingest import IngestOptions, read_inputs
+    from dedup.report import diff as diff_report
+
+    a, b = (next(read_inputs([SEED[n]], options=IngestOptions(split_stories=False))) for n in (0, 3))
+    d = diff(a, b)
+    monkeypatch.setenv("NO_COLOR", "1")
+    out = io.StringIO()
+    diff_report.write_terminal(d, out, color=True, width=100)
+    page = out.getvalue()
+    assert not re.search(r"\x1b\[[0-9;]*(3[0-7]|4[0-7]|9[0-7]|10[0-7])(;[0-9]+)*m", page)  # no colour codes
+    plain = re.sub(r"\x1b\[[0-9;]*m", "", page)
+    assert "[weekday: Saturday]" in plain and "marks: " in plain
+    assert max(len(line) for line in plain.splitlines()[3:]) <= 100  # wrapped to the terminal's width
+    monkeypatch.delenv("NO_COLOR")
+    out = io.StringIO()
+    diff_report.write_terminal(d, out, color=True, width=100)
+    assert "[weekday:" not in out.getvalue() and "\x1b[" in out.getvalue()

@@ -98,3 +98,31 @@ def test_every_reading_command_has_the_same_reading_options():
     assert len(shared) == 11
     for name, group in (("inspect", None), ("check", None), ("add", "index")):
         assert shared <= reading(name, group), name
+
+
+def test_reading_options_help_gives_the_defaults_ingest_uses():
+    """--help says what an option does when it is left out: the defaults of IngestOptions."""
+    from dedup.ingest import IngestOptions
+
+    default = IngestOptions()
+    res = CliRunner().invoke(main, ["scan", "--help"], terminal_width=400)
+    lines = {line.split()[0]: " ".join(line.split()) for line in res.output.splitlines() if line.strip().startswith("--")}
+    assert f"(default: {default.max_bytes:,} bytes)" in lines["--max-bytes"]
+    assert f"(default: {default.id_field})" in lines["--id-field"]
+    assert f"(default: {', then '.join(default.text_fields)})" in lines["--text-field"]
+    for option, value in (("--title-field", default.title_field), ("--source-field", default.source_field),
+                          ("--published-field", default.published_field), ("--url-field", default.url_field)):
+        assert f"(default: {value})" in lines[option], option
+
+
+def test_inspect_usage_names_path_as_its_help_does():
+    res = CliRunner().invoke(main, ["inspect", "--help"], prog_name="dedup")
+    assert res.output.splitlines()[0] == "Usage: dedup inspect [OPTIONS] PATH..."
+
+
+def test_top_level_help_lists_every_command_in_full():
+    """`dedup --help` is the first thing a new user reads: no command summary cut to '...'."""
+    res = CliRunner().invoke(main, ["--help"], prog_name="dedup", terminal_width=100)
+    commands = res.output.split("Commands:\n", 1)[1].splitlines()
+    assert [line.split()[0] for line in commands] == ["check", "diff", "index", "inspect", "scan", "serve"]
+    assert not [line for line in commands if line.rstrip().endswith("...")]

@@ -135,6 +135,12 @@ _NOT_IT = "; it is not {}: pass its encoding with --encoding, or drop --encoding
         pytest.param(ARTICLE.encode("utf-16"), "cp1252", "binary data (50% control characters as cp1252)", id="cp1252-on-utf-16"),
         pytest.param(("\ufeff" + "\ue000\ue001 private use" * 8).encode("utf-16-le"), "utf-16-le",
                      "not text as utf-16-le (14% unassigned or private-use characters)", id="private-use"),
+        pytest.param((ARTICLE + "\nThe mayor\u2019s caf\u00e9 reopened.\n").encode("utf-8"), "latin-1",
+                     "not text as latin-1 (its bytes are UTF-8: 2 characters such as '\u2019' would each read as 3)",
+                     id="latin-1-on-utf-8"),
+        pytest.param((ARTICLE + "\nThe mayor\u2019s caf\u00e9 reopened.\n").encode("utf-8"), "cp1252",
+                     "not text as cp1252 (its bytes are UTF-8: 2 characters such as '\u2019' would each read as 3)",
+                     id="cp1252-on-utf-8"),
     ],
 )
 def test_forced_encoding_that_misreads_the_bytes_is_skipped(tmp_path, data, encoding, why):
@@ -225,9 +231,9 @@ def test_jsonl_bad_line_is_skipped_and_the_rest_read(tmp_path):
     assert docs[0].source == "Wire" and docs[0].url == "http://x/a" and docs[0].title == "Storm closes ports along the coast"
     assert docs[1].published == "2026-01-31"
     assert [(s.id, s.reason) for s in skipped] == [
-        (f"{f}:2", f"'{f}' line 2: invalid JSON (Expecting value column 20); fix or remove that line"),
+        ("recs.jsonl:2", f"'{f}' line 2: invalid JSON (Expecting value column 20); fix or remove that line"),
         ("c", f"'{f}' line 3: record 'c' has no text (fields 'text', 'body' missing or empty); add one or pass --text-field NAME"),
-        (f"{f}:4", f"'{f}' line 4: record has no 'id' field; add one or pass --id-field NAME"),
+        ("recs.jsonl:4", f"'{f}' line 4: record has no 'id' field; add one or pass --id-field NAME"),
     ]
 
 
@@ -245,6 +251,25 @@ def test_malformed_json_file_names_line(tmp_path):
     s = _only(_read(f), Skipped)
     assert s.reason == (
         f"cannot read '{f}': invalid JSON (Expecting value at line 3 column 12); "
+        "fix the file (one object per line needs .jsonl)"
+    )
+
+
+def test_skipped_records_and_json_files_take_the_files_id_not_its_path(tmp_path):
+    """A skipped JSON file, JSON line, JSON record or CSV row is named by the file's id (its
+    path relative to the scanned folder, as every other skipped file), not by the path as given."""
+    sub = tmp_path / "in"
+    sub.mkdir()
+    (sub / "bad.json").write_text('{"id": "x", "text": "hello\n"}')
+    (sub / "recs.jsonl").write_text(json.dumps({"id": "a", "text": ARTICLE}) + "\nnot json\n")
+    (sub / "arr.json").write_text(json.dumps([{"id": "b", "text": ARTICLE.replace("Storm", "Gale")}, 7]))
+    (sub / "rows.csv").write_text('id,text\nr2,\n')
+    (sub / "empty.txt").write_text("")
+    items = _read(sub, extensions=IngestOptions().extensions + (".csv",))
+    skipped = {s.id: s.reason for s in items if isinstance(s, Skipped)}
+    assert sorted(skipped) == ["arr.json#record2", "bad.json", "empty.txt", "r2", "recs.jsonl:2"]
+    assert skipped["bad.json"] == (
+        f"cannot read '{sub / 'bad.json'}': invalid JSON (Invalid control character at line 1 column 27); "
         "fix the file (one object per line needs .jsonl)"
     )
 
@@ -640,3 +665,20 @@ def test_lines_on_a_stream_and_next_to_records(tmp_path):
     blank = tmp_path / "blank.txt"
     blank.write_text("\n  \n")
     assert _only(_read(blank, lines=True), Skipped).reason == f"cannot read '{blank}': only white space; add text or leave it out"
+
+
+def test_json_and_jsonl_files_honour_a_forced_encoding_and_say_so_when_not_utf8(tmp_path):
+    """--encoding reads JSON and JSONL files too (help: 'Read files in this encoding'); without it,
+    a JSON file that is not UTF-8 is skipped with the fix, not as 'invalid JSON'."""
+    text = "Le caf\u00e9 est ferm\u00e9 depuis lundi, a dit le maire de la ville portuaire."
+    (tmp_path / "cp.jsonl").write_bytes(json.dumps({"id": "c1", "text": text}, ensure_ascii=False).encode("cp1252") + b"\n")
+    (tmp_path / "cp.json").write_bytes(json.dumps([{"id": "c2", "text": text}], ensure_ascii=False).encode("cp1252"))
+    docs = _read(tmp_path, encoding="cp1252")
+    assert [(d.id, d.text) for d in docs] == [("c2", text), ("c1", text)]
+    skipped = sorted((s.id, s.reason) for s in _read(tmp_path))
+    assert skipped == [
+        ("cp.json", f"cannot read '{tmp_path / 'cp.json'}': not UTF-8 (byte 29: invalid continuation byte); "
+                    "pass its encoding with --encoding"),
+        ("cp.jsonl:1", f"'{tmp_path / 'cp.jsonl'}' line 1: not UTF-8 (byte 28: invalid continuation byte); "
+                       "pass the file's encoding with --encoding"),
+    ]

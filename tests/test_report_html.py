@@ -108,9 +108,31 @@ def test_hostile_names_and_titles_are_escaped_and_odd_bytes_shown():
     page.encode("utf-8")  # no lone surrogates left
 
 
+def test_renamed_inputs_are_listed_as_in_the_terminal_report():
+    """An input renamed for an id clash is on the page, as in the JSON and terminal reports:
+    counted in the summary line and listed under Renamed with its reason, before Skipped."""
+    first = Document("x", "One article about the harbour.", path="a.jsonl")
+    second = Document("x~2", "Another article about <the> harbour.", path="b&c.jsonl", renamed_from="x")
+    bad = Skipped("c.txt", "cannot read 'c.txt': empty file (0 bytes); add text or leave it out", "c.txt")
+    page, tree = _page(ScanResult((first, second), (), (), (), (bad,)))
+    assert tree.errors == []
+    text = " ".join("".join(tree.text).split())
+    assert "1 skipped, 1 renamed;" in text
+    assert "Renamed: 1 input whose id an earlier input held" in text
+    assert "x~2: 'b&c.jsonl': id 'x' is taken by an earlier input, renamed 'x~2'; give each input its own id" in text
+    assert text.index("Renamed: 1 input") < text.index("Skipped: 1 input")
+    assert "b&amp;c.jsonl" in page
+    page, _ = _page(ScanResult((first,), (), (), (), ()))
+    assert "Renamed" not in page and "renamed;" not in page
+
+
 def test_empty_scan_page():
     page, tree = _page(scan_fixture.empty_result())
     assert tree.errors == [] and "0 stories" in page
+    assert "Nothing to compare: no documents were found." in page  # as the terminal report says
+    bad = Skipped("c.txt", "cannot read 'c.txt': empty file (0 bytes); add text or leave it out", "c.txt")
+    page, _ = _page(ScanResult((), (), (), (), (bad,)))
+    assert "Nothing to compare: no documents were found." not in page and "Skipped: 1 input" in page
 
 
 def test_cli_writes_the_page(tmp_path):

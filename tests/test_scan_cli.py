@@ -314,3 +314,31 @@ def test_a_scan_of_text_files_imports_neither_scikit_learn_nor_trafilatura(tmp_p
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]", out.stderr
+
+
+def test_an_output_that_cannot_be_written_fails_before_the_scan(runner, tmp_path, monkeypatch):
+    """A long scan (or diff) must not run to its end only to find that -o cannot be written."""
+    import dedup.drift
+
+    def must_not_run(*args, **kwargs):
+        raise AssertionError("the work ran before the output was checked")
+
+    monkeypatch.setattr(dedup.scan, "scan", must_not_run)
+    monkeypatch.setattr(dedup.drift, "diff", must_not_run)
+    out = tmp_path / "missing-folder" / "r.json"
+    error = f"Error: Could not open file '{out}': no folder '{tmp_path / 'missing-folder'}'\n"
+    res = runner.invoke(main, ["scan", str(SEEDS), "--format", "json", "-o", str(out)])
+    assert (res.exit_code, res.stderr) == (1, error)
+    seeds = sorted(SEEDS.glob("*.txt"))
+    res = runner.invoke(main, ["diff", str(seeds[0]), str(seeds[1]), "-o", str(out)])
+    assert (res.exit_code, res.stderr) == (1, error)
+
+
+def test_no_progress_bar_is_labelled_as_if_the_scan_were_done():
+    """The stage that verifies the pairs left inside small groups is 'complete' in dedup.scan;
+    on its bar, while it runs, that word would read as 'finished'."""
+    with ScanProgress(stream=io.StringIO(), enabled=True) as progress:
+        progress("verify", 4, 4)
+        progress("complete", 0, 3)
+        labels = [t.description for t in progress._progress.tasks]
+    assert labels == ["verify", "verify groups"]

@@ -337,13 +337,24 @@ def _record(
     yield from _renamed(docs, wanted, rid)
 
 
-def _jsonl(lines, display: str, ids: _Ids, path: str | None, options: IngestOptions) -> Iterator[Document | Skipped]:
+def _not_encoded(exc: UnicodeDecodeError, options: IngestOptions, whose: str) -> str:
+    """Why JSON bytes could not be decoded (JSON is UTF-8 unless --encoding says otherwise), and the fix."""
+    if options.encoding:
+        return (f"not valid {options.encoding} (byte {exc.start}: {exc.reason}); it is not {options.encoding}: "
+                "pass its encoding with --encoding, or drop --encoding to read it as UTF-8")
+    whose = "its" if whose == "its" else f"{whose}'s"
+    return f"not {exc.encoding.upper()} (byte {exc.start}: {exc.reason}); pass {whose} encoding with --encoding"
+
+
+def _jsonl(lines, display: str, ids: _Ids, path: str | None, options: IngestOptions, sid: str | None = None) -> Iterator[Document | Skipped]:
+    """Records of a JSON-lines file; ``sid`` (the file's id, ``display`` by default) names a skipped line ``sid:N``."""
+    sid = display if sid is None else sid
     n = 0
     records = 0
     for n, line in enumerate(lines, start=1):
         where = f"'{display}' line {n}"
         if len(line) > options.max_bytes:
-            yield Skipped(f"{display}:{n}", f"{where}: record too large (over max_bytes {options.max_bytes}); shorten it or raise --max-bytes", path)
+            yield Skipped(f"{sid}:{n}", f"{where}: record too large (over max_bytes {options.max_bytes}); shorten it or raise --max-bytes", path)
             continue
         line = line.rstrip()
         if n == 1:
@@ -352,34 +363,41 @@ def _jsonl(lines, display: str, ids: _Ids, path: str | None, options: IngestOpti
             continue
         records += 1
         try:
-            rec = json.loads(line)
+            rec = json.loads(line.decode(options.encoding) if options.encoding else line)
+        except UnicodeDecodeError as exc:
+            yield Skipped(f"{sid}:{n}", f"{where}: {_not_encoded(exc, options, 'the file')}", path)
+            continue
         except (ValueError, RecursionError) as exc:
             msg = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc) or type(exc).__name__
             col = f" column {exc.colno}" if isinstance(exc, json.JSONDecodeError) else ""
-            yield Skipped(f"{display}:{n}", f"{where}: invalid JSON ({msg}{col}); fix or remove that line", path)
+            yield Skipped(f"{sid}:{n}", f"{where}: invalid JSON ({msg}{col}); fix or remove that line", path)
             continue
-        yield from _record(rec, where, f"{display}:{n}", ids, path, options)
+        yield from _record(rec, where, f"{sid}:{n}", ids, path, options)
     if records == 0:
         what = "empty file (0 bytes)" if n == 0 else "only blank lines"
-        yield Skipped(display, f"cannot read '{display}': no JSON records ({what}); add records or leave it out", path)
+        yield Skipped(sid, f"cannot read '{display}': no JSON records ({what}); add records or leave it out", path)
 
 
-def _json_doc(data: bytes, display: str, ids: _Ids, path: str | None, options: IngestOptions) -> Iterator[Document | Skipped]:
+def _json_doc(data: bytes, display: str, ids: _Ids, path: str | None, options: IngestOptions, sid: str | None = None) -> Iterator[Document | Skipped]:
+    sid = display if sid is None else sid
     if not data.strip():
-        yield Skipped(display, f"cannot read '{display}': empty JSON file; add records or leave it out", path)
+        yield Skipped(sid, f"cannot read '{display}': empty JSON file; add records or leave it out", path)
         return
     try:
-        obj = json.loads(data)
+        obj = json.loads(data.decode(options.encoding) if options.encoding else data)
+    except UnicodeDecodeError as exc:
+        yield Skipped(sid, f"cannot read '{display}': {_not_encoded(exc, options, 'its')}", path)
+        return
     except (ValueError, RecursionError) as exc:
         if isinstance(exc, json.JSONDecodeError) and exc.msg == "Extra data" and data.lstrip()[:1] == b"{":
             # One object per line in a .json file: read it as JSON lines.
-            yield from _jsonl(io.BytesIO(data), display, ids, path, options)
+            yield from _jsonl(io.BytesIO(data), display, ids, path, options, sid)
             return
         if isinstance(exc, json.JSONDecodeError):
-            why = f"{exc.msg} at line {exc.lineno} column {exc.colno}"
+            why = f"{exc.msg.removesuffix(' at')} at line {exc.lineno} column {exc.colno}"  # "Invalid control character at"
         else:
             why = str(exc) or type(exc).__name__
-        yield Skipped(display, f"cannot read '{display}': invalid JSON ({why}); fix the file (one object per line needs .jsonl)", path)
+        yield Skipped(sid, f"cannot read '{display}': invalid JSON ({why}); fix the file (one object per line needs .jsonl)", path)
         return
     if isinstance(obj, dict) and not any(f in obj for f in options.text_fields):
         lists = [v for v in obj.values() if isinstance(v, list)]
@@ -387,19 +405,19 @@ def _json_doc(data: bytes, display: str, ids: _Ids, path: str | None, options: I
             obj = lists[0]
     records = obj if isinstance(obj, list) else [obj]
     for k, rec in enumerate(records, start=1):
-        yield from _record(rec, f"'{display}' record {k}", f"{display}#record{k}", ids, path, options)
+        yield from _record(rec, f"'{display}' record {k}", f"{sid}#record{k}", ids, path, options)
 
 
-def _csv_doc(text: str, ext: str, display: str, ids: _Ids, path: str | None, options: IngestOptions) -> Iterator[Document | Skipped]:
-    """Rows of a CSV (TSV) file with a header line, read as records."""
+def _csv_doc(text: str, ext: str, display: str, ids: _Ids, path: str | None, options: IngestOptions, sid: str) -> Iterator[Document | Skipped]:
+    """Rows of a CSV (TSV) file with a header line, read as records; a skipped row is ``sid:N``."""
     csv.field_size_limit(max(options.max_bytes, 131072))
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter="\t" if ext == ".tsv" else ",")
     try:
         for row in reader:
             n = reader.line_num
-            yield from _record(row, f"'{display}' line {n}", f"{display}:{n}", ids, path, options)
+            yield from _record(row, f"'{display}' line {n}", f"{sid}:{n}", ids, path, options)
     except csv.Error as exc:
-        yield Skipped(f"{display}:{reader.line_num}", f"'{display}' line {reader.line_num}: invalid CSV ({exc}); fix the file", path)
+        yield Skipped(f"{sid}:{reader.line_num}", f"'{display}' line {reader.line_num}: invalid CSV ({exc}); fix the file", path)
 
 
 # --- streams ------------------------------------------------------------------------------------
@@ -521,7 +539,7 @@ def _read_file(
                 yield Skipped(id, f"'{display}' is a {_kind(st.st_mode)}, not a regular file; not read, leave it out", shown)
                 return
             if ext in _JSONL_EXT:
-                yield from _jsonl(_limited_lines(fh, options.max_bytes), display, ids, shown, options)
+                yield from _jsonl(_limited_lines(fh, options.max_bytes), display, ids, shown, options, id)
                 return
             if st.st_size > options.max_bytes:
                 yield Skipped(id, f"cannot read '{display}': too large ({st.st_size} bytes > max_bytes {options.max_bytes}); split it or raise --max-bytes", shown)
@@ -531,10 +549,10 @@ def _read_file(
                 yield Skipped(id, f"cannot read '{display}': too large (over max_bytes {options.max_bytes}); split it or raise --max-bytes", shown)
                 return
             if ext == ".json":
-                yield from _json_doc(data, display, ids, shown, options)
+                yield from _json_doc(data, display, ids, shown, options, id)
                 return
             if ext in _CSV_EXT:
-                yield from _csv_doc(_decode(data, display, options), ext, display, ids, shown, options)
+                yield from _csv_doc(_decode(data, display, options), ext, display, ids, shown, options, id)
                 return
             if options.lines and ext not in _HTML_EXT:
                 yield from _line_docs(data, id=id, display=display, path=shown, options=options)

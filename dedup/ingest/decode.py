@@ -30,8 +30,12 @@ MIN_DETECT_BYTES = 64
 MIN_ASCII_BYTES = 0.9
 MAX_MISREAD_ASCII = 0.5
 # - is UTF-16/32 in one byte order while the NUL bytes sit where the other one puts them;
-# - or holds more than this share of unassigned or private-use code points (real text: none).
+# - or holds more than this share of unassigned or private-use code points (real text: none);
 MAX_UNASSIGNED_SHARE = 0.01
+# - or was read one byte a character (latin-1, cp1252, ...) from bytes that are valid UTF-8 with
+#   non-ASCII characters: "’" read as "â€™". Text in a one-byte code page is valid UTF-8 only
+#   when every byte over 0x7F happens to sit in a lead-and-continuation pattern ("Ã©"), which
+#   real prose does not do.
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),
@@ -113,6 +117,15 @@ def _misread(data: bytes, text: str, encoding: str) -> None:
     layout = _nul_layout(data)
     if layout is not None and name in ("utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be") and layout != name:
         raise NotText(f"not text as {encoding} (its NUL bytes are laid out as {layout})")
+    if len(text) == len(data) and not data.isascii():  # one byte a character
+        try:
+            utf8 = data.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+        else:
+            wide = [c for c in utf8 if c >= "\x80"]
+            raise NotText(f"not text as {encoding} (its bytes are UTF-8: {len(wide)} characters such as "
+                          f"'{wide[0]}' would each read as {len(wide[0].encode())})")
     odd = sum(1 for c in text if unicodedata.category(c) in ("Cn", "Co", "Cs"))
     if odd > MAX_UNASSIGNED_SHARE * len(text):
         raise NotText(f"not text as {encoding} ({odd / len(text):.0%} unassigned or private-use characters)")

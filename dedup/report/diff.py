@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import json
+import os
 from dataclasses import dataclass
 from typing import IO
 
@@ -164,8 +165,14 @@ def _styled(text: str, base: int, marks, color: bool) -> Text:
 
 
 def write_terminal(d: Diff, stream: IO[str], *, color: bool = False, width: int | None = None) -> None:
-    """Side by side: source on the left, copy on the right, findings listed below."""
-    console = Console(file=stream, force_terminal=color, no_color=not color, width=width or (None if color else 160), highlight=False, soft_wrap=False)
+    """Side by side: source on the left, copy on the right, findings listed below.
+
+    ``color``: a terminal (its width, styles). Changed spans are coloured by kind there,
+    unless NO_COLOR is set (https://no-color.org): then, as off a terminal, they are
+    written ``[label: text]``."""
+    terminal = color
+    color = color and not os.environ.get("NO_COLOR")
+    console = Console(file=stream, force_terminal=terminal, no_color=not color, width=width or (None if terminal else 160), highlight=False, soft_wrap=False)
     high = sum(1 for f in d.findings if f.severity == "high")
     console.print(Text(f"A (source): {d.a.id}\nB (copy):   {d.b.id}", style="bold"))
     al = d.alignment
@@ -175,7 +182,7 @@ def write_terminal(d: Diff, stream: IO[str], *, color: bool = False, width: int 
     )
     if not color and d.findings:  # the plain form marks spans with short labels: say what they mean
         kinds = dict.fromkeys(f.kind for f in d.findings)
-        console.print(Text("marks: " + ", ".join(f"[{KIND_STYLE[k][2]}: ...] {k}" for k in kinds)), soft_wrap=True)
+        console.print(Text("marks: " + ", ".join(f"[{KIND_STYLE[k][2]}: ...] {k}" for k in kinds)), soft_wrap=not terminal)
     table = Table(show_header=True, header_style="bold", expand=True, show_lines=True, box=None if not color else None)
     table.add_column("A", ratio=1, overflow="fold")
     table.add_column("score", justify="right", width=5)
@@ -205,7 +212,7 @@ def write_terminal(d: Diff, stream: IO[str], *, color: bool = False, width: int 
         line.append(_clip(f.after) or "\u2014")
         if f.note:
             line.append(f"  [{f.note}]", style="dim" if color else "")
-        console.print(line, soft_wrap=not color)  # plain: one line per finding, never wrapped
+        console.print(line, soft_wrap=not terminal)  # off a terminal: one line per finding, never wrapped
 
 
 def _clip(s: str, n: int = 90) -> str:

@@ -392,6 +392,11 @@ def write_terminal(result: ScanResult, stream: IO[str] | None = None, *, color: 
 # --- progress ------------------------------------------------------------------------
 
 
+# What a stage of dedup.scan is called on its bar, where its own name would mislead:
+# "complete" (verify the pairs left inside small groups) reads as "finished".
+_STAGE_LABELS = {"complete": "verify groups"}
+
+
 class ScanProgress:
     """A ``progress(stage, done, total)`` callback that draws one rich bar per stage on stderr.
 
@@ -407,7 +412,7 @@ class ScanProgress:
         self._tasks: dict[str, int] = {}
         self._progress = (
             Progress(
-                TextColumn("{task.description:<12}"),
+                TextColumn("{task.description:<13}"),
                 BarColumn(),
                 MofNCompleteColumn(),
                 TimeElapsedColumn(),
@@ -435,5 +440,5 @@ class ScanProgress:
             for t in self._progress.tasks:  # a new stage ends the open-ended ones before it
                 if t.total is None:
                     self._progress.update(t.id, total=t.completed)
-            task = self._tasks[stage] = self._progress.add_task(stage, total=total)
+            task = self._tasks[stage] = self._progress.add_task(_STAGE_LABELS.get(stage, stage), total=total)
         self._progress.update(task, completed=done, total=total)
