@@ -376,6 +376,44 @@ def dates(text: str, offset: int = 0) -> list[DateMention]:
     return out
 
 
+@dataclass(frozen=True, slots=True)
+class MonthMention:
+    """A month named without a day ("in March", "the three months to December", "June 2024")."""
+
+    month: int
+    year: int | None
+    start: int
+    end: int
+    text: str
+
+
+_FULL_MONTHS = list(MONTHS)[:12]  # "january" ... "december", before the abbreviations
+# Written with a capital, as a name (lower-case "march" and "may" are a verb and a modal);
+# "May" alone counts only after a word that makes it a time ("in May", "last May", "May 2024").
+_MONTH_ONLY_RE = re.compile(
+    r"(?<![\w-])(?P<mon>" + "|".join(m.capitalize() for m in _FULL_MONTHS) + r")(?![\w-])"
+    + r"(?:,?\s+(?P<year>(?:19|20)\d{2})\b)?"
+)
+_MAY_LEAD_RE = re.compile(
+    r"(?:\b(?:in|of|since|until|till|by|from|to|through|last|next|this|early|late|mid|end|between|and|or)[\s-]+)$",
+    re.IGNORECASE,
+)
+
+
+def months(text: str, offset: int = 0) -> list[MonthMention]:
+    """Months named without a day; a month inside a full date ("March 3") is a date, not this."""
+    taken = [(m.start(), m.end()) for m in _date_matches(text)]
+    out = []
+    for m in _MONTH_ONLY_RE.finditer(text):
+        if any(a < m.end() and m.start() < b for a, b in taken):
+            continue
+        if m.group("mon") == "May" and not m.group("year") and not _MAY_LEAD_RE.search(text[max(0, m.start() - 12) : m.start()]):
+            continue
+        year = m.group("year")
+        out.append(MonthMention(MONTHS[m.group("mon").lower()], int(year) if year else None, offset + m.start(), offset + m.end(), m.group()))
+    return out
+
+
 def weekdays(text: str, offset: int = 0) -> list[WeekdayMention]:
     return [
         WeekdayMention(WEEKDAYS.index(m.group("wd").lower()), offset + m.start(), offset + m.end(), m.group())
@@ -576,6 +614,11 @@ def doc_numbers(text: str) -> Indexed:
 @lru_cache(maxsize=512)
 def doc_dates(text: str) -> Indexed:
     return Indexed(dates(text))
+
+
+@lru_cache(maxsize=512)
+def doc_months(text: str) -> Indexed:
+    return Indexed(months(text))
 
 
 @lru_cache(maxsize=512)

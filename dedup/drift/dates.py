@@ -2,6 +2,8 @@
 
 Dates are compared as (month, day, year) values, so "Saturday, January 31" and
 "Saturday (January 31, 2026)" are the same date; a missing year matches any year.
+A month named without a day ("in March", "the three months to December") is compared
+as (month, year) the same way.
 A weekday in the copy is inconsistent when it is not the weekday of a date written
 next to it, or, in the lead, of the copy's reference date (its publication date, else
 a dateline date near the top of the text) or the day before.
@@ -16,7 +18,7 @@ from functools import lru_cache
 from dateutil import parser as dateparser
 
 from ..records import Alignment, Document, Finding
-from ._text import WEEKDAYS, dates, doc_dates, doc_weekdays, finding, groups, weekdays, within
+from ._text import WEEKDAYS, dates, doc_dates, doc_months, doc_weekdays, finding, groups, weekdays, within
 
 # A weekday this close (characters) to a written date refers to that date
 # ("Tuesday, January 31", "Saturday (January 31, 2026)", "31 January, a Tuesday" is not).
@@ -34,6 +36,15 @@ def find(a: Document, b: Document, alignment: Alignment) -> Iterator[Finding]:
         only_b = [e for e in db if not any(e.same_as(d) for d in da)]
         for d, e in zip(only_a, only_b):
             yield finding("date_changed", d.text, e.text, (d.start, d.end), (e.start, e.end), g.a_text, g.b_text)
+        # A month named alone ("in March" -> "in April") is a date too.
+        ma, mb = within(doc_months(a.text), g.a_start, g.a_end), within(doc_months(b.text), g.b_start, g.b_end)
+        only_ma = [m for m in ma if not any(_same_month(m, n) for n in mb)]
+        only_mb = [n for n in mb if not any(_same_month(m, n) for m in ma)]
+        for m, n in zip(only_ma, only_mb):
+            yield finding(
+                "date_changed", m.text, n.text, (m.start, m.end), (n.start, n.end), g.a_text, g.b_text,
+                note=f"{m.text} -> {n.text}",
+            )
         wa = within(doc_weekdays(a.text), g.a_start, g.a_end)
         wb = within(doc_weekdays(b.text), g.b_start, g.b_end)
         only_wa = [w for w in wa if w.weekday not in {x.weekday for x in wb}]
@@ -60,6 +71,10 @@ def find(a: Document, b: Document, alignment: Alignment) -> Iterator[Finding]:
             if any(w.text.lower() == f.after.lower() for w in weekdays(source)):
                 continue
         yield f
+
+
+def _same_month(m, n) -> bool:
+    return m.month == n.month and (m.year is None or n.year is None or m.year == n.year)
 
 
 def reference_date(doc: Document) -> date | None:
