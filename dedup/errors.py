@@ -23,6 +23,10 @@ class StoreError(DedupError):
     """The index store failed or refused an operation."""
 
 
+class IndexMissingError(StoreError):
+    """No index at the given place, and it was opened without creating one."""
+
+
 class IndexMismatchError(StoreError):
     """An index was opened with parameters other than the ones it was built with."""
 

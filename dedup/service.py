@@ -36,7 +36,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from . import __version__
-from .errors import DedupError, IndexCorruptError, InputError, StoreError
+from .errors import DedupError, IndexCorruptError, IndexMissingError, InputError, StoreError
 from .index import MAX_ID_LENGTH, Index, validate_id
 from .index.answers import decision_to_dict, document_to_dict, skipped_to_dict, stats_to_dict, audit_to_dict
 from .ingest import IngestOptions, document_from_text
@@ -352,13 +352,16 @@ def serve(url: str, *, host: str = "127.0.0.1", port: int = 8000, token: str | N
     """Run the service until interrupted (uvicorn). With ``workers`` > 1, that many processes share the
     port and the index (the store serialises their decisions as it does for any writers).
 
-    An index that does not exist is an error (StoreError naming it and how to build it) unless
+    An index that does not exist is an error (IndexMissingError naming it and how to build it) unless
     ``create``: a mistyped path must not give a service that answers "new" to everything."""
     import os
 
     import uvicorn
 
-    Index.open(url, create=create).close()  # fail here (not in a worker) on a missing index, a bad URL or parameters
+    try:  # fail here (not in a worker) on a missing index, a bad URL or parameters
+        Index.open(url, create=create).close()
+    except IndexMissingError as exc:
+        raise IndexMissingError(f"{exc}, or start an empty one with `dedup serve --create`") from None
     if workers > 1:
         os.environ[_ENV] = json.dumps({"url": url, "token": token, "max_body": max_body})
         uvicorn.run("dedup.service:app_from_env", factory=True, host=host, port=port, workers=workers,

@@ -290,7 +290,10 @@ def test_serve_refuses_an_index_that_does_not_exist_unless_told_to_create_it(tmp
     missing = tmp_path / "mistyped.db"
     r = CliRunner().invoke(main, ["serve", "--index", str(missing), "--port", "8123"])
     assert (r.exit_code, r.stdout, runs) == (1, "", [])
-    assert r.stderr == f"Error: no index at '{missing}'; create it with `dedup index add --index {missing} FILES`\n"
+    assert r.stderr == (
+        f"Error: no index at '{missing}'; create it with `dedup index add --index {missing} FILES`, "
+        "or start an empty one with `dedup serve --create`\n"
+    )
     assert not missing.exists()
     r = CliRunner().invoke(main, ["serve", "--index", str(missing), "--port", "8123", "--create"])
     assert (r.exit_code, runs) == (0, [8123]), r.output

@@ -40,7 +40,7 @@ from ..candidates import (
     strong_samples,
 )
 from ..drift import compare, summarize
-from ..errors import IndexCorruptError, IndexMismatchError, InputError, StoreError
+from ..errors import IndexCorruptError, IndexMismatchError, IndexMissingError, InputError, StoreError
 from ..fingerprint import Fingerprint, band_key_matrix, band_keys, fingerprint_documents, in_sorted
 from ..params import SCHEMA_VERSION, FingerprintParams
 from ..scan import COMPLETE_MAX
@@ -298,7 +298,7 @@ class Index:
             meta = store.read_meta()
             if meta is None:
                 if not create:
-                    raise StoreError(f"no dedup index at {store.url}; build one with `dedup index add`")
+                    raise IndexMissingError(f"no dedup index at {store.url}; build one with `dedup index add`")
                 p = params or FingerprintParams()
                 meta = store.create(
                     {

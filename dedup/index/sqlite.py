@@ -24,7 +24,7 @@ from urllib.parse import parse_qs
 
 import numpy as np
 
-from ..errors import IndexCorruptError, StoreError
+from ..errors import IndexCorruptError, IndexMissingError, StoreError
 from ..records import AuditEntry
 from .store import (
     BAND_POSTINGS_LIMIT,
@@ -309,7 +309,7 @@ class SQLiteStore:
         if self._sync is None:
             raise StoreError(f"synchronous={opts['synchronous']!r} in {spec!r} is not one of full, normal, off")
         if not create and not os.path.exists(self.path):
-            raise StoreError(f"no index at '{self.path}'; create it with `dedup index add --index {self.path} FILES`")
+            raise IndexMissingError(f"no index at '{self.path}'; create it with `dedup index add --index {self.path} FILES`")
         if os.path.isdir(self.path):
             raise StoreError(f"index path '{self.path}' is a directory; give a file name such as index.db")
         parent = os.path.dirname(self.path)
