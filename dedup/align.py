@@ -402,7 +402,7 @@ def align(
         key = tuple(members)
         got = sides[k].get(key)
         if got is None:
-            vec = m[members].max(axis=0)
+            vec = m[members[0]] if len(members) == 1 else m[members].max(axis=0)
             got = sides[k][key] = (vec, float((vec * w).sum()))
         return got
 
@@ -413,12 +413,14 @@ def align(
             return 0.0
         return 2.0 * float((np.minimum(va, vb) * w).sum()) / (sa_w + sb_w)
 
-    # Grow groups with free neighbouring sentences when that raises the score.
-    row_best = s.max(axis=1, initial=0.0)
-    col_best = s.max(axis=0, initial=0.0)
+    # Grow groups with free neighbouring sentences when that raises the score. A neighbour
+    # that shares no term with any sentence of the group's other side leaves the shared
+    # weight as it is and only adds to its own side's: the score cannot rise, so it is not
+    # tried (``touches[i]``: the sentences of B that sentence i of A shares a term with).
+    touches = [set(np.flatnonzero(row).tolist()) for row in s > 0.0]
     for g in groups:
         ga, gb = g
-        current = group_score(ga, gb)
+        current = None  # the group's score, computed when a neighbour is worth a try
         changed = True
         while changed:
             changed = False
@@ -428,10 +430,12 @@ def align(
                     continue
                 for nbr in (min(members) - 1, max(members) + 1):
                     if 0 <= nbr < limit and nbr in free:
-                        if (row_best if side == 0 else col_best)[nbr] <= 0.0:
+                        if touches[nbr].isdisjoint(gb) if side == 0 else not any(nbr in touches[i] for i in ga):
                             continue
                         trial_a = sorted(ga + [nbr]) if side == 0 else ga
                         trial_b = sorted(gb + [nbr]) if side == 1 else gb
+                        if current is None:
+                            current = group_score(ga, gb)
                         sc = group_score(trial_a, trial_b)
                         if sc >= current + MERGE_GAIN and (best is None or sc > best[0]):
                             best = (sc, side, nbr)
