@@ -419,8 +419,8 @@ def align(
     # Grow groups with free neighbouring sentences when that raises the score. A neighbour
     # that shares no term with any sentence of the group's other side leaves the shared
     # weight as it is and only adds to its own side's: the score cannot rise, so it is not
-    # tried (``touches[i]``: the sentences of B that sentence i of A shares a term with).
-    touches = [set(np.flatnonzero(row).tolist()) for row in s > 0.0]
+    # tried (``touches[i][j]``: sentence i of A shares a term with sentence j of B).
+    touches = (s > 0.0).tolist()
     for g in groups:
         ga, gb = g
         current = None  # the group's score, computed when a neighbour is worth a try
@@ -433,7 +433,7 @@ def align(
                     continue
                 for nbr in (min(members) - 1, max(members) + 1):
                     if 0 <= nbr < limit and nbr in free:
-                        if touches[nbr].isdisjoint(gb) if side == 0 else not any(nbr in touches[i] for i in ga):
+                        if not any(touches[nbr][j] for j in gb) if side == 0 else not any(touches[i][nbr] for i in ga):
                             continue
                         trial_a = sorted(ga + [nbr]) if side == 0 else ga
                         trial_b = sorted(gb + [nbr]) if side == 1 else gb
