@@ -226,3 +226,68 @@ def test_sentence_terms_equal_the_terms_of_each_sentence_on_the_seeds(seeds):
     for doc in seeds.values():
         sents = split_sentences(doc.text, zones=doc.zones)
         assert sentence_terms(doc.text, doc.zones) == tuple(masked_terms(s.text) for s in sents)
+
+
+def _grow_every_neighbour(s, a, b, w, min_score):
+    """align's pairing with the obvious group growth: every free neighbour on either side is
+    scored, whether or not it shares a term with the group's other side."""
+    import numpy as np
+
+    from dedup.align import MAX_GROUP, MERGE_GAIN
+
+    na, nb = s.shape
+    cand = np.argwhere(s >= min_score)
+    pair_of_a, pair_of_b = {}, {}
+    vals = s[cand[:, 0], cand[:, 1]]
+    diag = np.abs(cand[:, 0] / max(na, 1) - cand[:, 1] / max(nb, 1))
+    for k in np.lexsort((diag, -vals)):
+        i, j = int(cand[k, 0]), int(cand[k, 1])
+        if i not in pair_of_a and j not in pair_of_b:
+            pair_of_a[i], pair_of_b[j] = j, i
+    free = ({*range(na)} - set(pair_of_a), {*range(nb)} - set(pair_of_b))
+
+    def score(ga, gb):
+        va, vb = a[ga].max(axis=0), b[gb].max(axis=0)
+        sa_w, sb_w = float((va * w).sum()), float((vb * w).sum())
+        return 2.0 * float((np.minimum(va, vb) * w).sum()) / (sa_w + sb_w) if sa_w + sb_w else 0.0
+
+    out = []
+    for i, j in sorted(pair_of_a.items()):
+        g = ([i], [j])
+        current = score(*g)
+        while True:
+            best = None
+            for side, limit in ((0, na), (1, nb)):
+                if len(g[side]) >= MAX_GROUP:
+                    continue
+                for nbr in (min(g[side]) - 1, max(g[side]) + 1):
+                    if 0 <= nbr < limit and nbr in free[side]:
+                        trial = [sorted(g[0] + [nbr]), g[1]] if side == 0 else [g[0], sorted(g[1] + [nbr])]
+                        sc = score(*trial)
+                        if sc >= current + MERGE_GAIN and (best is None or sc > best[0]):
+                            best = (sc, side, nbr)
+            if best is None:
+                break
+            current, side, nbr = best
+            g[side].append(nbr)
+            g[side].sort()
+            free[side].discard(nbr)
+        sc = float(s[g[0][0], g[1][0]]) if len(g[0]) == len(g[1]) == 1 else current
+        out.append((tuple(g[0]), tuple(g[1]), round(min(max(sc, 0.0), 1.0), 4)))
+    return sorted(out)
+
+
+@pytest.mark.parametrize("x,y", [(0, 1), (0, 2), (0, 3), (0, 4), (1, 3), (2, 4)])
+def test_group_growth_tries_only_neighbours_that_can_raise_the_score(seeds, x, y):
+    """align leaves out neighbours that share no term with the group's other side; the groups
+    are those of trying every neighbour (on the seeds, and at a low threshold too)."""
+    from dedup import align as al
+
+    a_text, b_text = seeds[x].text, seeds[y].text
+    sa, sb = split_sentences(a_text), split_sentences(b_text)
+    a, b, w = al._matrices_ids(al._ids_cached(a_text, ()), al._ids_cached(b_text, ()), len(sa), len(sb))
+    s = al._weighted_dice_matrix(a, b, w)
+    for min_score in (MIN_SCORE, 0.15):
+        got = [(p.a, p.b, p.score) for p in align(a_text, b_text, min_score=min_score).pairs]
+        want = _grow_every_neighbour(s, a, b, w, min_score)
+        assert sorted(got) == want

@@ -75,9 +75,9 @@ def _verify_task(args: tuple[np.ndarray, frozenset[int]]) -> list[Relation]:
 def _local_order(pairs: np.ndarray) -> np.ndarray:
     """The pairs in an order that keeps each document's verification profile cached.
 
-    verify.profile and align's per-text caches hold a few thousand documents; in plain
+    verify.profile and align's per-text caches hold at most 16k documents; in plain
     (i, j) order the partner j jumps across the whole corpus (20k documents built 32k
-    profiles). The documents are renumbered by reverse Cuthill-McKee on the candidate
+    profiles with 8k cached). The documents are renumbered by reverse Cuthill-McKee on the candidate
     graph, which keeps every pair's two numbers close, and the pairs are swept by their
     larger number: the set of documents in use at any time is a narrow band.
     """
