@@ -175,7 +175,9 @@ def print_table(results: dict, m: dict[str, float]) -> None:
 
     if "speed" in results:
         s = results["speed"]
-        st = Table(title=f"fingerprint+candidate stage, {s['corpus_docs']:,} docs (one subprocess each)")
+        n_runs = max((len(r.get("runs_docs_per_s", [])) for r in s["stages"].values()), default=1)
+        st = Table(title=f"fingerprint+candidate stage, {s['corpus_docs']:,} docs "
+                         f"(one subprocess a run, fastest of {n_runs} taken in turn)")
         for col in ("contender", "docs/s", "ours 1 core / it", "ours all cores / it", "candidate pairs", "peak RSS MB",
                     "RSS before MB"):
             st.add_column(col, justify="right" if col != "contender" else "left")
