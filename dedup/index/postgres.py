@@ -46,6 +46,7 @@ from .store import (
     from_bytes,
     iter_chunks,
     now_iso,
+    query_keys,
     stored_from_row,
     table_counts,
 )
@@ -143,8 +144,7 @@ class _PgSession:
 
     def candidates_many(self, queries, *, min_shared_samples, max_postings, limit):
         c = self.c
-        band_keys = np.unique(np.concatenate([np.asarray(b, np.uint64) for b, _ in queries] or [np.empty(0, np.uint64)]))
-        samples = np.unique(np.concatenate([np.asarray(s, np.uint64) for _, s in queries] or [np.empty(0, np.uint64)]))
+        band_keys, samples = query_keys(queries)
         # band and sample postings in one round trip (tagged 0 and 1)
         rows = c.execute(
             "SELECT 0, k, b.seq FROM unnest(%s::bigint[]) AS k,"

@@ -43,6 +43,7 @@ from .store import (
     from_bytes,
     iter_chunks,
     now_iso,
+    query_keys,
     stored_from_row,
     table_counts,
 )
@@ -111,8 +112,7 @@ class _SQLiteSession:
                                     max_postings=max_postings, limit=limit)[0]
 
     def candidates_many(self, queries, *, min_shared_samples, max_postings, limit):
-        band_keys = np.unique(np.concatenate([np.asarray(b, np.uint64) for b, _ in queries] or [np.empty(0, np.uint64)]))
-        samples = np.unique(np.concatenate([np.asarray(s, np.uint64) for _, s in queries] or [np.empty(0, np.uint64)]))
+        band_keys, samples = query_keys(queries)
         band_rows = self._postings("bands", "key", as_signed(band_keys), BAND_POSTINGS_LIMIT)
         sample_rows = self._postings("samples", "hash", as_signed(samples), max_postings + 1)
 

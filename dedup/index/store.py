@@ -23,7 +23,7 @@ import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from typing import Protocol
 from urllib.parse import urlsplit
@@ -371,6 +371,15 @@ def rank_candidates(
     return out[:limit]
 
 
+def query_keys(queries: Sequence[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+    """The band keys and the samples of all the queries of ``Session.candidates_many``, each
+    sorted and unique (uint64): the postings a backend reads for them in one pass."""
+    empty = [np.empty(0, np.uint64)]
+    bands = np.unique(np.concatenate([np.asarray(b, np.uint64) for b, _ in queries] or empty))
+    samples = np.unique(np.concatenate([np.asarray(s, np.uint64) for _, s in queries] or empty))
+    return bands, samples
+
+
 def candidates_from_postings(
     queries: Sequence[tuple[np.ndarray, np.ndarray]],
     band_rows: Iterable[tuple[int, int]],
@@ -412,8 +421,7 @@ def candidates_from_postings(
             if base is None:
                 base = decoded[seq] = candidate_from_row(rows[seq], b, n)
             items.append(base if (base.shared_bands, base.shared_samples) == (b, n) else
-                         Candidate(base.id, base.digest, base.minhash, base.content_minhash, base.sample,
-                                   base.n_shingles, base.n_content, b, n, seq))
+                         replace(base, shared_bands=b, shared_samples=n))
         out.append(Candidates(items, holders))
     return out
 
