@@ -386,6 +386,9 @@ class MonthMention:
     end: int
     text: str
 
+    def same_as(self, other: MonthMention) -> bool:
+        return self.month == other.month and (self.year is None or other.year is None or self.year == other.year)
+
 
 _FULL_MONTHS = list(MONTHS)[:12]  # "january" ... "december", before the abbreviations
 # Written with a capital, as a name (lower-case "march" and "may" are a verb and a modal);

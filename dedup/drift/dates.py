@@ -32,15 +32,11 @@ DATELINE_CHARS = 400
 def find(a: Document, b: Document, alignment: Alignment) -> Iterator[Finding]:
     for g in groups(a, b, alignment):
         da, db = within(doc_dates(a.text), g.a_start, g.a_end), within(doc_dates(b.text), g.b_start, g.b_end)
-        only_a = [d for d in da if not any(d.same_as(e) for e in db)]
-        only_b = [e for e in db if not any(e.same_as(d) for d in da)]
-        for d, e in zip(only_a, only_b):
+        for d, e in _changed(da, db):
             yield finding("date_changed", d.text, e.text, (d.start, d.end), (e.start, e.end), g.a_text, g.b_text)
         # A month named alone ("in March" -> "in April") is a date too.
         ma, mb = within(doc_months(a.text), g.a_start, g.a_end), within(doc_months(b.text), g.b_start, g.b_end)
-        only_ma = [m for m in ma if not any(_same_month(m, n) for n in mb)]
-        only_mb = [n for n in mb if not any(_same_month(m, n) for m in ma)]
-        for m, n in zip(only_ma, only_mb):
+        for m, n in _changed(ma, mb):
             yield finding(
                 "date_changed", m.text, n.text, (m.start, m.end), (n.start, n.end), g.a_text, g.b_text,
                 note=f"{m.text} -> {n.text}",
@@ -73,8 +69,11 @@ def find(a: Document, b: Document, alignment: Alignment) -> Iterator[Finding]:
         yield f
 
 
-def _same_month(m, n) -> bool:
-    return m.month == n.month and (m.year is None or n.year is None or m.year == n.year)
+def _changed(xs, ys) -> Iterator[tuple]:
+    """Mentions of one side with no ``same_as`` on the other, paired in text order."""
+    only_x = [x for x in xs if not any(x.same_as(y) for y in ys)]
+    only_y = [y for y in ys if not any(y.same_as(x) for x in xs)]
+    return zip(only_x, only_y)
 
 
 def reference_date(doc: Document) -> date | None:
