@@ -194,7 +194,7 @@ def scan_command(paths, fmt, output, drift, workers, texts, quiet, no_split, ski
     """
 
     from .report import scan_html, scan_json, scan_terminal
-    from .report.scan_view import ScanView
+    from .report.scan_view import renamed_inputs
     from .scan import scan
 
     _not_an_input(output, paths)
@@ -227,7 +227,7 @@ def scan_command(paths, fmt, output, drift, workers, texts, quiet, no_split, ski
         else:
             scan_json.write_csv(result, stream)
 
-    for renamed in ScanView(result).renamed():  # also in the report; said here once each, whatever the format
+    for renamed in renamed_inputs(result.documents):  # also in the report; said here once each, whatever the format
         click.echo(renamed.reason, err=True)
     to_stdout = _render(output, fmt, write)
     if not to_stdout and not quiet:

@@ -8,6 +8,7 @@ read the same in every format.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from dedup.records import Document, Edge, Event, Relation, ScanResult, Story
@@ -85,6 +86,16 @@ class Direction:
     source: str
     copy: str
     confidence: float
+
+
+def renamed_inputs(documents: Iterable[Document]) -> list[Renamed]:
+    """The inputs among ``documents`` renamed for an id clash, once each (the parts of a split
+    one together), in their order."""
+    out: dict[str, Renamed] = {}
+    for d in documents:
+        if d.renamed_from is not None and (d.parent or d.id) not in out:
+            out[d.parent or d.id] = Renamed(d.parent or d.id, d.renamed_from, d.path, renamed_notice(d))
+    return list(out.values())
 
 
 class ScanView:
@@ -168,11 +179,7 @@ class ScanView:
 
     def renamed(self) -> list[Renamed]:
         """Inputs renamed for a clash, once each (the parts of a split one together), in scan order."""
-        out: dict[str, Renamed] = {}
-        for d in self.result.documents:
-            if d.renamed_from is not None and (d.parent or d.id) not in out:
-                out[d.parent or d.id] = Renamed(d.parent or d.id, d.renamed_from, d.path, renamed_notice(d))
-        return list(out.values())
+        return renamed_inputs(self.result.documents)
 
     def summary(self) -> dict[str, int]:
         r = self.result
