@@ -102,10 +102,26 @@ def test_verify_pool_path_matches_in_process(monkeypatch):
     used = _spy_on_pool(monkeypatch)
     with LocalEngine(docs, params, workers=2) as e2:
         two = e2.verify(pairs, stock, lambda d, t: None)
-    assert used == [(True, -(-len(pairs) // 4))]  # the pool ran the verification
+    assert used == [(True, len(local._verify_spans(len(pairs), 2, 4)))]  # the pool ran the verification
     kinds = {str(r.kind) for r in one}
     assert {"reprint", "partial"} <= kinds and len(one) < len(pairs)  # related and unrelated pairs
     assert two == one  # same relations (kinds, scores, evidence, reasons), in the same order
+
+
+@pytest.mark.parametrize("total,workers,batch", [(0, 2, 4), (3, 2, 4), (100, 2, 4), (185_830, 2, 512), (10_000, 8, 512)])
+def test_verify_spans_are_contiguous_largest_first(total, workers, batch):
+    spans = local._verify_spans(total, workers, batch)
+    if not total:
+        assert spans == []
+        return
+    assert [lo for lo, _ in spans] == [0] + [hi for _, hi in spans[:-1]]  # contiguous, in order
+    assert (spans[-1][1] if spans else 0) == total  # every pair once
+    sizes = [hi - lo for lo, hi in spans]
+    assert sizes == sorted(sizes, reverse=True)  # largest first
+    assert all(s >= batch for s in sizes[:-1])
+    if total >= 100 * batch * workers:
+        assert sizes[0] == total // (local.VERIFY_PARTS * workers)  # a share of the whole, not a batch
+        assert len(spans) < total / batch / 4  # far fewer tasks than batches
 
 
 @pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="the pool forks")
