@@ -324,3 +324,51 @@ def test_a_repeated_table_caption_with_rows_between_does_not_split_a_report():
     table = [caption, *rows[:3], caption, *rows[3:], "    Average yen acceptance rates of city, trust and", "long-term banks -",
              *[r.replace("pct", "pct unquoted") for r in rows]]
     assert story_starts(intro.rstrip() + "\n" + "\n".join(table) + "\n REUTER\n") == ()
+
+
+
+def test_short_line_rules_in_one_pass_equal_the_rules_tried_in_order(seeds_dir):
+    """The short-line rules are tried as one pattern (the last one only on lines holding
+    "store" or "play"); the reason must be that of the first rule matching the whole line."""
+    from dedup.ingest import boilerplate as B
+
+    def reference(bare: str) -> str | None:
+        for reason, pattern in B._SHORT_RULES:
+            if pattern.fullmatch(bare):
+                return reason
+        return None
+
+    lines = [
+        "App Store", "Get it on Google Play", "Download on the APP STORE", "Available on the Play-Store now",
+        "GOOGLE PLAY", "Google  Play", "play store", "Share on Facebook", "[ad_1]", "Advertisement",
+        "Published 2 hours ago", "Updated: Jan 31, 2026 10:15 IST", "Jan 31, 2026", "Photo 3 of 12",
+        "Read more: the full story", "\u00a9 2026 Example News", "https://example.com/x", "Reuters",
+        "Follow us on Twitter and Facebook", "Scroll to continue with content", "Home", "app \u017ftore",
+        "The store was closed on Monday after the play was cancelled.", "Apple's App Store fees were cut.",
+        "Shares of Google rose 3% in play on Monday", "Play Store", "PLAY\u2013STORE",
+    ]
+    lines += [ln.strip() for p in sorted(seeds_dir.glob("*.txt")) for ln in p.read_text(encoding="utf-8").splitlines()]
+    found = set()
+    for line in lines:
+        if line and len(line) <= B.SHORT_LINE_CHARS:
+            bare = line.strip(B._DECORATION) or line
+            assert B._short_rule(bare) == reference(bare), line
+            found.add(reference(bare))
+    assert {"app-store line", "share/follow button", "ad marker", "publication stamp", None} <= found
+
+
+def test_a_repeated_headline_marks_a_story_start_only_with_header_lines_between():
+    from dedup.ingest.boilerplate import split_lines
+    from dedup.ingest.split import REPEAT_WINDOW, _candidates
+
+    body = "The council said on Monday that the bridge would reopen after repairs to its deck."
+    head = "Floods Close Valley Roads Again"
+    between = ["Share on Facebook", "Regional Desk", "\u2022 Updates"]  # boilerplate, header, bullet
+    lines, rules = split_lines("\n".join([body, body, head, *between, head, body]))
+    assert _candidates(lines, rules) == {2: True}  # the first copy of the headline, a strong marker
+    # Body text between the two copies: a repeated caption, not a headline.
+    lines, rules = split_lines("\n".join([body, head, body, head, body]))
+    assert _candidates(lines, rules) == {}
+    # Too far apart.
+    lines, rules = split_lines("\n".join([body, head, *(f"Regional Desk {k}" for k in range(REPEAT_WINDOW)), head, body]))
+    assert _candidates(lines, rules) == {}

@@ -105,15 +105,20 @@ _SHORT_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"(?:\S+\s+){0,4}\S*(?:app[- ]?store|play[- ]?store|google[- ]play)\S*(?:\s+\S+){0,4}(?<![.!?])", _I)),
 )
 
-# All the short-line rules as one pattern, tried once per line: the alternatives keep their
-# order, so the first rule that matches the whole line names it (as a loop over them would).
+# All the short-line rules but the last as one pattern, tried once per line: the alternatives
+# keep their order, so the first rule that matches the whole line names it (as a loop over
+# them would). The last rule (app-store line) backtracks over up to five words before its
+# keyword, which took 40% of the time of all the rules together on the 20k-article folder;
+# it is tried after the others, only on lines holding "store" or "play", which every match
+# of it holds ("app store", "play store", "google play").
 _SHORT_RE = re.compile(
     "|".join(
         f"(?P<r{k}>(?{'i' if pattern.flags & re.IGNORECASE else ''}:{pattern.pattern}))"
-        for k, (_, pattern) in enumerate(_SHORT_RULES)
+        for k, (_, pattern) in enumerate(_SHORT_RULES[:-1])
     )
 )
 _SHORT_REASONS = {f"r{k}": reason for k, (reason, _) in enumerate(_SHORT_RULES)}
+_LAST_REASON, _LAST_RE = _SHORT_RULES[-1]
 _DECORATION = " \t-\u2013\u2014:|\u2022\u00b7*=_~>\u00bb"
 
 # Rules that may match lines of any length (searched, not matched whole).
@@ -215,6 +220,17 @@ def _is_credit(line: str) -> bool:
     return len(_CREDIT_ROLE_RE.findall(line)) >= 2 or (len(line.split()) <= 12 and line[-1] not in ".!?")
 
 
+def _short_rule(bare: str) -> str | None:
+    """The reason of the first of _SHORT_RULES matching the whole of ``bare``, or None."""
+    m = _SHORT_RE.fullmatch(bare)
+    if m is not None:
+        return _SHORT_REASONS[m.lastgroup]
+    low = bare.casefold()
+    if ("store" in low or "play" in low) and _LAST_RE.fullmatch(bare) is not None:
+        return _LAST_REASON
+    return None
+
+
 def line_rule(line: str) -> str | None:
     """The boilerplate reason of one stripped, non-blank line, judged on the line alone."""
     if _NO_WORD_RE.fullmatch(line) is not None:
@@ -223,9 +239,9 @@ def line_rule(line: str) -> str | None:
         # Decorations around a short line ("- Advertisement -", "Share this article:") do not
         # change what it is.
         bare = line.strip(_DECORATION) or line
-        m = _SHORT_RE.fullmatch(bare)
-        if m is not None:
-            return _SHORT_REASONS[m.lastgroup]
+        reason = _short_rule(bare)
+        if reason is not None:
+            return reason
         if _is_byline(line):
             return "byline"
     if "://" in line and _STORE_URL_RE.search(line):

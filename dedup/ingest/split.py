@@ -48,10 +48,6 @@ _DATELINE_RE = re.compile(
 _BULLET_RE = re.compile(r"[\u2022\u25aa\u25cf\u2023\u2043*\u00b7-]\s")
 
 
-def _key(line: str) -> str:
-    return " ".join(line.casefold().split())
-
-
 def is_dateline(line: str) -> bool:
     return _DATELINE_RE.match(line) is not None and len(line.split()) >= 15
 
@@ -74,12 +70,7 @@ def _candidates(lines: list[str], rules: list[str | None]) -> dict[int, bool]:
     """First lines of possible new stories -> whether a strong marker opens them."""
     n = len(lines)
     nonblank = [i for i in range(n) if lines[i]]
-    # Each line's key and headline look, computed once (a wire page of short capitalised
-    # lines compares every one with its REPEAT_WINDOW followers).
-    @cache
-    def key_of(j: int) -> str:
-        return _key(lines[j])
-
+    # Each line's headline look, computed once and only when needed.
     @cache
     def titled(j: int) -> bool:
         return is_title_like(lines[j])
@@ -88,20 +79,31 @@ def _candidates(lines: list[str], rules: list[str | None]) -> dict[int, bool]:
         """A line a story's header block may hold: boilerplate, headline-like or a bullet."""
         return rules[j] is not None or titled(j) or _BULLET_RE.match(lines[j]) is not None
 
+    # Where each line's key comes again among the non-blank lines: most lines are never
+    # repeated, and for them the headline look is only needed when a dateline is possible.
+    keys = [" ".join(lines[i].casefold().split()) for i in nonblank]  # casefolded, white space collapsed
+    seen_at: dict[str, int] = {}
+    next_same: dict[int, int] = {}  # position in nonblank -> position of the next line with its key
+    for pos in range(len(nonblank) - 1, -1, -1):
+        key = keys[pos]
+        if key in seen_at:
+            next_same[pos] = seen_at[key]
+        seen_at[key] = pos
+
     markers: dict[int, bool] = {}
     for pos, i in enumerate(nonblank):
         line = lines[i]
         if is_stamp(rules[i]):
             markers[i] = True
-        elif rules[i] is None and titled(i):
-            key = key_of(i)
-            for j in nonblank[pos + 1 : pos + 1 + REPEAT_WINDOW]:
-                if key_of(j) == key:
-                    markers[i] = True
-                    break
-                if not header(j):  # body text between: a repeated table caption, not a headline
-                    break
-        elif rules[i] is None and is_dateline(line):
+        elif rules[i] is not None:
+            continue
+        elif pos in next_same and titled(i):
+            # A headline repeated within REPEAT_WINDOW lines, only header lines between (body
+            # text between: a repeated table caption, not a headline).
+            q = next_same[pos]
+            if q - pos <= REPEAT_WINDOW and all(header(nonblank[k]) for k in range(pos + 1, q)):
+                markers[i] = True
+        elif is_dateline(line) and not titled(i):
             markers[i] = False
     starts: dict[int, bool] = {}
     for i, strong in markers.items():
