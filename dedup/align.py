@@ -301,55 +301,94 @@ def _encode(terms: Sequence[frozenset[str]]) -> tuple[np.ndarray, np.ndarray, np
     return ids, rows, names
 
 
+class _Vocab:
+    """A text's term ids prepared for pairing: its sorted distinct ids (``vocab``); for each
+    (sentence, term) entry its sentence (``rows``) and its place in ``vocab`` (``cols``);
+    per distinct id ``key``: 4 x the number of sentences holding it, plus 1 for a name (two
+    texts' keys add up to the pair's key, which indexes ``_weights``)."""
+
+    __slots__ = ("vocab", "rows", "cols", "key")
+
+    def __init__(self, encoded: tuple[np.ndarray, np.ndarray, np.ndarray]):
+        ids, self.rows, names = encoded
+        self.vocab, self.cols, df = np.unique(ids, return_inverse=True, return_counts=True)
+        self.key = df * 4
+        self.key[self.cols[names]] |= 1
+
+
 @lru_cache(maxsize=TEXT_CACHE)
-def _ids_cached(text: str, zones: tuple[Zone, ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``_encode`` of a text's sentences, cached per text."""
-    return _encode(_terms_cached(text, zones))
+def _ids_cached(text: str, zones: tuple[Zone, ...]) -> _Vocab:
+    """``_encode`` of a text's sentences as a ``_Vocab``, cached per text."""
+    return _Vocab(_encode(_terms_cached(text, zones)))
 
 
-def _matrices_ids(a: tuple[np.ndarray, ...], b: tuple[np.ndarray, ...], na: int, nb: int):
-    """Sentence-by-term incidence matrices of A and B (``_encode`` output, ``na``/``nb``
-    sentences) and the term weights: inverse sentence frequency over both texts, names at
-    NAME_WEIGHT."""
-    ids = np.concatenate([a[0], b[0]])
-    vocab, cols = np.unique(ids, return_inverse=True)
-    v = max(len(vocab), 1)
-    ma = np.zeros((na, v), dtype=np.float32)
-    mb = np.zeros((nb, v), dtype=np.float32)
-    k = len(a[0])
-    ma[a[1], cols[:k]] = 1.0
-    mb[b[1], cols[k:]] = 1.0
-    n = na + nb
-    df = np.bincount(cols, minlength=v).astype(np.float32)
+@lru_cache(maxsize=1024)
+def _weights(n: int) -> np.ndarray:
+    """Term weight by key (see ``_Vocab``) for a pair of texts with ``n`` sentences in all:
+    inverse sentence frequency over both texts, names at NAME_WEIGHT. The float32 steps
+    are those of computing the weights of a pair's terms directly (elementwise, so the
+    values do not depend on which array they are computed in)."""
+    df = np.arange(n + 1, dtype=np.int64).astype(np.float32)
     w = (np.log((n + 1.0) / (df + 1.0)) + 1.0).astype(np.float32)
-    names = np.zeros(v, dtype=bool)
-    names[cols[np.concatenate([a[2], b[2]])]] = True
-    w[names] *= NAME_WEIGHT
-    return ma, mb, w
+    table = np.repeat(w, 4)
+    table.reshape(-1, 4)[:, 1:] *= NAME_WEIGHT
+    return table
 
 
-def _matrices(ta: Sequence[frozenset[str]], tb: Sequence[frozenset[str]]):
-    return _matrices_ids(_encode(ta), _encode(tb), len(ta), len(tb))
+def _matrices_ids(a: _Vocab, b: _Vocab, na: int, nb: int) -> tuple[np.ndarray, np.ndarray]:
+    """Sentence-by-term incidence matrix of A and B (``na``/``nb`` sentences; A's rows
+    first) and the term weights. The columns are the distinct ids of both texts in
+    increasing order, as np.unique over both would give them."""
+    va, vb = a.vocab, b.vocab
+    both = np.concatenate((va, vb))
+    both.sort()
+    if len(both) > 1:
+        keep = np.empty(len(both), dtype=bool)
+        keep[0] = True
+        np.not_equal(both[1:], both[:-1], out=keep[1:])
+        both = both[keep]
+    pa = np.searchsorted(both, va)
+    pb = np.searchsorted(both, vb)
+    v = max(len(both), 1)
+    key = np.zeros(v, dtype=np.int64)
+    key[pa] = a.key
+    key[pb] += b.key
+    m = np.zeros((na + nb, v), dtype=np.float32)
+    m[a.rows, pa[a.cols]] = 1.0
+    m[b.rows + na, pb[b.cols]] = 1.0
+    return m, _weights(na + nb)[key]
 
 
-def _weighted_dice_matrix(a: np.ndarray, b: np.ndarray, w: np.ndarray) -> np.ndarray:
+def _matrices(ta: Sequence[frozenset[str]], tb: Sequence[frozenset[str]]) -> tuple[np.ndarray, np.ndarray]:
+    return _matrices_ids(_Vocab(_encode(ta)), _Vocab(_encode(tb)), len(ta), len(tb))
+
+
+def _weighted_dice_matrix(m: np.ndarray, w: np.ndarray, na: int) -> tuple[np.ndarray, np.ndarray]:
+    """Scores of A's sentences (the first ``na`` rows of ``m``) against B's (the rest), and
+    ``m * w`` (each sentence's weighted term vector)."""
     # einsum, not `@`: these matrices are tiny, and a multi-threaded BLAS call on a busy
     # machine costs tens of milliseconds where einsum's own loop takes a fraction of one.
-    inter = np.einsum("ik,jk->ij", a * w, b)
-    sa = np.einsum("ik,k->i", a, w)
-    sb = np.einsum("jk,k->j", b, w)
-    denom = sa[:, None] + sb[None, :]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        s = np.where(denom > 0, 2.0 * inter / denom, 0.0)
-    return np.clip(s, 0.0, 1.0)
+    # Each output element is one sum over a row in column order, so A's and B's sizes come
+    # from one call over the stacked rows (tests/test_align.py pins the plain form).
+    mw = m * w
+    inter = np.einsum("ik,jk->ij", mw[:na], m[na:])
+    sums = np.einsum("ik,k->i", m, w)
+    denom = sums[:na, None] + sums[None, na:]
+    if sums.min() > 0:
+        s = 2.0 * inter
+        s /= denom
+    else:  # a sentence with no terms
+        with np.errstate(divide="ignore", invalid="ignore"):
+            s = np.where(denom > 0, 2.0 * inter / denom, 0.0)
+    return np.minimum(s, 1.0, out=s), mw  # the scores are >= 0: no lower clip
 
 
 def score_matrix(a_terms: Sequence[frozenset[str]], b_terms: Sequence[frozenset[str]]) -> np.ndarray:
     """Weighted Dice similarity of every sentence of A with every sentence of B, in [0, 1]."""
     if not a_terms or not b_terms:
         return np.zeros((len(a_terms), len(b_terms)), dtype=np.float32)
-    a, b, w = _matrices(a_terms, b_terms)
-    return _weighted_dice_matrix(a, b, w)
+    m, w = _matrices(a_terms, b_terms)
+    return _weighted_dice_matrix(m, w, len(a_terms))[0]
 
 
 def align(
@@ -373,54 +412,57 @@ def align(
     sb = _split_cached(b_text, b_zones)
     if not sa or not sb:
         return Alignment(sa, sb, (), tuple(range(len(sa))), tuple(range(len(sb))))
-    a, b, w = _matrices_ids(_ids_cached(a_text, a_zones), _ids_cached(b_text, b_zones), len(sa), len(sb))
-    s = _weighted_dice_matrix(a, b, w)
+    na, nb = len(sa), len(sb)
+    m, w = _matrices_ids(_ids_cached(a_text, a_zones), _ids_cached(b_text, b_zones), na, nb)
+    s, mw = _weighted_dice_matrix(m, w, na)
 
-    # Greedy 1:1 on the best scores (ties broken by closeness to the diagonal).
-    na, nb = s.shape
-    cand = np.argwhere(s >= min_score)
+    # Greedy 1:1 on the best scores (ties broken by closeness to the diagonal, then in row
+    # order), sorted in Python: most pairs have a handful of candidates.
+    rows = s.tolist()
     pair_of_a: dict[int, int] = {}
     pair_of_b: dict[int, int] = {}
-    if len(cand):
-        vals = s[cand[:, 0], cand[:, 1]]
-        diag = np.abs(cand[:, 0] / max(na, 1) - cand[:, 1] / max(nb, 1))
-        order = np.lexsort((diag, -vals))
-        for k in order:
-            i, j = int(cand[k, 0]), int(cand[k, 1])
-            if i in pair_of_a or j in pair_of_b:
-                continue
-            pair_of_a[i] = j
-            pair_of_b[j] = i
+    ci, cj = np.nonzero(s >= min_score)
+    ij = [
+        (i, j)
+        for _, _, i, j in sorted((-rows[i][j], abs(i / na - j / nb), i, j) for i, j in zip(ci.tolist(), cj.tolist()))
+    ]
+    for i, j in ij:
+        if i in pair_of_a or j in pair_of_b:
+            continue
+        pair_of_a[i] = j
+        pair_of_b[j] = i
 
     groups: list[tuple[list[int], list[int]]] = [([i], [j]) for i, j in sorted(pair_of_a.items())]
     free_a = set(range(na)) - set(pair_of_a)
     free_b = set(range(nb)) - set(pair_of_b)
 
-    # A group's weighted Dice score. Each side's term vector (the max over its sentences)
-    # and weighted size are kept per member tuple: growing a group tries each neighbour
-    # against the same other side many times.
+    # A group's weighted Dice score. Each side's weighted term vector (the max over its
+    # sentences' rows of ``mw``: the weights are positive, so this is the max of the 0/1
+    # rows times the weights) and its sum are kept per member tuple: growing a group tries
+    # each neighbour against the same other side many times.
     sides: tuple[dict, dict] = ({}, {})
+    add, maximum, minimum = np.add.reduce, np.maximum.reduce, np.minimum
 
-    def side_vec(k: int, m: np.ndarray, members: list[int]) -> tuple[np.ndarray, float]:
+    def side_vec(k: int, members: list[int]) -> tuple[np.ndarray, float]:
         key = tuple(members)
         got = sides[k].get(key)
         if got is None:
-            vec = m[members[0]] if len(members) == 1 else m[members].max(axis=0)
-            got = sides[k][key] = (vec, float((vec * w).sum()))
+            at = members if k == 0 else [na + j for j in members]
+            vec = mw[at[0]] if len(at) == 1 else maximum(mw[at], axis=0)
+            got = sides[k][key] = (vec, float(add(vec)))
         return got
 
     def group_score(ga: list[int], gb: list[int]) -> float:
-        va, sa_w = side_vec(0, a, ga)
-        vb, sb_w = side_vec(1, b, gb)
+        va, sa_w = side_vec(0, ga)
+        vb, sb_w = side_vec(1, gb)
         if sa_w + sb_w == 0:
             return 0.0
-        return 2.0 * float((np.minimum(va, vb) * w).sum()) / (sa_w + sb_w)
+        return 2.0 * float(add(minimum(va, vb))) / (sa_w + sb_w)
 
     # Grow groups with free neighbouring sentences when that raises the score. A neighbour
     # that shares no term with any sentence of the group's other side leaves the shared
     # weight as it is and only adds to its own side's: the score cannot rise, so it is not
-    # tried (``touches[i][j]``: sentence i of A shares a term with sentence j of B).
-    touches = (s > 0.0).tolist()
+    # tried (sentence i of A shares a term with sentence j of B when ``rows[i][j] > 0``).
     for g in groups:
         ga, gb = g
         current = None  # the group's score, computed when a neighbour is worth a try
@@ -433,7 +475,7 @@ def align(
                     continue
                 for nbr in (min(members) - 1, max(members) + 1):
                     if 0 <= nbr < limit and nbr in free:
-                        if not any(touches[nbr][j] for j in gb) if side == 0 else not any(touches[i][nbr] for i in ga):
+                        if not any(rows[nbr][j] > 0.0 for j in gb) if side == 0 else not any(rows[i][nbr] > 0.0 for i in ga):
                             continue
                         trial_a = sorted(ga + [nbr]) if side == 0 else ga
                         trial_b = sorted(gb + [nbr]) if side == 1 else gb
@@ -458,7 +500,7 @@ def align(
     pairs = []
     for ga, gb in groups:
         if len(ga) == 1 and len(gb) == 1:
-            sc = float(s[ga[0], gb[0]])
+            sc = rows[ga[0]][gb[0]]
         else:
             sc = group_score(ga, gb)
         pairs.append(SentencePair(tuple(ga), tuple(gb), round(min(max(sc, 0.0), 1.0), 4)))
