@@ -10,7 +10,7 @@ Sentences are compared as sets of content-word stems with numbers, number
 words, months and weekdays masked out, weighted by inverse sentence frequency
 over the two texts (a weighted Dice coefficient). A changed figure, date or
 single name therefore moves a score only a little, while paraphrase that keeps
-the content words still scores high. The whole score matrix is one sparse
+the content words still scores high. The whole score matrix is one
 matrix product; pairing is greedy on the best scores, then neighbouring
 sentences are merged into 1:n / n:1 groups when the merge raises the score.
 """
@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
 import numpy as np
@@ -225,6 +225,24 @@ def _term(word: str) -> str | None:
     return stem(word) if is_content(word) else None
 
 
+class _WordTerms(dict):
+    """``_term`` of each word met so far (a dict lookup per word, no LRU bookkeeping)."""
+
+    def __missing__(self, word: str) -> str | None:
+        t = self[word] = _term(word)
+        return t
+
+
+_WORD_TERMS = _WordTerms()
+
+
+def _word_terms(words: Sequence[str]) -> list[str | None]:
+    """``_term`` of each word (the dict is emptied when it holds as many as ``_term``'s cache)."""
+    if len(_WORD_TERMS) >= _term.cache_info().maxsize:
+        _WORD_TERMS.clear()
+    return list(map(_WORD_TERMS.__getitem__, words))
+
+
 @lru_cache(maxsize=1 << 16)
 def masked_terms(sentence: str) -> frozenset[str]:
     """Content stems of a sentence with numbers, number words and dates masked out."""
@@ -241,29 +259,31 @@ def _terms_cached(text: str, zones: tuple[Zone, ...]) -> tuple[frozenset[str], .
     if not sents:
         return ()
     words = toks.words
-    plain = list(map(_term, words))
+    plain = _word_terms(words)
     # Each word's term as _masked gives it anywhere but first in its sentence: a capitalised
     # content word is a name. The first word of each sentence is put right below.
-    named = [t if t is None or not text[i].isupper() else _NAME_MARK + w
-             for t, w, i in zip(plain, words, toks.starts.tolist())]
+    initials = "".join(map(text.__getitem__, toks.starts.tolist()))
+    if initials.isascii():
+        caps = np.flatnonzero(np.frombuffer(initials.encode("ascii"), dtype=np.uint8) - 65 < 26).tolist()
+    else:
+        caps = [k for k, c in enumerate(initials) if c.isupper()]
+    named = plain.copy()
+    for k in caps:
+        if plain[k] is not None:
+            named[k] = _NAME_MARK + words[k]
     los = np.searchsorted(toks.starts, [s.start for s in sents], side="left").tolist()
     his = np.searchsorted(toks.ends, [s.end for s in sents], side="right").tolist()
-    out = []
-    for lo, hi in zip(los, his):
-        if hi <= lo:
-            out.append(frozenset())
-            continue
-        terms = set(named[lo + 1 : hi])
-        terms.add(plain[lo])
-        terms.discard(None)
-        out.append(frozenset(terms))
-    return tuple(out)
+    # None (no term) is the only false item: terms are not empty.
+    return tuple(frozenset(filter(None, [plain[lo], *named[lo + 1 : hi]])) if hi > lo else frozenset()
+                 for lo, hi in zip(los, his))
 
 
 def clear_caches() -> None:
     """Empty the per-text caches (sentences, terms, term ids) and the per-word ones."""
-    for fn in (_split_cached, _terms_cached, _ids_cached, masked_terms, _term, _term_id):
+    for fn in (_split_cached, _terms_cached, _ids_cached, masked_terms, _term):
         fn.cache_clear()
+    _TERM_IDS.clear()
+    _WORD_TERMS.clear()
 
 
 def sentence_terms(text: str, zones: tuple[Zone, ...] = ()) -> tuple[frozenset[str], ...]:
@@ -287,15 +307,31 @@ def span_terms(text: str, start: int, end: int) -> frozenset[str]:
 # not its rank in a vocabulary: a pair's matrix columns (and the float sums over them) come
 # in the same order in every process, so a score does not depend on which worker, or
 # which earlier texts, built the arrays.
-@lru_cache(maxsize=1 << 18)
+_TERM_IDS: dict[str, int] = {}
+_TERM_IDS_MAX = 1 << 18  # emptied when full (a dict lookup per term, no LRU bookkeeping)
+
+
 def _term_id(term: str) -> int:
     return xxhash.xxh3_64_intdigest(term.encode("utf-8", "surrogatepass"))
+
+
+def _term_ids(terms: Iterable[str]) -> list[int]:
+    """``_term_id`` of each term, from a cache of the ids met so far."""
+    terms = list(terms)
+    got = list(map(_TERM_IDS.get, terms))
+    if None in got:
+        if len(_TERM_IDS) >= _TERM_IDS_MAX:
+            _TERM_IDS.clear()
+        for k, t in enumerate(terms):
+            if got[k] is None:
+                got[k] = _TERM_IDS[t] = _term_id(t)
+    return got
 
 
 def _encode(terms: Sequence[frozenset[str]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(term ids of all sentences, concatenated; sentence index of each; is it a name)."""
     flat = [t for ts in terms for t in ts]
-    ids = np.fromiter(map(_term_id, flat), dtype=np.uint64, count=len(flat))
+    ids = np.array(_term_ids(flat), dtype=np.uint64)
     rows = np.repeat(np.arange(len(terms), dtype=np.int64), [len(ts) for ts in terms])
     names = np.fromiter((t.startswith(_NAME_MARK) for t in flat), dtype=bool, count=len(flat))
     return ids, rows, names
@@ -309,17 +345,40 @@ class _Vocab:
 
     __slots__ = ("vocab", "rows", "cols", "key")
 
-    def __init__(self, encoded: tuple[np.ndarray, np.ndarray, np.ndarray]):
-        ids, self.rows, names = encoded
-        self.vocab, self.cols, df = np.unique(ids, return_inverse=True, return_counts=True)
-        self.key = df * 4
-        self.key[self.cols[names]] |= 1
+    def __init__(self, vocab: np.ndarray, rows: np.ndarray, cols: np.ndarray, key: np.ndarray):
+        self.vocab, self.rows, self.cols, self.key = vocab, rows, cols, key
+
+    @classmethod
+    def of(cls, terms: Sequence[frozenset[str]]) -> _Vocab:
+        """The ``_Vocab`` of sentences' terms: each distinct term is hashed once."""
+        index: dict[str, int] = {}
+        local = [index.setdefault(t, len(index)) for ts in terms for t in ts]
+        ids = np.array(_term_ids(index), dtype=np.uint64)
+        order = np.argsort(ids, kind="stable")
+        vocab = ids[order]
+        if len(vocab) > 1 and (vocab[1:] == vocab[:-1]).any():  # two terms, one hash
+            return cls.of_ids(*_encode(terms))
+        rank = np.empty(len(order), dtype=np.int64)
+        rank[order] = np.arange(len(order))
+        cols = rank[np.array(local, dtype=np.int64)]
+        rows = np.repeat(np.arange(len(terms), dtype=np.int64), [len(ts) for ts in terms])
+        key = np.bincount(cols, minlength=len(vocab)) * 4
+        key[rank[[k for t, k in index.items() if t.startswith(_NAME_MARK)]]] |= 1
+        return cls(vocab, rows, cols, key)
+
+    @classmethod
+    def of_ids(cls, ids: np.ndarray, rows: np.ndarray, names: np.ndarray) -> _Vocab:
+        """The ``_Vocab`` of ``_encode``'s arrays."""
+        vocab, cols, df = np.unique(ids, return_inverse=True, return_counts=True)
+        key = df * 4
+        key[cols[names]] |= 1
+        return cls(vocab, rows, cols, key)
 
 
 @lru_cache(maxsize=TEXT_CACHE)
 def _ids_cached(text: str, zones: tuple[Zone, ...]) -> _Vocab:
-    """``_encode`` of a text's sentences as a ``_Vocab``, cached per text."""
-    return _Vocab(_encode(_terms_cached(text, zones)))
+    """The ``_Vocab`` of a text's sentences, cached per text."""
+    return _Vocab.of(_terms_cached(text, zones))
 
 
 @lru_cache(maxsize=1024)
@@ -360,7 +419,7 @@ def _matrices_ids(a: _Vocab, b: _Vocab, na: int, nb: int) -> tuple[np.ndarray, n
 
 
 def _matrices(ta: Sequence[frozenset[str]], tb: Sequence[frozenset[str]]) -> tuple[np.ndarray, np.ndarray]:
-    return _matrices_ids(_Vocab(_encode(ta)), _Vocab(_encode(tb)), len(ta), len(tb))
+    return _matrices_ids(_Vocab.of_ids(*_encode(ta)), _Vocab.of_ids(*_encode(tb)), len(ta), len(tb))
 
 
 def _weighted_dice_matrix(m: np.ndarray, w: np.ndarray, na: int) -> tuple[np.ndarray, np.ndarray]:

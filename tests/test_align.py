@@ -205,6 +205,7 @@ def test_term_ids_do_not_depend_on_what_a_process_met_before():
     "\"We will rebuild,\" said Mayor Ana Lopez of Quito.",
     "Photo: AFP / Jane Doe",
     "e-mail co-operation rose 5% in twenty-one U.S. states",
+    "\u00c9mile Zola left the \u00c9lys\u00e9e for Z\u00fcrich, \u00e9crit Le Monde.",
     "",
 ]), min_size=1, max_size=8), st.sampled_from(["\n", "\n\n", " "]))
 @settings(max_examples=150, deadline=None)
@@ -364,6 +365,7 @@ _SENTENCES = st.sampled_from([
     "e-mail co-operation rose 5% in twenty-one U.S. states",
     "It rained.",
     "Seven.",
+    "\u00c9mile Zola left the \u00c9lys\u00e9e for Z\u00fcrich, \u00e9crit Le Monde.",
     "",
 ])
 
