@@ -433,7 +433,7 @@ def _weighted_dice_matrix(m: np.ndarray, w: np.ndarray, na: int) -> tuple[np.nda
     inter = np.einsum("ik,jk->ij", mw[:na], m[na:])
     sums = np.einsum("ik,k->i", m, w)
     denom = sums[:na, None] + sums[None, na:]
-    if sums.min() > 0:
+    if np.minimum.reduce(sums) > 0:
         s = 2.0 * inter
         s /= denom
     else:  # a sentence with no terms
@@ -522,7 +522,7 @@ def align(
     # that shares no term with any sentence of the group's other side leaves the shared
     # weight as it is and only adds to its own side's: the score cannot rise, so it is not
     # tried (sentence i of A shares a term with sentence j of B when ``rows[i][j] > 0``).
-    for g in groups:
+    for g in groups if free_a or free_b else ():
         ga, gb = g
         current = None  # the group's score, computed when a neighbour is worth a try
         changed = True
