@@ -495,35 +495,41 @@ def align(
     free_a = set(range(na)) - set(pair_of_a)
     free_b = set(range(nb)) - set(pair_of_b)
 
-    # A group's weighted Dice score. Each side's weighted term vector (the max over its
+    # A group's weighted Dice score from each side's weighted term vector (the max over its
     # sentences' rows of ``mw``: the weights are positive, so this is the max of the 0/1
-    # rows times the weights) and its sum are kept per member tuple: growing a group tries
-    # each neighbour against the same other side many times.
+    # rows times the weights) and that vector's sum. Sides are kept per member tuple:
+    # growing a group tries each neighbour against the same other side many times. A grown
+    # side is its old vector's max with the neighbour's row (max is exact: the same vector
+    # whichever way the members were gathered).
     sides: tuple[dict, dict] = ({}, {})
-    add, maximum, minimum = np.add.reduce, np.maximum.reduce, np.minimum
+    add, maximum, minimum = np.add.reduce, np.maximum, np.minimum
 
-    def side_vec(k: int, members: list[int]) -> tuple[np.ndarray, float]:
-        key = tuple(members)
+    def single(k: int, i: int) -> tuple[np.ndarray, float]:
+        got = sides[k].get((i,))
+        if got is None:
+            vec = mw[i + na if k else i]
+            got = sides[k][(i,)] = (vec, float(add(vec)))
+        return got
+
+    def grown(k: int, members: list[int], base: tuple[np.ndarray, float], nbr: int) -> tuple[np.ndarray, float]:
+        key = tuple(sorted(members + [nbr]))
         got = sides[k].get(key)
         if got is None:
-            at = members if k == 0 else [na + j for j in members]
-            vec = mw[at[0]] if len(at) == 1 else maximum(mw[at], axis=0)
+            vec = maximum(base[0], mw[nbr + na if k else nbr])
             got = sides[k][key] = (vec, float(add(vec)))
         return got
 
-    def group_score(ga: list[int], gb: list[int]) -> float:
-        va, sa_w = side_vec(0, ga)
-        vb, sb_w = side_vec(1, gb)
-        if sa_w + sb_w == 0:
-            return 0.0
-        return 2.0 * float(add(minimum(va, vb))) / (sa_w + sb_w)
+    def score(side_a: tuple[np.ndarray, float], side_b: tuple[np.ndarray, float]) -> float:
+        total = side_a[1] + side_b[1]
+        return 2.0 * float(add(minimum(side_a[0], side_b[0]))) / total if total != 0 else 0.0
 
     # Grow groups with free neighbouring sentences when that raises the score. A neighbour
     # that shares no term with any sentence of the group's other side leaves the shared
     # weight as it is and only adds to its own side's: the score cannot rise, so it is not
     # tried (sentence i of A shares a term with sentence j of B when ``rows[i][j] > 0``).
-    for g in groups if free_a or free_b else ():
-        ga, gb = g
+    # A group that grew keeps its last score (that of its final sides).
+    grew: dict[int, float] = {}
+    for g, (ga, gb) in enumerate(groups) if free_a or free_b else ():
         current = None  # the group's score, computed when a neighbour is worth a try
         changed = True
         while changed:
@@ -536,32 +542,35 @@ def align(
                     if 0 <= nbr < limit and nbr in free:
                         if not any(rows[nbr][j] > 0.0 for j in gb) if side == 0 else not any(rows[i][nbr] > 0.0 for i in ga):
                             continue
-                        trial_a = sorted(ga + [nbr]) if side == 0 else ga
-                        trial_b = sorted(gb + [nbr]) if side == 1 else gb
                         if current is None:
-                            current = group_score(ga, gb)
-                        sc = group_score(trial_a, trial_b)
+                            side_a, side_b = single(0, ga[0]), single(1, gb[0])
+                            current = score(side_a, side_b)
+                        if side == 0:
+                            trial = grown(0, ga, side_a, nbr)
+                            sc = score(trial, side_b)
+                        else:
+                            trial = grown(1, gb, side_b, nbr)
+                            sc = score(side_a, trial)
                         if sc >= current + MERGE_GAIN and (best is None or sc > best[0]):
-                            best = (sc, side, nbr)
+                            best = (sc, side, nbr, trial)
             if best is not None:
-                sc, side, nbr = best
+                sc, side, nbr, trial = best
                 if side == 0:
                     ga.append(nbr)
                     ga.sort()
                     free_a.discard(nbr)
+                    side_a = trial
                 else:
                     gb.append(nbr)
                     gb.sort()
                     free_b.discard(nbr)
-                current = sc
+                    side_b = trial
+                current = grew[g] = sc
                 changed = True
 
     pairs = []
-    for ga, gb in groups:
-        if len(ga) == 1 and len(gb) == 1:
-            sc = rows[ga[0]][gb[0]]
-        else:
-            sc = group_score(ga, gb)
+    for g, (ga, gb) in enumerate(groups):
+        sc = grew[g] if g in grew else rows[ga[0]][gb[0]]
         pairs.append(SentencePair(tuple(ga), tuple(gb), round(min(max(sc, 0.0), 1.0), 4)))
     pairs.sort(key=lambda p: p.a)
     return Alignment(sa, sb, tuple(pairs), tuple(sorted(free_a)), tuple(sorted(free_b)))
