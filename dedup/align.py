@@ -343,7 +343,7 @@ class _Vocab:
     per distinct id ``key``: 4 x the number of sentences holding it, plus 1 for a name (two
     texts' keys add up to the pair's key, which indexes ``_weights``)."""
 
-    __slots__ = ("vocab", "rows", "cols", "key")
+    __slots__ = ("vocab", "rows", "cols", "key", "sents")
 
     def __init__(self, vocab: np.ndarray, rows: np.ndarray, cols: np.ndarray, key: np.ndarray):
         self.vocab, self.rows, self.cols, self.key = vocab, rows, cols, key
@@ -377,8 +377,10 @@ class _Vocab:
 
 @lru_cache(maxsize=TEXT_CACHE)
 def _ids_cached(text: str, zones: tuple[Zone, ...]) -> _Vocab:
-    """The ``_Vocab`` of a text's sentences, cached per text."""
-    return _Vocab.of(_terms_cached(text, zones))
+    """The ``_Vocab`` of a text's sentences (``sents``), cached per text."""
+    got = _Vocab.of(_terms_cached(text, zones))
+    got.sents = _split_cached(text, zones)
+    return got
 
 
 @lru_cache(maxsize=1024)
@@ -406,8 +408,8 @@ def _matrices_ids(a: _Vocab, b: _Vocab, na: int, nb: int) -> tuple[np.ndarray, n
         keep[0] = True
         np.not_equal(both[1:], both[:-1], out=keep[1:])
         both = both[keep]
-    pa = np.searchsorted(both, va)
-    pb = np.searchsorted(both, vb)
+    pa = both.searchsorted(va)
+    pb = both.searchsorted(vb)
     v = max(len(both), 1)
     key = np.zeros(v, dtype=np.int64)
     key[pa] = a.key
@@ -467,12 +469,12 @@ def align(
     if not 0.0 < min_score <= 1.0:
         raise ParamsError(f"min_score {min_score} is out of range; use a value in (0, 1]")
     a_zones, b_zones = tuple(a_zones), tuple(b_zones)
-    sa = _split_cached(a_text, a_zones)
-    sb = _split_cached(b_text, b_zones)
+    a, b = _ids_cached(a_text, a_zones), _ids_cached(b_text, b_zones)
+    sa, sb = a.sents, b.sents
     if not sa or not sb:
         return Alignment(sa, sb, (), tuple(range(len(sa))), tuple(range(len(sb))))
     na, nb = len(sa), len(sb)
-    m, w = _matrices_ids(_ids_cached(a_text, a_zones), _ids_cached(b_text, b_zones), na, nb)
+    m, w = _matrices_ids(a, b, na, nb)
     s, mw = _weighted_dice_matrix(m, w, na)
 
     # Greedy 1:1 on the best scores (ties broken by closeness to the diagonal, then in row
@@ -480,7 +482,7 @@ def align(
     rows = s.tolist()
     pair_of_a: dict[int, int] = {}
     pair_of_b: dict[int, int] = {}
-    ci, cj = np.nonzero(s >= min_score)
+    ci, cj = (s >= min_score).nonzero()
     ij = [
         (i, j)
         for _, _, i, j in sorted((-rows[i][j], abs(i / na - j / nb), i, j) for i, j in zip(ci.tolist(), cj.tolist()))
