@@ -434,9 +434,9 @@ def _weighted_dice_matrix(m: np.ndarray, w: np.ndarray, na: int) -> tuple[np.nda
     mw = m * w
     inter = np.einsum("ik,jk->ij", mw[:na], m[na:])
     sums = np.einsum("ik,k->i", m, w)
-    denom = sums[:na, None] + sums[None, na:]
+    denom = np.add.outer(sums[:na], sums[na:])
     if np.minimum.reduce(sums) > 0:
-        s = 2.0 * inter
+        s = np.multiply(inter, 2.0, out=inter)
         s /= denom
     else:  # a sentence with no terms
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -494,8 +494,8 @@ def align(
         pair_of_b[j] = i
 
     groups: list[tuple[list[int], list[int]]] = [([i], [j]) for i, j in sorted(pair_of_a.items())]
-    free_a = set(range(na)) - set(pair_of_a)
-    free_b = set(range(nb)) - set(pair_of_b)
+    free_a = set(range(na)).difference(pair_of_a)
+    free_b = set(range(nb)).difference(pair_of_b)
 
     # A group's weighted Dice score from each side's weighted term vector (the max over its
     # sentences' rows of ``mw``: the weights are positive, so this is the max of the 0/1
