@@ -417,7 +417,13 @@ def _matrices_ids(a: _Vocab, b: _Vocab, na: int, nb: int) -> tuple[np.ndarray, n
     m = np.zeros((na + nb, v), dtype=np.float32)
     m[a.rows, pa[a.cols]] = 1.0
     m[b.rows + na, pb[b.cols]] = 1.0
-    return m, _weights(na + nb)[key]
+    try:
+        return m, _weights(na + nb)[key]
+    except IndexError:  # ids shared by several terms of one sentence: more entries than sentences
+        df = (key >> 2).astype(np.float32)
+        w = (np.log((na + nb + 1.0) / (df + 1.0)) + 1.0).astype(np.float32)
+        w[(key & 3) > 0] *= NAME_WEIGHT
+        return m, w
 
 
 def _matrices(ta: Sequence[frozenset[str]], tb: Sequence[frozenset[str]]) -> tuple[np.ndarray, np.ndarray]:

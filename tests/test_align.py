@@ -384,3 +384,19 @@ def test_align_equals_the_reference(a_text, b_text, min_score, zoned):
     b_zones = (Zone(len(b_text) // 3, len(b_text), "caption"),) if zoned and b_text else ()
     got = align(a_text, b_text, a_zones=a_zones, b_zones=b_zones, min_score=min_score)
     assert got == _reference_align(a_text, b_text, a_zones, b_zones, min_score)
+
+
+@pytest.mark.parametrize("ids", [lambda t: len(t) % 5, lambda t: 7], ids=["few-ids", "one-id"])
+def test_align_equals_the_reference_when_term_ids_collide(seeds, monkeypatch, ids):
+    """Terms that share an id share a column, as in np.unique over the pair's ids."""
+    from dedup import align as al
+
+    al.clear_caches()
+    monkeypatch.setattr(al, "_term_id", ids)
+    try:
+        for x, y in ((0, 1), (0, 3), (2, 4)):
+            a, b = seeds[x], seeds[y]
+            got = align(a.text, b.text, a_zones=a.zones, b_zones=b.zones, min_score=0.15)
+            assert got == _reference_align(a.text, b.text, a.zones, b.zones, 0.15)
+    finally:
+        al.clear_caches()
