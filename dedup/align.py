@@ -10,7 +10,7 @@ Sentences are compared as sets of content-word stems with numbers, number
 words, months and weekdays masked out, weighted by inverse sentence frequency
 over the two texts (a weighted Dice coefficient). A changed figure, date or
 single name therefore moves a score only a little, while paraphrase that keeps
-the content words still scores high. The whole score matrix is one sparse
+the content words still scores high. The whole score matrix is one
 matrix product; pairing is greedy on the best scores, then neighbouring
 sentences are merged into 1:n / n:1 groups when the merge raises the score.
 """
@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
 import numpy as np
@@ -225,6 +225,24 @@ def _term(word: str) -> str | None:
     return stem(word) if is_content(word) else None
 
 
+class _WordTerms(dict):
+    """``_term`` of each word met so far (a dict lookup per word, no LRU bookkeeping)."""
+
+    def __missing__(self, word: str) -> str | None:
+        t = self[word] = _term(word)
+        return t
+
+
+_WORD_TERMS = _WordTerms()
+
+
+def _word_terms(words: Sequence[str]) -> list[str | None]:
+    """``_term`` of each word (the dict is emptied when it holds as many as ``_term``'s cache)."""
+    if len(_WORD_TERMS) >= _term.cache_info().maxsize:
+        _WORD_TERMS.clear()
+    return list(map(_WORD_TERMS.__getitem__, words))
+
+
 @lru_cache(maxsize=1 << 16)
 def masked_terms(sentence: str) -> frozenset[str]:
     """Content stems of a sentence with numbers, number words and dates masked out."""
@@ -241,29 +259,31 @@ def _terms_cached(text: str, zones: tuple[Zone, ...]) -> tuple[frozenset[str], .
     if not sents:
         return ()
     words = toks.words
-    plain = list(map(_term, words))
+    plain = _word_terms(words)
     # Each word's term as _masked gives it anywhere but first in its sentence: a capitalised
     # content word is a name. The first word of each sentence is put right below.
-    named = [t if t is None or not text[i].isupper() else _NAME_MARK + w
-             for t, w, i in zip(plain, words, toks.starts.tolist())]
+    initials = "".join(map(text.__getitem__, toks.starts.tolist()))
+    if initials.isascii():
+        caps = np.flatnonzero(np.frombuffer(initials.encode("ascii"), dtype=np.uint8) - 65 < 26).tolist()
+    else:
+        caps = [k for k, c in enumerate(initials) if c.isupper()]
+    named = plain.copy()
+    for k in caps:
+        if plain[k] is not None:
+            named[k] = _NAME_MARK + words[k]
     los = np.searchsorted(toks.starts, [s.start for s in sents], side="left").tolist()
     his = np.searchsorted(toks.ends, [s.end for s in sents], side="right").tolist()
-    out = []
-    for lo, hi in zip(los, his):
-        if hi <= lo:
-            out.append(frozenset())
-            continue
-        terms = set(named[lo + 1 : hi])
-        terms.add(plain[lo])
-        terms.discard(None)
-        out.append(frozenset(terms))
-    return tuple(out)
+    # None (no term) is the only false item: terms are not empty.
+    return tuple(frozenset(filter(None, [plain[lo], *named[lo + 1 : hi]])) if hi > lo else frozenset()
+                 for lo, hi in zip(los, his))
 
 
 def clear_caches() -> None:
     """Empty the per-text caches (sentences, terms, term ids) and the per-word ones."""
-    for fn in (_split_cached, _terms_cached, _ids_cached, masked_terms, _term, _term_id):
+    for fn in (_split_cached, _terms_cached, _ids_cached, masked_terms, _term):
         fn.cache_clear()
+    _TERM_IDS.clear()
+    _WORD_TERMS.clear()
 
 
 def sentence_terms(text: str, zones: tuple[Zone, ...] = ()) -> tuple[frozenset[str], ...]:
@@ -287,69 +307,155 @@ def span_terms(text: str, start: int, end: int) -> frozenset[str]:
 # not its rank in a vocabulary: a pair's matrix columns (and the float sums over them) come
 # in the same order in every process, so a score does not depend on which worker, or
 # which earlier texts, built the arrays.
-@lru_cache(maxsize=1 << 18)
+_TERM_IDS: dict[str, int] = {}
+_TERM_IDS_MAX = 1 << 18  # emptied when full (a dict lookup per term, no LRU bookkeeping)
+
+
 def _term_id(term: str) -> int:
     return xxhash.xxh3_64_intdigest(term.encode("utf-8", "surrogatepass"))
+
+
+def _term_ids(terms: Iterable[str]) -> list[int]:
+    """``_term_id`` of each term, from a cache of the ids met so far."""
+    terms = list(terms)
+    got = list(map(_TERM_IDS.get, terms))
+    if None in got:
+        if len(_TERM_IDS) >= _TERM_IDS_MAX:
+            _TERM_IDS.clear()
+        for k, t in enumerate(terms):
+            if got[k] is None:
+                got[k] = _TERM_IDS[t] = _term_id(t)
+    return got
 
 
 def _encode(terms: Sequence[frozenset[str]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(term ids of all sentences, concatenated; sentence index of each; is it a name)."""
     flat = [t for ts in terms for t in ts]
-    ids = np.fromiter(map(_term_id, flat), dtype=np.uint64, count=len(flat))
+    ids = np.array(_term_ids(flat), dtype=np.uint64)
     rows = np.repeat(np.arange(len(terms), dtype=np.int64), [len(ts) for ts in terms])
     names = np.fromiter((t.startswith(_NAME_MARK) for t in flat), dtype=bool, count=len(flat))
     return ids, rows, names
 
 
+class _Vocab:
+    """A text's term ids prepared for pairing: its sorted distinct ids (``vocab``); for each
+    (sentence, term) entry its sentence (``rows``) and its place in ``vocab`` (``cols``);
+    per distinct id ``key``: 4 x the number of sentences holding it, plus 1 for a name (two
+    texts' keys add up to the pair's key, which indexes ``_weights``)."""
+
+    __slots__ = ("vocab", "rows", "cols", "key", "sents")
+
+    def __init__(self, vocab: np.ndarray, rows: np.ndarray, cols: np.ndarray, key: np.ndarray):
+        self.vocab, self.rows, self.cols, self.key = vocab, rows, cols, key
+
+    @classmethod
+    def of(cls, terms: Sequence[frozenset[str]]) -> _Vocab:
+        """The ``_Vocab`` of sentences' terms: each distinct term is hashed once."""
+        index: dict[str, int] = {}
+        local = [index.setdefault(t, len(index)) for ts in terms for t in ts]
+        ids = np.array(_term_ids(index), dtype=np.uint64)
+        order = np.argsort(ids, kind="stable")
+        vocab = ids[order]
+        if len(vocab) > 1 and (vocab[1:] == vocab[:-1]).any():  # two terms, one hash
+            return cls.of_ids(*_encode(terms))
+        rank = np.empty(len(order), dtype=np.int64)
+        rank[order] = np.arange(len(order))
+        cols = rank[np.array(local, dtype=np.int64)]
+        rows = np.repeat(np.arange(len(terms), dtype=np.int64), [len(ts) for ts in terms])
+        key = np.bincount(cols, minlength=len(vocab)) * 4
+        key[rank[[k for t, k in index.items() if t.startswith(_NAME_MARK)]]] |= 1
+        return cls(vocab, rows, cols, key)
+
+    @classmethod
+    def of_ids(cls, ids: np.ndarray, rows: np.ndarray, names: np.ndarray) -> _Vocab:
+        """The ``_Vocab`` of ``_encode``'s arrays."""
+        vocab, cols, df = np.unique(ids, return_inverse=True, return_counts=True)
+        key = df * 4
+        key[cols[names]] |= 1
+        return cls(vocab, rows, cols, key)
+
+
 @lru_cache(maxsize=TEXT_CACHE)
-def _ids_cached(text: str, zones: tuple[Zone, ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``_encode`` of a text's sentences, cached per text."""
-    return _encode(_terms_cached(text, zones))
+def _ids_cached(text: str, zones: tuple[Zone, ...]) -> _Vocab:
+    """The ``_Vocab`` of a text's sentences (``sents``), cached per text."""
+    got = _Vocab.of(_terms_cached(text, zones))
+    got.sents = _split_cached(text, zones)
+    return got
 
 
-def _matrices_ids(a: tuple[np.ndarray, ...], b: tuple[np.ndarray, ...], na: int, nb: int):
-    """Sentence-by-term incidence matrices of A and B (``_encode`` output, ``na``/``nb``
-    sentences) and the term weights: inverse sentence frequency over both texts, names at
-    NAME_WEIGHT."""
-    ids = np.concatenate([a[0], b[0]])
-    vocab, cols = np.unique(ids, return_inverse=True)
-    v = max(len(vocab), 1)
-    ma = np.zeros((na, v), dtype=np.float32)
-    mb = np.zeros((nb, v), dtype=np.float32)
-    k = len(a[0])
-    ma[a[1], cols[:k]] = 1.0
-    mb[b[1], cols[k:]] = 1.0
-    n = na + nb
-    df = np.bincount(cols, minlength=v).astype(np.float32)
+@lru_cache(maxsize=1024)
+def _weights(n: int) -> np.ndarray:
+    """Term weight by key (see ``_Vocab``) for a pair of texts with ``n`` sentences in all:
+    inverse sentence frequency over both texts, names at NAME_WEIGHT. The float32 steps
+    are those of computing the weights of a pair's terms directly (elementwise, so the
+    values do not depend on which array they are computed in)."""
+    df = np.arange(n + 1, dtype=np.int64).astype(np.float32)
     w = (np.log((n + 1.0) / (df + 1.0)) + 1.0).astype(np.float32)
-    names = np.zeros(v, dtype=bool)
-    names[cols[np.concatenate([a[2], b[2]])]] = True
-    w[names] *= NAME_WEIGHT
-    return ma, mb, w
+    table = np.repeat(w, 4)
+    table.reshape(-1, 4)[:, 1:] *= NAME_WEIGHT
+    return table
 
 
-def _matrices(ta: Sequence[frozenset[str]], tb: Sequence[frozenset[str]]):
-    return _matrices_ids(_encode(ta), _encode(tb), len(ta), len(tb))
+def _matrices_ids(a: _Vocab, b: _Vocab, na: int, nb: int) -> tuple[np.ndarray, np.ndarray]:
+    """Sentence-by-term incidence matrix of A and B (``na``/``nb`` sentences; A's rows
+    first) and the term weights. The columns are the distinct ids of both texts in
+    increasing order, as np.unique over both would give them."""
+    va, vb = a.vocab, b.vocab
+    both = np.concatenate((va, vb))
+    both.sort()
+    if len(both) > 1:
+        keep = np.empty(len(both), dtype=bool)
+        keep[0] = True
+        np.not_equal(both[1:], both[:-1], out=keep[1:])
+        both = both[keep]
+    pa = both.searchsorted(va)
+    pb = both.searchsorted(vb)
+    v = max(len(both), 1)
+    key = np.zeros(v, dtype=np.int64)
+    key[pa] = a.key
+    key[pb] += b.key
+    m = np.zeros((na + nb, v), dtype=np.float32)
+    m[a.rows, pa[a.cols]] = 1.0
+    m[b.rows + na, pb[b.cols]] = 1.0
+    try:
+        return m, _weights(na + nb)[key]
+    except IndexError:  # ids shared by several terms of one sentence: more entries than sentences
+        df = (key >> 2).astype(np.float32)
+        w = (np.log((na + nb + 1.0) / (df + 1.0)) + 1.0).astype(np.float32)
+        w[(key & 3) > 0] *= NAME_WEIGHT
+        return m, w
 
 
-def _weighted_dice_matrix(a: np.ndarray, b: np.ndarray, w: np.ndarray) -> np.ndarray:
+def _matrices(ta: Sequence[frozenset[str]], tb: Sequence[frozenset[str]]) -> tuple[np.ndarray, np.ndarray]:
+    return _matrices_ids(_Vocab.of_ids(*_encode(ta)), _Vocab.of_ids(*_encode(tb)), len(ta), len(tb))
+
+
+def _weighted_dice_matrix(m: np.ndarray, w: np.ndarray, na: int) -> tuple[np.ndarray, np.ndarray]:
+    """Scores of A's sentences (the first ``na`` rows of ``m``) against B's (the rest), and
+    ``m * w`` (each sentence's weighted term vector)."""
     # einsum, not `@`: these matrices are tiny, and a multi-threaded BLAS call on a busy
     # machine costs tens of milliseconds where einsum's own loop takes a fraction of one.
-    inter = np.einsum("ik,jk->ij", a * w, b)
-    sa = np.einsum("ik,k->i", a, w)
-    sb = np.einsum("jk,k->j", b, w)
-    denom = sa[:, None] + sb[None, :]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        s = np.where(denom > 0, 2.0 * inter / denom, 0.0)
-    return np.clip(s, 0.0, 1.0)
+    # Each output element is one sum over a row in column order, so A's and B's sizes come
+    # from one call over the stacked rows (tests/test_align.py pins the plain form).
+    mw = m * w
+    inter = np.einsum("ik,jk->ij", mw[:na], m[na:])
+    sums = np.einsum("ik,k->i", m, w)
+    denom = np.add.outer(sums[:na], sums[na:])
+    if np.minimum.reduce(sums) > 0:
+        s = np.multiply(inter, 2.0, out=inter)
+        s /= denom
+    else:  # a sentence with no terms
+        with np.errstate(divide="ignore", invalid="ignore"):
+            s = np.where(denom > 0, 2.0 * inter / denom, 0.0)
+    return np.minimum(s, 1.0, out=s), mw  # the scores are >= 0: no lower clip
 
 
 def score_matrix(a_terms: Sequence[frozenset[str]], b_terms: Sequence[frozenset[str]]) -> np.ndarray:
     """Weighted Dice similarity of every sentence of A with every sentence of B, in [0, 1]."""
     if not a_terms or not b_terms:
         return np.zeros((len(a_terms), len(b_terms)), dtype=np.float32)
-    a, b, w = _matrices(a_terms, b_terms)
-    return _weighted_dice_matrix(a, b, w)
+    m, w = _matrices(a_terms, b_terms)
+    return _weighted_dice_matrix(m, w, len(a_terms))[0]
 
 
 def align(
@@ -369,60 +475,69 @@ def align(
     if not 0.0 < min_score <= 1.0:
         raise ParamsError(f"min_score {min_score} is out of range; use a value in (0, 1]")
     a_zones, b_zones = tuple(a_zones), tuple(b_zones)
-    sa = _split_cached(a_text, a_zones)
-    sb = _split_cached(b_text, b_zones)
+    a, b = _ids_cached(a_text, a_zones), _ids_cached(b_text, b_zones)
+    sa, sb = a.sents, b.sents
     if not sa or not sb:
         return Alignment(sa, sb, (), tuple(range(len(sa))), tuple(range(len(sb))))
-    a, b, w = _matrices_ids(_ids_cached(a_text, a_zones), _ids_cached(b_text, b_zones), len(sa), len(sb))
-    s = _weighted_dice_matrix(a, b, w)
+    na, nb = len(sa), len(sb)
+    m, w = _matrices_ids(a, b, na, nb)
+    s, mw = _weighted_dice_matrix(m, w, na)
 
-    # Greedy 1:1 on the best scores (ties broken by closeness to the diagonal).
-    na, nb = s.shape
-    cand = np.argwhere(s >= min_score)
+    # Greedy 1:1 on the best scores (ties broken by closeness to the diagonal, then in row
+    # order), sorted in Python: most pairs have a handful of candidates.
+    rows = s.tolist()
     pair_of_a: dict[int, int] = {}
     pair_of_b: dict[int, int] = {}
-    if len(cand):
-        vals = s[cand[:, 0], cand[:, 1]]
-        diag = np.abs(cand[:, 0] / max(na, 1) - cand[:, 1] / max(nb, 1))
-        order = np.lexsort((diag, -vals))
-        for k in order:
-            i, j = int(cand[k, 0]), int(cand[k, 1])
-            if i in pair_of_a or j in pair_of_b:
-                continue
-            pair_of_a[i] = j
-            pair_of_b[j] = i
+    ci, cj = (s >= min_score).nonzero()
+    ij = [
+        (i, j)
+        for _, _, i, j in sorted((-rows[i][j], abs(i / na - j / nb), i, j) for i, j in zip(ci.tolist(), cj.tolist()))
+    ]
+    for i, j in ij:
+        if i in pair_of_a or j in pair_of_b:
+            continue
+        pair_of_a[i] = j
+        pair_of_b[j] = i
 
     groups: list[tuple[list[int], list[int]]] = [([i], [j]) for i, j in sorted(pair_of_a.items())]
-    free_a = set(range(na)) - set(pair_of_a)
-    free_b = set(range(nb)) - set(pair_of_b)
+    free_a = set(range(na)).difference(pair_of_a)
+    free_b = set(range(nb)).difference(pair_of_b)
 
-    # A group's weighted Dice score. Each side's term vector (the max over its sentences)
-    # and weighted size are kept per member tuple: growing a group tries each neighbour
-    # against the same other side many times.
+    # A group's weighted Dice score from each side's weighted term vector (the max over its
+    # sentences' rows of ``mw``: the weights are positive, so this is the max of the 0/1
+    # rows times the weights) and that vector's sum. Sides are kept per member tuple:
+    # growing a group tries each neighbour against the same other side many times. A grown
+    # side is its old vector's max with the neighbour's row (max is exact: the same vector
+    # whichever way the members were gathered).
     sides: tuple[dict, dict] = ({}, {})
+    add, maximum, minimum = np.add.reduce, np.maximum, np.minimum
 
-    def side_vec(k: int, m: np.ndarray, members: list[int]) -> tuple[np.ndarray, float]:
-        key = tuple(members)
-        got = sides[k].get(key)
+    def single(k: int, i: int) -> tuple[np.ndarray, float]:
+        got = sides[k].get((i,))
         if got is None:
-            vec = m[members[0]] if len(members) == 1 else m[members].max(axis=0)
-            got = sides[k][key] = (vec, float((vec * w).sum()))
+            vec = mw[i + na if k else i]
+            got = sides[k][(i,)] = (vec, float(add(vec)))
         return got
 
-    def group_score(ga: list[int], gb: list[int]) -> float:
-        va, sa_w = side_vec(0, a, ga)
-        vb, sb_w = side_vec(1, b, gb)
-        if sa_w + sb_w == 0:
-            return 0.0
-        return 2.0 * float((np.minimum(va, vb) * w).sum()) / (sa_w + sb_w)
+    def grown(k: int, members: list[int], base: tuple[np.ndarray, float], nbr: int) -> tuple[np.ndarray, float]:
+        key = tuple(sorted(members + [nbr]))
+        got = sides[k].get(key)
+        if got is None:
+            vec = maximum(base[0], mw[nbr + na if k else nbr])
+            got = sides[k][key] = (vec, float(add(vec)))
+        return got
+
+    def score(side_a: tuple[np.ndarray, float], side_b: tuple[np.ndarray, float]) -> float:
+        total = side_a[1] + side_b[1]
+        return 2.0 * float(add(minimum(side_a[0], side_b[0]))) / total if total != 0 else 0.0
 
     # Grow groups with free neighbouring sentences when that raises the score. A neighbour
     # that shares no term with any sentence of the group's other side leaves the shared
     # weight as it is and only adds to its own side's: the score cannot rise, so it is not
-    # tried (``touches[i][j]``: sentence i of A shares a term with sentence j of B).
-    touches = (s > 0.0).tolist()
-    for g in groups:
-        ga, gb = g
+    # tried (sentence i of A shares a term with sentence j of B when ``rows[i][j] > 0``).
+    # A group that grew keeps its last score (that of its final sides).
+    grew: dict[int, float] = {}
+    for g, (ga, gb) in enumerate(groups) if free_a or free_b else ():
         current = None  # the group's score, computed when a neighbour is worth a try
         changed = True
         while changed:
@@ -433,34 +548,37 @@ def align(
                     continue
                 for nbr in (min(members) - 1, max(members) + 1):
                     if 0 <= nbr < limit and nbr in free:
-                        if not any(touches[nbr][j] for j in gb) if side == 0 else not any(touches[i][nbr] for i in ga):
+                        if not any(rows[nbr][j] > 0.0 for j in gb) if side == 0 else not any(rows[i][nbr] > 0.0 for i in ga):
                             continue
-                        trial_a = sorted(ga + [nbr]) if side == 0 else ga
-                        trial_b = sorted(gb + [nbr]) if side == 1 else gb
                         if current is None:
-                            current = group_score(ga, gb)
-                        sc = group_score(trial_a, trial_b)
+                            side_a, side_b = single(0, ga[0]), single(1, gb[0])
+                            current = score(side_a, side_b)
+                        if side == 0:
+                            trial = grown(0, ga, side_a, nbr)
+                            sc = score(trial, side_b)
+                        else:
+                            trial = grown(1, gb, side_b, nbr)
+                            sc = score(side_a, trial)
                         if sc >= current + MERGE_GAIN and (best is None or sc > best[0]):
-                            best = (sc, side, nbr)
+                            best = (sc, side, nbr, trial)
             if best is not None:
-                sc, side, nbr = best
+                sc, side, nbr, trial = best
                 if side == 0:
                     ga.append(nbr)
                     ga.sort()
                     free_a.discard(nbr)
+                    side_a = trial
                 else:
                     gb.append(nbr)
                     gb.sort()
                     free_b.discard(nbr)
-                current = sc
+                    side_b = trial
+                current = grew[g] = sc
                 changed = True
 
     pairs = []
-    for ga, gb in groups:
-        if len(ga) == 1 and len(gb) == 1:
-            sc = float(s[ga[0], gb[0]])
-        else:
-            sc = group_score(ga, gb)
+    for g, (ga, gb) in enumerate(groups):
+        sc = grew[g] if g in grew else rows[ga[0]][gb[0]]
         pairs.append(SentencePair(tuple(ga), tuple(gb), round(min(max(sc, 0.0), 1.0), 4)))
     pairs.sort(key=lambda p: p.a)
     return Alignment(sa, sb, tuple(pairs), tuple(sorted(free_a)), tuple(sorted(free_b)))

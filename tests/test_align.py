@@ -205,6 +205,7 @@ def test_term_ids_do_not_depend_on_what_a_process_met_before():
     "\"We will rebuild,\" said Mayor Ana Lopez of Quito.",
     "Photo: AFP / Jane Doe",
     "e-mail co-operation rose 5% in twenty-one U.S. states",
+    "\u00c9mile Zola left the \u00c9lys\u00e9e for Z\u00fcrich, \u00e9crit Le Monde.",
     "",
 ]), min_size=1, max_size=8), st.sampled_from(["\n", "\n\n", " "]))
 @settings(max_examples=150, deadline=None)
@@ -285,9 +286,117 @@ def test_group_growth_tries_only_neighbours_that_can_raise_the_score(seeds, x, y
 
     a_text, b_text = seeds[x].text, seeds[y].text
     sa, sb = split_sentences(a_text), split_sentences(b_text)
-    a, b, w = al._matrices_ids(al._ids_cached(a_text, ()), al._ids_cached(b_text, ()), len(sa), len(sb))
-    s = al._weighted_dice_matrix(a, b, w)
+    m, w = al._matrices_ids(al._ids_cached(a_text, ()), al._ids_cached(b_text, ()), len(sa), len(sb))
+    s, _ = al._weighted_dice_matrix(m, w, len(sa))
+    a, b = m[: len(sa)], m[len(sa) :]
     for min_score in (MIN_SCORE, 0.15):
         got = [(p.a, p.b, p.score) for p in align(a_text, b_text, min_score=min_score).pairs]
         want = _grow_every_neighbour(s, a, b, w, min_score)
         assert sorted(got) == want
+
+
+def _reference_align(a_text, b_text, a_zones=(), b_zones=(), min_score=MIN_SCORE):
+    """align as first written: one vocabulary per pair from np.unique over both texts' ids,
+    separate 0/1 matrices and three einsums, argwhere/lexsort pairing, group scores from the
+    0/1 vectors times the weights. The fast path must give the same Alignment, to the bit
+    (the same float32 sums in the same column order)."""
+    import numpy as np
+
+    from dedup import align as al
+    from dedup.records import Alignment, SentencePair
+
+    sa, sb = split_sentences(a_text, zones=a_zones), split_sentences(b_text, zones=b_zones)
+    if not sa or not sb:
+        return Alignment(sa, sb, (), tuple(range(len(sa))), tuple(range(len(sb))))
+    ta, tb = al.sentence_terms(a_text, a_zones), al.sentence_terms(b_text, b_zones)
+    na, nb = len(sa), len(sb)
+    enc = [
+        (
+            np.array([al._term_id(t) for ts in terms for t in ts], dtype=np.uint64),
+            np.array([i for i, ts in enumerate(terms) for _ in ts], dtype=np.int64),
+            np.array([t.startswith("\x00") for ts in terms for t in ts], dtype=bool),
+        )
+        for terms in (ta, tb)
+    ]
+    vocab, cols = np.unique(np.concatenate([enc[0][0], enc[1][0]]), return_inverse=True)
+    v = max(len(vocab), 1)
+    a, b = np.zeros((na, v), dtype=np.float32), np.zeros((nb, v), dtype=np.float32)
+    k = len(enc[0][0])
+    a[enc[0][1], cols[:k]] = 1.0
+    b[enc[1][1], cols[k:]] = 1.0
+    df = np.bincount(cols, minlength=v).astype(np.float32)
+    w = (np.log((na + nb + 1.0) / (df + 1.0)) + 1.0).astype(np.float32)
+    names = np.zeros(v, dtype=bool)
+    names[cols[np.concatenate([enc[0][2], enc[1][2]])]] = True
+    w[names] *= al.NAME_WEIGHT
+    inter = np.einsum("ik,jk->ij", a * w, b)
+    den = np.einsum("ik,k->i", a, w)[:, None] + np.einsum("jk,k->j", b, w)[None, :]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        s = np.clip(np.where(den > 0, 2.0 * inter / den, 0.0), 0.0, 1.0)
+    pairs = _grow_every_neighbour(s, a, b, w, min_score)
+    got_a = {i for p in pairs for i in p[0]}
+    got_b = {j for p in pairs for j in p[1]}
+    return Alignment(
+        sa,
+        sb,
+        tuple(SentencePair(*p) for p in pairs),
+        tuple(i for i in range(na) if i not in got_a),
+        tuple(j for j in range(nb) if j not in got_b),
+    )
+
+
+@pytest.mark.parametrize("min_score", [MIN_SCORE, 0.15, 0.7, 1.0])
+def test_align_equals_the_reference_on_the_seeds(seeds, min_score):
+    docs = list(seeds.values())
+    for x in docs:
+        for y in docs:
+            got = align(x.text, y.text, a_zones=x.zones, b_zones=y.zones, min_score=min_score)
+            assert got == _reference_align(x.text, y.text, x.zones, y.zones, min_score)
+
+
+_SENTENCES = st.sampled_from([
+    "The minister said on Tuesday that 1,200 people had died.",
+    "The Minister said that many people had died in Quito.",
+    "Prices rose sharply in March, the Bank of England said",
+    "Prices rose in April, the Bank of France said.",
+    "\"We will rebuild,\" said Mayor Ana Lopez of Quito.",
+    "Mayor Ana Lopez said the city would rebuild.",
+    "Photo: AFP / Jane Doe",
+    "e-mail co-operation rose 5% in twenty-one U.S. states",
+    "It rained.",
+    "Seven.",
+    "\u00c9mile Zola left the \u00c9lys\u00e9e for Z\u00fcrich, \u00e9crit Le Monde.",
+    "",
+])
+
+
+@given(
+    st.lists(_SENTENCES, max_size=9).map(" ".join),
+    st.lists(_SENTENCES, max_size=9).map("\n".join),
+    st.sampled_from([MIN_SCORE, 0.15, 0.7]),
+    st.booleans(),
+)
+@settings(max_examples=200, deadline=None)
+def test_align_equals_the_reference(a_text, b_text, min_score, zoned):
+    """Empty sides, one-sentence sides, sentences with no terms, names, repeated sentences
+    (ties), zones."""
+    a_zones = (Zone(0, len(a_text) // 2, "caption"),) if zoned and a_text else ()
+    b_zones = (Zone(len(b_text) // 3, len(b_text), "caption"),) if zoned and b_text else ()
+    got = align(a_text, b_text, a_zones=a_zones, b_zones=b_zones, min_score=min_score)
+    assert got == _reference_align(a_text, b_text, a_zones, b_zones, min_score)
+
+
+@pytest.mark.parametrize("ids", [lambda t: len(t) % 5, lambda t: 7], ids=["few-ids", "one-id"])
+def test_align_equals_the_reference_when_term_ids_collide(seeds, monkeypatch, ids):
+    """Terms that share an id share a column, as in np.unique over the pair's ids."""
+    from dedup import align as al
+
+    al.clear_caches()
+    monkeypatch.setattr(al, "_term_id", ids)
+    try:
+        for x, y in ((0, 1), (0, 3), (2, 4)):
+            a, b = seeds[x], seeds[y]
+            got = align(a.text, b.text, a_zones=a.zones, b_zones=b.zones, min_score=0.15)
+            assert got == _reference_align(a.text, b.text, a.zones, b.zones, 0.15)
+    finally:
+        al.clear_caches()
