@@ -77,6 +77,7 @@ class Candidate:
     shared_bands: int
     shared_samples: int
     seq: int = 0  # the store's row number (holders in Candidates.holders are seqs)
+    band_keys: np.ndarray | None = None  # uint64, both views, as inserted (StoredDoc.band_keys); None: not read
 
 
 class Candidates(list):
@@ -232,7 +233,7 @@ def doc_from_json(s: str) -> Document:
 
 
 # The columns a candidate is read from (see candidates_from_rows).
-CANDIDATE_COLUMNS = "seq, id, digest, minhash, content_minhash, sample, n_shingles, n_content"
+CANDIDATE_COLUMNS = "seq, id, digest, minhash, content_minhash, sample, n_shingles, n_content, band_keys"
 
 
 def _blob_arrays(blobs: Sequence, dtype: np.dtype) -> list[np.ndarray]:
@@ -248,14 +249,15 @@ def _blob_arrays(blobs: Sequence, dtype: np.dtype) -> list[np.ndarray]:
 
 def candidates_from_rows(rows: Sequence[Sequence]) -> dict[int, tuple]:
     """CANDIDATE_COLUMNS rows -> {seq: (id, digest, minhash, content_minhash, sample, n_shingles,
-    n_content)}: each array column of all the rows decoded at once (the values from_bytes gives
-    row by row, as read-only views of one array)."""
+    n_content, band_keys)}: each array column of all the rows decoded at once (the values
+    from_bytes gives row by row, as read-only views of one array)."""
     if not rows:
         return {}
     mh = _blob_arrays([r[3] for r in rows], MINHASH_DTYPE)
     cmh = _blob_arrays([r[4] for r in rows], MINHASH_DTYPE)
     sample = _blob_arrays([r[5] for r in rows], SAMPLE_DTYPE)
-    return {r[0]: (r[1], r[2], m, c, s, r[6], r[7]) for r, m, c, s in zip(rows, mh, cmh, sample)}
+    keys = _blob_arrays([r[8] for r in rows], KEY_DTYPE)
+    return {r[0]: (r[1], r[2], m, c, s, r[6], r[7], k) for r, m, c, s, k in zip(rows, mh, cmh, sample, keys)}
 
 
 # A sampled hash whose stored holders number at least this (the incoming document makes one more,
@@ -424,7 +426,8 @@ def candidates_from_postings(
         for seq, b, n in ranked:
             got = decoded.get(seq)
             if got is not None:
-                items.append(Candidate(*got, shared_bands=b, shared_samples=n, seq=seq))
+                doc_id, digest, mh, cmh, sample, n_shingles, n_content, keys = got
+                items.append(Candidate(doc_id, digest, mh, cmh, sample, n_shingles, n_content, b, n, seq, keys))
         out.append(Candidates(items, holders))
     return out
 
