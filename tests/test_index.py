@@ -320,6 +320,44 @@ def test_candidates_many_answers_each_query_as_candidates_alone(index_url):
         store.close()
 
 
+@pytest.mark.parametrize("lengths", [[60, 60, 60], [0, 3, 60, 1], [7], [0, 0]], ids=["even", "uneven", "one", "empty"])
+@pytest.mark.parametrize("as_view", [False, True], ids=["bytes", "memoryview"])
+def test_candidate_rows_decoded_at_once_equal_row_by_row(lengths, as_view):
+    """candidates_from_rows decodes each array column of all the rows at once: the same values
+    as from_bytes row by row (PostgreSQL hands memoryviews, SQLite bytes)."""
+    from dedup.index.store import KEY_DTYPE, MINHASH_DTYPE, SAMPLE_DTYPE, candidates_from_rows, from_bytes, to_bytes
+
+    rng = np.random.default_rng(len(lengths))
+    wrap = memoryview if as_view else bytes
+    rows = [(10 + i, f"d{i}", f"g{i}", wrap(to_bytes(rng.integers(0, 2**32, 128, dtype=np.uint32), MINHASH_DTYPE)),
+             wrap(to_bytes(rng.integers(0, 2**32, 128, dtype=np.uint32), MINHASH_DTYPE)),
+             wrap(to_bytes(np.sort(rng.integers(0, 2**64 - 1, n, dtype=np.uint64)), SAMPLE_DTYPE)), 5 * i, 3 * i,
+             wrap(to_bytes(rng.integers(0, 2**64 - 1, 74 if n else 42, dtype=np.uint64), KEY_DTYPE)))
+            for i, n in enumerate(lengths)]
+    got = candidates_from_rows(rows)
+    assert list(got) == [r[0] for r in rows]
+    for r in rows:
+        doc_id, digest, mh, cmh, sample, n_shingles, n_content, keys = got[r[0]]
+        assert (doc_id, digest, n_shingles, n_content) == (r[1], r[2], r[6], r[7])
+        for arr, blob, dtype in ((mh, r[3], MINHASH_DTYPE), (cmh, r[4], MINHASH_DTYPE), (sample, r[5], SAMPLE_DTYPE),
+                                 (keys, r[8], KEY_DTYPE)):
+            want = from_bytes(blob, dtype)
+            assert arr.dtype == want.dtype and np.array_equal(arr, want)
+    assert candidates_from_rows([]) == {}
+
+
+def test_sqlite_reads_through_a_memory_map(tmp_path):
+    """Postings and candidate rows are read through mmap, not a read() call per page."""
+    from dedup.index.store import open_store as _open
+
+    store = _open(str(tmp_path / "m.db"))
+    try:
+        store.create({"k": "v"})
+        assert store._conn().execute("PRAGMA mmap_size").fetchone()[0] > 0
+    finally:
+        store.close()
+
+
 def test_audit_matches_are_json_safe(index_url):
     with open_index(index_url) as index:
         index.add([doc(1)])

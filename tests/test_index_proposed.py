@@ -3,6 +3,7 @@ slow obvious version it replaced: the core's all-pairs candidate_set over the 1 
 per-candidate estimate. Same candidates, same order, on random signatures built to share band
 rows and samples, and on real BBC articles with planted copies."""
 
+import dataclasses
 import random
 
 import numpy as np
@@ -11,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dedup.candidates import candidate_set
-from dedup.fingerprint import Fingerprint, fingerprint_documents
+from dedup.fingerprint import Fingerprint, band_keys, fingerprint_documents
 from dedup.index import CANDIDATE_LIMIT, estimates, proposed_by_rule
 from dedup.index.store import Candidate
 from dedup.params import FingerprintParams
@@ -55,10 +56,20 @@ def as_candidate(f: Fingerprint, own: Fingerprint) -> Candidate:
     return Candidate(f.doc_id, "d", f.minhash, f.content_minhash, f.sample, f.n_shingles, f.n_content, 0, shared)
 
 
+def with_stored_keys(c: Candidate, f: Fingerprint) -> Candidate:
+    """``c`` with the band keys the index stores for ``f`` (Index._keys: both views, as inserted)."""
+    v, w = band_keys(f, P)
+    return dataclasses.replace(c, band_keys=np.concatenate([v, w]).astype(np.uint64))
+
+
 def check_same(fp: Fingerprint, others: list[Fingerprint]) -> int:
     cands = [as_candidate(o, fp) for o in others]
     got = proposed_by_rule(fp, cands, P)
     assert got.tolist() == oracle_rule(fp, cands).tolist()
+    # the same from the stored band keys (the index's lookups read them), with fp's keys given or not
+    stored = [with_stored_keys(c, o) for c, o in zip(cands, others)]
+    assert proposed_by_rule(fp, stored, P).tolist() == got.tolist()
+    assert proposed_by_rule(fp, stored, P, keys=band_keys(fp, P)).tolist() == got.tolist()
     kept = [c for c, k in zip(cands, got) if k]
     assert estimates(fp, kept) == [oracle_estimate(fp, c) for c in kept]
     assert new_proposed(fp, cands) == oracle_proposed(fp, cands)
@@ -162,7 +173,7 @@ class _OracleIndex:
         from dedup.index import Index
 
         class OracleIndex(Index):
-            def _proposed(self, fp, raw):
+            def _proposed(self, fp, raw, keys=None):
                 others = [c for c in raw if c.id != fp.doc_id]
                 keep = set(oracle_proposed(fp, others)) if others else set()
                 kept = [c for c in others if c.id in keep]

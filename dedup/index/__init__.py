@@ -157,7 +157,26 @@ def _member(values: np.ndarray, among: np.ndarray) -> np.ndarray:
     return in_sorted(values, np.sort(among))
 
 
-def proposed_by_rule(fp: Fingerprint, others: Sequence[Candidate], params: FingerprintParams) -> np.ndarray:
+def _stored_views(others: Sequence[Candidate], params: FingerprintParams) -> tuple[np.ndarray, np.ndarray] | None:
+    """The candidates' stored band keys as two matrices, verbatim [k, bands] and content
+    [k, content_bands] (a row of zeros where a candidate has no keys of that view): the keys
+    band_keys() gives for their stored MinHashes, as inserted; None when a candidate's keys were
+    not read or do not have the length its counts say."""
+    nv, nc = params.bands, params.content_bands
+    zv, zc = np.zeros(nv, np.uint64), np.zeros(nc, np.uint64)
+    vrows, crows = [], []
+    for c in others:
+        keys = c.band_keys
+        off = nv if c.n_shingles else 0
+        if keys is None or len(keys) != off + (nc if c.n_content else 0):
+            return None
+        vrows.append(keys[:nv] if off else zv)
+        crows.append(keys[off:] if c.n_content else zc)
+    return np.stack(vrows), np.stack(crows)
+
+
+def proposed_by_rule(fp: Fingerprint, others: Sequence[Candidate], params: FingerprintParams, *,
+                     keys: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
     """Which of ``others`` the core's candidate rule (:func:`dedup.candidates.candidate_set`) pairs
     with ``fp``: a bool per candidate, computed for this one document against the others instead
     of for all pairs of the 1 + k set (the pairs among the candidates are not wanted).
@@ -168,7 +187,11 @@ def proposed_by_rule(fp: Fingerprint, others: Sequence[Candidate], params: Finge
     MIN_SAMPLE_SHARE of the smaller side's. Keys are compared as a bag per view, as the scan's
     sort over all keys does. The scan's bucket and posting caps cannot bite in a set of at most
     MAX_POSTINGS documents (a bucket of ``fp`` is starred from ``fp``, its first member), so
-    larger sets go through candidate_set itself. Samples are sorted and unique (winnow)."""
+    larger sets go through candidate_set itself. Samples are sorted and unique (winnow).
+
+    Band keys: the candidates' stored ones when the store read them (Candidate.band_keys, what
+    band_keys() gave them when they were inserted), else computed from their MinHashes; ``keys``:
+    ``fp``'s own (verbatim, content), as :func:`dedup.fingerprint.band_keys` gives them."""
     k = len(others)
     if k == 0:
         return np.zeros(0, dtype=bool)
@@ -177,19 +200,29 @@ def proposed_by_rule(fp: Fingerprint, others: Sequence[Candidate], params: Finge
         out = np.zeros(k, dtype=bool)
         out[cs.pairs[cs.pairs[:, 0] == 0, 1] - 1] = True
         return out
+    stored = _stored_views(others, params)
+    if stored is not None and keys is None:
+        keys = band_keys(fp, params)
     keep = np.zeros(k, dtype=bool)
     if fp.n_shingles > 0:
         ok = np.fromiter((c.n_shingles > 0 for c in others), bool, count=k)
         if ok.any():
-            keys = band_key_matrix(np.stack([fp.minhash, *(c.minhash for c in others)]), params.bands, VERBATIM_SALT)
-            keep |= ok & _member(keys[1:], keys[0]).any(axis=1)
+            if stored is not None:
+                keep |= ok & _member(stored[0], keys[0]).any(axis=1)
+            else:
+                vk = band_key_matrix(np.stack([fp.minhash, *(c.minhash for c in others)]), params.bands, VERBATIM_SALT)
+                keep |= ok & _member(vk[1:], vk[0]).any(axis=1)
     if fp.n_content >= MIN_CONTENT_STEMS:
         ok = np.fromiter((c.n_content >= MIN_CONTENT_STEMS for c in others), bool, count=k) & ~keep
         if ok.any():
             cmh = np.stack([fp.content_minhash, *(c.content_minhash for c in others)])
-            keys = band_key_matrix(cmh, params.content_bands, CONTENT_SALT)
+            if stored is not None:
+                shared = _member(stored[1], keys[1]).any(axis=1)
+            else:
+                ck = band_key_matrix(cmh, params.content_bands, CONTENT_SALT)
+                shared = _member(ck[1:], ck[0]).any(axis=1)
             est = (cmh[1:] == cmh[0]).mean(axis=1)
-            keep |= ok & _member(keys[1:], keys[0]).any(axis=1) & (est >= MIN_CONTENT_ESTIMATE)
+            keep |= ok & shared & (est >= MIN_CONTENT_ESTIMATE)
     if len(fp.sample) and not keep.all():
         lengths = np.fromiter((len(c.sample) for c in others), np.int64, count=k)
         if lengths.sum():
@@ -372,12 +405,17 @@ class Index:
         v, c = band_keys(fp, self.params)
         return np.concatenate([v, c]).astype(np.uint64)
 
-    def _proposed(self, fp: Fingerprint, raw: Sequence[Candidate]) -> list[Candidate]:
+    def _proposed(self, fp: Fingerprint, raw: Sequence[Candidate], keys: np.ndarray | None = None) -> list[Candidate]:
         """The store's raw candidates filtered by the core's candidate rule (dedup.candidates), so the
         index proposes what the scan proposes (the same views, thresholds and content filters),
-        closest first by the signature estimates and at most CANDIDATE_LIMIT of them."""
+        closest first by the signature estimates and at most CANDIDATE_LIMIT of them. ``keys``:
+        ``fp``'s band keys as :meth:`_keys` gives them (computed when not given)."""
         others = [c for c in raw if c.id != fp.doc_id]  # never its own earlier version
-        kept = [c for c, k in zip(others, proposed_by_rule(fp, others, self.params).tolist()) if k]
+        views = None
+        if keys is not None:
+            nv = self.params.bands if fp.n_shingles else 0
+            views = (keys[:nv], keys[nv:])
+        kept = [c for c, k in zip(others, proposed_by_rule(fp, others, self.params, keys=views).tolist()) if k]
         est = estimates(fp, kept)
         order = sorted(range(len(kept)), key=lambda i: (-est[i], kept[i].id))
         return [kept[i] for i in order[:CANDIDATE_LIMIT]]
@@ -476,7 +514,7 @@ class Index:
         if raw is None:
             (raw,) = self._lookup(tx, [fp], [keys])
         if proposed is None:
-            proposed = self._proposed(fp, raw)
+            proposed = self._proposed(fp, raw, keys)
         stock = self._stock(tx, fp, raw) if proposed else frozenset()
         docs = self._documents(tx, [(c.id, c.digest) for c in proposed])
         verified: dict[str, Relation | None] = {}
@@ -570,7 +608,7 @@ class Index:
         out = []
         with self.store.transaction(write=False) as tx:
             raws = self._lookup(tx, fps, keys)
-            proposed = [self._proposed(fp, raw) for fp, raw in zip(fps, raws)]
+            proposed = [self._proposed(fp, raw, k) for fp, raw, k in zip(fps, raws, keys)]
             self._documents(tx, list(dict.fromkeys((c.id, c.digest) for cs in proposed for c in cs)))
             for doc, fp, k, raw, prop in zip(docs, fps, keys, raws, proposed):
                 v = self._relations(tx, doc, fp, k, proposed=prop, raw=raw)

@@ -54,6 +54,12 @@ BUSY_TIMEOUT_MS = 60_000
 # Postings read per key by the first, one-statement lookup before it falls back to a LIMIT per key
 # (see _SQLiteSession._postings); a key has about one posting on average.
 FAST_ROWS_PER_KEY = 32
+# Pages are read through a memory map (up to the SQLite build's cap, 2 GiB in the usual builds;
+# pages past it are read as before) instead of a read() call and a copy per page: a check's
+# postings and candidate rows are a few hundred random pages. 300 real articles against 100k
+# documents (a 0.8 GB file), CPU per check of the store lookup, best of 3 alternating runs:
+# 1.13 -> 0.79 ms. At 1M documents (6.8 GB) the postings lie past the cap: 1.07 -> 1.05 ms.
+MMAP_BYTES = 1 << 40
 CACHE_KIB = 65_536  # page cache per connection (64 MiB); postings lookups are random reads
 WAL_LIMIT_BYTES = 64 * 1024 * 1024  # the WAL file is cut back to this after a checkpoint
 # Checkpoints (copying the WAL into the database file, then syncing it) run in a background thread
@@ -337,6 +343,7 @@ class SQLiteStore:
                 conn.execute(f"PRAGMA synchronous = {self._sync}")
                 conn.execute("PRAGMA foreign_keys = OFF")
                 conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+                conn.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
                 conn.execute(f"PRAGMA journal_size_limit = {WAL_LIMIT_BYTES}")
                 conn.execute("PRAGMA wal_autocheckpoint = 0")  # the checkpointer thread does it
             except sqlite3.DatabaseError as exc:

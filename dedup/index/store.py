@@ -23,7 +23,7 @@ import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Protocol
 from urllib.parse import urlsplit
@@ -77,6 +77,7 @@ class Candidate:
     shared_bands: int
     shared_samples: int
     seq: int = 0  # the store's row number (holders in Candidates.holders are seqs)
+    band_keys: np.ndarray | None = None  # uint64, both views, as inserted (StoredDoc.band_keys); None: not read
 
 
 class Candidates(list):
@@ -231,23 +232,32 @@ def doc_from_json(s: str) -> Document:
     )
 
 
-# The columns a candidate is read from (CANDIDATE_COLUMNS order; see candidate_from_row).
-CANDIDATE_COLUMNS = "seq, id, digest, minhash, content_minhash, sample, n_shingles, n_content"
+# The columns a candidate is read from (see candidates_from_rows).
+CANDIDATE_COLUMNS = "seq, id, digest, minhash, content_minhash, sample, n_shingles, n_content, band_keys"
 
 
-def candidate_from_row(row: Sequence, shared_bands: int, shared_samples: int) -> Candidate:
-    return Candidate(
-        id=row[1],
-        digest=row[2],
-        minhash=from_bytes(row[3], MINHASH_DTYPE),
-        content_minhash=from_bytes(row[4], MINHASH_DTYPE),
-        sample=from_bytes(row[5], SAMPLE_DTYPE),
-        n_shingles=row[6],
-        n_content=row[7],
-        shared_bands=shared_bands,
-        shared_samples=shared_samples,
-        seq=row[0],
-    )
+def _blob_arrays(blobs: Sequence, dtype: np.dtype) -> list[np.ndarray]:
+    """``[from_bytes(b, dtype) for b in blobs]`` decoded as one array: views of it, one per blob."""
+    whole = np.frombuffer(b"".join(blobs), dtype=dtype).astype(dtype.newbyteorder("="), copy=False)
+    size = dtype.itemsize
+    lengths = [len(b) // size for b in blobs]
+    if lengths and min(lengths) == max(lengths):
+        return list(whole.reshape(len(blobs), lengths[0]))
+    ends = np.cumsum(lengths).tolist()
+    return [whole[e - n : e] for e, n in zip(ends, lengths)]
+
+
+def candidates_from_rows(rows: Sequence[Sequence]) -> dict[int, tuple]:
+    """CANDIDATE_COLUMNS rows -> {seq: (id, digest, minhash, content_minhash, sample, n_shingles,
+    n_content, band_keys)}: each array column of all the rows decoded at once (the values
+    from_bytes gives row by row, as read-only views of one array)."""
+    if not rows:
+        return {}
+    mh = _blob_arrays([r[3] for r in rows], MINHASH_DTYPE)
+    cmh = _blob_arrays([r[4] for r in rows], MINHASH_DTYPE)
+    sample = _blob_arrays([r[5] for r in rows], SAMPLE_DTYPE)
+    keys = _blob_arrays([r[8] for r in rows], KEY_DTYPE)
+    return {r[0]: (r[1], r[2], m, c, s, r[6], r[7], k) for r, m, c, s, k in zip(rows, mh, cmh, sample, keys)}
 
 
 # A sampled hash whose stored holders number at least this (the incoming document makes one more,
@@ -409,19 +419,15 @@ def candidates_from_postings(
                                           max_postings=max_postings, limit=limit))
         holders_all.append(busy_holders(sampled))
     wanted = sorted({seq for ranked in ranked_all for seq, _, _ in ranked})
-    rows = {r[0]: r for r in fetch(wanted)} if wanted else {}
-    decoded: dict[int, Candidate] = {}
+    decoded = candidates_from_rows(list(fetch(wanted))) if wanted else {}
     out = []
     for ranked, holders in zip(ranked_all, holders_all):
         items = []
         for seq, b, n in ranked:
-            if seq not in rows:
-                continue
-            base = decoded.get(seq)
-            if base is None:
-                base = decoded[seq] = candidate_from_row(rows[seq], b, n)
-            items.append(base if (base.shared_bands, base.shared_samples) == (b, n) else
-                         replace(base, shared_bands=b, shared_samples=n))
+            got = decoded.get(seq)
+            if got is not None:
+                doc_id, digest, mh, cmh, sample, n_shingles, n_content, keys = got
+                items.append(Candidate(doc_id, digest, mh, cmh, sample, n_shingles, n_content, b, n, seq, keys))
         out.append(Candidates(items, holders))
     return out
 
