@@ -18,7 +18,7 @@ import numpy as np
 
 from .align import DATE_WORDS, align, order_share
 from .credits import Credit, agencies, wire_credits
-from .fingerprint import in_sorted, shingle_hashes, winnow, word_hashes
+from .fingerprint import FULL_SAMPLE_WINDOWS, in_sorted, shingle_hashes, sorted_unique, window_minima, word_hashes
 from .normalize import STOP_WORDS, content_stem, stem, tokenize, words as text_words
 from .params import FingerprintParams
 from .records import Alignment, Document, Passage, Relation, RelationKind, Scores, Sentence, Zone
@@ -108,21 +108,70 @@ def _in_zones(offsets: np.ndarray, zones: Sequence[Zone], kind: str) -> np.ndarr
     return _inside(offsets, [(z.start, z.end) for z in zones if z.kind == kind])
 
 
+# Before a name, these are skipped (opening quotes, brackets); a name right after a sentence
+# end, a line break or a colon starts a sentence or a line and is left out.
+_BEFORE_NAME = " \t\"'\u201c\u2018("
+_SENTENCE_STARTS = ".!?\n:"
+# What the first character of a token in an ASCII text makes of it: a figure (a digit) or
+# maybe a name (a capital letter); a word in lower case is neither.
+_FIGURE, _CAPITAL = 1, 2
+_FIRST_CHAR = np.zeros(256, dtype=np.int8)
+_FIRST_CHAR[np.frombuffer(b"0123456789", np.uint8)] = _FIGURE
+_FIRST_CHAR[np.frombuffer(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ", np.uint8)] = _CAPITAL
+_SEEN_BYTE = np.ones(256, dtype=bool)  # _BEFORE_NAME and _SENTENCE_STARTS as byte tables
+_SEEN_BYTE[np.frombuffer(_BEFORE_NAME.encode("ascii", "ignore"), np.uint8)] = False
+_LINE_START_BYTE = np.zeros(256, dtype=bool)
+_LINE_START_BYTE[np.frombuffer(_SENTENCE_STARTS.encode("ascii"), np.uint8)] = True
+
+
+@lru_cache(maxsize=1 << 18)
+def _name_stem(word: str) -> str | None:
+    """What a capitalised word (not a figure) counts as among the entities: its content stem
+    when it is not a stop word and has 3+ letters, else None (it says nothing)."""
+    if word in STOP_WORDS or len(word) < 3:
+        return None
+    return content_stem(word)
+
+
+def _starts_line(text: str, s: int) -> bool:
+    """True when the word at ``s`` starts the text, a sentence or a line (skipping quotes
+    and brackets before it)."""
+    j = s - 1
+    while j >= 0 and text[j] in _BEFORE_NAME:
+        j -= 1
+    return j < 0 or text[j] in _SENTENCE_STARTS
+
+
 def _entities(text: str, words: Sequence[str], starts: np.ndarray) -> frozenset[str]:
-    """Figures and capitalised names that do not start a sentence or line."""
+    """Figures and capitalised names that do not start a sentence or line.
+
+    An ASCII text is done with numpy: a token of it is a figure exactly when its first byte
+    is a digit, a capitalised word when it is a capital, and the character before a name is
+    found by a binary search among the characters that are not quotes, brackets or spaces.
+    Equal to ``_entities_simple`` (tests/test_verify_profile.py)."""
+    if not text.isascii():
+        return _entities_simple(text, words, starts)
+    b = np.frombuffer(text.encode("ascii"), dtype=np.uint8)
+    first = _FIRST_CHAR[b[starts]]
+    out = {words[i] for i in np.flatnonzero(first == _FIGURE).tolist()}
+    caps = np.flatnonzero(first == _CAPITAL)
+    if len(caps):
+        seen = np.flatnonzero(_SEEN_BYTE[b])  # offsets of the characters not skipped before a name
+        k = np.searchsorted(seen, starts[caps]) - 1  # the last of them before each capital
+        inside = (k >= 0) & ~_LINE_START_BYTE[b[seen[np.maximum(k, 0)]]] if len(seen) else np.zeros(len(caps), bool)
+        out.update(map(_name_stem, [words[i] for i in caps[inside].tolist()]))
+        out.discard(None)
+    return frozenset(out)
+
+
+def _entities_simple(text: str, words: Sequence[str], starts: np.ndarray) -> frozenset[str]:
+    """``_entities`` word by word, for any text."""
     out: set[str] = set()
     for w, s in zip(words, starts.tolist()):
         if w[:1].isdigit():
             out.add(w)
-            continue
-        ch = text[s]
-        if not ch.isupper() or w in STOP_WORDS or len(w) < 3:
-            continue
-        j = s - 1
-        while j >= 0 and text[j] in " \t\"'\u201c\u2018(":
-            j -= 1
-        if j >= 0 and text[j] not in ".!?\n:":
-            out.add(content_stem(w))  # a content word here (not a stop word, 3+ letters)
+        elif text[s].isupper() and (name := _name_stem(w)) is not None and not _starts_line(text, s):
+            out.add(name)
     return frozenset(out)
 
 
@@ -137,7 +186,8 @@ def profile(doc: Document) -> Profile:
     th = word_hashes(words, _FP.seed)
     sh = shingle_hashes(th, _FP.shingle_size)
     cap = _in_zones(toks.starts[: len(sh)], doc.zones, "caption") if len(sh) else np.zeros(0, bool)
-    all_set = np.unique(sh)
+    all_set = sorted_unique(sh)
+    ents = _entities(text, words, toks.starts)
     return Profile(
         doc=doc,
         text=text,
@@ -146,15 +196,23 @@ def profile(doc: Document) -> Profile:
         ends=toks.ends,
         key=hash(tuple(text_words(doc.text))) if capped else hash(words),
         shingles=sh,
-        body_set=all_set if not cap.any() else np.unique(sh[~cap]),  # no captions: the same set
+        body_set=all_set if not cap.any() else sorted_unique(sh[~cap]),  # no captions: the same set
         all_set=all_set,
         caption_pos=cap,
-        sample=winnow(sh, _FP.mod_sample),
+        sample=_sample(sh, all_set),
         content=content_set(words),
-        entities=(ents := _entities(text, words, toks.starts)),
+        entities=ents,
         event_entities=frozenset(e for e in ents if e not in _DATE_STEMS and not (len(e) == 1 and e.isdigit())),
         n_words=len(words),
     )
+
+
+def _sample(sh: np.ndarray, all_set: np.ndarray) -> np.ndarray:
+    """``fingerprint.winnow(sh, mod_sample)``, given ``all_set`` (the sorted unique ``sh``):
+    all of it for a short text."""
+    if len(sh) <= FULL_SAMPLE_WINDOWS * _FP.mod_sample:
+        return all_set
+    return sorted_unique(window_minima(sh, _FP.mod_sample))
 
 
 @lru_cache(maxsize=PROFILE_CACHE)
@@ -166,7 +224,9 @@ def _credits(doc: Document) -> tuple[Credit, ...]:
 
 def content_set(words: Sequence[str]) -> frozenset[str]:
     """Stems of the content words, figures left out (as in the paraphrase fingerprint view)."""
-    return frozenset(s for s in map(content_stem, set(words)) if s is not None)
+    stems = set(map(content_stem, set(words)))
+    stems.discard(None)
+    return frozenset(stems)
 
 
 def _is_trimmed(p: Profile, shared: np.ndarray) -> bool:
