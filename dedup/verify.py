@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Container, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
@@ -94,6 +94,9 @@ class Profile:
     entities: frozenset[str]
     event_entities: frozenset[str]  # entities without month and weekday names or lone digits
     n_words: int
+    # Built on first use and kept (a dict, so the frozen profile can hold it): what
+    # _passages needs of the B side, per document rather than per pair.
+    lazy: dict = field(default_factory=dict, repr=False)
 
 
 def _inside(offsets: np.ndarray, spans: Sequence[tuple[int, int]]) -> np.ndarray:
@@ -256,16 +259,35 @@ def _is_spread(p: Profile, shared: np.ndarray) -> bool:
     return runs[0][0] <= TRIMMED_HEAD * n and runs[-1][1] >= (1 - TRIMMED_HEAD) * n
 
 
+def _span_ranges(offsets: np.ndarray, spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The index ranges [lo, hi) of the sorted ``offsets`` inside each half-open character
+    span (``_inside`` by binary search), merged and in order."""
+    bounds = np.searchsorted(offsets, np.asarray(spans, dtype=np.int64).ravel()).tolist()
+    out: list[tuple[int, int]] = []
+    for lo, hi in sorted(zip(bounds[::2], bounds[1::2])):
+        if hi <= lo:
+            continue
+        if out and lo <= out[-1][1]:
+            if hi > out[-1][1]:
+                out[-1] = (out[-1][0], hi)
+        else:
+            out.append((lo, hi))
+    return out
+
+
 def _covered_words(p: Profile, spans: Sequence[tuple[int, int]]) -> int:
     """Words of ``p`` inside the union of character ``spans``."""
-    return int(_inside(p.starts, spans).sum()) if spans else 0
+    return sum(hi - lo for lo, hi in _span_ranges(p.starts, spans)) if spans else 0
 
 
 def _distinct_shingles(p: Profile, spans: Sequence[tuple[int, int]]) -> int:
     """Distinct n-grams of ``p`` starting inside ``spans`` (the same set on either side)."""
     if not spans or not len(p.shingles):
         return 0
-    return int(len(np.unique(p.shingles[_inside(p.starts[: len(p.shingles)], spans)])))
+    ranges = _span_ranges(p.starts[: len(p.shingles)], spans)
+    if not ranges:
+        return 0
+    return len(sorted_unique(np.concatenate([p.shingles[lo:hi] for lo, hi in ranges])))
 
 
 def _jac(a: frozenset, b: frozenset) -> float:
@@ -285,10 +307,31 @@ def _intersect(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
     """[start, end) runs of True."""
-    if not mask.any():
+    if not len(mask):
         return []
-    d = np.diff(np.concatenate([[0], mask.astype(np.int8), [0]]))
-    return list(zip(np.flatnonzero(d == 1).tolist(), np.flatnonzero(d == -1).tolist()))
+    bounds = (np.flatnonzero(mask[1:] != mask[:-1]) + 1).tolist()
+    if mask[0]:
+        bounds.insert(0, 0)
+    if mask[-1]:
+        bounds.append(len(mask))
+    return list(zip(bounds[::2], bounds[1::2]))
+
+
+def _sorted_shingles(p: Profile) -> tuple[np.ndarray, np.ndarray]:
+    """(stable argsort of ``p.shingles``, the sorted shingles), built once per document."""
+    got = p.lazy.get("sorted")
+    if got is None:
+        order = np.argsort(p.shingles, kind="stable")
+        got = p.lazy["sorted"] = (order, p.shingles[order])
+    return got
+
+
+def _sampled_positions(p: Profile) -> np.ndarray:
+    """Which shingle positions of ``p`` hold a sampled hash, built once per document."""
+    got = p.lazy.get("sampled")
+    if got is None:
+        got = p.lazy["sampled"] = in_sorted(p.shingles, p.sample)
+    return got
 
 
 def _passages(pa: Profile, pb: Profile, shared: np.ndarray, stock: Container[int]) -> list[Passage]:
@@ -298,20 +341,20 @@ def _passages(pa: Profile, pb: Profile, shared: np.ndarray, stock: Container[int
     share lines, house paragraphs) is kept as evidence with kind "stock".
     """
     n = _FP.shingle_size
-    in_a = in_sorted(pa.shingles, shared)
-    sampled = in_sorted(pa.shingles, pa.sample) if stock else None
-    # First position of each shingle in B.
-    order = np.argsort(pb.shingles, kind="stable")
-    sorted_b = pb.shingles[order]
+    runs = [(s, e) for s, e in _runs(in_sorted(pa.shingles, shared)) if e - s + n - 1 >= MIN_RUN_WORDS]
+    if not runs:
+        return []
+    sampled = _sampled_positions(pa) if stock else None
+    # Where in B each run's first n-gram occurs: order[lo:hi] of B's stably sorted n-grams.
+    order, sorted_b = _sorted_shingles(pb)
+    firsts = pa.shingles[[s for s, _ in runs]]
+    los = np.searchsorted(sorted_b, firsts, side="left").tolist()
+    his = np.searchsorted(sorted_b, firsts, side="right").tolist()
+    captions = pa.body_set is not pa.all_set or pb.body_set is not pb.all_set  # any caption position
     out: list[Passage] = []
-    for s, e in _runs(in_a):
-        words = e - s + n - 1
-        if words < MIN_RUN_WORDS:
-            continue
+    for (s, e), lo_k, hi_k in zip(runs, los, his):
         # Of the places in B where the run's first n-gram occurs, take the one whose
         # following n-grams match the run longest (a line may repeat in B).
-        lo_k = np.searchsorted(sorted_b, pa.shingles[s], side="left")
-        hi_k = np.searchsorted(sorted_b, pa.shingles[s], side="right")
         best_jb, best_len = int(order[lo_k]), 0
         for jb_c in sorted(order[lo_k:hi_k].tolist()):
             m = min(e - s, len(pb.shingles) - jb_c)
@@ -322,7 +365,7 @@ def _passages(pa: Profile, pb: Profile, shared: np.ndarray, stock: Container[int
         jb, je = best_jb, best_jb + max(best_len, 1) - 1
         a_start, a_end = int(pa.starts[s]), int(pa.ends[min(e - 1 + n - 1, len(pa.ends) - 1)])
         b_start, b_end = int(pb.starts[jb]), int(pb.ends[min(je + n - 1, len(pb.ends) - 1)])
-        zone = "caption" if (pa.caption_pos[s:e].any() or pb.caption_pos[jb : je + 1].any()) else "body"
+        zone = "caption" if captions and (pa.caption_pos[s:e].any() or pb.caption_pos[jb : je + 1].any()) else "body"
         kind = "verbatim"
         if sampled is not None:
             hs = pa.shingles[s:e][sampled[s:e]].tolist()

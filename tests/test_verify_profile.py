@@ -1,5 +1,6 @@
-"""dedup.verify's per-document profile: the fast paths (numpy entities, sort-based unique
-sets, the sample of a short text) equal the simple definitions they replace."""
+"""dedup.verify's per-document profile and per-pair helpers: the fast paths (numpy entities,
+sort-based unique sets, the sample of a short text, runs and spans by binary search) equal
+the simple definitions they replace."""
 
 import numpy as np
 import pytest
@@ -111,3 +112,31 @@ def test_sorted_unique_is_np_unique(values):
 def test_entities_equal_definition_on_any_text(text):
     toks = tokenize(text)
     assert V._entities(text, toks.words, toks.starts) == entities_by_definition(text, toks.words, toks.starts)
+
+
+def runs_by_definition(mask):
+    d = np.diff(np.concatenate([[0], mask.astype(np.int8), [0]]))
+    return list(zip(np.flatnonzero(d == 1).tolist(), np.flatnonzero(d == -1).tolist()))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.booleans(), max_size=40))
+def test_runs_equal_definition(bits):
+    mask = np.asarray(bits, dtype=bool)
+    assert V._runs(mask) == runs_by_definition(mask)
+
+
+SPAN_TEXT = (
+    "The central bank raised rates by half a point on Tuesday. Markets in London fell as "
+    "traders sold shares, and the pound rose against the dollar. Analysts said the move was "
+    "expected after inflation reached 5.1% in May, the highest in a decade."
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, len(SPAN_TEXT) + 5), st.integers(0, len(SPAN_TEXT) + 5)), max_size=5))
+def test_span_counts_equal_definition(spans):
+    p = V.profile(Document("spans", SPAN_TEXT))
+    assert V._covered_words(p, spans) == (int(V._inside(p.starts, spans).sum()) if spans else 0)
+    want = len(np.unique(p.shingles[V._inside(p.starts[: len(p.shingles)], spans)])) if spans else 0
+    assert V._distinct_shingles(p, spans) == want
