@@ -456,14 +456,17 @@ def verify(
     # The facts first (set operations on a few dozen names): most candidates of a big scan
     # are same-topic stories with other names and figures, rejected below before any
     # n-gram work unless they share wording.
-    content_j = _jac(pa.content, pb.content)
     fewer = min(len(pa.entities), len(pb.entities))
     facts = len(pa.entities & pb.entities) / fewer if fewer else 0.0
     facts_differ = fewer >= MIN_FACTS and facts < REWRITE_FACTS
     shared_event = pa.event_entities & pb.event_entities
     names = sum(1 for e in shared_event if not e[:1].isdigit())
     ent_event = _jac(pa.event_entities, pb.event_entities)
-    same_event = ent_event >= SAME_EVENT_ENTITIES and content_j >= SAME_EVENT_CONTENT and names >= SAME_EVENT_NAMES
+    # The content sets are the largest: a pair whose names already rule out the same event
+    # and whose facts differ is mostly rejected below without them.
+    content_j = _jac(pa.content, pb.content) if not facts_differ or (
+        ent_event >= SAME_EVENT_ENTITIES and names >= SAME_EVENT_NAMES) else None
+    same_event = ent_event >= SAME_EVENT_ENTITIES and names >= SAME_EVENT_NAMES and content_j >= SAME_EVENT_CONTENT
 
     shared_all = _intersect(pa.all_set, pb.all_set)
     # A passage is a run of MIN_RUN_WORDS words: that many minus n-1 consecutive shared n-grams.
@@ -478,6 +481,8 @@ def verify(
         and len(shared_all) < REPRINT_CONTAINMENT * min(len(pa.body_set), len(pb.body_set))
     ):
         return None
+    if content_j is None:
+        content_j = _jac(pa.content, pb.content)
     union = len(pa.all_set) + len(pb.all_set) - len(shared_all)
     jaccard = len(shared_all) / union if union else 0.0
     # Without captions on either side the body sets are the whole sets (the same arrays).
