@@ -402,17 +402,14 @@ def _align_stats(pa: Profile, pb: Profile, stock_spans: Sequence[tuple[int, int]
             al.unaligned_a,
             al.unaligned_b,
         )
-    body_a = [i for i, s in enumerate(al.a_sentences) if s.zone == "body"]
-    body_b = [j for j, s in enumerate(al.b_sentences) if s.zone == "body"]
-    body_pairs = [
-        p
-        for p in al.pairs
-        if all(al.a_sentences[i].zone == "body" for i in p.a) and all(al.b_sentences[j].zone == "body" for j in p.b)
-    ]
+    body_a = [s.zone == "body" for s in al.a_sentences]
+    body_b = [s.zone == "body" for s in al.b_sentences]
+    n_body_a, n_body_b = sum(body_a), sum(body_b)
+    body_pairs = [p for p in al.pairs if all(map(body_a.__getitem__, p.a)) and all(map(body_b.__getitem__, p.b))]
     got_a = {i for p in body_pairs for i in p.a}
     got_b = {j for p in body_pairs for j in p.b}
-    fa = len(got_a) / len(body_a) if body_a else 0.0
-    fb = len(got_b) / len(body_b) if body_b else 0.0
+    fa = len(got_a) / n_body_a if n_body_a else 0.0
+    fb = len(got_b) / n_body_b if n_body_b else 0.0
     mean = float(np.mean([p.score for p in body_pairs])) if body_pairs else 0.0
     passages = tuple(
         Passage(
