@@ -64,7 +64,8 @@ MAX_VERIFY_CHARS = 60_000
 MAX_EVIDENCE = 12
 # Documents whose verification profile (and credits) stay cached: as many as a scan's
 # worker meets in the 20k-article folder (~12k; 8,192 rebuilt 34% more profiles than
-# documents, at ~0.45 ms each). About 20 KB a document of ~500 words.
+# documents, at ~0.45 ms each). About 20 KB a document of ~500 words, up to 8 KB more once
+# _passages has sorted its n-grams (Profile.lazy).
 PROFILE_CACHE = 16384
 
 _FP = FingerprintParams()
