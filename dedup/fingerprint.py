@@ -190,6 +190,19 @@ def in_sorted(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
     return sorted_set[idx] == values
 
 
+def sorted_unique(values: np.ndarray) -> np.ndarray:
+    """``np.unique(values)`` of a 1-d array by one sort and a comparison of neighbours: the
+    same array, several times faster than numpy 2's ``np.unique`` on the few hundred
+    hashes of one document (which hashes the values first)."""
+    s = np.sort(values)
+    if len(s) < 2:
+        return s
+    keep = np.empty(len(s), dtype=bool)
+    keep[0] = True
+    np.not_equal(s[1:], s[:-1], out=keep[1:])
+    return s[keep]
+
+
 def winnow(hashes: np.ndarray, window: int) -> np.ndarray:
     """Sorted unique minima of every ``window`` consecutive hashes (all of the hashes of a
     text with at most FULL_SAMPLE_WINDOWS x window of them)."""

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Container, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
 
 from .align import DATE_WORDS, align, order_share
 from .credits import Credit, agencies, wire_credits
-from .fingerprint import in_sorted, shingle_hashes, winnow, word_hashes
+from .fingerprint import FULL_SAMPLE_WINDOWS, in_sorted, shingle_hashes, sorted_unique, window_minima, word_hashes
 from .normalize import STOP_WORDS, content_stem, stem, tokenize, words as text_words
 from .params import FingerprintParams
 from .records import Alignment, Document, Passage, Relation, RelationKind, Scores, Sentence, Zone
@@ -64,7 +64,8 @@ MAX_VERIFY_CHARS = 60_000
 MAX_EVIDENCE = 12
 # Documents whose verification profile (and credits) stay cached: as many as a scan's
 # worker meets in the 20k-article folder (~12k; 8,192 rebuilt 34% more profiles than
-# documents, at ~0.45 ms each). About 20 KB a document of ~500 words.
+# documents, at ~0.45 ms each). About 20 KB a document of ~500 words, up to 8 KB more once
+# _passages has sorted its n-grams (Profile.lazy).
 PROFILE_CACHE = 16384
 
 _FP = FingerprintParams()
@@ -94,6 +95,9 @@ class Profile:
     entities: frozenset[str]
     event_entities: frozenset[str]  # entities without month and weekday names or lone digits
     n_words: int
+    # Built on first use and kept (a dict, so the frozen profile can hold it): what
+    # _passages needs of the B side, per document rather than per pair.
+    lazy: dict = field(default_factory=dict, repr=False)
 
 
 def _inside(offsets: np.ndarray, spans: Sequence[tuple[int, int]]) -> np.ndarray:
@@ -108,21 +112,63 @@ def _in_zones(offsets: np.ndarray, zones: Sequence[Zone], kind: str) -> np.ndarr
     return _inside(offsets, [(z.start, z.end) for z in zones if z.kind == kind])
 
 
+# Before a name, these are skipped (opening quotes, brackets); a name right after a sentence
+# end, a line break or a colon starts a sentence or a line and is left out.
+_BEFORE_NAME = " \t\"'\u201c\u2018("
+_SENTENCE_STARTS = ".!?\n:"
+# What the first character of a token in an ASCII text makes of it: a figure (a digit) or
+# maybe a name (a capital letter); a word in lower case is neither.
+_FIGURE, _CAPITAL = 1, 2
+_FIRST_CHAR = np.zeros(256, dtype=np.int8)
+_FIRST_CHAR[np.frombuffer(b"0123456789", np.uint8)] = _FIGURE
+_FIRST_CHAR[np.frombuffer(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ", np.uint8)] = _CAPITAL
+
+
+@lru_cache(maxsize=1 << 18)
+def _name_stem(word: str) -> str | None:
+    """What a capitalised word (not a figure) counts as among the entities: its content stem
+    when it is not a stop word and has 3+ letters, else None (it says nothing)."""
+    if word in STOP_WORDS or len(word) < 3:
+        return None
+    return content_stem(word)
+
+
+def _starts_line(text: str, s: int) -> bool:
+    """True when the word at ``s`` starts the text, a sentence or a line (skipping quotes
+    and brackets before it)."""
+    j = s - 1
+    while j >= 0 and text[j] in _BEFORE_NAME:
+        j -= 1
+    return j < 0 or text[j] in _SENTENCE_STARTS
+
+
 def _entities(text: str, words: Sequence[str], starts: np.ndarray) -> frozenset[str]:
-    """Figures and capitalised names that do not start a sentence or line."""
+    """Figures and capitalised names that do not start a sentence or line.
+
+    In an ASCII text a token is a figure exactly when its first byte is a digit, and a
+    capitalised word when it is a capital: numpy picks those out, and only the capitalised
+    words (a sixth of the words) are looked at one by one. Equal to ``_entities_simple``
+    (tests/test_verify_profile.py)."""
+    if not text.isascii():
+        return _entities_simple(text, words, starts)
+    first = _FIRST_CHAR[np.frombuffer(text.encode("ascii"), dtype=np.uint8)[starts]]
+    out = {words[i] for i in np.flatnonzero(first == _FIGURE).tolist()}
+    caps = np.flatnonzero(first == _CAPITAL)
+    for i, s in zip(caps.tolist(), starts[caps].tolist()):
+        name = _name_stem(words[i])
+        if name is not None and not _starts_line(text, s):
+            out.add(name)
+    return frozenset(out)
+
+
+def _entities_simple(text: str, words: Sequence[str], starts: np.ndarray) -> frozenset[str]:
+    """``_entities`` word by word, for any text."""
     out: set[str] = set()
     for w, s in zip(words, starts.tolist()):
         if w[:1].isdigit():
             out.add(w)
-            continue
-        ch = text[s]
-        if not ch.isupper() or w in STOP_WORDS or len(w) < 3:
-            continue
-        j = s - 1
-        while j >= 0 and text[j] in " \t\"'\u201c\u2018(":
-            j -= 1
-        if j >= 0 and text[j] not in ".!?\n:":
-            out.add(content_stem(w))  # a content word here (not a stop word, 3+ letters)
+        elif text[s].isupper() and (name := _name_stem(w)) is not None and not _starts_line(text, s):
+            out.add(name)
     return frozenset(out)
 
 
@@ -137,7 +183,8 @@ def profile(doc: Document) -> Profile:
     th = word_hashes(words, _FP.seed)
     sh = shingle_hashes(th, _FP.shingle_size)
     cap = _in_zones(toks.starts[: len(sh)], doc.zones, "caption") if len(sh) else np.zeros(0, bool)
-    all_set = np.unique(sh)
+    all_set = sorted_unique(sh)
+    ents = _entities(text, words, toks.starts)
     return Profile(
         doc=doc,
         text=text,
@@ -146,15 +193,23 @@ def profile(doc: Document) -> Profile:
         ends=toks.ends,
         key=hash(tuple(text_words(doc.text))) if capped else hash(words),
         shingles=sh,
-        body_set=all_set if not cap.any() else np.unique(sh[~cap]),  # no captions: the same set
+        body_set=all_set if not cap.any() else sorted_unique(sh[~cap]),  # no captions: the same set
         all_set=all_set,
         caption_pos=cap,
-        sample=winnow(sh, _FP.mod_sample),
+        sample=_sample(sh, all_set),
         content=content_set(words),
-        entities=(ents := _entities(text, words, toks.starts)),
+        entities=ents,
         event_entities=frozenset(e for e in ents if e not in _DATE_STEMS and not (len(e) == 1 and e.isdigit())),
         n_words=len(words),
     )
+
+
+def _sample(sh: np.ndarray, all_set: np.ndarray) -> np.ndarray:
+    """``fingerprint.winnow(sh, mod_sample)``, given ``all_set`` (the sorted unique ``sh``):
+    all of it for a short text."""
+    if len(sh) <= FULL_SAMPLE_WINDOWS * _FP.mod_sample:
+        return all_set
+    return sorted_unique(window_minima(sh, _FP.mod_sample))
 
 
 @lru_cache(maxsize=PROFILE_CACHE)
@@ -166,7 +221,9 @@ def _credits(doc: Document) -> tuple[Credit, ...]:
 
 def content_set(words: Sequence[str]) -> frozenset[str]:
     """Stems of the content words, figures left out (as in the paraphrase fingerprint view)."""
-    return frozenset(s for s in map(content_stem, set(words)) if s is not None)
+    stems = set(map(content_stem, set(words)))
+    stems.discard(None)
+    return frozenset(stems)
 
 
 def _is_trimmed(p: Profile, shared: np.ndarray) -> bool:
@@ -196,16 +253,35 @@ def _is_spread(p: Profile, shared: np.ndarray) -> bool:
     return runs[0][0] <= TRIMMED_HEAD * n and runs[-1][1] >= (1 - TRIMMED_HEAD) * n
 
 
+def _span_ranges(offsets: np.ndarray, spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The index ranges [lo, hi) of the sorted ``offsets`` inside each half-open character
+    span (``_inside`` by binary search), merged and in order."""
+    bounds = np.searchsorted(offsets, np.asarray(spans, dtype=np.int64).ravel()).tolist()
+    out: list[tuple[int, int]] = []
+    for lo, hi in sorted(zip(bounds[::2], bounds[1::2])):
+        if hi <= lo:
+            continue
+        if out and lo <= out[-1][1]:
+            if hi > out[-1][1]:
+                out[-1] = (out[-1][0], hi)
+        else:
+            out.append((lo, hi))
+    return out
+
+
 def _covered_words(p: Profile, spans: Sequence[tuple[int, int]]) -> int:
     """Words of ``p`` inside the union of character ``spans``."""
-    return int(_inside(p.starts, spans).sum()) if spans else 0
+    return sum(hi - lo for lo, hi in _span_ranges(p.starts, spans)) if spans else 0
 
 
 def _distinct_shingles(p: Profile, spans: Sequence[tuple[int, int]]) -> int:
     """Distinct n-grams of ``p`` starting inside ``spans`` (the same set on either side)."""
     if not spans or not len(p.shingles):
         return 0
-    return int(len(np.unique(p.shingles[_inside(p.starts[: len(p.shingles)], spans)])))
+    ranges = _span_ranges(p.starts[: len(p.shingles)], spans)
+    if not ranges:
+        return 0
+    return len(sorted_unique(np.concatenate([p.shingles[lo:hi] for lo, hi in ranges])))
 
 
 def _jac(a: frozenset, b: frozenset) -> float:
@@ -225,10 +301,31 @@ def _intersect(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
     """[start, end) runs of True."""
-    if not mask.any():
+    if not len(mask):
         return []
-    d = np.diff(np.concatenate([[0], mask.astype(np.int8), [0]]))
-    return list(zip(np.flatnonzero(d == 1).tolist(), np.flatnonzero(d == -1).tolist()))
+    bounds = (np.flatnonzero(mask[1:] != mask[:-1]) + 1).tolist()
+    if mask[0]:
+        bounds.insert(0, 0)
+    if mask[-1]:
+        bounds.append(len(mask))
+    return list(zip(bounds[::2], bounds[1::2]))
+
+
+def _sorted_shingles(p: Profile) -> tuple[np.ndarray, np.ndarray]:
+    """(stable argsort of ``p.shingles``, the sorted shingles), built once per document."""
+    got = p.lazy.get("sorted")
+    if got is None:
+        order = np.argsort(p.shingles, kind="stable")
+        got = p.lazy["sorted"] = (order, p.shingles[order])
+    return got
+
+
+def _sampled_positions(p: Profile) -> np.ndarray:
+    """Which shingle positions of ``p`` hold a sampled hash, built once per document."""
+    got = p.lazy.get("sampled")
+    if got is None:
+        got = p.lazy["sampled"] = in_sorted(p.shingles, p.sample)
+    return got
 
 
 def _passages(pa: Profile, pb: Profile, shared: np.ndarray, stock: Container[int]) -> list[Passage]:
@@ -238,20 +335,20 @@ def _passages(pa: Profile, pb: Profile, shared: np.ndarray, stock: Container[int
     share lines, house paragraphs) is kept as evidence with kind "stock".
     """
     n = _FP.shingle_size
-    in_a = in_sorted(pa.shingles, shared)
-    sampled = in_sorted(pa.shingles, pa.sample) if stock else None
-    # First position of each shingle in B.
-    order = np.argsort(pb.shingles, kind="stable")
-    sorted_b = pb.shingles[order]
+    runs = [(s, e) for s, e in _runs(in_sorted(pa.shingles, shared)) if e - s + n - 1 >= MIN_RUN_WORDS]
+    if not runs:
+        return []
+    sampled = _sampled_positions(pa) if stock else None
+    # Where in B each run's first n-gram occurs: order[lo:hi] of B's stably sorted n-grams.
+    order, sorted_b = _sorted_shingles(pb)
+    firsts = pa.shingles[[s for s, _ in runs]]
+    los = np.searchsorted(sorted_b, firsts, side="left").tolist()
+    his = np.searchsorted(sorted_b, firsts, side="right").tolist()
+    captions = pa.body_set is not pa.all_set or pb.body_set is not pb.all_set  # any caption position
     out: list[Passage] = []
-    for s, e in _runs(in_a):
-        words = e - s + n - 1
-        if words < MIN_RUN_WORDS:
-            continue
+    for (s, e), lo_k, hi_k in zip(runs, los, his):
         # Of the places in B where the run's first n-gram occurs, take the one whose
         # following n-grams match the run longest (a line may repeat in B).
-        lo_k = np.searchsorted(sorted_b, pa.shingles[s], side="left")
-        hi_k = np.searchsorted(sorted_b, pa.shingles[s], side="right")
         best_jb, best_len = int(order[lo_k]), 0
         for jb_c in sorted(order[lo_k:hi_k].tolist()):
             m = min(e - s, len(pb.shingles) - jb_c)
@@ -262,7 +359,7 @@ def _passages(pa: Profile, pb: Profile, shared: np.ndarray, stock: Container[int
         jb, je = best_jb, best_jb + max(best_len, 1) - 1
         a_start, a_end = int(pa.starts[s]), int(pa.ends[min(e - 1 + n - 1, len(pa.ends) - 1)])
         b_start, b_end = int(pb.starts[jb]), int(pb.ends[min(je + n - 1, len(pb.ends) - 1)])
-        zone = "caption" if (pa.caption_pos[s:e].any() or pb.caption_pos[jb : je + 1].any()) else "body"
+        zone = "caption" if captions and (pa.caption_pos[s:e].any() or pb.caption_pos[jb : je + 1].any()) else "body"
         kind = "verbatim"
         if sampled is not None:
             hs = pa.shingles[s:e][sampled[s:e]].tolist()
@@ -299,17 +396,14 @@ def _align_stats(pa: Profile, pb: Profile, stock_spans: Sequence[tuple[int, int]
             al.unaligned_a,
             al.unaligned_b,
         )
-    body_a = [i for i, s in enumerate(al.a_sentences) if s.zone == "body"]
-    body_b = [j for j, s in enumerate(al.b_sentences) if s.zone == "body"]
-    body_pairs = [
-        p
-        for p in al.pairs
-        if all(al.a_sentences[i].zone == "body" for i in p.a) and all(al.b_sentences[j].zone == "body" for j in p.b)
-    ]
+    body_a = [s.zone == "body" for s in al.a_sentences]
+    body_b = [s.zone == "body" for s in al.b_sentences]
+    n_body_a, n_body_b = sum(body_a), sum(body_b)
+    body_pairs = [p for p in al.pairs if all(map(body_a.__getitem__, p.a)) and all(map(body_b.__getitem__, p.b))]
     got_a = {i for p in body_pairs for i in p.a}
     got_b = {j for p in body_pairs for j in p.b}
-    fa = len(got_a) / len(body_a) if body_a else 0.0
-    fb = len(got_b) / len(body_b) if body_b else 0.0
+    fa = len(got_a) / n_body_a if n_body_a else 0.0
+    fb = len(got_b) / n_body_b if n_body_b else 0.0
     mean = float(np.mean([p.score for p in body_pairs])) if body_pairs else 0.0
     passages = tuple(
         Passage(
@@ -353,14 +447,17 @@ def verify(
     # The facts first (set operations on a few dozen names): most candidates of a big scan
     # are same-topic stories with other names and figures, rejected below before any
     # n-gram work unless they share wording.
-    content_j = _jac(pa.content, pb.content)
     fewer = min(len(pa.entities), len(pb.entities))
     facts = len(pa.entities & pb.entities) / fewer if fewer else 0.0
     facts_differ = fewer >= MIN_FACTS and facts < REWRITE_FACTS
     shared_event = pa.event_entities & pb.event_entities
     names = sum(1 for e in shared_event if not e[:1].isdigit())
     ent_event = _jac(pa.event_entities, pb.event_entities)
-    same_event = ent_event >= SAME_EVENT_ENTITIES and content_j >= SAME_EVENT_CONTENT and names >= SAME_EVENT_NAMES
+    # The content sets are the largest: a pair whose names already rule out the same event
+    # and whose facts differ is mostly rejected below without them.
+    content_j = _jac(pa.content, pb.content) if not facts_differ or (
+        ent_event >= SAME_EVENT_ENTITIES and names >= SAME_EVENT_NAMES) else None
+    same_event = ent_event >= SAME_EVENT_ENTITIES and names >= SAME_EVENT_NAMES and content_j >= SAME_EVENT_CONTENT
 
     shared_all = _intersect(pa.all_set, pb.all_set)
     # A passage is a run of MIN_RUN_WORDS words: that many minus n-1 consecutive shared n-grams.
@@ -375,6 +472,8 @@ def verify(
         and len(shared_all) < REPRINT_CONTAINMENT * min(len(pa.body_set), len(pb.body_set))
     ):
         return None
+    if content_j is None:
+        content_j = _jac(pa.content, pb.content)
     union = len(pa.all_set) + len(pb.all_set) - len(shared_all)
     jaccard = len(shared_all) / union if union else 0.0
     # Without captions on either side the body sets are the whole sets (the same arrays).
