@@ -27,6 +27,7 @@ import sentencex
 import xxhash
 
 from .errors import ParamsError
+from .fingerprint import sorted_unique
 from .normalize import is_content, stem, tokenize, tokenize_uncached
 from .records import Alignment, Sentence, SentencePair, Zone
 
@@ -401,13 +402,7 @@ def _matrices_ids(a: _Vocab, b: _Vocab, na: int, nb: int) -> tuple[np.ndarray, n
     first) and the term weights. The columns are the distinct ids of both texts in
     increasing order, as np.unique over both would give them."""
     va, vb = a.vocab, b.vocab
-    both = np.concatenate((va, vb))
-    both.sort()
-    if len(both) > 1:
-        keep = np.empty(len(both), dtype=bool)
-        keep[0] = True
-        np.not_equal(both[1:], both[:-1], out=keep[1:])
-        both = both[keep]
+    both = sorted_unique(np.concatenate((va, vb)))
     pa = both.searchsorted(va)
     pb = both.searchsorted(vb)
     v = max(len(both), 1)

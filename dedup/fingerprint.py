@@ -203,12 +203,13 @@ def sorted_unique(values: np.ndarray) -> np.ndarray:
     return s[keep]
 
 
-def winnow(hashes: np.ndarray, window: int) -> np.ndarray:
+def winnow(hashes: np.ndarray, window: int, *, unique: np.ndarray | None = None) -> np.ndarray:
     """Sorted unique minima of every ``window`` consecutive hashes (all of the hashes of a
-    text with at most FULL_SAMPLE_WINDOWS x window of them)."""
+    text with at most FULL_SAMPLE_WINDOWS x window of them). ``unique``: the caller's
+    ``sorted_unique(hashes)``, when it has it (then a short text's sample is that array)."""
     if len(hashes) <= FULL_SAMPLE_WINDOWS * window:
-        return np.unique(hashes)
-    return np.unique(window_minima(hashes, window))
+        return sorted_unique(hashes) if unique is None else unique
+    return sorted_unique(window_minima(hashes, window))
 
 
 def window_minima(hashes: np.ndarray, window: int) -> np.ndarray:

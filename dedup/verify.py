@@ -18,7 +18,7 @@ import numpy as np
 
 from .align import DATE_WORDS, align, order_share
 from .credits import Credit, agencies, wire_credits
-from .fingerprint import FULL_SAMPLE_WINDOWS, in_sorted, shingle_hashes, sorted_unique, window_minima, word_hashes
+from .fingerprint import in_sorted, shingle_hashes, sorted_unique, winnow, word_hashes
 from .normalize import STOP_WORDS, content_stem, stem, tokenize, words as text_words
 from .params import FingerprintParams
 from .records import Alignment, Document, Passage, Relation, RelationKind, Scores, Sentence, Zone
@@ -196,20 +196,12 @@ def profile(doc: Document) -> Profile:
         body_set=all_set if not cap.any() else sorted_unique(sh[~cap]),  # no captions: the same set
         all_set=all_set,
         caption_pos=cap,
-        sample=_sample(sh, all_set),
+        sample=winnow(sh, _FP.mod_sample, unique=all_set),
         content=content_set(words),
         entities=ents,
         event_entities=frozenset(e for e in ents if e not in _DATE_STEMS and not (len(e) == 1 and e.isdigit())),
         n_words=len(words),
     )
-
-
-def _sample(sh: np.ndarray, all_set: np.ndarray) -> np.ndarray:
-    """``fingerprint.winnow(sh, mod_sample)``, given ``all_set`` (the sorted unique ``sh``):
-    all of it for a short text."""
-    if len(sh) <= FULL_SAMPLE_WINDOWS * _FP.mod_sample:
-        return all_set
-    return sorted_unique(window_minima(sh, _FP.mod_sample))
 
 
 @lru_cache(maxsize=PROFILE_CACHE)
