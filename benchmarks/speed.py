@@ -219,6 +219,15 @@ def measure(stage: str, n: int, *, workers: int | None = None, timeout: float = 
 # ---------------------------------------------------------------- the benchmark
 
 
+def _fastest(runs: list[dict], field: str, pick, ndigits: int) -> dict:
+    """The run ``pick`` (min or max) chooses by ``field`` among those that measured it (the last
+    run, an error record, when none did), with every measured value as ``runs_<field>``."""
+    ok = [r for r in runs if r.get(field)]
+    out = dict(pick(ok, key=lambda r: r[field]) if ok else runs[-1])
+    out[f"runs_{field}"] = [round(r[field], ndigits) for r in ok]
+    return out
+
+
 def run(*, quick: bool = False, full: bool = False, log=print) -> dict:
     n = 5_000 if quick else 20_000
     sizes = (2_000, 5_000) if quick else (5_000, 20_000) + ((50_000, 100_000) if full else ())
@@ -229,11 +238,7 @@ def run(*, quick: bool = False, full: bool = False, log=print) -> dict:
         for stage in STAGES:
             log(f"speed: {stage} on {n} docs (run {round_ + 1}) ...")
             runs[stage].append(measure(stage, n))
-    stages = {}
-    for stage, rs in runs.items():
-        ok = [r for r in rs if r.get("docs_per_s")]
-        stages[stage] = dict(max(ok, key=lambda r: r["docs_per_s"]) if ok else rs[-1])
-        stages[stage]["runs_docs_per_s"] = [round(r["docs_per_s"], 1) for r in ok]
+    stages = {stage: _fastest(rs, "docs_per_s", max, 1) for stage, rs in runs.items()}
     ours = stages["ours"].get("docs_per_s")
     ours_all = stages["ours-all-cores"].get("docs_per_s")
     for r in stages.values():
@@ -256,11 +261,7 @@ def run(*, quick: bool = False, full: bool = False, log=print) -> dict:
     for _ in range(1 if quick else REPEATS):
         for side in folder_runs:
             folder_runs[side].append(measure(f"folder-{side}", folder_n))
-    folder = {}
-    for side, rs in folder_runs.items():
-        ok = [r for r in rs if r.get("seconds")]
-        folder[side] = dict(min(ok, key=lambda r: r["seconds"]) if ok else rs[-1])
-        folder[side]["runs_seconds"] = [round(r["seconds"], 2) for r in ok]
+    folder = {side: _fastest(rs, "seconds", min, 2) for side, rs in folder_runs.items()}
     if folder["scan"].get("seconds") and folder["datasketch"].get("seconds"):
         folder["scan_over_datasketch_time"] = folder["scan"]["seconds"] / folder["datasketch"]["seconds"]
     return {"corpus_docs": n, "stages": stages, "scan_scaling": scaling, "folder": folder,
