@@ -384,6 +384,26 @@ def _ids_cached(text: str, zones: tuple[Zone, ...]) -> _Vocab:
     return got
 
 
+# What ``align`` needs of one text, prepared once: its sentences and their term ids.
+SentenceData = _Vocab
+
+
+def sentence_data(text: str, zones: Sequence[Zone] = ()) -> SentenceData:
+    """The sentences of ``text`` and their term ids as ``align`` pairs them (cached per
+    text). Callers that keep it (dedup.verify's stored form) pass it back to ``align``."""
+    return _ids_cached(text, tuple(zones))
+
+
+def sentence_data_from(vocab: np.ndarray, cols: np.ndarray, key: np.ndarray, counts: np.ndarray,
+                       sents: tuple[Sentence, ...]) -> SentenceData:
+    """A ``SentenceData`` rebuilt from its arrays (``counts``: term entries per sentence)."""
+    if len(counts) != len(sents) or int(counts.sum()) != len(cols) or len(key) != len(vocab):
+        raise ValueError("inconsistent sentence data")
+    got = _Vocab(vocab, np.repeat(np.arange(len(sents), dtype=np.int64), counts), cols, key)
+    got.sents = sents
+    return got
+
+
 @lru_cache(maxsize=1024)
 def _weights(n: int) -> np.ndarray:
     """Term weight by key (see ``_Vocab``) for a pair of texts with ``n`` sentences in all:
@@ -460,17 +480,20 @@ def align(
     a_zones: tuple[Zone, ...] = (),
     b_zones: tuple[Zone, ...] = (),
     min_score: float = MIN_SCORE,
+    a_data: SentenceData | None = None,
+    b_data: SentenceData | None = None,
 ) -> Alignment:
     """Align the sentences of A with those of B.
 
     Pairs are 1:1, 1:n or n:1 (neighbouring sentences), in any order; each carries
     its weighted-Dice score with numbers and dates masked. Sentences with no
-    counterpart scoring ``min_score`` or more are left unaligned.
+    counterpart scoring ``min_score`` or more are left unaligned. ``a_data``/``b_data``:
+    the texts' ``sentence_data``, when the caller has it (else it is built and cached).
     """
     if not 0.0 < min_score <= 1.0:
         raise ParamsError(f"min_score {min_score} is out of range; use a value in (0, 1]")
-    a_zones, b_zones = tuple(a_zones), tuple(b_zones)
-    a, b = _ids_cached(a_text, a_zones), _ids_cached(b_text, b_zones)
+    a = a_data if a_data is not None else _ids_cached(a_text, tuple(a_zones))
+    b = b_data if b_data is not None else _ids_cached(b_text, tuple(b_zones))
     sa, sb = a.sents, b.sents
     if not sa or not sb:
         return Alignment(sa, sb, (), tuple(range(len(sa))), tuple(range(len(sb))))
@@ -608,12 +631,15 @@ def order_share(alignment: Alignment) -> float:
 
 __all__ = [
     "MIN_SCORE",
+    "SentenceData",
     "align",
     "aligned_share",
     "clear_caches",
     "masked_terms",
     "order_share",
     "score_matrix",
+    "sentence_data",
+    "sentence_data_from",
     "sentence_terms",
     "span_terms",
     "split_sentences",

@@ -10,13 +10,15 @@ its coverage, scores and order. The class follows from those numbers by the rule
 from __future__ import annotations
 
 import re
+import struct
 from collections.abc import Container, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
+import xxhash
 
-from .align import DATE_WORDS, align, order_share
+from .align import DATE_WORDS, SentenceData, align, order_share, sentence_data, sentence_data_from
 from .credits import Credit, agencies, wire_credits
 from .fingerprint import in_sorted, shingle_hashes, sorted_unique, winnow, word_hashes
 from .normalize import STOP_WORDS, content_stem, stem, tokenize, words as text_words
@@ -85,7 +87,7 @@ class Profile:
     capped: bool
     starts: np.ndarray  # word char offsets
     ends: np.ndarray
-    key: int  # hash of the canonical word sequence (duplicate test)
+    key: int  # stable hash of the canonical word sequence (duplicate test)
     shingles: np.ndarray  # uint64 per position
     body_set: np.ndarray  # sorted unique shingles outside captions
     all_set: np.ndarray  # sorted unique shingles
@@ -191,7 +193,7 @@ def profile(doc: Document) -> Profile:
         capped=capped,
         starts=toks.starts,
         ends=toks.ends,
-        key=hash(tuple(text_words(doc.text))) if capped else hash(words),
+        key=_words_key(text_words(doc.text) if capped else words),
         shingles=sh,
         body_set=all_set if not cap.any() else sorted_unique(sh[~cap]),  # no captions: the same set
         all_set=all_set,
@@ -202,6 +204,166 @@ def profile(doc: Document) -> Profile:
         event_entities=frozenset(e for e in ents if e not in _DATE_STEMS and not (len(e) == 1 and e.isdigit())),
         n_words=len(words),
     )
+
+
+def _words_key(words: Sequence[str]) -> int:
+    """A hash of a word sequence that is the same in every process (words hold no
+    newline), so that a stored profile's key compares with a fresh one's."""
+    return xxhash.xxh3_64_intdigest("\n".join(words).encode("utf-8", "surrogatepass"))
+
+
+# --- stored form -------------------------------------------------------------------------
+# A document's profile and its sentence data (what verification prepares once per
+# document, ~0.8 ms) as bytes, so that a scan prepares each document once for all its
+# workers and an index stores it with the document (loading takes ~0.05 ms). Bump
+# PREPARED_VERSION whenever anything those bytes hold would be computed differently:
+# tests/test_verify_prepared.py pins a digest of the seeds' stored forms to it. A stored
+# form of another version is not loaded (``load_prepared`` gives None: recompute).
+PREPARED_VERSION = 1
+_MAGIC = b"DDV"
+# magic, version, flags, key, hash of the (capped) text, then counts: words, shingles,
+# sample, vocabulary, term entries, sentences, content bytes, entity bytes. 56 bytes, so
+# the 8-byte arrays that follow stay aligned.
+_HEAD = struct.Struct("<3sBIQQ8I")
+_CAPPED, _OWN_SAMPLE = 1, 2
+_ZONE_CODES = {"body": 0, "caption": 1, "headline": 2, "stock": 3}
+_ZONE_NAMES = tuple(_ZONE_CODES)
+
+
+def _text_hash(text: str) -> int:
+    return xxhash.xxh3_64_intdigest(text.encode("utf-8", "surrogatepass"))
+
+
+def _strings(values: frozenset[str]) -> bytes:
+    return "\n".join(sorted(values)).encode("utf-8", "surrogatepass")
+
+
+def _unstrings(raw: bytes) -> frozenset[str]:
+    return frozenset(raw.decode("utf-8", "surrogatepass").split("\n")) if raw else frozenset()
+
+
+def dump_prepared(doc: Document) -> bytes:
+    """The stored form of ``doc``'s verification data (profile and sentence data)."""
+    p = profile(doc)
+    sd = sentence_data(p.text, p.doc.zones)
+    own_sample = p.sample is not p.all_set
+    content, ents = _strings(p.content), _strings(p.entities)
+    counts = np.bincount(sd.rows, minlength=len(sd.sents)).astype(np.uint32)
+    # A sentence's entries follow its term set's iteration order, which Python's string
+    # hash makes differ between processes: stored by column, the bytes are the same
+    # everywhere (the incidence matrix does not depend on that order).
+    cols = sd.cols[np.lexsort((sd.cols, sd.rows))]
+    head = _HEAD.pack(
+        _MAGIC, PREPARED_VERSION, (_CAPPED if p.capped else 0) | (_OWN_SAMPLE if own_sample else 0), p.key,
+        _text_hash(p.text), p.n_words, len(p.shingles), len(p.sample) if own_sample else 0, len(sd.vocab), len(cols),
+        len(sd.sents), len(content), len(ents),
+    )
+    bounds = np.array([(x.start, x.end) for x in sd.sents], dtype=np.int32).reshape(-1)
+    zones = np.array([_ZONE_CODES[x.zone] for x in sd.sents], dtype=np.uint8)
+    parts = [
+        head,
+        p.shingles.astype(np.uint64).tobytes(),
+        p.sample.astype(np.uint64).tobytes() if own_sample else b"",
+        sd.vocab.astype(np.uint64).tobytes(),
+        p.starts.astype(np.int32).tobytes(),
+        p.ends.astype(np.int32).tobytes(),
+        cols.astype(np.int32).tobytes(),
+        sd.key.astype(np.int32).tobytes(),
+        counts.tobytes(),
+        bounds.tobytes(),
+        zones.tobytes(),
+        content,
+        ents,
+    ]
+    return b"".join(parts)
+
+
+def load_prepared(doc: Document, blob: bytes) -> Profile | None:
+    """``profile(doc)`` from ``dump_prepared(doc)``'s bytes, its sentence data decoded when
+    first aligned. None when the bytes are of another PREPARED_VERSION; ValueError when
+    they are not a stored form, or not of a document with ``doc``'s text."""
+    blob = bytes(blob)
+    if len(blob) < _HEAD.size or blob[:3] != _MAGIC:
+        raise ValueError("not a stored verification profile")
+    magic, version, flags, key, text_hash, n_words, n_sh, n_sample, n_vocab, n_cols, n_sents, n_content, n_ents = (
+        _HEAD.unpack_from(blob))
+    if version != PREPARED_VERSION:
+        return None
+    text = doc.text
+    capped = len(text) > MAX_VERIFY_CHARS
+    if capped:
+        text = text[:MAX_VERIFY_CHARS]
+    if text_hash != _text_hash(text) or bool(flags & _CAPPED) != capped or n_sh > n_words:
+        raise ValueError("stored verification profile of another text")
+    off = _HEAD.size
+
+    def take(dtype, n: int) -> np.ndarray:
+        nonlocal off
+        a = np.frombuffer(blob, dtype=dtype, count=n, offset=off)
+        off += a.nbytes
+        return a
+
+    try:
+        shingles = take(np.uint64, n_sh)
+        sample = take(np.uint64, n_sample)
+        vocab = take(np.uint64, n_vocab)
+        starts, ends = take(np.int32, n_words), take(np.int32, n_words)
+        sd_at = off
+        off += 4 * n_cols + 4 * n_vocab + 13 * n_sents  # cols, key, counts, bounds, zones
+        if off + n_content + n_ents != len(blob):
+            raise ValueError("stored verification profile has the wrong length")
+        content = _unstrings(blob[off : off + n_content])
+        ents = _unstrings(blob[off + n_content :])
+    except ValueError as e:  # np.frombuffer past the end
+        raise ValueError(f"malformed stored verification profile: {e}") from None
+    cap = _in_zones(starts[:n_sh], doc.zones, "caption") if n_sh else np.zeros(0, bool)
+    all_set = sorted_unique(shingles)
+    p = Profile(
+        doc=doc,
+        text=text,
+        capped=capped,
+        starts=starts,
+        ends=ends,
+        key=key,
+        shingles=shingles,
+        body_set=all_set if not cap.any() else sorted_unique(shingles[~cap]),
+        all_set=all_set,
+        caption_pos=cap,
+        sample=sample if flags & _OWN_SAMPLE else all_set,
+        content=content,
+        entities=ents,
+        event_entities=frozenset(e for e in ents if e not in _DATE_STEMS and not (len(e) == 1 and e.isdigit())),
+        n_words=n_words,
+    )
+    p.lazy["stored"] = (blob, sd_at, vocab, n_cols, n_sents)
+    return p
+
+
+def _sentence_data(p: Profile) -> SentenceData:
+    """``p``'s sentence data: decoded from its stored form once, else ``align``'s cache."""
+    got = p.lazy.get("sentences")
+    if got is not None:
+        return got
+    stored = p.lazy.get("stored")
+    if stored is None:
+        return sentence_data(p.text, p.doc.zones)
+    blob, off, vocab, n_cols, n_sents = stored
+    cols = np.frombuffer(blob, np.int32, n_cols, off).astype(np.int64)
+    off += 4 * n_cols
+    key = np.frombuffer(blob, np.int32, len(vocab), off).astype(np.int64)
+    off += 4 * len(vocab)
+    counts = np.frombuffer(blob, np.uint32, n_sents, off)
+    off += 4 * n_sents
+    bounds = np.frombuffer(blob, np.int32, 2 * n_sents, off).tolist()
+    off += 8 * n_sents
+    zones = blob[off : off + n_sents]
+    text = p.text
+    sents = tuple(
+        Sentence(s, e, text[s:e], _ZONE_NAMES[z]) for s, e, z in zip(bounds[::2], bounds[1::2], zones)
+    )
+    got = p.lazy["sentences"] = sentence_data_from(vocab, cols, key, counts, sents)
+    del p.lazy["stored"]
+    return got
 
 
 @lru_cache(maxsize=PROFILE_CACHE)
@@ -377,7 +539,8 @@ _NO_ALIGNMENT = _AlignStats(0.0, 0.0, 0.0, 0.0, ())
 def _align_stats(pa: Profile, pb: Profile, stock_spans: Sequence[tuple[int, int]] = ()) -> _AlignStats:
     """Sentence alignment statistics over body sentences; sentences of A that lie in a stock
     passage (``stock_spans``, offsets in A) are left out on both sides."""
-    al = align(pa.text, pb.text, a_zones=pa.doc.zones, b_zones=pb.doc.zones)
+    al = align(pa.text, pb.text, a_zones=pa.doc.zones, b_zones=pb.doc.zones,
+               a_data=_sentence_data(pa), b_data=_sentence_data(pb))
     if stock_spans:
         skip = {i for i, s in enumerate(al.a_sentences) if any(a <= s.start < b or s.start <= a < s.end for a, b in stock_spans)}
         skip_b = {j for p in al.pairs if set(p.a) & skip for j in p.b}
@@ -420,6 +583,8 @@ def verify(
     fa: object | None = None,
     fb: object | None = None,
     stock: Container[int] = frozenset(),
+    pa: Profile | None = None,
+    pb: Profile | None = None,
 ) -> Relation | None:
     """Measure and classify a candidate pair; None when the two are not related.
 
@@ -427,9 +592,12 @@ def verify(
     (``a_*`` into ``a.text``). ``fa``/``fb`` (fingerprints) are accepted for symmetry with
     the index and are not needed: verification is exact. ``stock``: sampled shingle hashes
     held by so many documents that a passage made of them is house text, not a copy
-    (the scan and the index derive it from their postings).
+    (the scan and the index derive it from their postings). ``pa``/``pb``: the documents'
+    profiles when the caller has them (``load_prepared``), else ``profile`` builds and
+    caches them.
     """
-    pa, pb = profile(a), profile(b)
+    pa = profile(a) if pa is None else pa
+    pb = profile(b) if pb is None else pb
     reasons: list[str] = []
     if pa.capped or pb.capped:
         reasons.append(f"compared the first {MAX_VERIFY_CHARS:,} characters of the longer text(s)")
