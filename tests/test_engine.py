@@ -93,16 +93,38 @@ def _force_pool(monkeypatch, *, batch: int) -> None:
 def test_verify_pool_path_matches_in_process(monkeypatch):
     docs = _verify_corpus()
     n = len(docs)
-    pairs = np.array([(i, j) for i in range(n) for j in range(i + 1, n)], dtype=np.int64)
+    lone = word_salad(900, 77)  # a pair of its own: one task meets both documents
+    docs += [Document("lone", lone), Document("lone-copy", "Headline\n\n" + lone[:600])]
+    pairs = np.array([(i, j) for i in range(n) for j in range(i + 1, n)] + [(n, n + 1)], dtype=np.int64)
     params = FingerprintParams()
     with LocalEngine(docs, params, workers=1) as e1:
         stock = stock_hashes(e1.fingerprints(lambda d, t: None))
         one = e1.verify(pairs, stock, lambda d, t: None)
     _force_pool(monkeypatch, batch=4)  # many small tasks, so order and completeness matter
     used = _spy_on_pool(monkeypatch)
+    real_verify = local.verify
+    spans = local._verify_spans(len(pairs), 2, 4)
+    ordered = local._local_order(pairs)
+    met: dict[int, set[int]] = {}
+    for k, (lo, hi) in enumerate(spans):
+        for i in ordered[lo:hi].ravel().tolist():
+            met.setdefault(i, set()).add(k)
+    shared = {i for i, ks in met.items() if len(ks) > 1}
+
+    def verify_from_stored(a, b, *, pa, pb, **kw):
+        # the workers load what the first phase stored, and build the rest themselves
+        assert (pa is not None) == (docs.index(a) in shared) and (pb is not None) == (docs.index(b) in shared)
+        return real_verify(a, b, pa=pa, pb=pb, **kw)
+
+    monkeypatch.setattr(local, "verify", verify_from_stored)
     with LocalEngine(docs, params, workers=2) as e2:
         two = e2.verify(pairs, stock, lambda d, t: None)
-    assert used == [(True, len(local._verify_spans(len(pairs), 2, 4)))]  # the pool ran the verification
+        # each document that several tasks meet was prepared once, for all workers
+        assert set(local._PREPARED) == shared and n - 1 in shared and n not in shared
+    assert not local._PREPARED  # and let go with the pool
+    prepare_tasks = -(-len(shared) // max(1, -(-len(shared) // 8)))
+    # the pool prepared the documents, then ran the verification
+    assert used == [(True, prepare_tasks), (True, len(local._verify_spans(len(pairs), 2, 4)))]
     kinds = {str(r.kind) for r in one}
     assert {"reprint", "partial"} <= kinds and len(one) < len(pairs)  # related and unrelated pairs
     assert two == one  # same relations (kinds, scores, evidence, reasons), in the same order
