@@ -219,12 +219,12 @@ def _words_key(words: Sequence[str]) -> int:
 # PREPARED_VERSION whenever anything those bytes hold would be computed differently:
 # tests/test_verify_prepared.py pins a digest of the seeds' stored forms to it. A stored
 # form of another version is not loaded (``load_prepared`` gives None: recompute).
-PREPARED_VERSION = 1
+PREPARED_VERSION = 2
 _MAGIC = b"DDV"
 # magic, version, flags, key, hash of the (capped) text, then counts: words, shingles,
-# sample, vocabulary, term entries, sentences, content bytes, entity bytes. 56 bytes, so
-# the 8-byte arrays that follow stay aligned.
-_HEAD = struct.Struct("<3sBIQQ8I")
+# sample, vocabulary, term entries, sentences, content bytes, entity bytes, credit bytes;
+# padded to 64 bytes, so the 8-byte arrays that follow stay aligned.
+_HEAD = struct.Struct("<3sBIQQ9I4x")
 _CAPPED, _OWN_SAMPLE = 1, 2
 _ZONE_CODES = {"body": 0, "caption": 1, "headline": 2, "stock": 3}
 _ZONE_NAMES = tuple(_ZONE_CODES)
@@ -248,6 +248,8 @@ def dump_prepared(doc: Document) -> bytes:
     sd = sentence_data(p.text, p.doc.zones)
     own_sample = p.sample is not p.all_set
     content, ents = _strings(p.content), _strings(p.entities)
+    credits = "\n".join(f"{c.agency}\t{int(c.primary)}\t{c.start}\t{c.end}" for c in _credits(doc)).encode(
+        "utf-8", "surrogatepass")
     counts = np.bincount(sd.rows, minlength=len(sd.sents)).astype(np.uint32)
     # A sentence's entries follow its term set's iteration order, which Python's string
     # hash makes differ between processes: stored by column, the bytes are the same
@@ -256,7 +258,7 @@ def dump_prepared(doc: Document) -> bytes:
     head = _HEAD.pack(
         _MAGIC, PREPARED_VERSION, (_CAPPED if p.capped else 0) | (_OWN_SAMPLE if own_sample else 0), p.key,
         _text_hash(p.text), p.n_words, len(p.shingles), len(p.sample) if own_sample else 0, len(sd.vocab), len(cols),
-        len(sd.sents), len(content), len(ents),
+        len(sd.sents), len(content), len(ents), len(credits),
     )
     bounds = np.array([(x.start, x.end) for x in sd.sents], dtype=np.int32).reshape(-1)
     zones = np.array([_ZONE_CODES[x.zone] for x in sd.sents], dtype=np.uint8)
@@ -274,6 +276,7 @@ def dump_prepared(doc: Document) -> bytes:
         zones.tobytes(),
         content,
         ents,
+        credits,
     ]
     return b"".join(parts)
 
@@ -285,8 +288,8 @@ def load_prepared(doc: Document, blob: bytes) -> Profile | None:
     blob = bytes(blob)
     if len(blob) < _HEAD.size or blob[:3] != _MAGIC:
         raise ValueError("not a stored verification profile")
-    magic, version, flags, key, text_hash, n_words, n_sh, n_sample, n_vocab, n_cols, n_sents, n_content, n_ents = (
-        _HEAD.unpack_from(blob))
+    (magic, version, flags, key, text_hash, n_words, n_sh, n_sample, n_vocab, n_cols, n_sents, n_content, n_ents,
+     n_credits) = _HEAD.unpack_from(blob)
     if version != PREPARED_VERSION:
         return None
     text = doc.text
@@ -310,10 +313,11 @@ def load_prepared(doc: Document, blob: bytes) -> Profile | None:
         starts, ends = take(np.int32, n_words), take(np.int32, n_words)
         sd_at = off
         off += 4 * n_cols + 4 * n_vocab + 13 * n_sents  # cols, key, counts, bounds, zones
-        if off + n_content + n_ents != len(blob):
+        if off + n_content + n_ents + n_credits != len(blob):
             raise ValueError("stored verification profile has the wrong length")
         content = _unstrings(blob[off : off + n_content])
-        ents = _unstrings(blob[off + n_content :])
+        ents = _unstrings(blob[off + n_content : off + n_content + n_ents])
+        credits = _uncredits(text, blob[off + n_content + n_ents :])
     except ValueError as e:  # np.frombuffer past the end
         raise ValueError(f"malformed stored verification profile: {e}") from None
     cap = _in_zones(starts[:n_sh], doc.zones, "caption") if n_sh else np.zeros(0, bool)
@@ -336,7 +340,19 @@ def load_prepared(doc: Document, blob: bytes) -> Profile | None:
         n_words=n_words,
     )
     p.lazy["stored"] = (blob, sd_at, vocab, n_cols, n_sents)
+    p.lazy["credits"] = credits
     return p
+
+
+def _uncredits(text: str, raw: bytes) -> tuple[Credit, ...]:
+    if not raw:
+        return ()
+    out = []
+    for line in raw.decode("utf-8", "surrogatepass").split("\n"):
+        agency, primary, start, end = line.split("\t")
+        s, e = int(start), int(end)
+        out.append(Credit(agency, primary == "1", s, e, text[s:e]))
+    return tuple(out)
 
 
 def _sentence_data(p: Profile) -> SentenceData:
@@ -364,6 +380,12 @@ def _sentence_data(p: Profile) -> SentenceData:
     got = p.lazy["sentences"] = sentence_data_from(vocab, cols, key, counts, sents)
     del p.lazy["stored"]
     return got
+
+
+def _credits_of(p: Profile) -> tuple[Credit, ...]:
+    """``_credits`` of ``p``'s document: from its stored form when it was loaded from one."""
+    got = p.lazy.get("credits")
+    return _credits(p.doc) if got is None else got
 
 
 @lru_cache(maxsize=PROFILE_CACHE)
@@ -708,7 +730,7 @@ def verify(
         return None
 
     # Wire credits: two different agencies' own stories are independent reports.
-    ca, cb = _credits(a), _credits(b)
+    ca, cb = _credits_of(pa), _credits_of(pb)
     prim_a, prim_b = agencies(ca, primary=True), agencies(cb, primary=True)
     all_a, all_b = agencies(ca), agencies(cb)
     conflict = bool(prim_a and prim_b and not (all_a & all_b))
