@@ -219,12 +219,13 @@ def _words_key(words: Sequence[str]) -> int:
 # PREPARED_VERSION whenever anything those bytes hold would be computed differently:
 # tests/test_verify_prepared.py pins a digest of the seeds' stored forms to it. A stored
 # form of another version is not loaded (``load_prepared`` gives None: recompute).
-PREPARED_VERSION = 2
+PREPARED_VERSION = 3
 _MAGIC = b"DDV"
-# magic, version, flags, key, hash of the (capped) text, then counts: words, shingles,
-# sample, vocabulary, term entries, sentences, content bytes, entity bytes, credit bytes;
-# padded to 64 bytes, so the 8-byte arrays that follow stay aligned.
-_HEAD = struct.Struct("<3sBIQQ9I4x")
+# magic, version, flags, key, hash of the (capped) text, hash of the bytes after the
+# header (a damaged form is refused, not misread), then counts: words, shingles, sample,
+# vocabulary, term entries, sentences, content bytes, entity bytes, credit bytes; padded
+# to 72 bytes, so the 8-byte arrays that follow stay aligned.
+_HEAD = struct.Struct("<3sBIQQQ9I4x")
 _CAPPED, _OWN_SAMPLE = 1, 2
 _ZONE_CODES = {"body": 0, "caption": 1, "headline": 2, "stock": 3}
 _ZONE_NAMES = tuple(_ZONE_CODES)
@@ -255,15 +256,9 @@ def dump_prepared(doc: Document) -> bytes:
     # hash makes differ between processes: stored by column, the bytes are the same
     # everywhere (the incidence matrix does not depend on that order).
     cols = sd.cols[np.lexsort((sd.cols, sd.rows))]
-    head = _HEAD.pack(
-        _MAGIC, PREPARED_VERSION, (_CAPPED if p.capped else 0) | (_OWN_SAMPLE if own_sample else 0), p.key,
-        _text_hash(p.text), p.n_words, len(p.shingles), len(p.sample) if own_sample else 0, len(sd.vocab), len(cols),
-        len(sd.sents), len(content), len(ents), len(credits),
-    )
     bounds = np.array([(x.start, x.end) for x in sd.sents], dtype=np.int32).reshape(-1)
     zones = np.array([_ZONE_CODES[x.zone] for x in sd.sents], dtype=np.uint8)
-    parts = [
-        head,
+    body = [
         p.shingles.astype(np.uint64).tobytes(),
         p.sample.astype(np.uint64).tobytes() if own_sample else b"",
         sd.vocab.astype(np.uint64).tobytes(),
@@ -278,17 +273,24 @@ def dump_prepared(doc: Document) -> bytes:
         ents,
         credits,
     ]
-    return b"".join(parts)
+    payload = b"".join(body)
+    head = _HEAD.pack(
+        _MAGIC, PREPARED_VERSION, (_CAPPED if p.capped else 0) | (_OWN_SAMPLE if own_sample else 0), p.key,
+        _text_hash(p.text), xxhash.xxh3_64_intdigest(payload), p.n_words, len(p.shingles),
+        len(p.sample) if own_sample else 0, len(sd.vocab), len(cols), len(sd.sents), len(content), len(ents),
+        len(credits),
+    )
+    return head + payload
 
 
 def load_prepared(doc: Document, blob: bytes) -> Profile | None:
     """``profile(doc)`` from ``dump_prepared(doc)``'s bytes, its sentence data decoded when
     first aligned. None when the bytes are of another PREPARED_VERSION; ValueError when
-    they are not a stored form, or not of a document with ``doc``'s text."""
+    they are not a stored form, are damaged, or are not of a document with ``doc``'s text."""
     blob = bytes(blob)
     if len(blob) < _HEAD.size or blob[:3] != _MAGIC:
         raise ValueError("not a stored verification profile")
-    (magic, version, flags, key, text_hash, n_words, n_sh, n_sample, n_vocab, n_cols, n_sents, n_content, n_ents,
+    (magic, version, flags, key, text_hash, payload_hash, n_words, n_sh, n_sample, n_vocab, n_cols, n_sents, n_content, n_ents,
      n_credits) = _HEAD.unpack_from(blob)
     if version != PREPARED_VERSION:
         return None
@@ -296,6 +298,8 @@ def load_prepared(doc: Document, blob: bytes) -> Profile | None:
     capped = len(text) > MAX_VERIFY_CHARS
     if capped:
         text = text[:MAX_VERIFY_CHARS]
+    if xxhash.xxh3_64_intdigest(memoryview(blob)[_HEAD.size :]) != payload_hash:
+        raise ValueError("damaged stored verification profile (its checksum does not match)")
     if text_hash != _text_hash(text) or bool(flags & _CAPPED) != capped or n_sh > n_words:
         raise ValueError("stored verification profile of another text")
     off = _HEAD.size
