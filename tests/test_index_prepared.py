@@ -84,6 +84,15 @@ def test_bulk_load_stores_the_verification_data(index_url, seeds):
         assert [index.get_stored(d.id).prepared for d in indexed] == [V.dump_prepared(d) for d in indexed]
 
 
+def test_bulk_load_can_leave_the_verification_data_to_the_checks(index_url, seeds):
+    indexed, queries = _corpus(seeds)
+    with Index.open(index_url) as index:
+        index.bulk_load(indexed, prepare=False)
+        assert [index.get_stored(d.id).prepared for d in indexed] == [None] * len(indexed)
+        index.check_many(queries)
+        assert index.prepared_counts["missing"] >= 3 and "loaded" not in index.prepared_counts
+
+
 @pytest.mark.parametrize("bulk", [False, True], ids=["add", "bulk-load"])
 def test_checks_answer_the_same_with_and_without_stored_data(index_url, seeds, bulk):
     """The same checks (alone, together, with --add; drift included) on an index with stored

@@ -2,7 +2,7 @@
 
 A store keeps, per document: the Document fields verification needs, its
 fingerprint arrays, a digest of its text (for idempotent re-inserts), its
-verification data (``verify.dump_prepared``'s bytes, ~6 KB for a news article, so a
+verification data (``verify.dump_prepared``'s bytes, 6-9 KB for a news article, so a
 check loads a candidate's profile instead of building it; NULL in rows written before
 store layout 2, which are verified by computing it as before), and its postings: one row per LSH band key (both views; the band index is already
 mixed into each key) and one row per sampled shingle hash (containment).
