@@ -503,18 +503,21 @@ class Index:
     def _load_profile(self, item: StoredDoc):
         """The profile stored with ``item``; None (verify computes it) when there is none or
         it is of another PREPARED_VERSION or does not load (counted in prepared_counts)."""
-        if item.prepared is None:
-            self.prepared_counts["missing"] += 1
-            return None
-        try:
-            with _CORE_LOCK:
-                p = _load_prepared(item.doc, item.prepared)
-        except ValueError as exc:
-            self.prepared_counts["malformed"] += 1
+        p, error = None, None
+        with _CORE_LOCK:  # also keeps the counts exact when threads share this Index
+            if item.prepared is None:
+                self.prepared_counts["missing"] += 1
+            else:
+                try:
+                    p = _load_prepared(item.doc, item.prepared)
+                except ValueError as exc:
+                    error = exc
+                    self.prepared_counts["malformed"] += 1
+                else:
+                    self.prepared_counts["loaded" if p is not None else "other_version"] += 1
+        if error is not None:
             log.warning("stored verification data of %r in %s not used (%s); computing it", item.doc.id,
-                        self.store.url, exc)
-            return None
-        self.prepared_counts["loaded" if p is not None else "other_version"] += 1
+                        self.store.url, error)
         return p
 
     def _prepared(self, doc: Document) -> bytes:
