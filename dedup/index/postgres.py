@@ -41,8 +41,10 @@ from .store import (
     candidates_from_postings,
     audit_matches_to_json,
     DOC_COLUMNS,
+    STORE_SCHEMA_VERSION,
     STORED_COLUMNS,
     doc_row,
+    placeholders,
     from_bytes,
     iter_chunks,
     now_iso,
@@ -75,7 +77,8 @@ CREATE TABLE IF NOT EXISTS docs (
     n_shingles integer NOT NULL,
     n_content integer NOT NULL,
     added_at text NOT NULL,
-    updated_at text NOT NULL
+    updated_at text NOT NULL,
+    prepared bytea
 );
 CREATE TABLE IF NOT EXISTS bands (key bigint NOT NULL, seq bigint NOT NULL, PRIMARY KEY (key, seq));
 CREATE TABLE IF NOT EXISTS samples (hash bigint NOT NULL, seq bigint NOT NULL, PRIMARY KEY (hash, seq));
@@ -98,6 +101,9 @@ CREATE INDEX IF NOT EXISTS pairs_b ON pairs (b);
 
 _TABLES = ("meta", "docs", "bands", "samples", "audit")
 
+# Store layout upgrades (store.UPGRADES): from a layout, the statements that take it to the next.
+# A nullable column without a default is a change of the catalog only (no row is rewritten).
+_UPGRADE = {1: ["ALTER TABLE docs ADD COLUMN IF NOT EXISTS prepared bytea"]}
 
 
 
@@ -192,7 +198,7 @@ class _PgSession:
             self._forget_pairs(item.doc.id)
             added_at = old[3]
         seq = c.execute(
-            f"INSERT INTO docs ({DOC_COLUMNS}) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s) RETURNING seq",
+            f"INSERT INTO docs ({DOC_COLUMNS}) VALUES {placeholders('%s')} RETURNING seq",
             doc_row(item, added_at, now),
         ).fetchone()[0]
         c.execute("INSERT INTO bands (key, seq) SELECT unnest(%s::bigint[]), %s", (as_signed(np.unique(item.band_keys)), seq))
@@ -210,7 +216,7 @@ class _PgSession:
         seqs = []
         with self.c.cursor() as cur:
             cur.executemany(
-                f"INSERT INTO docs ({DOC_COLUMNS}) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s) RETURNING seq",
+                f"INSERT INTO docs ({DOC_COLUMNS}) VALUES {placeholders('%s')} RETURNING seq",
                 rows, returning=True,
             )
             while True:
@@ -355,6 +361,21 @@ class PostgresStore:
                     c.execute(stmt)
             if c.execute("SELECT count(*) FROM meta").fetchone()[0] == 0:
                 c.cursor().executemany("INSERT INTO meta (key, value) VALUES (%s, %s)", list(meta.items()))
+        return self.read_meta() or {}
+
+    def upgrade(self, from_version: int) -> dict[str, str]:
+        try:
+            with self._pool.connection() as c, c.transaction():
+                c.execute("SELECT pg_advisory_xact_lock(%s)", (self._salt,))  # as create(): one upgrader
+                current = int(dict(c.execute("SELECT key, value FROM meta").fetchall())["store_schema"])
+                for version in range(current, STORE_SCHEMA_VERSION):
+                    for stmt in _UPGRADE[version]:
+                        c.execute(stmt)
+                if current != STORE_SCHEMA_VERSION:
+                    c.execute("UPDATE meta SET value = %s WHERE key = 'store_schema'", (str(STORE_SCHEMA_VERSION),))
+        except psycopg.Error as exc:
+            raise StoreError(f"cannot upgrade index {self.url} from store layout {from_version} to "
+                             f"{STORE_SCHEMA_VERSION}: {str(exc).strip()}") from exc
         return self.read_meta() or {}
 
     def read_meta(self) -> dict[str, str] | None:

@@ -38,8 +38,11 @@ from .store import (
     candidates_from_postings,
     audit_matches_to_json,
     DOC_COLUMNS,
+    DOC_COLUMN_COUNT,
+    STORE_SCHEMA_VERSION,
     STORED_COLUMNS,
     doc_row,
+    placeholders,
     from_bytes,
     iter_chunks,
     now_iso,
@@ -84,7 +87,8 @@ CREATE TABLE IF NOT EXISTS docs (
     n_shingles INTEGER NOT NULL,
     n_content INTEGER NOT NULL,
     added_at TEXT NOT NULL,
-    updated_at TEXT NOT NULL
+    updated_at TEXT NOT NULL,
+    prepared BLOB
 );
 CREATE TABLE IF NOT EXISTS bands (key INTEGER NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (key, seq)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS samples (hash INTEGER NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (hash, seq)) WITHOUT ROWID;
@@ -105,8 +109,9 @@ CREATE TABLE IF NOT EXISTS pairs (a TEXT NOT NULL, b TEXT NOT NULL, kind TEXT NO
 CREATE INDEX IF NOT EXISTS pairs_b ON pairs (b);
 """
 
-
-
+# Store layout upgrades (store.UPGRADES): from a layout, the statements that take it to the next.
+# A column added at the end of a table is a change of the schema only (SQLite rewrites no row).
+_UPGRADE = {1: ["ALTER TABLE docs ADD COLUMN prepared BLOB"]}
 
 
 class _SQLiteSession:
@@ -209,7 +214,7 @@ class _SQLiteSession:
             self._forget_pairs(item.doc.id)
             added_at = old[3]
         cur = c.execute(
-            f"INSERT INTO docs ({DOC_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            f"INSERT INTO docs ({DOC_COLUMNS}) VALUES {placeholders('?')}",
             doc_row(item, added_at, now),
         )
         seq = cur.lastrowid
@@ -223,7 +228,7 @@ class _SQLiteSession:
         seqs = []
         for item in items:
             cur = c.execute(
-                f"INSERT INTO docs ({DOC_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                f"INSERT INTO docs ({DOC_COLUMNS}) VALUES {placeholders('?')}",
                 doc_row(item, now, now),
             )
             seqs.append(cur.lastrowid)
@@ -377,6 +382,22 @@ class SQLiteStore:
             raise IndexCorruptError(f"'{self.path}' is not a usable index ({exc}); move it away or pass another path") from exc
         return self.read_meta() or {}
 
+    def upgrade(self, from_version: int) -> dict[str, str]:
+        c = self._conn()
+        try:
+            with self.transaction(write=True):
+                current = int(dict(c.execute("SELECT key, value FROM meta").fetchall())["store_schema"])
+                for version in range(current, STORE_SCHEMA_VERSION):
+                    for stmt in _UPGRADE[version]:
+                        c.execute(stmt)
+                if current != STORE_SCHEMA_VERSION:
+                    c.execute("UPDATE meta SET value = ? WHERE key = 'store_schema'", (str(STORE_SCHEMA_VERSION),))
+                    log.info("index %s: store layout %d upgraded to %d", self.url, current, STORE_SCHEMA_VERSION)
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"cannot upgrade index '{self.path}' from store layout {from_version} to "
+                             f"{STORE_SCHEMA_VERSION} ({exc}); is the file writable?") from exc
+        return self.read_meta() or {}
+
     def read_meta(self) -> dict[str, str] | None:
         c = self._conn()
         try:
@@ -458,7 +479,7 @@ class SQLiteStore:
 
             def flush():
                 c.executemany(
-                    f"INSERT INTO docs (seq, {DOC_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", batch)
+                    f"INSERT INTO docs (seq, {DOC_COLUMNS}) VALUES {placeholders('?', DOC_COLUMN_COUNT + 1)}", batch)
                 batch.clear()
 
             for it in items:

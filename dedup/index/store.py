@@ -1,8 +1,10 @@
 """The storage protocol under the index, and what every backend shares.
 
 A store keeps, per document: the Document fields verification needs, its
-fingerprint arrays, a digest of its text (for idempotent re-inserts), and its
-postings: one row per LSH band key (both views; the band index is already
+fingerprint arrays, a digest of its text (for idempotent re-inserts), its
+verification data (``verify.dump_prepared``'s bytes, 6-9 KB for a news article, so a
+check loads a candidate's profile instead of building it; NULL in rows written before
+store layout 2, which are verified by computing it as before), and its postings: one row per LSH band key (both views; the band index is already
 mixed into each key) and one row per sampled shingle hash (containment).
 Plus the build parameters, the schema version and an append-only audit log.
 
@@ -34,7 +36,13 @@ from ..candidates import STOCK_MIN_DOCS
 from ..errors import StoreError
 from ..records import AuditEntry, AuditMatch, Document, Stripped, Zone
 
-STORE_SCHEMA_VERSION = 1  # bump when a table layout changes; stored as meta "store_schema"
+# Bump when a table layout changes; stored as meta "store_schema". An index of an older layout
+# listed in UPGRADES is upgraded in place when opened (``Store.upgrade``: additive changes only,
+# which the rows already written need no rewrite for); any other layout must be rebuilt.
+#   1: the first layout.
+#   2: docs.prepared, a nullable column of verification data (NULL: computed when needed).
+STORE_SCHEMA_VERSION = 2
+UPGRADES = frozenset({1})  # layouts Store.upgrade takes to STORE_SCHEMA_VERSION
 
 MINHASH_DTYPE = np.dtype("<u4")
 SAMPLE_DTYPE = np.dtype("<u8")
@@ -60,6 +68,9 @@ class StoredDoc:
     band_keys: np.ndarray  # uint64, both views, as inserted
     added_at: str = ""
     updated_at: str = ""
+    # verify.dump_prepared(doc): the document's verification data, None when not stored (a row
+    # of an older layout, or an item made without it); the core's bytes, opaque to the store
+    prepared: bytes | None = None
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -157,6 +168,11 @@ class Store(Protocol):
         written in key order (SQLite) or indexed after loading (PostgreSQL). One transaction;
         StoreError when the index already holds documents. ``audit()``, called once ``items`` is
         consumed, gives the audit entries written in the same transaction. Returns the count loaded."""
+        ...
+
+    def upgrade(self, from_version: int) -> dict[str, str]:
+        """Take an index of store layout ``from_version`` (one of UPGRADES) to STORE_SCHEMA_VERSION
+        in one transaction (a no-op when another process already did); return the stored meta."""
         ...
 
     def integrity(self) -> list[str]: ...  # problems found; [] when the store is sound
@@ -279,8 +295,15 @@ def busy_holders(sample_rows: Sequence[tuple[int, int]]) -> dict[int, list[int]]
 
 
 DOC_COLUMNS = (
-    "id, digest, doc, minhash, content_minhash, sample, band_keys, n_shingles, n_content, added_at, updated_at"
+    "id, digest, doc, minhash, content_minhash, sample, band_keys, n_shingles, n_content, added_at, updated_at,"
+    " prepared"
 )
+DOC_COLUMN_COUNT = DOC_COLUMNS.count(",") + 1
+
+
+def placeholders(mark: str, n: int = DOC_COLUMN_COUNT) -> str:
+    """``(?,?,...)`` (or ``%s``): the VALUES of an insert of ``n`` columns."""
+    return "(" + ",".join([mark] * n) + ")"
 
 
 def doc_row(item: StoredDoc, added_at: str, updated_at: str) -> tuple:
@@ -297,6 +320,7 @@ def doc_row(item: StoredDoc, added_at: str, updated_at: str) -> tuple:
         int(item.n_content),
         added_at,
         updated_at,
+        item.prepared,
     )
 
 
@@ -317,6 +341,7 @@ def stored_from_row(row) -> StoredDoc:
         n_content=row[9],
         added_at=row[10],
         updated_at=row[11],
+        prepared=None if row[12] is None else bytes(row[12]),
     )
 
 
