@@ -276,7 +276,7 @@ class LocalEngine:
         idx = np.flatnonzero((last >= 0) & (first != last))
         if _PREPARED:
             idx = idx[[i not in _PREPARED for i in idx.tolist()]]
-        if not len(idx):
+        if len(idx) < MIN_DOCS_FOR_POOL:  # not worth a new pool (whose caches start cold)
             return
         size = max(1, min(FINGERPRINT_BATCH, -(-len(idx) // (4 * self.workers))))
         tasks = [idx[lo : lo + size] for lo in range(0, len(idx), size)]
