@@ -28,27 +28,28 @@ from ..errors import IndexCorruptError, IndexMissingError, StoreError
 from ..records import AuditEntry
 from .store import (
     BAND_POSTINGS_LIMIT,
+    CANDIDATE_COLUMNS,
+    DOC_COLUMNS,
+    DOC_COLUMN_COUNT,
     KEY_DTYPE,
     MINHASH_DTYPE,
     SAMPLE_DTYPE,
-    CANDIDATE_COLUMNS,
+    STORED_COLUMNS,
+    STORE_SCHEMA_VERSION,
     StoredDoc,
     as_signed,
     audit_matches_from_json,
-    candidates_from_postings,
     audit_matches_to_json,
-    DOC_COLUMNS,
-    DOC_COLUMN_COUNT,
-    STORE_SCHEMA_VERSION,
-    STORED_COLUMNS,
+    candidates_from_postings,
     doc_row,
-    placeholders,
     from_bytes,
     iter_chunks,
     now_iso,
+    placeholders,
     query_keys,
     stored_from_row,
     table_counts,
+    upgrade_statements,
 )
 
 log = logging.getLogger(__name__)
@@ -387,9 +388,8 @@ class SQLiteStore:
         try:
             with self.transaction(write=True):
                 current = int(dict(c.execute("SELECT key, value FROM meta").fetchall())["store_schema"])
-                for version in range(current, STORE_SCHEMA_VERSION):
-                    for stmt in _UPGRADE[version]:
-                        c.execute(stmt)
+                for stmt in upgrade_statements(_UPGRADE, current):
+                    c.execute(stmt)
                 if current != STORE_SCHEMA_VERSION:
                     c.execute("UPDATE meta SET value = ? WHERE key = 'store_schema'", (str(STORE_SCHEMA_VERSION),))
                     log.info("index %s: store layout %d upgraded to %d", self.url, current, STORE_SCHEMA_VERSION)

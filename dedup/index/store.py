@@ -44,6 +44,12 @@ from ..records import AuditEntry, AuditMatch, Document, Stripped, Zone
 STORE_SCHEMA_VERSION = 2
 UPGRADES = frozenset({1})  # layouts Store.upgrade takes to STORE_SCHEMA_VERSION
 
+
+def upgrade_statements(upgrades: dict[int, list[str]], current: int) -> list[str]:
+    """A backend's statements (``upgrades``: from a layout, those that take it to the next)
+    that take a store of layout ``current`` to STORE_SCHEMA_VERSION, in order."""
+    return [stmt for version in range(current, STORE_SCHEMA_VERSION) for stmt in upgrades[version]]
+
 MINHASH_DTYPE = np.dtype("<u4")
 SAMPLE_DTYPE = np.dtype("<u8")
 KEY_DTYPE = np.dtype("<u8")
