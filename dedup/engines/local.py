@@ -282,4 +282,5 @@ class LocalEngine:
         tasks = [idx[lo : lo + size] for lo in range(0, len(idx), size)]
         for chunk, blobs in zip(tasks, self._map(_prepare_task, tasks, lambda k: None, True)):
             _PREPARED.update(zip(chunk.tolist(), blobs))
+        _loaded.cache_clear()  # a small call verified in this process may have cached "none stored"
         self._fork()
