@@ -86,6 +86,7 @@ def _force_pool(monkeypatch, *, batch: int) -> None:
     """The pool for any input of two documents or more, verification in tasks of ``batch`` pairs."""
     monkeypatch.setattr(local, "MIN_DOCS_FOR_POOL", 2)
     monkeypatch.setattr(local, "MIN_PAIRS_FOR_POOL", 1)
+    monkeypatch.setattr(local, "MIN_DOCS_TO_PREPARE", 1)
     monkeypatch.setattr(local, "VERIFY_BATCH", batch)
 
 
@@ -128,6 +129,23 @@ def test_verify_pool_path_matches_in_process(monkeypatch):
     kinds = {str(r.kind) for r in one}
     assert {"reprint", "partial"} <= kinds and len(one) < len(pairs)  # related and unrelated pairs
     assert two == one  # same relations (kinds, scores, evidence, reasons), in the same order
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="the pool forks")
+def test_few_shared_documents_are_not_worth_a_prepare_phase(monkeypatch):
+    docs = _verify_corpus()
+    n = len(docs)
+    pairs = np.array([(i, j) for i in range(n) for j in range(i + 1, n)], dtype=np.int64)
+    _force_pool(monkeypatch, batch=4)
+    monkeypatch.setattr(local, "MIN_DOCS_TO_PREPARE", n + 1)  # more than there are to share
+    used = _spy_on_pool(monkeypatch)
+    with LocalEngine(docs, FingerprintParams()) as e:
+        e.workers = 2
+        e._fork()
+        got = e.verify(pairs, frozenset(), lambda d, t: None)
+        assert not local._PREPARED  # each worker prepared what it met, as before
+    assert used == [(True, len(local._verify_spans(len(pairs), 2, 4)))]  # no prepare tasks
+    assert got
 
 
 @pytest.mark.parametrize("total,workers,batch", [(0, 2, 4), (3, 2, 4), (100, 2, 4), (185_830, 2, 512), (10_000, 8, 512)])
