@@ -174,18 +174,32 @@ def _entities_simple(text: str, words: Sequence[str], starts: np.ndarray) -> fro
     return frozenset(out)
 
 
+def _verified_text(doc: Document) -> tuple[str, bool]:
+    """The part of ``doc.text`` verification compares (the first MAX_VERIFY_CHARS), and
+    whether it was cut."""
+    capped = len(doc.text) > MAX_VERIFY_CHARS
+    return (doc.text[:MAX_VERIFY_CHARS] if capped else doc.text), capped
+
+
+def _shingle_sets(shingles: np.ndarray, starts: np.ndarray, zones: Sequence[Zone]) -> tuple[np.ndarray, ...]:
+    """(caption_pos, all_set, body_set) of a profile from its shingles and word offsets."""
+    cap = _in_zones(starts[: len(shingles)], zones, "caption") if len(shingles) else np.zeros(0, bool)
+    all_set = sorted_unique(shingles)
+    return cap, all_set, all_set if not cap.any() else sorted_unique(shingles[~cap])  # no captions: the same set
+
+
+def _event_entities(ents: frozenset[str]) -> frozenset[str]:
+    return frozenset(e for e in ents if e not in _DATE_STEMS and not (len(e) == 1 and e.isdigit()))
+
+
 @lru_cache(maxsize=PROFILE_CACHE)
 def profile(doc: Document) -> Profile:
-    text = doc.text
-    capped = len(text) > MAX_VERIFY_CHARS
-    if capped:
-        text = text[:MAX_VERIFY_CHARS]
+    text, capped = _verified_text(doc)
     toks = tokenize(text)
     words = toks.words
     th = word_hashes(words, _FP.seed)
     sh = shingle_hashes(th, _FP.shingle_size)
-    cap = _in_zones(toks.starts[: len(sh)], doc.zones, "caption") if len(sh) else np.zeros(0, bool)
-    all_set = sorted_unique(sh)
+    cap, all_set, body_set = _shingle_sets(sh, toks.starts, doc.zones)
     ents = _entities(text, words, toks.starts)
     return Profile(
         doc=doc,
@@ -195,13 +209,13 @@ def profile(doc: Document) -> Profile:
         ends=toks.ends,
         key=_words_key(text_words(doc.text) if capped else words),
         shingles=sh,
-        body_set=all_set if not cap.any() else sorted_unique(sh[~cap]),  # no captions: the same set
+        body_set=body_set,
         all_set=all_set,
         caption_pos=cap,
         sample=winnow(sh, _FP.mod_sample, unique=all_set),
         content=content_set(words),
         entities=ents,
-        event_entities=frozenset(e for e in ents if e not in _DATE_STEMS and not (len(e) == 1 and e.isdigit())),
+        event_entities=_event_entities(ents),
         n_words=len(words),
     )
 
@@ -209,7 +223,7 @@ def profile(doc: Document) -> Profile:
 def _words_key(words: Sequence[str]) -> int:
     """A hash of a word sequence that is the same in every process (words hold no
     newline), so that a stored profile's key compares with a fresh one's."""
-    return xxhash.xxh3_64_intdigest("\n".join(words).encode("utf-8", "surrogatepass"))
+    return _text_hash("\n".join(words))
 
 
 # --- stored form -------------------------------------------------------------------------
@@ -294,10 +308,7 @@ def load_prepared(doc: Document, blob: bytes) -> Profile | None:
      n_credits) = _HEAD.unpack_from(blob)
     if version != PREPARED_VERSION:
         return None
-    text = doc.text
-    capped = len(text) > MAX_VERIFY_CHARS
-    if capped:
-        text = text[:MAX_VERIFY_CHARS]
+    text, capped = _verified_text(doc)
     if xxhash.xxh3_64_intdigest(memoryview(blob)[_HEAD.size :]) != payload_hash:
         raise ValueError("damaged stored verification profile (its checksum does not match)")
     if text_hash != _text_hash(text) or bool(flags & _CAPPED) != capped or n_sh > n_words:
@@ -310,13 +321,15 @@ def load_prepared(doc: Document, blob: bytes) -> Profile | None:
         off += a.nbytes
         return a
 
+    # The sections in dump_prepared's order; the sentence data's arrays are views, decoded
+    # into a SentenceData when first aligned (_sentence_data).
     try:
         shingles = take(np.uint64, n_sh)
         sample = take(np.uint64, n_sample)
         vocab = take(np.uint64, n_vocab)
         starts, ends = take(np.int32, n_words), take(np.int32, n_words)
-        sd_at = off
-        off += 4 * n_cols + 4 * n_vocab + 13 * n_sents  # cols, key, counts, bounds, zones
+        stored = (vocab, take(np.int32, n_cols), take(np.int32, n_vocab), take(np.uint32, n_sents),
+                  take(np.int32, 2 * n_sents), take(np.uint8, n_sents))
         if off + n_content + n_ents + n_credits != len(blob):
             raise ValueError("stored verification profile has the wrong length")
         content = _unstrings(blob[off : off + n_content])
@@ -324,8 +337,7 @@ def load_prepared(doc: Document, blob: bytes) -> Profile | None:
         credits = _uncredits(text, blob[off + n_content + n_ents :])
     except ValueError as e:  # np.frombuffer past the end
         raise ValueError(f"malformed stored verification profile: {e}") from None
-    cap = _in_zones(starts[:n_sh], doc.zones, "caption") if n_sh else np.zeros(0, bool)
-    all_set = sorted_unique(shingles)
+    cap, all_set, body_set = _shingle_sets(shingles, starts, doc.zones)
     p = Profile(
         doc=doc,
         text=text,
@@ -334,16 +346,16 @@ def load_prepared(doc: Document, blob: bytes) -> Profile | None:
         ends=ends,
         key=key,
         shingles=shingles,
-        body_set=all_set if not cap.any() else sorted_unique(shingles[~cap]),
+        body_set=body_set,
         all_set=all_set,
         caption_pos=cap,
         sample=sample if flags & _OWN_SAMPLE else all_set,
         content=content,
         entities=ents,
-        event_entities=frozenset(e for e in ents if e not in _DATE_STEMS and not (len(e) == 1 and e.isdigit())),
+        event_entities=_event_entities(ents),
         n_words=n_words,
     )
-    p.lazy["stored"] = (blob, sd_at, vocab, n_cols, n_sents)
+    p.lazy["stored"] = stored
     p.lazy["credits"] = credits
     return p
 
@@ -367,21 +379,13 @@ def _sentence_data(p: Profile) -> SentenceData:
     stored = p.lazy.get("stored")
     if stored is None:
         return sentence_data(p.text, p.doc.zones)
-    blob, off, vocab, n_cols, n_sents = stored
-    cols = np.frombuffer(blob, np.int32, n_cols, off).astype(np.int64)
-    off += 4 * n_cols
-    key = np.frombuffer(blob, np.int32, len(vocab), off).astype(np.int64)
-    off += 4 * len(vocab)
-    counts = np.frombuffer(blob, np.uint32, n_sents, off)
-    off += 4 * n_sents
-    bounds = np.frombuffer(blob, np.int32, 2 * n_sents, off).tolist()
-    off += 8 * n_sents
-    zones = blob[off : off + n_sents]
+    vocab, cols, key, counts, bounds, zones = stored
+    bounds = bounds.tolist()
     text = p.text
     sents = tuple(
-        Sentence(s, e, text[s:e], _ZONE_NAMES[z]) for s, e, z in zip(bounds[::2], bounds[1::2], zones)
+        Sentence(s, e, text[s:e], _ZONE_NAMES[z]) for s, e, z in zip(bounds[::2], bounds[1::2], zones.tolist())
     )
-    got = p.lazy["sentences"] = sentence_data_from(vocab, cols, key, counts, sents)
+    got = p.lazy["sentences"] = sentence_data_from(vocab, cols.astype(np.int64), key.astype(np.int64), counts, sents)
     del p.lazy["stored"]
     return got
 
