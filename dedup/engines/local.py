@@ -253,10 +253,9 @@ class LocalEngine:
         big = total >= MIN_PAIRS_FOR_POOL or (self._pool is not None and total >= MIN_PAIRS_FOR_LIVE_POOL)
         if big and self._pool is not None:
             spans = _verify_spans(total, self.workers, min(VERIFY_BATCH, max(1, -(-total // (4 * self.workers)))))
+            self._prepare(pairs, spans)
         else:
             spans = [(lo, min(total, lo + VERIFY_BATCH)) for lo in range(0, total, VERIFY_BATCH)]
-        if big and self._pool is not None:
-            self._prepare(pairs, spans)
         tasks = [(pairs[lo:hi], stock) for lo, hi in spans]
         out: list[Relation] = []
         done = 0

@@ -4,9 +4,9 @@ A store keeps, per document: the Document fields verification needs, its
 fingerprint arrays, a digest of its text (for idempotent re-inserts), its
 verification data (``verify.dump_prepared``'s bytes, 6-9 KB for a news article, so a
 check loads a candidate's profile instead of building it; NULL in rows written before
-store layout 2, which are verified by computing it as before), and its postings: one row per LSH band key (both views; the band index is already
-mixed into each key) and one row per sampled shingle hash (containment).
-Plus the build parameters, the schema version and an append-only audit log.
+store layout 2, which are verified by computing it as before), and its postings: one
+row per LSH band key (both views; the band index is already mixed into each key) and
+one row per sampled shingle hash (containment). Plus the build parameters, the schema version and an append-only audit log.
 
 Backends are chosen by URL (:func:`open_store`): ``sqlite:///path``, a plain
 path, or ``postgresql://...``. Arrays are stored as raw little-endian bytes of
