@@ -20,6 +20,7 @@ import xxhash
 
 from .align import DATE_WORDS, SentenceData, align, order_share, sentence_data, sentence_data_from
 from .credits import Credit, agencies, wire_credits
+from .dateline import days_apart, report_day
 from .fingerprint import in_sorted, shingle_hashes, sorted_unique, winnow, word_hashes
 from .normalize import STOP_WORDS, content_stem, stem, tokenize, words as text_words
 from .params import FingerprintParams
@@ -57,6 +58,10 @@ REWRITE_FACTS = 0.6
 MIN_FACTS = 3
 SAME_EVENT_CONTENT = 0.12  # Jaccard of content stems
 SAME_EVENT_NAMES = 3  # shared names (not figures): templated earnings tables share only numbers
+# Reports filed more than this many days apart (publication dates, else datelines) are not
+# reports of one event: a wire's daily stake filings, money-market operations and bond
+# issues share the regulator, the city and the vocabulary (dedup.dateline).
+SAME_EVENT_MAX_DAYS = 3
 # Below this content Jaccard, with no shared passage and no common agency, no rule can
 # fire (rewrites keep >= 0.3, same-event needs SAME_EVENT_CONTENT): skip the alignment.
 REJECT_CONTENT = 0.1
@@ -403,6 +408,12 @@ def _credits(doc: Document) -> tuple[Credit, ...]:
     return wire_credits(doc.text[:MAX_VERIFY_CHARS], doc.zones)
 
 
+def _filed_apart(a: Document, b: Document) -> bool:
+    """Both reports' days are known and lie more than SAME_EVENT_MAX_DAYS apart."""
+    gap = days_apart(report_day(a), report_day(b))
+    return gap is not None and gap > SAME_EVENT_MAX_DAYS
+
+
 def content_set(words: Sequence[str]) -> frozenset[str]:
     """Stems of the content words, figures left out (as in the paraphrase fingerprint view)."""
     stems = set(map(content_stem, set(words)))
@@ -647,7 +658,8 @@ def verify(
     # and whose facts differ is mostly rejected below without them.
     content_j = _jac(pa.content, pb.content) if not facts_differ or (
         ent_event >= SAME_EVENT_ENTITIES and names >= SAME_EVENT_NAMES) else None
-    same_event = ent_event >= SAME_EVENT_ENTITIES and names >= SAME_EVENT_NAMES and content_j >= SAME_EVENT_CONTENT
+    same_event = (ent_event >= SAME_EVENT_ENTITIES and names >= SAME_EVENT_NAMES and content_j >= SAME_EVENT_CONTENT
+                  and not _filed_apart(a, b))
 
     shared_all = _intersect(pa.all_set, pb.all_set)
     # A passage is a run of MIN_RUN_WORDS words: that many minus n-1 consecutive shared n-grams.

@@ -11,7 +11,7 @@ PKG = pathlib.Path(__file__).resolve().parent.parent / "dedup"
 LAYERS = [
     {"errors", "records", "params"},
     {"normalize"},
-    {"fingerprint", "segment", "align", "credits"},
+    {"fingerprint", "segment", "align", "credits", "dateline"},
     {"verify", "drift"},
     {"cluster", "candidates"},
     {"ingest", "index", "report", "engines", "scan"},

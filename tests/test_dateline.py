@@ -1,0 +1,120 @@
+"""dedup.dateline (the day a report was filed) and its use by verification: reports filed
+more than SAME_EVENT_MAX_DAYS apart are not reports of one event."""
+
+import pytest
+
+from dedup.dateline import ReportDay, days_apart, report_day
+from dedup.records import Document, RelationKind
+from dedup.verify import SAME_EVENT_MAX_DAYS, verify
+
+
+def doc(text, **kw):
+    return Document(id=kw.pop("id", "d"), text=text, **kw)
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        ("EDELMAN CUTS STAKE TO 4.8 PCT\n\nWASHINGTON, March 13 - A group led by", ReportDay(3, 13)),
+        ("QUETTA, Pakistan, Jan 31 (Reuters) \u2013 At least 67 militants", ReportDay(1, 31)),
+        ("TULSA, Okla., April 1, - Linear Films Inc said", ReportDay(4, 1)),
+        ("ST. LOUIS, MO., March 5 - Yellow Freight System", ReportDay(3, 5)),
+        ("London, March 11 - Deutsche Bank Finance NV is issuing", ReportDay(3, 11)),
+        ("DALLAS, APril 3 - INternational Telecharge INc said", ReportDay(4, 3)),
+        ("PARIS, 5 March 2026 (AFP) - The minister said", ReportDay(3, 5, 2026)),
+        ("MONTREAL, Sept. 20 - The seaway", ReportDay(9, 20)),
+    ],
+)
+def test_dateline_at_the_head_of_the_text(text, day):
+    assert report_day(doc(text)) == day
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "He said, March 3 - no place opens this line",
+        "The company said on March 3 - that it would sell the unit.",
+        "WASHINGTON (AP) \u2014 No date in this dateline.",
+        "WASHINGTON, March 45 - not a day of any month",
+        "A story with no dateline.\n" + "x " * 250 + "\nLONDON, March 3 - too far down to be this story's dateline",
+        "",
+    ],
+)
+def test_no_dateline(text):
+    assert report_day(doc(text)) is None
+
+
+def test_publication_date_comes_before_the_dateline():
+    d = doc("WASHINGTON, March 13 - text", published="2026-01-31T14:12+05:30")
+    assert report_day(d) == ReportDay(1, 31, 2026)
+    # a publication date that does not parse leaves the dateline
+    assert report_day(doc("WASHINGTON, March 13 - text", published="sometime")) == ReportDay(3, 13)
+
+
+def test_days_apart():
+    assert days_apart(ReportDay(1, 31, 2026), ReportDay(1, 31, 2026)) == 0
+    assert days_apart(ReportDay(1, 31, 2026), ReportDay(2, 3, 2026)) == 3
+    assert days_apart(ReportDay(12, 31, 2025), ReportDay(1, 2, 2026)) == 2
+    assert days_apart(ReportDay(1, 31, 2025), ReportDay(1, 31, 2026)) == 365  # years known: a year apart
+    # a dateline names no year: month and day, the shorter way round the calendar
+    assert days_apart(ReportDay(12, 30), ReportDay(1, 2)) == 3
+    assert days_apart(ReportDay(3, 13), ReportDay(2, 26, 1987)) == 16
+    assert days_apart(ReportDay(2, 29), ReportDay(3, 1)) == 1
+    assert days_apart(ReportDay(2, 29, 2025), ReportDay(3, 1, 2025)) == 0  # no 29th in 2025: the 1st of March
+    assert days_apart(None, ReportDay(1, 1)) is None
+    assert days_apart(ReportDay(1, 1), None) is None
+
+
+# Two wire briefs of one template: different companies' stake filings that share the
+# regulator, the city, the figures' shape and the vocabulary, but no wording.
+STAKE_A = """HARTWELL GROUP CUTS MERIDIAN FOODS <MFD> STAKE TO 4.6 PCT
+
+WASHINGTON, {day} - A group led by New York investor Thomas Hartwell said it lowered its stake in Meridian Foods Inc to 1,412,300 shares, or 4.6 pct of the total outstanding common stock, from 1,690,500 shares, or 5.5 pct.
+    In a filing with the Securities and Exchange Commission, the Hartwell group said it sold 278,200 Meridian Foods common shares between February 2 and March 9 at prices ranging from 31.25 to 34.50 dlrs a share.
+    As long as the group's stake stays below five pct, it is not required to report further dealings in Meridian Foods stock to the Securities and Exchange Commission, the filing said.
+"""
+STAKE_B = """INVESTMENT FIRMS LIFT CALDER STEEL <CST> STAKE TO 7.2 PCT
+
+WASHINGTON, {day} - Several affiliated New York investment firms told federal regulators they increased their holding of Calder Steel Corp common stock to 604,900 shares, equal to 7.2 pct of those outstanding, up from 512,000 shares, or 6.1 pct.
+    The firms, led by Brookline Partners, reported to the Securities and Exchange Commission that they purchased 92,900 Calder Steel shares from January 28 through February 20 for 12.75 to 14.00 dlrs each.
+    They described the Calder Steel purchases as an investment and said they might acquire more, according to the Securities and Exchange Commission filing.
+"""
+
+
+def _pair(day_a, day_b, **kw):
+    return doc(STAKE_A.format(day=day_a), id="a", **kw.get("a", {})), doc(STAKE_B.format(day=day_b), id="b", **kw.get("b", {}))
+
+
+def test_reports_filed_weeks_apart_are_not_one_event():
+    a, b = _pair("March 13", "March 13")
+    assert verify(a, b).kind is RelationKind.SAME_EVENT  # what the shared names and vocabulary say alone
+    a, b = _pair("March 13", "Feb 26")
+    assert verify(a, b) is None
+    assert verify(b, a) is None
+
+
+def test_the_window_is_inclusive_and_needs_both_days():
+    a, b = _pair("March 13", f"March {13 + SAME_EVENT_MAX_DAYS}")
+    assert verify(a, b).kind is RelationKind.SAME_EVENT
+    a, b = _pair("March 13", f"March {14 + SAME_EVENT_MAX_DAYS}")
+    assert verify(a, b) is None
+    # one side without a day: nothing to compare, the pair is judged as before
+    a = doc(STAKE_A.format(day="March 13").replace("WASHINGTON, March 13 - ", ""), id="a")
+    b = doc(STAKE_B.format(day="Feb 26"), id="b")
+    assert report_day(a) is None
+    assert verify(a, b).kind is RelationKind.SAME_EVENT
+
+
+def test_publication_dates_decide_over_datelines():
+    a, b = _pair("March 13", "March 13", a={"published": "1987-03-13"}, b={"published": "1987-04-20"})
+    assert verify(a, b) is None
+    a, b = _pair("March 13", "Feb 26", a={"published": "1987-03-13"}, b={"published": "1987-03-14"})
+    assert verify(a, b).kind is RelationKind.SAME_EVENT
+
+
+def test_derived_relations_do_not_depend_on_the_days():
+    """A copy keeps its relation to the source whenever it was filed (a reprint a month later
+    is still a reprint): only same-event needs the days."""
+    a = doc(STAKE_A.format(day="March 13"), id="a")
+    b = doc(STAKE_A.format(day="April 20").replace("HARTWELL GROUP CUTS", "HARTWELL GROUP REDUCES"), id="b")
+    assert verify(a, b).kind in {RelationKind.REPRINT, RelationKind.DUPLICATE}
