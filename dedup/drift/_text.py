@@ -581,10 +581,20 @@ class DocWords:
 
 @lru_cache(maxsize=1 << 14)
 def _line_words(line: str) -> tuple[tuple[str, ...], tuple[str, ...], tuple[int, ...], tuple[int, ...]]:
-    """(as written, canonical, start, end) of the words of one line."""
-    ms = list(_WORD_RE.finditer(line))
-    texts = tuple([m.group() for m in ms])
-    return texts, tuple(map(canonical_word, texts)), tuple([m.start() for m in ms]), tuple([m.end() for m in ms])
+    """(as written, canonical, start, end) of the words of one line.
+
+    The words come from ``findall`` (no match objects) and each one's start from ``str.find``
+    after the end of the one before: every word starts with a letter or a digit, where the
+    pattern matches, so no earlier copy of a word can lie between two matches."""
+    texts = _WORD_RE.findall(line)
+    starts, ends = [], []
+    at, find = 0, line.find
+    for t in texts:
+        at = find(t, at)
+        starts.append(at)
+        at += len(t)
+        ends.append(at)
+    return tuple(texts), tuple(map(canonical_word, texts)), tuple(starts), tuple(ends)
 
 
 class WordsView:
