@@ -17,7 +17,7 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz
 
-from ..credits import AGENCY_NAME_PATTERN, canonical_agency
+from ..credits import _AGENCIES as AGENCY_NAMES, AGENCY_NAME_PATTERN, canonical_agency
 from ..normalize import canonical_word, stem
 from ..records import Alignment, Document, Finding
 from ._text import LOOSE_PAIR, NUMBER_WORDS, finding, groups
@@ -35,14 +35,18 @@ _WIRE_RES = [
 ]
 # Where a wire credit can be: an agency name after a word boundary (every name starts with a
 # letter, and every credit pattern has a boundary before its name), to skip the three scans.
-_AGENCY_AT = re.compile(r"\b(?=[a-z])(?:" + AGENCY_NAME_PATTERN + r")", re.I)
+# The lookahead (the names' first letters, either case) only makes other word starts fail early.
+_AGENCY_FIRST = r"(?=[" + "".join(sorted({n[0] for n in AGENCY_NAMES})) + r"])"
+_AGENCY_AT = re.compile(r"\b" + _AGENCY_FIRST + r"(?:" + AGENCY_NAME_PATTERN + r")", re.I)
 _VERBS = (
     # (not "states", "claims", "reports": as nouns they are far more common)
     "said|says|say|told|tells|added|adds|adding|stated|confirmed|confirms|announced|announces|noted|noting|"
     "warned|warns|explained|insisted|acknowledged|claimed|described|describes|wrote|alleged|reported|"
     "asserted|maintained|disclosed|revealed|denied|denies|denying"
 )
-_VERB_RE = re.compile(r"\b(?P<verb>" + _VERBS + r")\b(?!\s+(?:responsibility|by|dozens|the\s+lives|lives|\d)\b)")
+# (the lookahead, the verbs' first letters, only makes other word starts fail early)
+_VERB_FIRST = r"(?=[" + "".join(sorted({v[0] for v in _VERBS.split("|")})) + r"])"
+_VERB_RE = re.compile(r"\b" + _VERB_FIRST + r"(?P<verb>" + _VERBS + r")\b(?!\s+(?:responsibility|by|dozens|the\s+lives|lives|\d)\b)")
 _FORWARD_RE = re.compile(
     r"\b(?P<verb>according\s+to|citing|quoting|said|says|told|added|adds|explained|wrote)\s+"
     r"(?P<sp>(?:the|a|an|one|two|three|four|several|some)\b[^,.;:\u201c\u201d\"()]{2,80}"
