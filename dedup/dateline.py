@@ -75,7 +75,7 @@ def _from_dateline(head: str) -> ReportDay | None:
     m = _DATELINE_RE.search(head)
     if m is None:
         return None
-    mon = (m.group("mon") or m.group("mon2"))[:3].lower()
+    mon = (m.group("mon") or m.group("mon2")).casefold()[:3]  # casefold: (?i) matches a long s as s
     day = int(m.group("day") or m.group("day2"))
     if not 1 <= day <= 31:
         return None

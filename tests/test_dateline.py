@@ -23,6 +23,7 @@ def doc(text, **kw):
         ("DALLAS, APril 3 - INternational Telecharge INc said", ReportDay(4, 3)),
         ("PARIS, 5 March 2026 (AFP) - The minister said", ReportDay(3, 5, 2026)),
         ("MONTREAL, Sept. 20 - The seaway", ReportDay(9, 20)),
+        ("MONTREAL, \u017fept. 20 - a long s matches s", ReportDay(9, 20)),
     ],
 )
 def test_dateline_at_the_head_of_the_text(text, day):

@@ -3,6 +3,7 @@ first-character lookahead (so the engine gives up early at most positions) find 
 the plain patterns find; a line's words read with findall are those of finditer; a document's
 dates and months read from one shared pass equal those read on their own."""
 
+import pytest
 import re
 import sys
 from pathlib import Path
@@ -93,3 +94,22 @@ _TEXT = st.lists(st.sampled_from(_PIECES), max_size=40).map("".join)
 @example(text="On \u017funday, \u017fix people and Twenty-one more; \u017fep 3 and May 2024, at least 1,200.5 bn")
 def test_generated_texts(text):
     _check(text)
+
+
+@pytest.mark.parametrize("text", ["on \u017fep 3 the", "on \u017fEPT. 3, 2025", "in \u017feptember 2025"])
+def test_month_names_matched_through_case_folding_are_read(text):
+    """The case-insensitive patterns match a long s (U+017F) or a Kelvin sign where a month
+    name has an s or a k; reading the month must not fail on them (it raised KeyError)."""
+    from dedup.drift._text import dates, months
+
+    got = dates(text) + months(text)
+    assert all(m.month == 9 for m in got)
+
+
+def test_drift_of_a_text_with_a_long_s_date():
+    from dedup.drift import compare
+    from dedup.records import Document
+
+    a = Document(id="a", text="The minister said on Sep 3 that the talks would resume in Geneva next week.")
+    b = Document(id="b", text="The minister said on \u017fep 3 that the talks would resume in Geneva next week.")
+    compare(a, b)  # no exception

@@ -374,7 +374,7 @@ def _read_dates(matches, offset: int) -> list[DateMention]:
     """The dates among ``_date_matches`` of a text."""
     out = []
     for m in matches:
-        mon = (m.group("mon") or m.group("mon2")).lower()
+        mon = (m.group("mon") or m.group("mon2")).casefold()  # casefold: the pattern matches a long s as s
         if mon == "may" and m.group("day2") is None and not m.group("year"):
             # "may 5" is a verb more often than a date unless capitalised.
             if not m.group("mon")[0].isupper():
@@ -429,7 +429,7 @@ def _read_months(text: str, offset: int, date_matches) -> list[MonthMention]:
         if m.group("mon") == "May" and not m.group("year") and not _MAY_LEAD_RE.search(text[max(0, m.start() - 12) : m.start()]):
             continue
         year = m.group("year")
-        out.append(MonthMention(MONTHS[m.group("mon").lower()], int(year) if year else None, offset + m.start(), offset + m.end(), m.group()))
+        out.append(MonthMention(MONTHS[m.group("mon").casefold()], int(year) if year else None, offset + m.start(), offset + m.end(), m.group()))
     return out
 
 
