@@ -32,7 +32,7 @@ _MONTHS = {
     "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
     "jul": 7, "aug": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12,
 }
-_MONTH = r"(?P<mon>(?i:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*)\.?"
+_MONTH = r"(?P<mon>(?i:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*))\.?"
 _DATELINE_RE = re.compile(
     r"^[ \t]*[A-Z][A-Za-z.'\u2019-]+(?:[ /-][A-Z][A-Za-z.'\u2019-]+){0,3}"  # WASHINGTON, New Delhi, ST. LOUIS
     r"(?:,[ \t]*[A-Z][\w.]*(?:[ \t][A-Z][\w.]*){0,2}){0,2}"  # , Pakistan / , Okla. / , N.J.
@@ -71,6 +71,12 @@ def _from_published(published: str) -> ReportDay | None:
     return ReportDay(d.month, d.day, d.year)
 
 
+def dateline_span(text: str) -> tuple[int, int] | None:
+    """Where the dateline (place and date) at the head of ``text`` lies, if it has one."""
+    m = _DATELINE_RE.search(text[:DATELINE_CHARS])
+    return (m.start(), m.end()) if m is not None else None
+
+
 def _from_dateline(head: str) -> ReportDay | None:
     m = _DATELINE_RE.search(head)
     if m is None:
@@ -106,4 +112,4 @@ def days_apart(a: ReportDay | None, b: ReportDay | None) -> int | None:
     return min(gap, 366 - gap)
 
 
-__all__ = ["DATELINE_CHARS", "ReportDay", "days_apart", "report_day"]
+__all__ = ["DATELINE_CHARS", "ReportDay", "dateline_span", "days_apart", "report_day"]

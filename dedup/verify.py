@@ -20,7 +20,7 @@ import xxhash
 
 from .align import DATE_WORDS, SentenceData, align, order_share, sentence_data, sentence_data_from
 from .credits import Credit, agencies, wire_credits
-from .dateline import days_apart, report_day
+from .dateline import dateline_span, days_apart, report_day
 from .fingerprint import in_sorted, shingle_hashes, sorted_unique, winnow, word_hashes
 from .normalize import STOP_WORDS, content_stem, stem, tokenize, words as text_words
 from .params import FingerprintParams
@@ -58,6 +58,13 @@ REWRITE_FACTS = 0.6
 MIN_FACTS = 3
 SAME_EVENT_CONTENT = 0.12  # Jaccard of content stems
 SAME_EVENT_NAMES = 3  # shared names (not figures): templated earnings tables share only numbers
+# ... counted among the names of the running text (_event_names): not words of a line in
+# capitals (a wire headline: "SETS QUARTERLY", "1ST QTR NET"), not the dateline's place, not a
+# company's legal form ("Corp", "Inc"), which every company brief shares.
+_LEGAL_FORMS = frozenset(
+    "corp corporation inc incorporated co company cos ltd limited plc llc lp ag sa nv bv gmbh spa "
+    "group holding holdings".split()
+)
 # Reports filed more than this many days apart (publication dates, else datelines) are not
 # reports of one event: a wire's daily stake filings, money-market operations and bond
 # issues share the regulator, the city and the vocabulary (dedup.dateline).
@@ -80,6 +87,7 @@ _FP = FingerprintParams()
 # month, a weekday or a lone digit says nothing about which event a report is about
 # (Reuters-21578: 42% of the same-event links rested on them).
 _DATE_STEMS = frozenset(stem(w) for w in DATE_WORDS)
+_LEGAL_STEMS = frozenset(stem(w) for w in _LEGAL_FORMS)
 _CAPWORD = re.compile(r"[A-Z][\w'\u2019-]*")
 
 
@@ -408,6 +416,42 @@ def _credits(doc: Document) -> tuple[Credit, ...]:
     return wire_credits(doc.text[:MAX_VERIFY_CHARS], doc.zones)
 
 
+def _shouted_lines(text: str) -> list[tuple[int, int]]:
+    """Spans of the lines of ``text`` written in capitals (8+ letters, none in lower case)."""
+    out, pos = [], 0
+    for line in text.split("\n"):
+        if line.upper() == line and line.lower() != line and sum(map(str.isalpha, line)) >= 8:
+            out.append((pos, pos + len(line)))
+        pos += len(line) + 1
+    return out
+
+
+def _event_names(p: Profile) -> frozenset[str]:
+    """The names of ``p``'s running text that can tie two reports to one event: capitalised
+    words (their stems) as ``_entities`` takes them, less those in capitals-only lines and
+    in the dateline, month and weekday names, and legal forms (_LEGAL_FORMS). Built on
+    first use (only pairs that could be the same event need it) and kept."""
+    got = p.lazy.get("event_names")
+    if got is not None:
+        return got
+    text = p.text
+    skip = _shouted_lines(text)
+    dl = dateline_span(text)
+    if dl is not None:
+        skip.append(dl)
+    toks = tokenize(text)
+    out = set()
+    for w, s in zip(toks.words, toks.starts.tolist()):
+        if not text[s].isupper() or any(a <= s < b for a, b in skip):
+            continue
+        name = _name_stem(w)
+        if name is None or name in _DATE_STEMS or name in _LEGAL_STEMS or _starts_line(text, s):
+            continue
+        out.add(name)
+    got = p.lazy["event_names"] = frozenset(out)
+    return got
+
+
 def _filed_apart(a: Document, b: Document) -> bool:
     """Both reports' days are known and lie more than SAME_EVENT_MAX_DAYS apart."""
     gap = days_apart(report_day(a), report_day(b))
@@ -659,7 +703,7 @@ def verify(
     content_j = _jac(pa.content, pb.content) if not facts_differ or (
         ent_event >= SAME_EVENT_ENTITIES and names >= SAME_EVENT_NAMES) else None
     same_event = (ent_event >= SAME_EVENT_ENTITIES and names >= SAME_EVENT_NAMES and content_j >= SAME_EVENT_CONTENT
-                  and not _filed_apart(a, b))
+                  and not _filed_apart(a, b) and len(_event_names(pa) & _event_names(pb)) >= SAME_EVENT_NAMES)
 
     shared_all = _intersect(pa.all_set, pb.all_set)
     # A passage is a run of MIN_RUN_WORDS words: that many minus n-1 consecutive shared n-grams.

@@ -1,11 +1,12 @@
-"""dedup.dateline (the day a report was filed) and its use by verification: reports filed
-more than SAME_EVENT_MAX_DAYS apart are not reports of one event."""
+"""dedup.dateline (the day a report was filed) and what verification asks of two reports of
+one event: filed at most SAME_EVENT_MAX_DAYS apart, and sharing names of their running
+text (not a wire headline's capitals, the dateline's place or a legal form)."""
 
 import pytest
 
 from dedup.dateline import ReportDay, days_apart, report_day
 from dedup.records import Document, RelationKind
-from dedup.verify import SAME_EVENT_MAX_DAYS, verify
+from dedup.verify import SAME_EVENT_MAX_DAYS, _event_names, profile, verify
 
 
 def doc(text, **kw):
@@ -23,6 +24,7 @@ def doc(text, **kw):
         ("DALLAS, APril 3 - INternational Telecharge INc said", ReportDay(4, 3)),
         ("PARIS, 5 March 2026 (AFP) - The minister said", ReportDay(3, 5, 2026)),
         ("MONTREAL, Sept. 20 - The seaway", ReportDay(9, 20)),
+        ("WASHINGTON, MARCH 25 - A senior representative", ReportDay(3, 25)),
         ("MONTREAL, \u017fept. 20 - a long s matches s", ReportDay(9, 20)),
     ],
 )
@@ -119,3 +121,35 @@ def test_derived_relations_do_not_depend_on_the_days():
     a = doc(STAKE_A.format(day="March 13"), id="a")
     b = doc(STAKE_A.format(day="April 20").replace("HARTWELL GROUP CUTS", "HARTWELL GROUP REDUCES"), id="b")
     assert verify(a, b).kind in {RelationKind.REPRINT, RelationKind.DUPLICATE}
+
+
+# Two eurobond briefs of one morning: different issuers; what they share in names is the
+# headline's capitals (ISSUES, MLN, DLR, EUROBOND), the dateline's LONDON, the listing
+# and the amounts' units.
+BOND_A = """HARBOUR POWER ISSUES 100 MLN DLR EUROBOND DUE 1992
+
+LONDON, March 11 - Harbour Power Corp is issuing a 100 mln dlr eurobond due April 15, 1992 paying 7-1/4 pct and priced at 101-1/8 pct, the lead manager said.
+    The non-callable bonds are available in denominations of 5,000 dlrs and will be listed in Luxembourg. Fees total 1-7/8 pct.
+    Payment date is April 15. Harbour Power said proceeds would refinance existing debt.
+"""
+BOND_B = """NORTHGATE STEEL ISSUES 75 MLN DLR EUROBOND DUE 1994
+
+LONDON, March 11 - Northgate Steel Ltd wants the money for its Ohio mill, where output has been falling since the autumn and a new furnace is planned.
+    Its new 75 mln dlr eurobond, maturing in 1994 with a coupon of 8-1/2 pct, carries fees of two pct and a Luxembourg listing; priced at 101-3/4, it pays on April 20.
+    Steel makers have been busy borrowing this month while rates are low, dealers said, in units of 5,000 dlrs.
+"""
+
+
+def test_event_names_leave_out_headline_capitals_dateline_and_legal_forms():
+    names = _event_names(profile(doc(BOND_A, id="a")))
+    assert {"harbour", "power", "luxembourg"} <= names
+    assert not names & {"issu", "mln", "dlr", "eurobond", "london", "corp", "april", "march"}
+    # the entities (facts) still hold them: only the same-event test counts names this way
+    assert {"issu", "eurobond", "corp"} <= profile(doc(BOND_A, id="a")).entities
+
+
+def test_briefs_of_one_template_on_one_day_are_not_one_event():
+    a, b = doc(BOND_A, id="a"), doc(BOND_B, id="b")
+    assert report_day(a) == report_day(b)
+    assert verify(a, b) is None
+    assert verify(b, a) is None
