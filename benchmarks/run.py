@@ -29,11 +29,11 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks import lee, quality, speed  # noqa: E402
+from benchmarks import lee, quality, same_event, speed  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results"
 FLOORS = ROOT / "benchmarks" / "floors.json"
-BENCHES = ("cs", "reuters", "bbc", "syndication", "lee", "speed")
+BENCHES = ("cs", "reuters", "bbc", "syndication", "lee", "same_event", "speed")
 PEER_SCRIPTS = ("drift_bench.py", "index_bench.py")
 
 
@@ -101,6 +101,8 @@ def metrics(results: dict) -> dict[str, float]:
             m[f"syndication.{k}.recall"] = v["recall"]
     if "lee" in results:
         m.update(lee.metrics(results["lee"]))
+    if "same_event" in results:
+        m.update(same_event.metrics(results["same_event"]))
     if "speed" in results:
         st = results["speed"]["stages"]
         for peer in ("datasketch", "rensa", "rensa-batch"):
@@ -172,6 +174,8 @@ def print_table(results: dict, m: dict[str, float]) -> None:
     con.print(t)
     if "lee" in results:
         lee.print_table(results["lee"], con)
+    if "same_event" in results:
+        same_event.print_table(results["same_event"], con)
 
     if "speed" in results:
         s = results["speed"]
@@ -253,6 +257,7 @@ def main(argv: list[str] | None = None) -> int:
         "syndication": lambda: {**quality.syndication_bench(sources=40 if args.quick else 200),
                                 "overlap_profile": quality.rewrite_overlap_profile(sources=40 if args.quick else 200)},
         "lee": lambda: lee.run(),
+        "same_event": lambda: same_event.run(),
         "speed": lambda: speed.run(quick=args.quick, full=args.full, log=log),
     }
     for name in only:
@@ -268,7 +273,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.quick and not args.no_write:
         RESULTS.mkdir(parents=True, exist_ok=True)
         names = {"cs": "clough_stevenson", "reuters": "reuters", "bbc": "bbc_hard_negatives",
-                 "syndication": "syndication", "lee": "lee", "speed": "speed"}
+                 "syndication": "syndication", "lee": "lee", "same_event": "same_event", "speed": "speed"}
         for name, res in results.items():
             doc = {"benchmark": names[name], "machine": meta, "seconds": timings[name],
                    "metrics": {k: v for k, v in m.items() if k.startswith(f"{name}.")}, "result": res}
