@@ -22,7 +22,7 @@ from .align import DATE_WORDS, SentenceData, align, order_share, sentence_data, 
 from .credits import Credit, agencies, wire_credits
 from .dateline import dateline_span, days_apart, report_day
 from .fingerprint import in_sorted, shingle_hashes, sorted_unique, winnow, word_hashes
-from .normalize import STOP_WORDS, content_stem, stem, tokenize, words as text_words
+from .normalize import STOP_WORDS, canonical_word, content_stem, stem, tokenize, words as text_words
 from .params import FingerprintParams
 from .records import Alignment, Document, Passage, Relation, RelationKind, Scores, Sentence, Zone
 
@@ -439,12 +439,13 @@ def _event_names(p: Profile) -> frozenset[str]:
     dl = dateline_span(text)
     if dl is not None:
         skip.append(dl)
-    toks = tokenize(text)
     out = set()
-    for w, s in zip(toks.words, toks.starts.tolist()):
+    # a word's canonical form from its span is the one tokenize gives (a loaded profile
+    # has the spans, not the words)
+    for s, e in zip(p.starts.tolist(), p.ends.tolist()):
         if not text[s].isupper() or any(a <= s < b for a, b in skip):
             continue
-        name = _name_stem(w)
+        name = _name_stem(canonical_word(text[s:e]))
         if name is None or name in _DATE_STEMS or name in _LEGAL_STEMS or _starts_line(text, s):
             continue
         out.add(name)

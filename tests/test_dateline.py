@@ -153,3 +153,14 @@ def test_briefs_of_one_template_on_one_day_are_not_one_event():
     assert report_day(a) == report_day(b)
     assert verify(a, b) is None
     assert verify(b, a) is None
+
+
+def test_event_names_of_a_stored_profile_equal_a_built_one():
+    from conftest import seed_document
+
+    from dedup.verify import dump_prepared, load_prepared
+
+    docs = [doc(BOND_A, id="a"), doc(BOND_B, id="b"), doc(STAKE_A.format(day="March 13"), id="s")]
+    docs += [seed_document(n) for n in range(5)]
+    for d in docs:
+        assert _event_names(load_prepared(d, dump_prepared(d))) == _event_names(profile(d)), d.id
