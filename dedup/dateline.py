@@ -8,8 +8,8 @@ share names (the regulator, the city, the underwriter), figures and vocabulary w
 being about the same event: verification uses ``days_apart`` to keep them apart.
 
 A report's day is its ``published`` metadata when that parses, else a dateline at the
-head of the text: a place in capitals, then a month and day, then a dash, as wire copy
-opens ("WASHINGTON, March 13 -", "QUETTA, Pakistan, Jan 31 (Reuters) -"). A date
+head of a line near the top of the text: a place name, then a month and day, then a dash,
+as wire copy opens ("WASHINGTON, March 13 -", "QUETTA, Pakistan, Jan 31 (Reuters) -"). A date
 elsewhere in the text is not the filing date and is not used. A dateline names no year:
 two days of which one lacks a year are compared on the calendar, around the year's end.
 """
@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from functools import lru_cache
 
 from dateutil import parser as dateparser
@@ -60,15 +60,18 @@ class ReportDay:
             return date(year, self.month, 28).toordinal() + 1
 
 
+_NO_YEAR = datetime(1, 1, 1)  # dateutil fills what a date leaves out from this: year 1 = none given
+
+
 def _from_published(published: str) -> ReportDay | None:
     try:
         d = dateparser.isoparse(published)
     except (ValueError, OverflowError):
         try:
-            d = dateparser.parse(published)
+            d = dateparser.parse(published, default=_NO_YEAR)
         except (ValueError, OverflowError):
             return None
-    return ReportDay(d.month, d.day, d.year)
+    return ReportDay(d.month, d.day, d.year if d.year != 1 else None)
 
 
 def dateline_span(text: str) -> tuple[int, int] | None:

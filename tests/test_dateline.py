@@ -50,6 +50,9 @@ def test_no_dateline(text):
 def test_publication_date_comes_before_the_dateline():
     d = doc("WASHINGTON, March 13 - text", published="2026-01-31T14:12+05:30")
     assert report_day(d) == ReportDay(1, 31, 2026)
+    # a publication date without a year is compared as a dateline's month and day
+    assert report_day(doc("text", published="March 13")) == ReportDay(3, 13)
+    assert report_day(doc("text", published="13 March 1987 10:05")) == ReportDay(3, 13, 1987)
     # a publication date that does not parse leaves the dateline
     assert report_day(doc("WASHINGTON, March 13 - text", published="sometime")) == ReportDay(3, 13)
 
