@@ -439,12 +439,17 @@ def _event_names(p: Profile) -> frozenset[str]:
     dl = dateline_span(text)
     if dl is not None:
         skip.append(dl)
+    starts = p.starts
+    if text.isascii():  # capitals picked out with numpy, as _entities does
+        caps = np.flatnonzero(_FIRST_CHAR[np.frombuffer(text.encode("ascii"), dtype=np.uint8)[starts]] == _CAPITAL)
+    else:
+        caps = np.array([k for k, s in enumerate(starts.tolist()) if text[s].isupper()], dtype=np.int64)
+    if skip and len(caps):
+        caps = caps[~_inside(starts[caps], skip)]
     out = set()
     # a word's canonical form from its span is the one tokenize gives (a loaded profile
     # has the spans, not the words)
-    for s, e in zip(p.starts.tolist(), p.ends.tolist()):
-        if not text[s].isupper() or any(a <= s < b for a, b in skip):
-            continue
+    for s, e in zip(starts[caps].tolist(), p.ends[caps].tolist()):
         name = _name_stem(canonical_word(text[s:e]))
         if name is None or name in _DATE_STEMS or name in _LEGAL_STEMS or _starts_line(text, s):
             continue
