@@ -43,8 +43,10 @@ _NAME = "|".join(
     for k in sorted(_AGENCIES, key=len, reverse=True)
 )
 _AG = rf"(?P<ag>{_NAME})"
-# For other modules' patterns (drift attribution): any agency name, to be compiled with re.I.
+# For other modules' patterns (drift attribution): any agency name, to be compiled with re.I,
+# and the names it matches (lower case).
 AGENCY_NAME_PATTERN = _NAME
+AGENCY_NAMES = tuple(_AGENCIES)
 _THE = r"(?:the\s+)?(?:news\s+agency\s+)?"
 
 _PRIMARY = [

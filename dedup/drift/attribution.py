@@ -17,10 +17,10 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz
 
-from ..credits import _AGENCIES as AGENCY_NAMES, AGENCY_NAME_PATTERN, canonical_agency
+from ..credits import AGENCY_NAME_PATTERN, AGENCY_NAMES, canonical_agency
 from ..normalize import canonical_word, stem
 from ..records import Alignment, Document, Finding
-from ._text import LOOSE_PAIR, NUMBER_WORDS, finding, groups
+from ._text import LOOSE_PAIR, NUMBER_WORDS, finding, first_chars, groups
 
 # Agency names and their short forms come from dedup.credits, which the scan uses too.
 _AG = r"(?P<ag>" + AGENCY_NAME_PATTERN + r")"
@@ -36,7 +36,7 @@ _WIRE_RES = [
 # Where a wire credit can be: an agency name after a word boundary (every name starts with a
 # letter, and every credit pattern has a boundary before its name), to skip the three scans.
 # The lookahead (the names' first letters, either case) only makes other word starts fail early.
-_AGENCY_FIRST = r"(?=[" + "".join(sorted({n[0] for n in AGENCY_NAMES})) + r"])"
+_AGENCY_FIRST = first_chars(AGENCY_NAMES)
 _AGENCY_AT = re.compile(r"\b" + _AGENCY_FIRST + r"(?:" + AGENCY_NAME_PATTERN + r")", re.I)
 _VERBS = (
     # (not "states", "claims", "reports": as nouns they are far more common)
@@ -45,7 +45,7 @@ _VERBS = (
     "asserted|maintained|disclosed|revealed|denied|denies|denying"
 )
 # (the lookahead, the verbs' first letters, only makes other word starts fail early)
-_VERB_FIRST = r"(?=[" + "".join(sorted({v[0] for v in _VERBS.split("|")})) + r"])"
+_VERB_FIRST = first_chars(_VERBS.split("|"))
 _VERB_RE = re.compile(r"\b" + _VERB_FIRST + r"(?P<verb>" + _VERBS + r")\b(?!\s+(?:responsibility|by|dozens|the\s+lives|lives|\d)\b)")
 _FORWARD_RE = re.compile(
     r"\b(?P<verb>according\s+to|citing|quoting|said|says|told|added|adds|explained|wrote)\s+"
