@@ -157,6 +157,11 @@ def _starts_line(text: str, s: int) -> bool:
     return j < 0 or text[j] in _SENTENCE_STARTS
 
 
+def _first_class(text: str, starts: np.ndarray) -> np.ndarray:
+    """_FIGURE, _CAPITAL or 0 for each word of an ASCII ``text`` (at ``starts``), from its first byte."""
+    return _FIRST_CHAR[np.frombuffer(text.encode("ascii"), dtype=np.uint8)[starts]]
+
+
 def _entities(text: str, words: Sequence[str], starts: np.ndarray) -> frozenset[str]:
     """Figures and capitalised names that do not start a sentence or line.
 
@@ -166,7 +171,7 @@ def _entities(text: str, words: Sequence[str], starts: np.ndarray) -> frozenset[
     (tests/test_verify_profile.py)."""
     if not text.isascii():
         return _entities_simple(text, words, starts)
-    first = _FIRST_CHAR[np.frombuffer(text.encode("ascii"), dtype=np.uint8)[starts]]
+    first = _first_class(text, starts)
     out = {words[i] for i in np.flatnonzero(first == _FIGURE).tolist()}
     caps = np.flatnonzero(first == _CAPITAL)
     for i, s in zip(caps.tolist(), starts[caps].tolist()):
@@ -441,7 +446,7 @@ def _event_names(p: Profile) -> frozenset[str]:
         skip.append(dl)
     starts = p.starts
     if text.isascii():  # capitals picked out with numpy, as _entities does
-        caps = np.flatnonzero(_FIRST_CHAR[np.frombuffer(text.encode("ascii"), dtype=np.uint8)[starts]] == _CAPITAL)
+        caps = np.flatnonzero(_first_class(text, starts) == _CAPITAL)
     else:
         caps = np.array([k for k, s in enumerate(starts.tolist()) if text[s].isupper()], dtype=np.int64)
     if skip and len(caps):

@@ -17,6 +17,7 @@ from functools import lru_cache
 
 from dateutil import parser as dateparser
 
+from ..dateline import DATELINE_CHARS  # a dateline date sits within this many characters of the start
 from ..records import Alignment, Document, Finding
 from ._text import WEEKDAYS, dates, doc_dates, doc_months, doc_weekdays, finding, groups, weekdays, within
 
@@ -25,8 +26,6 @@ from ._text import WEEKDAYS, dates, doc_dates, doc_months, doc_weekdays, finding
 NEAR_DATE_CHARS = 3
 # Weekdays in the first this-many body sentences are checked against the reference date.
 LEAD_SENTENCES = 3
-# A dateline date must sit within this many characters of the start of the text.
-DATELINE_CHARS = 400
 
 
 def find(a: Document, b: Document, alignment: Alignment) -> Iterator[Finding]:
