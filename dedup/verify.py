@@ -69,6 +69,23 @@ _LEGAL_FORMS = frozenset(
 # reports of one event: a wire's daily stake filings, money-market operations and bond
 # issues share the regulator, the city and the vocabulary (dedup.dateline).
 SAME_EVENT_MAX_DAYS = 3
+# The company a report's lead is about: the first run of capitalised words that ends in a
+# legal form, in the lead's first sentence ("Hyponex Corp is raising 150 mln dlrs ...", "Eli
+# Lilly and Co told the Securities and Exchange Commission ..."). Two reports whose leads are
+# about different companies, neither naming the other's, are each their own company's news
+# (two bond issues, two stake filings of one morning), whatever regulator, underwriter or
+# city they share.
+_LEAD_COMPANY = re.compile(
+    r"((?:[A-Z][\w&'\u2019.-]*\s+){1,5}?)(?:and\s+)?"
+    r"(?:Inc|Incorporated|Corp|Corporation|Co|Cos|Company|Ltd|Limited|PLC|Plc|plc|LLC|AG|SA|NV|N\.V|BV|GmbH|SpA)\b"
+)
+# The end of the lead's first sentence: a full stop before a capital or a quote (not the
+# stop of an initial, "U.S.", or of an abbreviated legal form or title), or a blank line.
+_LEAD_END = re.compile(
+    r"(?<![A-Z])(?<!\bInc)(?<!\bCorp)(?<!\bLtd)(?<!\bCo)(?<!\bMr)(?<!\bDr)(?<!\bSt)\.(?=\s+[A-Z\"'\u201c]|\s*$)"
+    r"|\n[ \t]*\n"
+)
+LEAD_CHARS = 400
 # Below this content Jaccard, with no shared passage and no common agency, no rule can
 # fire (rewrites keep >= 0.3, same-event needs SAME_EVENT_CONTENT): skip the alignment.
 REJECT_CONTENT = 0.1
@@ -445,10 +462,7 @@ def _event_names(p: Profile) -> frozenset[str]:
     if dl is not None:
         skip.append(dl)
     starts = p.starts
-    if text.isascii():  # capitals picked out with numpy, as _entities does
-        caps = np.flatnonzero(_first_class(text, starts) == _CAPITAL)
-    else:
-        caps = np.array([k for k, s in enumerate(starts.tolist()) if text[s].isupper()], dtype=np.int64)
+    caps = _capitals(p)
     if skip and len(caps):
         caps = caps[~_inside(starts[caps], skip)]
     out = set()
@@ -461,6 +475,57 @@ def _event_names(p: Profile) -> frozenset[str]:
         out.add(name)
     got = p.lazy["event_names"] = frozenset(out)
     return got
+
+
+def _capitals(p: Profile) -> np.ndarray:
+    """Indexes of ``p``'s words that start with a capital letter."""
+    text, starts = p.text, p.starts
+    if text.isascii():  # picked out with numpy, as _entities does
+        return np.flatnonzero(_first_class(text, starts) == _CAPITAL)
+    return np.array([k for k, s in enumerate(starts.tolist()) if text[s].isupper()], dtype=np.int64)
+
+
+def _named(p: Profile) -> frozenset[str]:
+    """Stems of every capitalised word of ``p``, wherever it stands (headline, dateline, the
+    start of a line or sentence): whether ``p`` names a company at all. Built on first use."""
+    got = p.lazy.get("named")
+    if got is None:
+        caps = _capitals(p)
+        text = p.text
+        names = (_name_stem(canonical_word(text[s:e])) for s, e in zip(p.starts[caps].tolist(), p.ends[caps].tolist()))
+        got = p.lazy["named"] = frozenset(n for n in names if n is not None)
+    return got
+
+
+def _lead_subject(p: Profile) -> frozenset[str]:
+    """Stems of the company (_LEAD_COMPANY) that ``p``'s lead sentence names first, its legal
+    form left out; empty when the lead names none. The lead starts after the dateline, else
+    after the headline lines in capitals. Built on first use."""
+    got = p.lazy.get("lead_subject")
+    if got is not None:
+        return got
+    text = p.text
+    dl = dateline_span(text)
+    pos = dl[1] if dl is not None else 0
+    if dl is None:
+        for s, e in _shouted_lines(text[:LEAD_CHARS]):
+            if s <= pos + 1:
+                pos = e
+    window = text[pos : pos + LEAD_CHARS]
+    end = _LEAD_END.search(window)
+    m = _LEAD_COMPANY.search(window[: end.start()] if end is not None else window)
+    out: frozenset[str] = frozenset()
+    if m is not None:
+        stems = {_name_stem(w) for w in tokenize(m.group(1)).words}
+        out = frozenset(x for x in stems if x is not None and x not in _LEGAL_STEMS and x not in _DATE_STEMS)
+    p.lazy["lead_subject"] = out
+    return out
+
+
+def _different_subjects(pa: Profile, pb: Profile) -> bool:
+    """Both leads are about a company, and neither report names the other's at all."""
+    sa, sb = _lead_subject(pa), _lead_subject(pb)
+    return bool(sa and sb) and not (sa & _named(pb)) and not (sb & _named(pa))
 
 
 def _filed_apart(a: Document, b: Document) -> bool:
@@ -714,7 +779,8 @@ def verify(
     content_j = _jac(pa.content, pb.content) if not facts_differ or (
         ent_event >= SAME_EVENT_ENTITIES and names >= SAME_EVENT_NAMES) else None
     same_event = (ent_event >= SAME_EVENT_ENTITIES and names >= SAME_EVENT_NAMES and content_j >= SAME_EVENT_CONTENT
-                  and not _filed_apart(a, b) and len(_event_names(pa) & _event_names(pb)) >= SAME_EVENT_NAMES)
+                  and not _filed_apart(a, b) and len(_event_names(pa) & _event_names(pb)) >= SAME_EVENT_NAMES
+                  and not _different_subjects(pa, pb))
 
     shared_all = _intersect(pa.all_set, pb.all_set)
     # A passage is a run of MIN_RUN_WORDS words: that many minus n-1 consecutive shared n-grams.
