@@ -43,6 +43,12 @@ _DATELINE_RE = re.compile(
 )
 
 
+def opens_with_dateline(line: str) -> bool:
+    """``line`` opens with a wire dateline (place, month and day, dash): the first line of a
+    report's body, never a headline or a header line above it."""
+    return _DATELINE_RE.match(line) is not None
+
+
 @dataclass(frozen=True, slots=True)
 class ReportDay:
     """A report's day; ``year`` None when only a dateline's month and day are known."""

@@ -206,6 +206,42 @@ def test_headline_kept_as_zone_when_the_standfirst_also_reads_like_a_headline():
     assert clean(c.text).text == c.text
 
 
+# Wire copy hard-wrapped at ~65 characters: the body's first line is short, capitalised and has no
+# full stop, as a kicker or a byline has.
+WRAPPED = """OWENS-ILLINOIS <OI> FILES 2.05 BILLION DLR OFFER
+
+WASHINGTON, April 3 - Ownes-Illinois Holdings Corp filed
+with the Securities and Exchange Commission for debt offerings
+with principal amounts totalling 2.05 billion dlrs.
+"""
+RESULTS = """SHOWBIZ PIZZA TIME INC <SHBZ> 4TH QTR NET
+
+PITTSBURGH, April 1 - 4th qtr
+Shr 14 cts vs 14 cts
+Net 210,000 vs 211,000
+    Year
+Shr 56 cts vs 56 cts
+Net 838,000 vs 841,000
+"""
+
+
+def test_the_first_lines_of_wrapped_wire_copy_are_body_not_header_lines():
+    c = clean(WRAPPED)
+    assert c.title == "OWENS-ILLINOIS <OI> FILES 2.05 BILLION DLR OFFER"
+    assert c.text.startswith("WASHINGTON, April 3 - Ownes-Illinois Holdings Corp filed\nwith the Securities")
+    assert [x.reason for x in c.stripped] == ["headline (moved to title)"]
+    # a results table opened by its dateline keeps the quarter's figures
+    c = clean(RESULTS)
+    assert c.text.startswith("PITTSBURGH, April 1 - 4th qtr\nShr 14 cts vs 14 cts\nNet 210,000 vs 211,000")
+    # without a headline, the dateline line is not taken for one
+    c = clean(WRAPPED.split("\n\n", 1)[1])
+    assert c.title is None and c.text.startswith("WASHINGTON, April 3 -")
+    # header lines set off as their own paragraphs are still header lines
+    c = clean("Blackburn v Burnley\n\nEwood Park\n\nTuesday, 1 March\n\n2000 GMT\n\n"
+              "Blackburn will be without defender Andy Todd, who is suspended, the club said.\n")
+    assert [x.text for x in c.stripped if x.reason.startswith("header line")] == ["Ewood Park", "Tuesday, 1 March", "2000 GMT"]
+
+
 def test_known_title_strips_its_repetition():
     c = clean("Big storm hits coast\n\nThe storm closed three ports on Tuesday, officials said.", title="Big Storm Hits Coast")
     assert c.text == "The storm closed three ports on Tuesday, officials said."
@@ -223,6 +259,8 @@ _LINES = st.sampled_from(
         "Net users are getting the chance to fight back against spam websites",
         "\u2022 Ferries were cancelled", "ISLAMABAD: Officials met on Monday to discuss the plan in detail today, said a statement from the office.",
         "Published \u2013 January 31, 2026 02:12 pm IST", "(Reporting by Jane Doe; Editing by John Roe)",
+        "WASHINGTON, April 3 - Ownes-Illinois Holdings Corp filed", "with the Securities and Exchange Commission",
+        "Shr 14 cts vs 14 cts",
     ]
 )
 

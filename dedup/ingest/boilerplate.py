@@ -28,6 +28,7 @@ from datetime import datetime
 
 from dateutil import parser as _dateparser
 
+from ..dateline import opens_with_dateline
 from ..records import Stripped, Zone
 
 CAPTION_REASON = "photo caption (kept as caption zone)"
@@ -309,6 +310,20 @@ def clean(raw: str, *, title: str | None = None, line_offset: int = 0) -> Cleane
     return clean_lines(lines, rules, title=title, line_offset=line_offset)
 
 
+def _body_start(lines: list[str], kind: list[str], i: int) -> bool:
+    """Line ``i`` opens with a wire dateline, or belongs to a paragraph of prose hard-wrapped over
+    several lines: a later line of its paragraph (kept, no blank or stripped line between)
+    starts in lower case."""
+    if opens_with_dateline(lines[i]):
+        return True
+    for j in range(i + 1, len(lines)):
+        if kind[j] not in ("body", "caption"):
+            return False
+        if lines[j][:1].islower():
+            return True
+    return False
+
+
 def clean_lines(
     lines: list[str], rules: list[str | None], *, title: str | None = None, line_offset: int = 0
 ) -> Cleaned:
@@ -337,16 +352,20 @@ def clean_lines(
     headline_zone = -1
     # Leading headline: the first kept line, when title-like and followed by body text.
     # Caption or not does not matter here: cleaning its own output, clean() must decide alike.
-    if kept and is_title_like(lines[kept[0]]):
+    # A line that opens with a wire dateline, or a line of a paragraph hard-wrapped over several
+    # lines (wire copy: "WASHINGTON, April 3 - Ownes-Illinois Holdings Corp filed" / "with the
+    # Securities ..."; "PITTSBURGH, April 1 - 4th qtr" / "Shr 14 cts vs 14 cts") is body, however
+    # short and capitalised: never a headline or header line.
+    if kept and is_title_like(lines[kept[0]]) and not _body_start(lines, kind, kept[0]):
         first = kept[0]
         header = []
         for i in kept[1:]:
-            if _is_header_line(lines[i]) or _key(lines[i]) == _key(lines[first]):
+            if not _body_start(lines, kind, i) and (_is_header_line(lines[i]) or _key(lines[i]) == _key(lines[first])):
                 header.append(i)
             else:
                 break
         nxt = kept[len(header) + 1] if len(header) + 1 < len(kept) else None
-        if nxt is not None and not is_title_like(lines[nxt]):
+        if nxt is not None and (not is_title_like(lines[nxt]) or _body_start(lines, kind, nxt)):
             found_title = lines[first]
             kind[first], reasons[first] = "title", HEADLINE_REASON
             for i in header:
