@@ -891,7 +891,12 @@ def verify(
         reasons.append(f"only {facts:.0%} of the names and figures are shared: too few for a rewrite")
     # Sentence alignment is the expensive step: only when a rewrite is still possible, or
     # (below) for the evidence of a relation about to be reported.
-    may_rewrite = not conflict and not facts_differ
+    # A rewrite keeps the story's company: leads about different companies, neither naming the
+    # other's, are two companies' briefs in one template (bond issues, stake filings).
+    other_subjects = not conflict and not facts_differ and _different_subjects(pa, pb)
+    if other_subjects:
+        reasons.append("the leads are about different companies, neither named by the other report")
+    may_rewrite = not conflict and not facts_differ and not other_subjects
     al = _align_stats(pa, pb, stock_spans) if may_rewrite else None
     stats = al or _NO_ALIGNMENT
     cov = max(stats.aligned_a, stats.aligned_b)

@@ -197,6 +197,31 @@ def test_different_companies_briefs_of_one_day_are_not_one_event():
     assert verify(a, answer).kind is RelationKind.SAME_EVENT
 
 
+# Two companies' note issues in the wire's template, one day apart, the same terms: sentence by
+# sentence they align as a paraphrase would, and the figures agree.
+NOTES_A = """CHRYSLER UNIT SELLS NOTES AT 7-5/8 PCT
+
+NEW YORK, March 2 - Chrysler Financial Corp, a unit of Chrysler Corp, is raising 250 mln dlrs through an offering of notes due 1992 with a 7-5/8 pct coupon and par pricing, said lead manager Salomon Brothers Inc.
+    That is 70 basis points more than the yield of comparable Treasury securities.
+    Non-callable for life, the issue is rated A-2 by Moody's Investors Service Inc and A by Standard and Poor's Corp.
+"""
+NOTES_B = """HARBOUR POWER OFFERS NOTES AT 7-5/8 PCT
+
+NEW YORK, March 3 - Harbour Power Corp is selling 250 mln dlrs of notes due 1992 carrying a 7-5/8 pct coupon, priced at par, lead manager Salomon Brothers Inc said.
+    The yield is 70 basis points above that of comparable Treasury securities.
+    The notes are non-callable for life and carry ratings of A-2 from Moody's Investors Service Inc and A from Standard and Poor's Corp.
+"""
+
+
+def test_different_companies_briefs_are_not_rewrites_of_each_other():
+    a, b = doc(NOTES_A, id="a"), doc(NOTES_B, id="b")
+    assert verify(a, b) is None
+    assert verify(b, a) is None
+    # the same brief about the same company is a rewrite
+    same = doc(NOTES_B.replace("HARBOUR POWER", "CHRYSLER UNIT").replace("Harbour Power Corp", "Chrysler Financial Corp"), id="c")
+    assert verify(a, same).kind is RelationKind.REWRITE
+
+
 def test_event_names_of_a_stored_profile_equal_a_built_one():
     from conftest import seed_document
 
