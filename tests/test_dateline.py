@@ -6,7 +6,7 @@ import pytest
 
 from dedup.dateline import ReportDay, days_apart, report_day
 from dedup.records import Document, RelationKind
-from dedup.verify import SAME_EVENT_MAX_DAYS, _event_names, _lead_subject, _name_stem, _named, profile, verify
+from dedup.verify import SAME_EVENT_MAX_DAYS, _different_subjects, _event_names, _lead_subject, _name_stem, _named, profile, verify
 
 
 def doc(text, **kw):
@@ -220,6 +220,20 @@ def test_different_companies_briefs_are_not_rewrites_of_each_other():
     # the same brief about the same company is a rewrite
     same = doc(NOTES_B.replace("HARBOUR POWER", "CHRYSLER UNIT").replace("Harbour Power Corp", "Chrysler Financial Corp"), id="c")
     assert verify(a, same).kind is RelationKind.REWRITE
+
+
+def test_one_event_wants_the_other_company_named_in_full():
+    """A word of a company's name in the other report ("Markets" of Merrill Lynch Capital
+    Markets) does not make it about Victory Markets; the whole name, anywhere, does."""
+    victory = profile(doc("NEW YORK, March 19 - Victory Markets Inc is raising 60 mln dlrs through an offering of "
+                          "debentures, said sole underwriter Drexel Burnham Lambert Inc.", id="v"))
+    unocal = profile(doc("NEW YORK, March 23 - Unocal Corp is raising 450 mln dlrs through an offering of notes, "
+                         "said lead manager Merrill Lynch Capital Markets.", id="u"))
+    answer = profile(doc("VICTORY MARKETS SAYS NOTHING\n\nNEW YORK, March 23 - Unocal Corp said it would not bid "
+                         "for the supermarket chain.", id="w"))
+    assert _different_subjects(victory, unocal, in_full=True)
+    assert not _different_subjects(victory, unocal)  # any word: what the rewrite test asks
+    assert not _different_subjects(victory, answer, in_full=True)  # named in full in its headline
 
 
 def test_event_names_of_a_stored_profile_equal_a_built_one():
