@@ -32,12 +32,17 @@ _MONTHS = {
     "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
     "jul": 7, "aug": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12,
 }
-_MONTH = r"(?P<mon>(?i:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*))\.?"
+# A month's name or its abbreviation, whole: "Texaco declined 3-1/2" opens with no dateline.
+_MONTH = (
+    r"(?P<mon>(?i:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?))\b\.?"
+)
 _DATELINE_RE = re.compile(
     r"^[ \t]*[A-Z][A-Za-z.'\u2019-]+(?:[ /-][A-Z][A-Za-z.'\u2019-]+){0,3}"  # WASHINGTON, New Delhi, ST. LOUIS
     r"(?:,[ \t]*[A-Z][\w.]*(?:[ \t][A-Z][\w.]*){0,2}){0,2}"  # , Pakistan / , Okla. / , N.J.
-    rf",[ \t]*(?:{_MONTH}[ \t]+(?P<day>\d{{1,2}})|(?P<day2>\d{{1,2}})[ \t]+{_MONTH.replace('?P<mon>', '?P<mon2>')})"
+    rf",?[ \t]*(?:{_MONTH}[ \t]+(?P<day>\d{{1,2}})|(?P<day2>\d{{1,2}})[ \t]+{_MONTH.replace('?P<mon>', '?P<mon2>')})"  # , March 13 / D.C. March 18
     r"(?:,?[ \t]+(?P<year>(?:19|20)\d{2}))?"
+    r"(?:,[ \t]*Reuters?)?"  # MANILA, April 1, Reuter -
     r",?[ \t]*(?:\([A-Za-z .&]{2,30}\)[ \t]*)?[:\u2013\u2014-]",
     re.MULTILINE,
 )
@@ -106,6 +111,13 @@ def report_day(doc: Document) -> ReportDay | None:
         got = _from_published(doc.published)
         if got is not None:
             return got
+    return dateline_day(doc)
+
+
+@lru_cache(maxsize=1 << 14)
+def dateline_day(doc: Document) -> ReportDay | None:
+    """The day of the wire dateline that opens ``doc``'s text, None without one. Unlike the
+    publication date, a copy carries it along whenever it is republished."""
     return _from_dateline(doc.text[:DATELINE_CHARS])
 
 
@@ -121,4 +133,4 @@ def days_apart(a: ReportDay | None, b: ReportDay | None) -> int | None:
     return min(gap, 366 - gap)
 
 
-__all__ = ["DATELINE_CHARS", "ReportDay", "dateline_span", "days_apart", "report_day"]
+__all__ = ["DATELINE_CHARS", "ReportDay", "dateline_day", "dateline_span", "days_apart", "opens_with_dateline", "report_day"]

@@ -1,12 +1,13 @@
 """dedup.dateline (the day a report was filed) and what verification asks of two reports of
-one event: filed at most SAME_EVENT_MAX_DAYS apart, and sharing names of their running
-text (not a wire headline's capitals, the dateline's place or a legal form)."""
+one event: filed at most SAME_EVENT_MAX_DAYS apart, sharing names of their running text (not a
+wire headline's capitals, the dateline's place or a legal form), and not each about its own
+company; and of a rewrite: the same company, datelines at most REWRITE_MAX_DAYS apart."""
 
 import pytest
 
 from dedup.dateline import ReportDay, days_apart, report_day
 from dedup.records import Document, RelationKind
-from dedup.verify import SAME_EVENT_MAX_DAYS, _different_subjects, _event_names, _lead_subject, _name_stem, _named, profile, verify
+from dedup.verify import REWRITE_MAX_DAYS, SAME_EVENT_MAX_DAYS, _different_subjects, _event_names, _lead_subject, _name_stem, _named, profile, verify
 
 
 def doc(text, **kw):
@@ -26,6 +27,8 @@ def doc(text, **kw):
         ("MONTREAL, Sept. 20 - The seaway", ReportDay(9, 20)),
         ("WASHINGTON, MARCH 25 - A senior representative", ReportDay(3, 25)),
         ("MONTREAL, \u017fept. 20 - a long s matches s", ReportDay(9, 20)),
+        ("MANILA, April 1, Reuter - Kidnapped Japanese businessman", ReportDay(4, 1)),
+        ("WASHINGTON, D.C. March 18 - International", ReportDay(3, 18)),
     ],
 )
 def test_dateline_at_the_head_of_the_text(text, day):
@@ -36,6 +39,8 @@ def test_dateline_at_the_head_of_the_text(text, day):
     "text",
     [
         "He said, March 3 - no place opens this line",
+        "Texaco declined 3-1/2 to 28-3/8 and Pennzoil fell 12-7/8.",
+        "Sales Marketed 3 - a word that starts like a month is not one",
         "The company said on March 3 - that it would sell the unit.",
         "WASHINGTON (AP) \u2014 No date in this dateline.",
         "WASHINGTON, March 45 - not a day of any month",
@@ -220,6 +225,35 @@ def test_different_companies_briefs_are_not_rewrites_of_each_other():
     # the same brief about the same company is a rewrite
     same = doc(NOTES_B.replace("HARBOUR POWER", "CHRYSLER UNIT").replace("Harbour Power Corp", "Chrysler Financial Corp"), id="c")
     assert verify(a, same).kind is RelationKind.REWRITE
+
+
+HELP_A = """U.K. MONEY MARKET GIVEN 97 MLN STG ASSISTANCE
+
+LONDON, March 23 - The Bank of England said it provided the money market with help of 97 mln stg in the morning session.
+    This compares with the Bank's revised estimate of a 300 mln stg shortage in the system today.
+    The central bank bought 97 mln stg of bank bills in band two at 9-7/8 pct.
+"""
+HELP_B = """U.K. MONEY MARKET RECEIVES 97 MLN STG HELP
+
+LONDON, {day} - The Bank of England gave the money market assistance of 97 mln stg during the morning, it said.
+    That set against a shortage in the system today which the Bank revised to an estimated 300 mln stg.
+    In band two the central bank purchased bank bills worth 97 mln stg at 9-7/8 pct.
+"""
+
+
+def test_texts_whose_datelines_lie_weeks_apart_are_not_rewrites():
+    """A wire's daily template reworded is a rewrite when filed the same day; with its dateline
+    16 days later it is another day's filing. A copy keeps its source's dateline, so a
+    republication date (``published``) does not count here."""
+    a = doc(HELP_A, id="a")
+    assert verify(a, doc(HELP_B.format(day="March 23"), id="b")).kind is RelationKind.REWRITE
+    assert verify(a, doc(HELP_B.format(day=f"March {23 + REWRITE_MAX_DAYS}"), id="b")).kind is RelationKind.REWRITE
+    assert verify(a, doc(HELP_B.format(day="April 8"), id="b")) is None
+    late = doc(HELP_B.format(day="March 23"), id="b", published="1987-05-30")
+    assert verify(a, late).kind is RelationKind.REWRITE
+    # without a dateline on one side there is nothing to compare
+    bare = doc(HELP_B.format(day="April 8").replace("LONDON, April 8 - ", ""), id="b")
+    assert verify(a, bare).kind is RelationKind.REWRITE
 
 
 def test_one_event_wants_the_other_company_named_in_full():

@@ -311,17 +311,14 @@ def clean(raw: str, *, title: str | None = None, line_offset: int = 0) -> Cleane
 
 
 def _body_start(lines: list[str], kind: list[str], i: int) -> bool:
-    """Line ``i`` opens with a wire dateline, or belongs to a paragraph of prose hard-wrapped over
-    several lines: a later line of its paragraph (kept, no blank or stripped line between)
-    starts in lower case."""
+    """Line ``i`` opens with a wire dateline, or is prose hard-wrapped over several lines: the
+    next line, kept and with no blank or stripped line between, goes on in lower case. (Only
+    the next line: whether a line further down stays in the text is decided after this, and
+    cleaning the output again must decide alike.)"""
     if opens_with_dateline(lines[i]):
         return True
-    for j in range(i + 1, len(lines)):
-        if kind[j] not in ("body", "caption"):
-            return False
-        if lines[j][:1].islower():
-            return True
-    return False
+    j = i + 1
+    return j < len(lines) and kind[j] in ("body", "caption") and lines[j][:1].islower()
 
 
 def clean_lines(
