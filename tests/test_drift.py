@@ -181,6 +181,20 @@ def test_date_inconsistent_against_publication_date():
     assert "date_inconsistent" in kinds(found) and "weekday_changed" in kinds(found)
 
 
+def test_a_publication_date_without_a_year_names_no_weekday():
+    """'January 31' gives no weekday (that of this year's would be taken for the report's); a
+    written-out date with its year does."""
+    from dedup.drift.dates import reference_date
+
+    a = doc("Gunmen attacked a checkpoint on Saturday, killing four soldiers, the army said.")
+    text = "Gunmen attacked a checkpoint on Tuesday, killing four soldiers, the army said."
+    assert reference_date(doc(text, published="January 31")) is None
+    found = compare(a, doc(text, published="January 31"))
+    assert "weekday_changed" in kinds(found) and "date_inconsistent" not in kinds(found)
+    assert str(reference_date(doc(text, published="January 31, 2026"))) == "2026-01-31"
+    assert "date_inconsistent" in kinds(compare(a, doc(text, published="January 31, 2026")))
+
+
 def test_compare_accepts_an_alignment_and_summarize_counts(seeds):
     a, b = seeds[0], seeds[1]
     al = align(a.text, b.text)

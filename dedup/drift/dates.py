@@ -12,7 +12,7 @@ a dateline date near the top of the text) or the day before.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 
 from dateutil import parser as dateparser
@@ -80,6 +80,10 @@ def reference_date(doc: Document) -> date | None:
     return _reference_date(doc.published, doc.text[:DATELINE_CHARS])
 
 
+# dateutil fills what a date leaves out from its default: year 1 means "no year given".
+_NO_YEAR = datetime(1, 1, 1)
+
+
 @lru_cache(maxsize=1 << 12)
 def _reference_date(published: str | None, head: str) -> date | None:
     if published:
@@ -87,9 +91,13 @@ def _reference_date(published: str | None, head: str) -> date | None:
             return dateparser.isoparse(published).date()
         except (ValueError, OverflowError):
             try:
-                return dateparser.parse(published).date()
+                got = dateparser.parse(published, default=_NO_YEAR)
             except (ValueError, OverflowError):
-                pass
+                got = None
+            # A date without a year ("March 13") names no weekday: not a reference (dateutil
+            # would have taken this year's, and every weekday of a 1987 report would drift).
+            if got is not None and got.year != 1:
+                return got.date()
     for d in dates(head):
         if d.year:
             return d.as_date()
