@@ -236,6 +236,10 @@ def test_the_first_lines_of_wrapped_wire_copy_are_body_not_header_lines():
     # without a headline, the dateline line is not taken for one
     c = clean(WRAPPED.split("\n\n", 1)[1])
     assert c.title is None and c.text.startswith("WASHINGTON, April 3 -")
+    # a table's rows, fields set apart by runs of spaces, are body too
+    c = clean("KANSAS CITY SHIPMENTS AND RECEIPTS\n\nAs of April 7  - in bushels\n Truck Receipts\n  Wheat    73,684\n  Corn     17,979\n")
+    assert c.title == "KANSAS CITY SHIPMENTS AND RECEIPTS"
+    assert "Wheat    73,684" in c.text and not [x for x in c.stripped if x.reason.startswith("header line")]
     # header lines set off as their own paragraphs are still header lines
     c = clean("Blackburn v Burnley\n\nEwood Park\n\nTuesday, 1 March\n\n2000 GMT\n\n"
               "Blackburn will be without defender Andy Todd, who is suspended, the club said.\n")
@@ -260,7 +264,7 @@ _LINES = st.sampled_from(
         "\u2022 Ferries were cancelled", "ISLAMABAD: Officials met on Monday to discuss the plan in detail today, said a statement from the office.",
         "Published \u2013 January 31, 2026 02:12 pm IST", "(Reporting by Jane Doe; Editing by John Roe)",
         "WASHINGTON, April 3 - Ownes-Illinois Holdings Corp filed", "with the Securities and Exchange Commission",
-        "Shr 14 cts vs 14 cts",
+        "Shr 14 cts vs 14 cts", "Wheat    73,684",
     ]
 )
 

@@ -310,12 +310,16 @@ def clean(raw: str, *, title: str | None = None, line_offset: int = 0) -> Cleane
     return clean_lines(lines, rules, title=title, line_offset=line_offset)
 
 
+# Fields set apart by runs of spaces or a tab: a row of a table ("Wheat    73,684").
+_COLUMNS_RE = re.compile(r"\S(?: {2,}|\t)\S")
+
+
 def _body_start(lines: list[str], kind: list[str], i: int) -> bool:
-    """Line ``i`` opens with a wire dateline, or is prose hard-wrapped over several lines: the
-    next line, kept and with no blank or stripped line between, goes on in lower case. (Only
-    the next line: whether a line further down stays in the text is decided after this, and
-    cleaning the output again must decide alike.)"""
-    if opens_with_dateline(lines[i]):
+    """Line ``i`` opens with a wire dateline, is a row of a table, or is prose hard-wrapped over
+    several lines: the next line, kept and with no blank or stripped line between, goes on in
+    lower case. (Only the next line: whether a line further down stays in the text is decided
+    after this, and cleaning the output again must decide alike.)"""
+    if opens_with_dateline(lines[i]) or _COLUMNS_RE.search(lines[i]):
         return True
     j = i + 1
     return j < len(lines) and kind[j] in ("body", "caption") and lines[j][:1].islower()
@@ -349,10 +353,10 @@ def clean_lines(
     headline_zone = -1
     # Leading headline: the first kept line, when title-like and followed by body text.
     # Caption or not does not matter here: cleaning its own output, clean() must decide alike.
-    # A line that opens with a wire dateline, or a line of a paragraph hard-wrapped over several
-    # lines (wire copy: "WASHINGTON, April 3 - Ownes-Illinois Holdings Corp filed" / "with the
-    # Securities ..."; "PITTSBURGH, April 1 - 4th qtr" / "Shr 14 cts vs 14 cts") is body, however
-    # short and capitalised: never a headline or header line.
+    # A line that opens with a wire dateline, a row of a table, or a line of a paragraph
+    # hard-wrapped over several lines (wire copy: "WASHINGTON, April 3 - Ownes-Illinois Holdings
+    # Corp filed" / "with the Securities ..."; "PITTSBURGH, April 1 - 4th qtr" / "Shr 14 cts vs 14
+    # cts"; "Wheat    73,684") is body, however short and capitalised: never a headline or header line.
     if kept and is_title_like(lines[kept[0]]) and not _body_start(lines, kind, kept[0]):
         first = kept[0]
         header = []
@@ -375,7 +379,7 @@ def clean_lines(
             found_title = lines[first]
             headline_zone = first
     # Trailing headline: a title-like last line set off from the body by a stamp or ad marker.
-    elif kept and len(kept) > 1 and is_title_like(lines[kept[-1]]):
+    elif kept and len(kept) > 1 and is_title_like(lines[kept[-1]]) and not _body_start(lines, kind, kept[-1]):
         j = kept[-1]
         between = [reasons[i] for i in range(kept[-2] + 1, j) if kind[i] == "strip"]
         if any(is_stamp(r) or r == "ad marker" for r in between):
