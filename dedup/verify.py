@@ -20,7 +20,7 @@ import xxhash
 
 from .align import DATE_WORDS, SentenceData, align, order_share, sentence_data, sentence_data_from
 from .credits import Credit, agencies, wire_credits
-from .dateline import dateline_day, dateline_span, days_apart, report_day
+from .dateline import ReportDay, dateline_day, dateline_span, days_apart, report_day
 from .fingerprint import in_sorted, shingle_hashes, sorted_unique, winnow, word_hashes
 from .normalize import STOP_WORDS, canonical_word, content_stem, stem, tokenize, words as text_words
 from .params import FingerprintParams
@@ -468,28 +468,34 @@ def _event_names(p: Profile) -> frozenset[str]:
     dl = dateline_span(text)
     if dl is not None:
         skip.append(dl)
-    starts = p.starts
-    caps = _capitals(p)
-    if skip and len(caps):
-        caps = caps[~_inside(starts[caps], skip)]
+    caps, stems = _capital_stems(p)
+    offsets = p.starts[caps]
+    keep = ~_inside(offsets, skip) if skip and len(caps) else np.ones(len(caps), dtype=bool)
+    offsets = offsets.tolist()
     out = set()
-    # a word's canonical form from its span is the one tokenize gives (a loaded profile
-    # has the spans, not the words)
-    for s, e in zip(starts[caps].tolist(), p.ends[caps].tolist()):
-        name = _name_stem(canonical_word(text[s:e]))
-        if name is None or name in _DATE_STEMS or name in _LEGAL_STEMS or _starts_line(text, s):
+    for k in np.flatnonzero(keep).tolist():
+        name = stems[k]
+        if name is None or name in _DATE_STEMS or name in _LEGAL_STEMS or _starts_line(text, offsets[k]):
             continue
         out.add(name)
     got = p.lazy["event_names"] = frozenset(out)
     return got
 
 
-def _capitals(p: Profile) -> np.ndarray:
-    """Indexes of ``p``'s words that start with a capital letter."""
-    text, starts = p.text, p.starts
-    if text.isascii():  # picked out with numpy, as _entities does
-        return np.flatnonzero(_first_class(text, starts) == _CAPITAL)
-    return np.array([k for k, s in enumerate(starts.tolist()) if text[s].isupper()], dtype=np.int64)
+def _capital_stems(p: Profile) -> tuple[np.ndarray, list[str | None]]:
+    """Indexes of ``p``'s words that start with a capital letter, and each one's ``_name_stem``;
+    built once per document for ``_event_names`` and ``_named``. A word's canonical form from
+    its span is the one tokenize gives (a loaded profile has the spans, not the words)."""
+    got = p.lazy.get("capital_stems")
+    if got is None:
+        text, starts = p.text, p.starts
+        if text.isascii():  # picked out with numpy, as _entities does
+            caps = np.flatnonzero(_first_class(text, starts) == _CAPITAL)
+        else:
+            caps = np.array([k for k, s in enumerate(starts.tolist()) if text[s].isupper()], dtype=np.int64)
+        stems = [_name_stem(canonical_word(text[s:e])) for s, e in zip(starts[caps].tolist(), p.ends[caps].tolist())]
+        got = p.lazy["capital_stems"] = (caps, stems)
+    return got
 
 
 def _named(p: Profile) -> frozenset[str]:
@@ -497,10 +503,7 @@ def _named(p: Profile) -> frozenset[str]:
     start of a line or sentence): whether ``p`` names a company at all. Built on first use."""
     got = p.lazy.get("named")
     if got is None:
-        caps = _capitals(p)
-        text = p.text
-        names = (_name_stem(canonical_word(text[s:e])) for s, e in zip(p.starts[caps].tolist(), p.ends[caps].tolist()))
-        got = p.lazy["named"] = frozenset(n for n in names if n is not None)
+        got = p.lazy["named"] = frozenset(n for n in _capital_stems(p)[1] if n is not None)
     return got
 
 
@@ -542,17 +545,16 @@ def _different_subjects(pa: Profile, pb: Profile, *, in_full: bool = False) -> b
     return not (sa & _named(pb)) and not (sb & _named(pa))
 
 
-def _datelines_apart(a: Document, b: Document) -> int | None:
-    """Days between the two texts' datelines when both have one and they lie more than
-    REWRITE_MAX_DAYS apart, else None."""
-    gap = days_apart(dateline_day(a), dateline_day(b))
-    return gap if gap is not None and gap > REWRITE_MAX_DAYS else None
+def _more_days_apart(a: ReportDay | None, b: ReportDay | None, limit: int) -> int | None:
+    """The days between ``a`` and ``b`` when both are known and lie more than ``limit`` apart,
+    else None."""
+    gap = days_apart(a, b)
+    return gap if gap is not None and gap > limit else None
 
 
 def _filed_apart(a: Document, b: Document) -> bool:
     """Both reports' days are known and lie more than SAME_EVENT_MAX_DAYS apart."""
-    gap = days_apart(report_day(a), report_day(b))
-    return gap is not None and gap > SAME_EVENT_MAX_DAYS
+    return _more_days_apart(report_day(a), report_day(b), SAME_EVENT_MAX_DAYS) is not None
 
 
 def content_set(words: Sequence[str]) -> frozenset[str]:
@@ -917,13 +919,14 @@ def verify(
     # of the name counts here (a paraphrase may reword part of it: "Global Enterprise Machines
     # Corp" for "International Business Machines Corp" in the syndication benchmark); the
     # same-event test above wants the name in full.
-    other_subjects = not conflict and not facts_differ and _different_subjects(pa, pb)
-    if other_subjects:
+    # Nor is a text whose dateline lies more than REWRITE_MAX_DAYS from the other's.
+    may_rewrite = not conflict and not facts_differ
+    if may_rewrite and _different_subjects(pa, pb):
         reasons.append("the leads are about different companies, neither named by the other report")
-    apart = _datelines_apart(a, b) if not conflict and not facts_differ and not other_subjects else None
-    if apart is not None:
+        may_rewrite = False
+    if may_rewrite and (apart := _more_days_apart(dateline_day(a), dateline_day(b), REWRITE_MAX_DAYS)) is not None:
         reasons.append(f"datelines {apart} days apart: two filings, not a rewrite")
-    may_rewrite = not conflict and not facts_differ and not other_subjects and apart is None
+        may_rewrite = False
     al = _align_stats(pa, pb, stock_spans) if may_rewrite else None
     stats = al or _NO_ALIGNMENT
     cov = max(stats.aligned_a, stats.aligned_b)
