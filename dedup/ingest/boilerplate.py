@@ -325,6 +325,11 @@ def _body_start(lines: list[str], kind: list[str], i: int) -> bool:
     return j < len(lines) and kind[j] in ("body", "caption") and lines[j][:1].islower()
 
 
+def _headline_like(lines: list[str], kind: list[str], i: int) -> bool:
+    """Line ``i`` can be a headline: title-like, and not the start of the body (_body_start)."""
+    return is_title_like(lines[i]) and not _body_start(lines, kind, i)
+
+
 def clean_lines(
     lines: list[str], rules: list[str | None], *, title: str | None = None, line_offset: int = 0
 ) -> Cleaned:
@@ -357,7 +362,7 @@ def clean_lines(
     # hard-wrapped over several lines (wire copy: "WASHINGTON, April 3 - Ownes-Illinois Holdings
     # Corp filed" / "with the Securities ..."; "PITTSBURGH, April 1 - 4th qtr" / "Shr 14 cts vs 14
     # cts"; "Wheat    73,684") is body, however short and capitalised: never a headline or header line.
-    if kept and is_title_like(lines[kept[0]]) and not _body_start(lines, kind, kept[0]):
+    if kept and _headline_like(lines, kind, kept[0]):
         first = kept[0]
         header = []
         for i in kept[1:]:
@@ -366,7 +371,7 @@ def clean_lines(
             else:
                 break
         nxt = kept[len(header) + 1] if len(header) + 1 < len(kept) else None
-        if nxt is not None and (not is_title_like(lines[nxt]) or _body_start(lines, kind, nxt)):
+        if nxt is not None and not _headline_like(lines, kind, nxt):
             found_title = lines[first]
             kind[first], reasons[first] = "title", HEADLINE_REASON
             for i in header:
@@ -379,7 +384,7 @@ def clean_lines(
             found_title = lines[first]
             headline_zone = first
     # Trailing headline: a title-like last line set off from the body by a stamp or ad marker.
-    elif kept and len(kept) > 1 and is_title_like(lines[kept[-1]]) and not _body_start(lines, kind, kept[-1]):
+    elif kept and len(kept) > 1 and _headline_like(lines, kind, kept[-1]):
         j = kept[-1]
         between = [reasons[i] for i in range(kept[-2] + 1, j) if kind[i] == "strip"]
         if any(is_stamp(r) or r == "ad marker" for r in between):
