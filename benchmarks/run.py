@@ -91,6 +91,7 @@ def metrics(results: dict) -> dict[str, float]:
         m["reuters.relation_recall_any"] = r["relation_recall_any"]
         m["reuters.relation_recall_derived"] = r["relation_recall_derived"]
         m["reuters.precision_derived"] = r["precision_derived"]
+        m["reuters.relation_recall_derived_filed_within_3_days"] = r["relation_recall_derived_filed_within_3_days"]
     if "bbc" in results:
         m["bbc.derived_per_1000_same_category_pairs"] = results["bbc"]["per_1000_pairs"]
     if "syndication" in results:

@@ -132,8 +132,9 @@ def test_publication_dates_decide_over_datelines():
 
 
 def test_derived_relations_do_not_depend_on_the_days():
-    """A copy keeps its relation to the source whenever it was filed (a reprint a month later
-    is still a reprint): only same-event needs the days."""
+    """A copy keeps its relation to the source whenever it was filed (the same text re-run
+    under a dateline a month later is still a reprint); only the same brief filed again with
+    other figures is not (tests/test_verify_template.py)."""
     a = doc(STAKE_A.format(day="March 13"), id="a")
     b = doc(STAKE_A.format(day="April 20").replace("HARTWELL GROUP CUTS", "HARTWELL GROUP REDUCES"), id="b")
     assert verify(a, b).kind in {RelationKind.REPRINT, RelationKind.DUPLICATE}

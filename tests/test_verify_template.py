@@ -1,7 +1,8 @@
 """A wire's template filled twice (two companies' filings, one desk's daily operation on two
 days) is not a passage reused: verify's partial rule leaves out pairs whose sentences follow
 one another with other names, figures or days when all they share verbatim is the
-template's fixed wording (TEMPLATE_ALIGNED, TEMPLATE_MAX_WORDS)."""
+template's fixed wording (TEMPLATE_ALIGNED, TEMPLATE_MAX_WORDS); nor is the same brief filed
+again days later a reprint (a copy keeps its source's dateline)."""
 
 import pytest
 
@@ -66,6 +67,10 @@ def both_ways(a, b):
          REPO.format(day="March 23", amount="two billion dlrs", rate="6-1/8",
                      why="The Fed had drained reserves on Friday through matched sales, to the surprise of some dealers.")),
         # the same subject, datelines three weeks apart
+        (REPO.format(day="March 2", amount="1.5 billion dlrs", rate="6-3/16", why=""),
+         REPO.format(day="March 23", amount="two billion dlrs", rate="6-1/8", why="")),
+        # the same, so close in wording (69% of either side's 5-grams in the other) that, filed
+        # on one day, it would be a reprint
     ],
 )
 def test_a_template_filled_twice_is_not_a_partial(a, b, monkeypatch):
@@ -73,6 +78,12 @@ def test_a_template_filled_twice_is_not_a_partial(a, b, monkeypatch):
     # it is the template rule that decides: without it the fixed wording makes a partial
     monkeypatch.setattr(V, "TEMPLATE_ALIGNED", 1.01)
     assert both_ways(doc(a, "a"), doc(b, "b")).kind is RelationKind.PARTIAL
+
+
+def test_the_same_brief_filed_on_one_day_is_a_reprint():
+    a = doc(REPO.format(day="March 2", amount="1.5 billion dlrs", rate="6-3/16", why=""), "a")
+    b = doc(REPO.format(day="March 2", amount="two billion dlrs", rate="6-1/8", why=""), "b")
+    assert both_ways(a, b).kind is RelationKind.REPRINT
 
 
 def test_a_passage_taken_into_an_article_of_its_own_is_a_partial():
