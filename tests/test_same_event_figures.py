@@ -42,3 +42,15 @@ def test_a_report_with_too_few_figures_is_judged_without_them():
                .replace(" up 1/4 at 33-1/2", " higher"), "n")
     assert not _event_figures(profile(bare))
     assert verify(A, bare).kind is RelationKind.SAME_EVENT
+
+
+def test_event_figures_of_a_stored_profile_equal_a_built_one():
+    from conftest import seed_document
+
+    from dedup.verify import dump_prepared, load_prepared
+
+    docs = [A, doc(STAKE_B.format(day="March 13"), "b")] + [seed_document(n) for n in range(5)]
+    for d in docs:
+        stored, built = load_prepared(d, dump_prepared(d)), profile(d)
+        assert _event_figures(stored) == _event_figures(built), d.id
+        assert _event_figures(built), d.id
