@@ -100,3 +100,17 @@ def test_a_paragraph_shared_beyond_the_template_wording_is_a_partial():
     r = both_ways(doc(REG_A + notice, "a"), doc(REG_B + notice, "b"))
     assert r.kind is RelationKind.PARTIAL
     assert int(r.reasons[-1].split()[0]) >= TEMPLATE_MAX_WORDS
+
+
+def test_two_banks_moving_their_prime_rate_are_not_rewrites_of_each_other():
+    """The rates' fractions (7-3/4 splits into 7, 3 and 4) and the month are in every such
+    brief: the facts a rewrite keeps are names and figures beyond them."""
+    a = doc("DETROIT, April 1 - Harbour National Bank of Detroit said it increased its prime rate to "
+            "7-3/4 pct from 7-1/2 pct, effective immediately.\n", "a")
+    b = doc("CHICAGO, April 2 - Northgate Corp said its Northgate National Bank of Chicago raised its prime "
+            "rate to 7-3/4 pct from 7-1/2 pct, effective immediately.\n", "b")
+    assert both_ways(a, b) is None
+    # the same bank's move told in other words is a rewrite
+    c = doc("DETROIT, April 1 - Its prime rate rose to 7-3/4 pct from 7-1/2 pct with immediate effect, "
+            "Harbour National Bank of Detroit said.\n", "c")
+    assert both_ways(a, c).kind is RelationKind.REWRITE
