@@ -23,6 +23,10 @@ Measured. ``verify()`` on each pair (no stock set: a pair alone has no corpus), 
 * what the other calls are (a pair may still be a partial or rewrite for other reasons).
 The sample only holds pairs the old rules called same-event, so recall here is of those:
 it says what the new rules lose, not what neither finds.
+
+A second sample, ``benchmarks/same_event_labels_9e76702.json`` (22 pairs, 8 one event), was
+drawn the same way from the calls of 9e76702 and is measured the same way, apart
+(``sample_9e76702``; metrics ``same_event.9e76702_*``).
 """
 
 from __future__ import annotations
@@ -39,10 +43,19 @@ from benchmarks import data  # noqa: E402
 from dedup.verify import verify  # noqa: E402
 
 LABELS = Path(__file__).with_name("same_event_labels.json")
+# A second sample, drawn from the calls of 9e76702: the precision of the rules as they were
+# then, and what later rules lose of its true pairs.
+LABELS_9E76702 = Path(__file__).with_name("same_event_labels_9e76702.json")
 
 
 def run() -> dict:
-    labelled = json.loads(LABELS.read_text())["pairs"]
+    out = run_labels(LABELS)
+    out["sample_9e76702"] = run_labels(LABELS_9E76702)
+    return out
+
+
+def run_labels(path: Path) -> dict:
+    labelled = json.loads(path.read_text())["pairs"]
     wanted = {p["a"] for p in labelled} | {p["b"] for p in labelled}
     docs = {d.id: d for d in data.reuters() if d.id in wanted}
     docs.update({d.id: d for d in data.bbc() if d.id in wanted})
@@ -76,18 +89,30 @@ def run() -> dict:
 
 
 def metrics(r: dict) -> dict[str, float]:
-    out = {"same_event.false_positive_rate": r["false_positive_rate"], "same_event.recall_on_labelled": r["recall_on_labelled"]}
-    if r["precision"] is not None:
-        out["same_event.precision"] = r["precision"]
+    out: dict[str, float] = {}
+    for prefix, x in (("same_event.", r), ("same_event.9e76702_", r.get("sample_9e76702"))):
+        if x is None:
+            continue
+        out[prefix + "false_positive_rate"] = x["false_positive_rate"]
+        out[prefix + "recall_on_labelled"] = x["recall_on_labelled"]
+        if x["precision"] is not None:
+            out[prefix + "precision"] = x["precision"]
     return out
 
 
 def print_table(r: dict, console=None) -> None:
     from rich.console import Console
-    from rich.table import Table
 
     con = console or Console()
-    t = Table(title=f"same-event on {r['pairs']} labelled wire pairs ({r['labelled_one_event']} one event, "
+    _print_sample(r, con, "drawn from a7b73c8's calls")
+    if "sample_9e76702" in r:
+        _print_sample(r["sample_9e76702"], con, "drawn from 9e76702's calls")
+
+
+def _print_sample(r: dict, con, drawn: str) -> None:
+    from rich.table import Table
+
+    t = Table(title=f"same-event on {r['pairs']} labelled wire pairs {drawn} ({r['labelled_one_event']} one event, "
                     f"{r['labelled_different_events']} different events)")
     for col in ("", "value"):
         t.add_column(col, justify="right" if col else "left")
