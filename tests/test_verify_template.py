@@ -114,3 +114,32 @@ def test_two_banks_moving_their_prime_rate_are_not_rewrites_of_each_other():
     c = doc("DETROIT, April 1 - Its prime rate rose to 7-3/4 pct from 7-1/2 pct with immediate effect, "
             "Harbour National Bank of Detroit said.\n", "c")
     assert both_ways(a, c).kind is RelationKind.REWRITE
+
+
+def test_a_brief_with_the_other_figures_of_its_template_is_not_a_rewrite(monkeypatch):
+    """The Bank of England's help in the morning and again in the afternoon, told in other
+    words: the same sentences, other amounts. A rewrite that changes one figure (drift) stays a
+    rewrite."""
+    a = doc(HELP.format(help=97, shortage=300, band2=45, band3=52), "a")
+    reworded = HELP_REWORDED.format(help=97, shortage=300, band2=45, band3=52)
+    assert both_ways(a, doc(reworded, "b")).kind is RelationKind.REWRITE
+    later = HELP_REWORDED.format(help=164, shortage=450, band2=81, band3=83)
+    assert V._figures_kept(V.profile(a), V.profile(doc(later, "c"))) == (0, 4)
+    assert both_ways(a, doc(later, "c")) is None
+    with monkeypatch.context() as m:  # it is the figures that decide: the names and sentences match
+        m.setattr(V, "REWRITE_FIGURES", 0.0)
+        assert both_ways(a, doc(later, "c")).kind is RelationKind.REWRITE
+    one_changed = HELP_REWORDED.format(help=97, shortage=350, band2=45, band3=52)
+    assert both_ways(a, doc(one_changed, "d")).kind is RelationKind.REWRITE
+
+
+HELP = """LONDON, March 23 - The Bank of England said it provided the money market with help of {help} mln stg in the morning session.
+    This compares with the Bank's revised estimate of a {shortage} mln stg shortage in the system today.
+    The central bank bought {band2} mln stg of bank bills in band two and {band3} mln stg in band three.
+    Dealers at Gerrard and National, Cater Allen and Union Discount said Treasury bills from Threadneedle Street kept rates steady.
+"""
+HELP_REWORDED = """LONDON, March 23 - The Bank of England gave the money market assistance of {help} mln stg during the morning, it said.
+    That set against a shortage in the system today which the Bank revised to an estimated {shortage} mln stg.
+    In band two the central bank purchased bank bills worth {band2} mln stg, and {band3} mln stg in band three.
+    Rates held steady on Treasury bills from Threadneedle Street, dealers at Union Discount, Cater Allen and Gerrard and National said.
+"""
