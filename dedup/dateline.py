@@ -74,7 +74,9 @@ class ReportDay:
 _NO_YEAR = datetime(1, 1, 1)  # dateutil fills what a date leaves out from this: year 1 = none given
 
 
-def _from_published(published: str) -> ReportDay | None:
+def published_day(published: str) -> ReportDay | None:
+    """The day of a publication date (ISO or free text), its year None when it names none;
+    None when it does not parse."""
     try:
         d = dateparser.isoparse(published)
     except (ValueError, OverflowError):
@@ -108,7 +110,7 @@ def report_day(doc: Document) -> ReportDay | None:
     """The day ``doc`` was filed: its publication date, else its dateline's; None when
     neither is known."""
     if doc.published:
-        got = _from_published(doc.published)
+        got = published_day(doc.published)
         if got is not None:
             return got
     return dateline_day(doc)
@@ -133,4 +135,4 @@ def days_apart(a: ReportDay | None, b: ReportDay | None) -> int | None:
     return min(gap, 366 - gap)
 
 
-__all__ = ["DATELINE_CHARS", "ReportDay", "dateline_day", "dateline_span", "days_apart", "opens_with_dateline", "report_day"]
+__all__ = ["DATELINE_CHARS", "ReportDay", "dateline_day", "dateline_span", "days_apart", "opens_with_dateline", "published_day", "report_day"]

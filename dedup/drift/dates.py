@@ -12,12 +12,10 @@ a dateline date near the top of the text) or the day before.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from functools import lru_cache
 
-from dateutil import parser as dateparser
-
-from ..dateline import DATELINE_CHARS  # a dateline date sits within this many characters of the start
+from ..dateline import DATELINE_CHARS, published_day  # a dateline date sits within DATELINE_CHARS of the start
 from ..records import Alignment, Document, Finding
 from ._text import WEEKDAYS, dates, doc_dates, doc_months, doc_weekdays, finding, groups, weekdays, within
 
@@ -80,24 +78,14 @@ def reference_date(doc: Document) -> date | None:
     return _reference_date(doc.published, doc.text[:DATELINE_CHARS])
 
 
-# dateutil fills what a date leaves out from its default: year 1 means "no year given".
-_NO_YEAR = datetime(1, 1, 1)
-
-
 @lru_cache(maxsize=1 << 12)
 def _reference_date(published: str | None, head: str) -> date | None:
     if published:
-        try:
-            return dateparser.isoparse(published).date()
-        except (ValueError, OverflowError):
-            try:
-                got = dateparser.parse(published, default=_NO_YEAR)
-            except (ValueError, OverflowError):
-                got = None
-            # A date without a year ("March 13") names no weekday: not a reference (dateutil
-            # would have taken this year's, and every weekday of a 1987 report would drift).
-            if got is not None and got.year != 1:
-                return got.date()
+        got = published_day(published)
+        # A date without a year ("March 13") names no weekday: not a reference (taking this
+        # year's, every weekday of a 1987 report would drift).
+        if got is not None and got.year is not None:
+            return date(got.year, got.month, got.day)
     for d in dates(head):
         if d.year:
             return d.as_date()
