@@ -501,6 +501,29 @@ def _shouted_lines(text: str) -> list[tuple[int, int]]:
     return out
 
 
+def _outside_running_text(p: Profile) -> list[tuple[int, int]]:
+    """Spans of ``p``'s text that are not its running text: lines in capitals (a wire headline)
+    and the dateline. Built on first use and kept (_event_names, _event_figures)."""
+    got = p.lazy.get("outside_running_text")
+    if got is None:
+        got = _shouted_lines(p.text)
+        dl = dateline_span(p.text)
+        if dl is not None:
+            got.append(dl)
+        p.lazy["outside_running_text"] = got
+    return got
+
+
+def _words_starting(p: Profile, cls: int) -> np.ndarray:
+    """Indexes of ``p``'s words whose first character is a digit (``_FIGURE``) or a capital
+    (``_CAPITAL``): picked out with numpy in an ASCII text, as _entities does."""
+    text, starts = p.text, p.starts
+    if text.isascii():
+        return np.flatnonzero(_first_class(text, starts) == cls)
+    test = str.isdigit if cls == _FIGURE else str.isupper
+    return np.array([k for k, s in enumerate(starts.tolist()) if test(text[s])], dtype=np.int64)
+
+
 def _event_names(p: Profile) -> frozenset[str]:
     """The names of ``p``'s running text that can tie two reports to one event: capitalised
     words (their stems) as ``_entities`` takes them, less those in capitals-only lines and
@@ -510,10 +533,7 @@ def _event_names(p: Profile) -> frozenset[str]:
     if got is not None:
         return got
     text = p.text
-    skip = _shouted_lines(text)
-    dl = dateline_span(text)
-    if dl is not None:
-        skip.append(dl)
+    skip = _outside_running_text(p)
     caps, stems = _capital_stems(p)
     offsets = p.starts[caps]
     keep = ~_inside(offsets, skip) if skip and len(caps) else np.ones(len(caps), dtype=bool)
@@ -536,14 +556,8 @@ def _event_figures(p: Profile) -> frozenset[str]:
     if got is not None:
         return got
     text, starts = p.text, p.starts
-    if text.isascii():
-        figs = np.flatnonzero(_first_class(text, starts) == _FIGURE)
-    else:
-        figs = np.array([k for k, s in enumerate(starts.tolist()) if text[s].isdigit()], dtype=np.int64)
-    skip = _shouted_lines(text)
-    dl = dateline_span(text)
-    if dl is not None:
-        skip.append(dl)
+    figs = _words_starting(p, _FIGURE)
+    skip = _outside_running_text(p)
     if skip and len(figs):
         figs = figs[~_inside(starts[figs], skip)]
     out = set()
@@ -599,10 +613,7 @@ def _capital_stems(p: Profile) -> tuple[np.ndarray, list[str | None]]:
     got = p.lazy.get("capital_stems")
     if got is None:
         text, starts = p.text, p.starts
-        if text.isascii():  # picked out with numpy, as _entities does
-            caps = np.flatnonzero(_first_class(text, starts) == _CAPITAL)
-        else:
-            caps = np.array([k for k, s in enumerate(starts.tolist()) if text[s].isupper()], dtype=np.int64)
+        caps = _words_starting(p, _CAPITAL)
         stems = [_name_stem(canonical_word(text[s:e])) for s, e in zip(starts[caps].tolist(), p.ends[caps].tolist())]
         got = p.lazy["capital_stems"] = (caps, stems)
     return got
@@ -1059,21 +1070,19 @@ def verify(
     # same-event test above wants the name in full.
     # Nor is a text whose dateline lies more than REWRITE_MAX_DAYS from the other's.
     may_rewrite = not conflict and not facts_differ
-    # Ruled out by what the two report, not by who reports it (a template filled twice).
-    other_story = facts_differ
     if may_rewrite and _different_subjects(pa, pb):
         reasons.append("the leads are about different companies, neither named by the other report")
         may_rewrite = False
-        other_story = True
     if may_rewrite and dateline_gap() is not None:
         reasons.append(f"datelines {dateline_gap()} days apart: two filings, not a rewrite")
         may_rewrite = False
-        other_story = True
     if may_rewrite and (kept := _figures_kept(pa, pb)) is not None and kept[0] < REWRITE_FIGURES * kept[1]:
         reasons.append(f"only {kept[0]} of the {kept[1]} figures of one report are in the other: "
                        f"another day's or another issuer's numbers, not a rewrite")
         may_rewrite = False
-        other_story = True
+    # Ruled out by what the two report (the facts, or a veto above), not by who reports it: a
+    # template filled twice.
+    other_story = facts_differ or (not conflict and not may_rewrite)
     al = _align_stats(pa, pb, stock_spans) if may_rewrite else None
     stats = al or _NO_ALIGNMENT
     cov = max(stats.aligned_a, stats.aligned_b)
