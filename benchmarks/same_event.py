@@ -49,13 +49,14 @@ LABELS_9E76702 = Path(__file__).with_name("same_event_labels_9e76702.json")
 
 
 def run() -> dict:
-    out = run_labels(LABELS)
-    out["sample_9e76702"] = run_labels(LABELS_9E76702)
+    first, second = (json.loads(path.read_text())["pairs"] for path in (LABELS, LABELS_9E76702))
+    docs = _articles(first + second)  # the corpora are read once for both samples
+    out = run_labels(first, docs)
+    out["sample_9e76702"] = run_labels(second, docs)
     return out
 
 
-def run_labels(path: Path) -> dict:
-    labelled = json.loads(path.read_text())["pairs"]
+def _articles(labelled: list[dict]) -> dict:
     wanted = {p["a"] for p in labelled} | {p["b"] for p in labelled}
     docs = {d.id: d for d in data.reuters() if d.id in wanted}
     docs.update({d.id: d for d in data.bbc() if d.id in wanted})
@@ -63,6 +64,10 @@ def run_labels(path: Path) -> dict:
     if missing:
         raise SystemExit(f"same_event: {len(missing)} labelled articles not found in {data.data_root()} "
                          f"(first: {missing[0]}); set DEDUP_DATA to the shared data folder")
+    return docs
+
+
+def run_labels(labelled: list[dict], docs: dict) -> dict:
     calls, kinds = [], {}
     for p in labelled:
         r = verify(docs[p["a"]], docs[p["b"]])
