@@ -328,7 +328,7 @@ _MAGIC = b"DDV"
 # vocabulary, term entries, sentences, content bytes, entity bytes, credit bytes; padded
 # to 72 bytes, so the 8-byte arrays that follow stay aligned.
 _HEAD = struct.Struct("<3sBIQQQ9I4x")
-_CAPPED, _OWN_SAMPLE = 1, 2
+_CAPPED, _OWN_SAMPLE, _NO_SENTENCES = 1, 2, 4
 _ZONE_CODES = {"body": 0, "caption": 1, "headline": 2, "stock": 3}
 _ZONE_NAMES = tuple(_ZONE_CODES)
 
@@ -345,41 +345,53 @@ def _unstrings(raw: bytes) -> frozenset[str]:
     return frozenset(raw.decode("utf-8", "surrogatepass").split("\n")) if raw else frozenset()
 
 
-def dump_prepared(doc: Document) -> bytes:
-    """The stored form of ``doc``'s verification data (profile and sentence data)."""
+def dump_prepared(doc: Document, *, sentences: bool = True) -> bytes:
+    """The stored form of ``doc``'s verification data (profile and sentence data).
+
+    ``sentences=False``: the profile alone, without the sentence data and credits (a
+    scan's workers share that form: most documents never get as far as alignment, and
+    the verifying worker builds them when one does). Such a form is loaded like the
+    other; the index never stores one."""
     p = profile(doc)
-    sd = sentence_data(p.text, p.doc.zones)
     own_sample = p.sample is not p.all_set
     content, ents = _strings(p.content), _strings(p.entities)
-    credits = "\n".join(f"{c.agency}\t{int(c.primary)}\t{c.start}\t{c.end}" for c in _credits(doc)).encode(
-        "utf-8", "surrogatepass")
-    counts = np.bincount(sd.rows, minlength=len(sd.sents)).astype(np.uint32)
-    # A sentence's entries follow its term set's iteration order, which Python's string
-    # hash makes differ between processes: stored by column, the bytes are the same
-    # everywhere (the incidence matrix does not depend on that order).
-    cols = sd.cols[np.lexsort((sd.cols, sd.rows))]
-    bounds = np.array([(x.start, x.end) for x in sd.sents], dtype=np.int32).reshape(-1)
-    zones = np.array([_ZONE_CODES[x.zone] for x in sd.sents], dtype=np.uint8)
+    if sentences:
+        sd = sentence_data(p.text, p.doc.zones)
+        credits = "\n".join(f"{c.agency}\t{int(c.primary)}\t{c.start}\t{c.end}" for c in _credits(doc)).encode(
+            "utf-8", "surrogatepass")
+        counts = np.bincount(sd.rows, minlength=len(sd.sents)).astype(np.uint32)
+        # A sentence's entries follow its term set's iteration order, which Python's string
+        # hash makes differ between processes: stored by column, the bytes are the same
+        # everywhere (the incidence matrix does not depend on that order).
+        cols = sd.cols[np.lexsort((sd.cols, sd.rows))]
+        bounds = np.array([(x.start, x.end) for x in sd.sents], dtype=np.int32).reshape(-1)
+        zones = np.array([_ZONE_CODES[x.zone] for x in sd.sents], dtype=np.uint8)
+        vocab, key, n_sents = sd.vocab, sd.key, len(sd.sents)
+    else:
+        credits = b""
+        vocab = counts = cols = key = bounds = zones = np.zeros(0, dtype=np.int32)
+        n_sents = 0
     body = [
         p.shingles.astype(np.uint64).tobytes(),
         p.sample.astype(np.uint64).tobytes() if own_sample else b"",
-        sd.vocab.astype(np.uint64).tobytes(),
+        vocab.astype(np.uint64).tobytes(),
         p.starts.astype(np.int32).tobytes(),
         p.ends.astype(np.int32).tobytes(),
         cols.astype(np.int32).tobytes(),
-        sd.key.astype(np.int32).tobytes(),
-        counts.tobytes(),
-        bounds.tobytes(),
-        zones.tobytes(),
+        key.astype(np.int32).tobytes(),
+        counts.astype(np.uint32).tobytes(),
+        bounds.astype(np.int32).tobytes(),
+        zones.astype(np.uint8).tobytes(),
         content,
         ents,
         credits,
     ]
     payload = b"".join(body)
     head = _HEAD.pack(
-        _MAGIC, PREPARED_VERSION, (_CAPPED if p.capped else 0) | (_OWN_SAMPLE if own_sample else 0), p.key,
-        _text_hash(p.text), xxhash.xxh3_64_intdigest(payload), p.n_words, len(p.shingles),
-        len(p.sample) if own_sample else 0, len(sd.vocab), len(cols), len(sd.sents), len(content), len(ents),
+        _MAGIC, PREPARED_VERSION,
+        (_CAPPED if p.capped else 0) | (_OWN_SAMPLE if own_sample else 0) | (0 if sentences else _NO_SENTENCES),
+        p.key, _text_hash(p.text), xxhash.xxh3_64_intdigest(payload), p.n_words, len(p.shingles),
+        len(p.sample) if own_sample else 0, len(vocab), len(cols), n_sents, len(content), len(ents),
         len(credits),
     )
     return head + payload
@@ -443,8 +455,9 @@ def load_prepared(doc: Document, blob: bytes) -> Profile | None:
         event_entities=_event_entities(ents),
         n_words=n_words,
     )
-    p.lazy["stored"] = stored
-    p.lazy["credits"] = credits
+    if not flags & _NO_SENTENCES:
+        p.lazy["stored"] = stored
+        p.lazy["credits"] = credits
     return p
 
 

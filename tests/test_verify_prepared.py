@@ -29,15 +29,16 @@ def _variants(seeds):
     return out
 
 
-def _stored(doc):
-    return V.load_prepared(doc, V.dump_prepared(doc))
+def _stored(doc, sentences=True):
+    return V.load_prepared(doc, V.dump_prepared(doc, sentences=sentences))
 
 
 def test_the_seeds_carry_credits_to_store(seeds):
     assert V._credits(seeds[0]) and V._credits(seeds[4])  # AFP, Reuters
 
 
-def test_verify_with_stored_profiles_answers_as_without(seeds):
+@pytest.mark.parametrize("sentences", [True, False], ids=["whole", "profile-only"])
+def test_verify_with_stored_profiles_answers_as_without(seeds, sentences):
     docs = _variants(seeds)
     checked = related = 0
     for a in docs.values():
@@ -45,16 +46,19 @@ def test_verify_with_stored_profiles_answers_as_without(seeds):
             if a is b:
                 continue
             want = V.verify(a, b)
-            got = V.verify(a, b, pa=_stored(a), pb=_stored(b))
+            got = V.verify(a, b, pa=_stored(a, sentences), pb=_stored(b, sentences))
             assert got == want, (a.id, b.id)
             checked += 1
             related += want is not None
     assert checked == 90 and related >= 10  # the seed relations and the variants' are in
 
 
-def test_stored_profile_equals_built_profile(seeds):
+@pytest.mark.parametrize("sentences", [True, False], ids=["whole", "profile-only"])
+def test_stored_profile_equals_built_profile(seeds, sentences):
     for doc in _variants(seeds).values():
-        want, got = V.profile(doc), _stored(doc)
+        want, got = V.profile(doc), _stored(doc, sentences)
+        # a profile-only form leaves the sentence data and credits to be built when needed
+        assert ("stored" in got.lazy and "credits" in got.lazy) == sentences, doc.id
         for name in ("starts", "ends", "shingles", "body_set", "all_set", "caption_pos", "sample"):
             assert np.array_equal(getattr(got, name), getattr(want, name)), (doc.id, name)
         for name in ("text", "capped", "key", "content", "entities", "event_entities", "n_words"):
@@ -80,6 +84,15 @@ def _digest(seeds) -> str:
     for n in sorted(seeds):
         h.update(V.dump_prepared(seeds[n]))
     return h.hexdigest()[:16]
+
+
+def test_profile_only_form_holds_no_sentence_data(seeds):
+    doc = seeds[0]
+    whole, bare = V.dump_prepared(doc), V.dump_prepared(doc, sentences=False)
+    assert len(bare) < len(whole)
+    head = V._HEAD.unpack_from(bare)
+    assert head[2] & V._NO_SENTENCES and head[9:12] == (0, 0, 0) and head[14] == 0  # vocabulary, entries, sentences; credits
+    assert not V._HEAD.unpack_from(whole)[2] & V._NO_SENTENCES
 
 
 def test_stored_form_is_pinned_to_its_version(seeds):

@@ -6,12 +6,18 @@ Results come back in task order, so the output does not depend on the worker cou
 
 Verification on the pool runs in two phases when enough documents are shared
 (MIN_DOCS_TO_PREPARE). The workers first prepare once each document that several tasks
-meet (verify's profile, sentence data and credits, ~0.9 ms a document: most of
-verification's work) and send back its stored form (``verify.dump_prepared``, ~6 KB); the
-pool is then forked anew, so every worker finds them in shared memory and only loads
-(~0.06 ms) what its pairs need. Otherwise each worker prepares every document its pairs
-meet, and the candidate graph's hubs make the two workers of a 2-core machine meet most
-documents (25.8k preparations for 16.1k documents on the 20k-article folder).
+meet (verify's profile, ~0.4 ms a document) and send back its stored form
+(``verify.dump_prepared``, profile only, ~4 KB); the pool is then forked anew, so every
+worker finds them in shared memory and only loads (~0.06 ms) what its pairs need.
+Otherwise each worker prepares every document its pairs meet, and the candidate graph's
+hubs make the two workers of a 2-core machine meet most documents (25.8k preparations
+for 16.1k documents on the 20k-article folder).
+
+Sentence data and credits (~0.7 ms more a document) are not prepared ahead: only the
+documents of the pairs that get as far as alignment need them (7,371 of the 15,762
+documents in candidate pairs on that folder), and the worker that gets there builds
+them. Prepared ahead for every shared document, they were built 13,145 times; built
+where needed, 8,428 times (a document shared by both workers' pairs is built twice).
 """
 
 from __future__ import annotations
@@ -89,7 +95,7 @@ def _credits_task(idx: np.ndarray) -> list[tuple[Credit, ...]]:
 
 
 def _prepare_task(idx: np.ndarray) -> list[bytes]:
-    return [dump_prepared(_DOCS[i]) for i in idx.tolist()]
+    return [dump_prepared(_DOCS[i], sentences=False) for i in idx.tolist()]
 
 
 @lru_cache(maxsize=PROFILE_CACHE)
