@@ -28,7 +28,6 @@ Documents are processed DOC_BATCH at a time, which keeps numpy's passes in the c
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -36,7 +35,7 @@ from functools import lru_cache
 import numpy as np
 import xxhash
 
-from .normalize import ascii_token_spans, content_stem, words as text_words
+from .normalize import ascii_token_spans, ascii_view, content_stem, words as text_words
 from .params import FingerprintParams
 from .records import Document
 
@@ -466,28 +465,6 @@ def _lexicon(seed: int) -> _Lexicon:
     return lex
 
 
-_NON_ASCII = re.compile(r"[^\x00-\x7f]")
-# The words of the separator probe with a space in place of the character.
-_PROBE_WORDS = ["x", "y", "1", "2", "x", "1", "1", "x"]
-
-
-@lru_cache(maxsize=1 << 12)
-def _is_separator(c: str) -> bool:
-    """True when the tokeniser never puts ``c`` in a word nor joins two words with it:
-    beside a letter or a digit on either side, and alone, it splits as a space does. A
-    token is a run of letters or of digits with joiners inside, so a character that none
-    of these contexts takes in is never taken in."""
-    return text_words(f"x{c}y 1{c}2 x{c}1 1{c}x {c}") == _PROBE_WORDS
-
-
-def _as_ascii(text: str) -> str | None:
-    """``text`` with each non-ASCII character replaced by a space when all of them are
-    separators (the same words, at the same offsets, for the ASCII fast path), else None."""
-    if all(map(_is_separator, set(_NON_ASCII.findall(text)))):
-        return _NON_ASCII.sub(" ", text)
-    return None
-
-
 def _slicer(text: str, starts: np.ndarray, ends: np.ndarray) -> Callable[[np.ndarray], list[str]]:
     """``words_at`` for ``_Lexicon.stems``: the substrings [starts[k], ends[k]) of ``text``."""
     return lambda at: [text[a:z] for a, z in zip(starts[at].tolist(), ends[at].tolist())]
@@ -499,14 +476,14 @@ _CHUNK_BYTES = 1 << 22  # ASCII articles are hashed in batches of about this man
 def _batch_words(docs: Sequence[Document], seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, _Lexicon]:
     """(word hashes of all documents in order, words per document, stem id per word, lexicon).
 
-    ASCII articles, and those whose only non-ASCII characters are separators (a pound sign,
-    an en dash: ``_as_ascii``), are hashed from their bytes in large chunks; the others
-    (accents, curly apostrophes) are tokenised with the regex and hashed word by word; the
-    pieces are then put back in document order."""
+    ASCII articles, and those whose non-ASCII characters all have an ASCII twin (a pound
+    sign, a dash, a curly quote or apostrophe: ``normalize.ascii_view``), are hashed from
+    their bytes in large chunks; the others (accents) are tokenised with the regex and hashed
+    word by word; the pieces are then put back in document order."""
     lex = _lexicon(seed)
     lengths = np.zeros(len(docs), dtype=np.int64)
     segments: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # (documents, hashes, stems)
-    texts = [d.text if d.text.isascii() else _as_ascii(d.text) for d in docs]
+    texts = [ascii_view(d.text) for d in docs]
     ascii_docs = [i for i, t in enumerate(texts) if t is not None]
     other = [i for i, t in enumerate(texts) if t is None]
 

@@ -22,7 +22,7 @@ from .align import DATE_WORDS, SentenceData, align, order_share, sentence_data, 
 from .credits import Credit, agencies, wire_credits
 from .dateline import ReportDay, dateline_day, dateline_span, days_apart, report_day
 from .fingerprint import in_sorted, shingle_hashes, sorted_unique, winnow, word_hashes
-from .normalize import STOP_WORDS, canonical_word, content_stem, stem, tokenize, words as text_words
+from .normalize import STOP_WORDS, ascii_view, canonical_word, content_stem, stem, tokenize, words as text_words
 from .params import FingerprintParams
 from .records import Alignment, Document, Passage, Relation, RelationKind, Scores, Sentence, Zone
 
@@ -237,11 +237,13 @@ def _entities(text: str, words: Sequence[str], starts: np.ndarray) -> frozenset[
 
     In an ASCII text a token is a figure exactly when its first byte is a digit, and a
     capitalised word when it is a capital: numpy picks those out, and only the capitalised
-    words (a sixth of the words) are looked at one by one. Equal to ``_entities_simple``
-    (tests/test_verify_profile.py)."""
-    if not text.isascii():
+    words (a sixth of the words) are looked at one by one; a text whose non-ASCII characters
+    are all outside words (quotes, dashes, a pound sign) is read through its ASCII view.
+    Equal to ``_entities_simple`` (tests/test_verify_profile.py)."""
+    view = ascii_view(text)
+    if view is None:
         return _entities_simple(text, words, starts)
-    first = _first_class(text, starts)
+    first = _first_class(view, starts)
     out = {words[i] for i in np.flatnonzero(first == _FIGURE).tolist()}
     caps = np.flatnonzero(first == _CAPITAL)
     for i, s in zip(caps.tolist(), starts[caps].tolist()):
@@ -529,10 +531,11 @@ def _outside_running_text(p: Profile) -> list[tuple[int, int]]:
 
 def _words_starting(p: Profile, cls: int) -> np.ndarray:
     """Indexes of ``p``'s words whose first character is a digit (``_FIGURE``) or a capital
-    (``_CAPITAL``): picked out with numpy in an ASCII text, as _entities does."""
+    (``_CAPITAL``): picked out with numpy in an ASCII text (or view), as _entities does."""
     text, starts = p.text, p.starts
-    if text.isascii():
-        return np.flatnonzero(_first_class(text, starts) == cls)
+    view = ascii_view(text)
+    if view is not None:
+        return np.flatnonzero(_first_class(view, starts) == cls)
     test = str.isdigit if cls == _FIGURE else str.isupper
     return np.array([k for k, s in enumerate(starts.tolist()) if test(text[s])], dtype=np.int64)
 

@@ -9,6 +9,7 @@ from dedup.normalize import (
     STOP_WORDS,
     _tokenize_ascii,
     _tokenize_regex,
+    ascii_view,
     canonical_text,
     canonical_word,
     content_stems,
@@ -52,6 +53,28 @@ def test_ascii_fast_tokenizer_equals_the_regex(text):
     assert fast.words == ref.words
     assert fast.starts.tolist() == ref.starts.tolist()
     assert fast.ends.tolist() == ref.ends.tolist()
+
+
+@given(st.one_of(st.text(), _NEWSY))
+@example("Pakistan\u2019s \u00a3155,221 \u201cvotes\u201d \u2014 don\u2019t \u2018no\u2019 x\u02bcs \u2026")
+@settings(max_examples=400, deadline=None)
+def test_ascii_view_has_the_words_of_the_text_at_the_same_offsets(text):
+    view = ascii_view(text)
+    if view is None:
+        assert not text.isascii()
+        return
+    assert view.isascii() and len(view) == len(text)
+    fast, ref = _tokenize_ascii(view), _tokenize_regex(text)
+    assert fast.words == ref.words
+    assert fast.starts.tolist() == ref.starts.tolist()
+    assert fast.ends.tolist() == ref.ends.tolist()
+
+
+def test_ascii_view_examples():
+    assert ascii_view("Pakistan\u2019s \u00a35 \u201cok\u201d") == "Pakistan's  5  ok "
+    assert ascii_view("plain") == "plain"
+    for held in ("caf\u00e9", "x\u00b2", "\u212aelvin", "\ufb01sh", "\u0661"):  # characters words hold
+        assert ascii_view(f"a {held} b") is None, held
 
 
 @given(st.one_of(st.text(), _NEWSY))

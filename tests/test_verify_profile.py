@@ -69,6 +69,7 @@ EDGE_TEXTS = {
     "figures": "On 12 March 2024 the 3.5% rise, 155,221 units and 7:29 pm in Kent 2nd Ave",
     "non-ascii": "Prices rose by \u00a35 in London. \u201cMadrid\u201d said \u2018Lisbon\u2019 and \u00c9cole Normale met",
     "curly-before-name": "Officials in \u201cBerlin and \u2018Vienna met",
+    "apostrophe-before-name": "It ended.\u2019 Smith met \u2019Jones and Kent\u2019s Paris \u2014 Rome\u00a0Oslo",
     "stop-and-short": "He said The Al Mr Bob met the UN in May and Monday",
     "empty": "",
     "one-word": "Hello",
