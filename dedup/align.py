@@ -130,34 +130,39 @@ def split_sentences(text: str, *, zones: tuple[Zone, ...] = ()) -> tuple[Sentenc
     return _split_cached(text, tuple(zones))
 
 
-_LINE_RE = re.compile(r"[^\n]*\n?")
 _WRAP_MIN_LINES = 3
 
 
 def _paragraphs(text: str) -> list[tuple[int, int]]:
     """Paragraph spans: one per line, or, in hard-wrapped text (most lines run on into the
     next without final punctuation, as in wire archives), blocks ended by a blank or an
-    indented line."""
-    lines = [(m.start(), m.end()) for m in _LINE_RE.finditer(text) if m.end() > m.start()]
+    indented line. A line's span holds its newline."""
+    # Each line once: its span, its first character and its last one but white space
+    # ("" for a blank line); str.split and one strip a line, not a regex and a strip per test.
+    lines: list[tuple[int, int, str, str]] = []
+    pos, last = 0, len(text)
+    for part in text.split("\n"):
+        end = min(pos + len(part) + 1, last)
+        if end > pos:
+            stripped = part.strip()
+            lines.append((pos, end, part[:1], stripped[-1:]))
+        pos = end
     run_on = ends_open = 0
-    for (s0, e0), (s1, e1) in zip(lines, lines[1:]):
-        cur, nxt = text[s0:e0].strip(), text[s1:e1]
-        if cur and nxt.strip() and not nxt[:1].isspace():
+    for (_, _, _, cur_end), (_, _, nxt_first, nxt_end) in zip(lines, lines[1:]):
+        if cur_end and nxt_end and not nxt_first.isspace():
             run_on += 1
-            ends_open += cur[-1] not in _FINAL_PUNCT
+            ends_open += cur_end not in _FINAL_PUNCT
     wrapped = run_on >= _WRAP_MIN_LINES and ends_open * 2 >= run_on
     spans: list[tuple[int, int]] = []
-    for s0, e0 in lines:
-        line = text[s0:e0]
-        if not line.strip():
+    prev_end = ""  # last character but white space of the last span's last line
+    for s0, e0, first, end_char in lines:
+        if not end_char:
             continue
-        if wrapped and spans and not line[:1].isspace():
-            ps, pe = spans[-1]
-            prev = text[ps:pe].rstrip()
-            if pe == s0 and prev and prev[-1] not in _FINAL_PUNCT:
-                spans[-1] = (ps, e0)
-                continue
-        spans.append((s0, e0))
+        if wrapped and spans and not first.isspace() and spans[-1][1] == s0 and prev_end not in _FINAL_PUNCT:
+            spans[-1] = (spans[-1][0], e0)
+        else:
+            spans.append((s0, e0))
+        prev_end = end_char
     return spans
 
 

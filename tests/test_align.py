@@ -400,3 +400,42 @@ def test_align_equals_the_reference_when_term_ids_collide(seeds, monkeypatch, id
             assert got == _reference_align(a.text, b.text, a.zones, b.zones, 0.15)
     finally:
         al.clear_caches()
+
+
+def _paragraphs_by_definition(text):
+    """align._paragraphs as first written: a regex per line, a strip per test."""
+    import re
+
+    from dedup.align import _FINAL_PUNCT, _WRAP_MIN_LINES
+
+    lines = [(m.start(), m.end()) for m in re.finditer(r"[^\n]*\n?", text) if m.end() > m.start()]
+    run_on = ends_open = 0
+    for (s0, e0), (s1, e1) in zip(lines, lines[1:]):
+        cur, nxt = text[s0:e0].strip(), text[s1:e1]
+        if cur and nxt.strip() and not nxt[:1].isspace():
+            run_on += 1
+            ends_open += cur[-1] not in _FINAL_PUNCT
+    wrapped = run_on >= _WRAP_MIN_LINES and ends_open * 2 >= run_on
+    spans = []
+    for s0, e0 in lines:
+        line = text[s0:e0]
+        if not line.strip():
+            continue
+        if wrapped and spans and not line[:1].isspace():
+            ps, pe = spans[-1]
+            prev = text[ps:pe].rstrip()
+            if pe == s0 and prev and prev[-1] not in _FINAL_PUNCT:
+                spans[-1] = (ps, e0)
+                continue
+        spans.append((s0, e0))
+    return spans
+
+
+@given(st.lists(st.sampled_from(["", " ", "\t", "word", "Word two", "end.", "end,", "  indented", "x:", "\u00a0", "\u2029",
+                                 "q\u201d", "a\r"]), max_size=14).map("\n".join))
+@settings(max_examples=500, deadline=None)
+def test_paragraphs_equal_definition(text):
+    from dedup.align import _paragraphs
+
+    assert _paragraphs(text) == _paragraphs_by_definition(text)
+    assert _paragraphs(text + "\n") == _paragraphs_by_definition(text + "\n")
