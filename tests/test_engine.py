@@ -112,9 +112,12 @@ def test_verify_pool_path_matches_in_process(monkeypatch):
             met.setdefault(i, set()).add(k)
     shared = {i for i, ks in met.items() if len(ks) > 1}
 
+    from dedup.verify import profile as built
+
     def verify_from_stored(a, b, *, pa, pb, **kw):
         # the workers load what the first phase stored, and build the rest themselves
-        assert (pa is not None) == (docs.index(a) in shared) and (pb is not None) == (docs.index(b) in shared)
+        # (verify.profile's cached profile), passing both by index
+        assert (pa is not built(a)) == (docs.index(a) in shared) and (pb is not built(b)) == (docs.index(b) in shared)
         return real_verify(a, b, pa=pa, pb=pb, **kw)
 
     monkeypatch.setattr(local, "verify", verify_from_stored)

@@ -36,7 +36,7 @@ from ..fingerprint import DOC_BATCH, Fingerprint, FingerprintBatch, fingerprint_
 from ..ingest import FileJob, IngestOptions, read_file_job, read_inputs
 from ..params import FingerprintParams
 from ..records import Document, Relation, Skipped
-from ..verify import PROFILE_CACHE, Profile, dump_prepared, load_prepared, verify
+from ..verify import PROFILE_CACHE, Profile, dump_prepared, load_prepared, profile, verify
 
 # Below these sizes a pool costs more than it saves.
 MIN_DOCS_FOR_POOL = 400
@@ -99,11 +99,13 @@ def _prepare_task(idx: np.ndarray) -> list[bytes]:
 
 
 @lru_cache(maxsize=PROFILE_CACHE)
-def _loaded(i: int) -> Profile | None:
-    """The profile of document ``i`` from its stored form; None when it has none (it is then
-    built by ``verify`` itself)."""
+def _loaded(i: int) -> Profile:
+    """The profile of document ``i``: from its stored form when the pool prepared one, else
+    built (``verify.profile``). Looked up by index, so a pair costs no hashing of the
+    documents' fields, as a lookup by document does (~0.4 us a time)."""
     blob = _PREPARED.get(i)
-    return load_prepared(_DOCS[i], blob) if blob is not None else None
+    got = load_prepared(_DOCS[i], blob) if blob is not None else None
+    return profile(_DOCS[i]) if got is None else got
 
 
 def _verify_task(args: tuple[np.ndarray, frozenset[int]]) -> list[Relation]:
@@ -308,5 +310,5 @@ class LocalEngine:
         tasks = [idx[lo : lo + size] for lo in range(0, len(idx), size)]
         for chunk, blobs in zip(tasks, self._map(_prepare_task, tasks, lambda k: None, True)):
             _PREPARED.update(zip(chunk.tolist(), blobs))
-        _loaded.cache_clear()  # a small call verified in this process may have cached "none stored"
+        _loaded.cache_clear()  # a small call verified in this process may have cached a built profile
         self._fork()
