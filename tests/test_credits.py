@@ -97,3 +97,23 @@ def test_short_names_credit_only_in_capitals(parts):
 def test_multi_word_names_match_across_any_white_space(space):
     text = f"Ten people died, according to the Associated{space}Press."
     assert [(c.agency, c.primary) for c in wire_credits(text)] == [("AP", False)]
+
+
+_NAME_PIECES = st.sampled_from(
+    ["AFP", "afp", "Reuters", "REUTERS", "Associated Press", "associated  press", "Associated Press of Pakistan",
+     "Agence France-Presse", "AP", "Ap", "PA Media", "Kyodo", "\u212ayodo", "xAFP", "AFPx", "trap", "CHEAP",
+     "told", "(", ")", " - ", ",", ".", "\n", " ", "the news agency", "Thomson Reuters", "1", "\u00e9"]
+)
+
+
+@given(st.lists(_NAME_PIECES, max_size=25).map("".join), st.lists(_NAME_PIECES, max_size=25).map(" ".join))
+@settings(max_examples=300, deadline=None)
+def test_agency_names_found_as_by_the_plain_pattern(glued, spaced):
+    """The first-letter lookahead in front of the name pattern changes no match."""
+    import re
+
+    from dedup.credits import _AG, _ANY_NAME
+
+    plain = re.compile(rf"\b{_AG}\b", re.I)
+    for text in (glued, spaced):
+        assert [m.span() for m in _ANY_NAME.finditer(text)] == [m.span() for m in plain.finditer(text)]
