@@ -104,7 +104,9 @@ def span_hashes(b: np.ndarray, starts: np.ndarray, ends: np.ndarray, seed: int) 
         return np.empty(0, dtype=_U64)
     pw, ipw = _powers(len(b) + 1)
     prefix = np.zeros(len(b) + 1, dtype=_U64)
-    np.cumsum(b.astype(_U64) * pw[: len(b)], out=prefix[1:])
+    terms = b.astype(_U64)
+    terms *= pw[: len(b)]  # in place: one array of 8 bytes per text byte, not two
+    np.cumsum(terms, out=prefix[1:])
     poly = (prefix[ends] - prefix[starts]) * ipw[starts]
     h = _fmix64(poly + (ends - starts).astype(_U64) * _M1 + _U64((seed * int(_M2)) & 0xFFFFFFFFFFFFFFFF))
     h[h == 0] = 1  # 0 marks an empty slot of the stem table
@@ -501,7 +503,10 @@ def _batch_words(docs: Sequence[Document], seed: int) -> tuple[np.ndarray, np.nd
         sizes = np.fromiter((len(texts[i]) + 1 for i in chunk), dtype=np.int64, count=len(chunk))
         doc_start = np.cumsum(sizes) - sizes
         idx = np.asarray(chunk, dtype=np.int64)
-        lengths[idx] = np.bincount(np.searchsorted(doc_start, starts, side="right") - 1, minlength=len(chunk))
+        # Words per document: where each document's first word falls among the (sorted)
+        # word starts, a search per document rather than one per word.
+        first = np.searchsorted(starts, doc_start, side="left")
+        lengths[idx] = np.diff(first, append=len(starts))
         segments.append((idx, hs, lex.stems(hs, _slicer(low, starts, cends))))
     if other:
         words: list[str] = []
