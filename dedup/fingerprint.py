@@ -35,7 +35,7 @@ from functools import lru_cache
 import numpy as np
 import xxhash
 
-from .normalize import ascii_token_spans, ascii_view, content_stem, words as text_words
+from .normalize import ascii_token_spans, ascii_view, content_stem, content_stem_list, words as text_words
 from .params import FingerprintParams
 from .records import Document
 
@@ -426,7 +426,7 @@ class _Lexicon:
     def _stem_ids(self, words: list[str]) -> np.ndarray:
         """Stem ids of new words: each stem is hashed and numbered once (None, a word that
         is not content, maps to -1)."""
-        stems = list(map(content_stem, words))
+        stems = content_stem_list(words)
         by_stem = self.by_stem
         for s in dict.fromkeys(stems):
             if s in by_stem:

@@ -12,6 +12,8 @@ from dedup.normalize import (
     ascii_view,
     canonical_text,
     canonical_word,
+    content_stem,
+    content_stem_list,
     content_stems,
     is_content,
     tokenize,
@@ -176,3 +178,10 @@ def test_stop_words_are_scikit_learns_list_plus_reporting_verbs():
     assert {"said", "told", "according", "mr"} <= STOP_WORDS - ENGLISH_STOP_WORDS
     assert len(STOP_WORDS - ENGLISH_STOP_WORDS) == 16
 
+
+
+@given(st.lists(st.one_of(_PIECES, st.text(max_size=8)).map(canonical_word), max_size=40))
+@example(["running", "the", "1986", "a", "x", "pakistan", "said", "united", "\u00e9t\u00e9", "runs"])
+@settings(max_examples=200, deadline=None)
+def test_content_stem_list_is_content_stem_of_each(ws):
+    assert content_stem_list(ws) == [content_stem(w) for w in ws]
