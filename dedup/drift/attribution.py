@@ -17,7 +17,7 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz
 
-from ..credits import AGENCY_NAME_PATTERN, AGENCY_NAMES, canonical_agency
+from ..credits import AGENCY_FIRST, AGENCY_NAME_PATTERN, canonical_agency
 from ..normalize import canonical_word, stem
 from ..records import Alignment, Document, Finding
 from ._text import LOOSE_PAIR, NUMBER_WORDS, finding, first_chars, groups
@@ -36,8 +36,7 @@ _WIRE_RES = [
 # Where a wire credit can be: an agency name after a word boundary (every name starts with a
 # letter, and every credit pattern has a boundary before its name), to skip the three scans.
 # The lookahead (the names' first letters, either case) only makes other word starts fail early.
-_AGENCY_FIRST = first_chars(AGENCY_NAMES)
-_AGENCY_AT = re.compile(r"\b" + _AGENCY_FIRST + r"(?:" + AGENCY_NAME_PATTERN + r")", re.I)
+_AGENCY_AT = re.compile(r"\b" + AGENCY_FIRST + r"(?:" + AGENCY_NAME_PATTERN + r")", re.I)
 _VERBS = (
     # (not "states", "claims", "reports": as nouns they are far more common)
     "said|says|say|told|tells|added|adds|adding|stated|confirmed|confirms|announced|announces|noted|noting|"
