@@ -371,7 +371,8 @@ def dump_prepared(doc: Document, *, sentences: bool = True) -> bytes:
         vocab, key, n_sents = sd.vocab, sd.key, len(sd.sents)
     else:
         credits = b""
-        vocab = counts = cols = key = bounds = zones = np.zeros(0, dtype=np.int32)
+        vocab, counts, zones = np.zeros(0, np.uint64), np.zeros(0, np.uint32), np.zeros(0, np.uint8)
+        cols = key = bounds = np.zeros(0, np.int32)
         n_sents = 0
     body = [
         p.shingles.astype(np.uint64).tobytes(),
@@ -381,9 +382,9 @@ def dump_prepared(doc: Document, *, sentences: bool = True) -> bytes:
         p.ends.astype(np.int32).tobytes(),
         cols.astype(np.int32).tobytes(),
         key.astype(np.int32).tobytes(),
-        counts.astype(np.uint32).tobytes(),
-        bounds.astype(np.int32).tobytes(),
-        zones.astype(np.uint8).tobytes(),
+        counts.tobytes(),
+        bounds.tobytes(),
+        zones.tobytes(),
         content,
         ents,
         credits,

@@ -156,6 +156,11 @@ def _verify_spans(total: int, workers: int, batch: int) -> list[tuple[int, int]]
 _READ_OPTIONS = IngestOptions()
 
 
+def _set_read_options(options: IngestOptions) -> None:
+    global _READ_OPTIONS
+    _READ_OPTIONS = options
+
+
 def _read_batch(jobs: list[FileJob], options: IngestOptions) -> list[list[Document | Skipped]]:
     return [read_file_job(job, options) for job in jobs]
 
@@ -170,17 +175,15 @@ def read_parallel(
     """``read_inputs`` with the one-article files read (decoded, extracted, cleaned) on all
     cores: the same items in the same order. The folders are walked first, in this process,
     so ids are claimed as a sequential read claims them."""
-    global _READ_OPTIONS
     items = list(read_inputs(paths, options=options, defer=True))
     jobs = [x for x in items if isinstance(x, FileJob)]
     workers = workers or default_workers()
     pool = None
     if workers > 1 and len(jobs) >= MIN_DOCS_FOR_POOL and "fork" in mp.get_all_start_methods():
-        # The options reach the workers with the fork: a task is a list of files. (Tasks of
-        # one file with its options, in imap chunks, took 4.2 s on the 20k-article folder,
+        # The options reach each worker once, when it starts: a task is a list of files. (Tasks
+        # of one file with its options, in imap chunks, took 4.2 s on the 20k-article folder,
         # workers' CPU 5.5 s; lists of READ_BATCH files 3.2-3.7 s, 4.2-4.8 s.)
-        _READ_OPTIONS = options
-        pool = mp.get_context("fork").Pool(workers)
+        pool = mp.get_context("fork").Pool(workers, initializer=_set_read_options, initargs=(options,))
     try:
         batches = [jobs[lo : lo + READ_BATCH] for lo in range(0, len(jobs), READ_BATCH)]
         results = pool.imap(_read_task, batches) if pool else (_read_batch(b, options) for b in batches)
