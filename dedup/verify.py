@@ -494,7 +494,7 @@ def _sentence_data(p: Profile) -> SentenceData:
     return got
 
 
-def _credits_of(p: Profile) -> tuple[Credit, ...]:
+def credits_of(p: Profile) -> tuple[Credit, ...]:
     """``_credits`` of ``p``'s document: from its stored form when it was loaded from one."""
     got = p.lazy.get("credits")
     return _credits(p.doc) if got is None else got
@@ -1060,7 +1060,7 @@ def verify(
         return None
 
     # Wire credits: two different agencies' own stories are independent reports.
-    ca, cb = _credits_of(pa), _credits_of(pb)
+    ca, cb = credits_of(pa), credits_of(pb)
     prim_a, prim_b = agencies(ca, primary=True), agencies(cb, primary=True)
     all_a, all_b = agencies(ca), agencies(cb)
     conflict = bool(prim_a and prim_b and not (all_a & all_b))

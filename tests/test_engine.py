@@ -245,3 +245,48 @@ def test_parallel_read_stops_on_binary_when_asked(tmp_path, seeds_dir, monkeypat
     monkeypatch.setattr(local, "MIN_DOCS_FOR_POOL", 1)
     with pytest.raises(InputError, match="binary.txt"):
         list(local.read_parallel([str(tmp_path)], IngestOptions(skip_binary=False), workers=2))
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="the pool forks")
+@pytest.mark.parametrize("pool", [False, True])
+def test_credits_sent_back_by_verification_are_the_whole_texts_credits(monkeypatch, pool):
+    """Stories weigh each member's credits over its whole text. Verification sends back the credits
+    it read for the documents of derived relations; one longer than verify reads (MAX_VERIFY_CHARS)
+    must not be taken from there: its credit lies past the cap."""
+    from dedup.credits import wire_credits
+    from dedup.verify import MAX_VERIFY_CHARS
+
+    docs = _verify_corpus()
+    body = word_salad(MAX_VERIFY_CHARS, 901)
+    long_text = body + "\n\nThe minister told AFP on Sunday that the talks would resume."
+    docs += [Document("long", long_text), Document("long-copy", "Headline\n\n" + body[:3000])]
+    assert wire_credits(long_text, ()) and not wire_credits(long_text[:MAX_VERIFY_CHARS], ())
+    n = len(docs)
+    pairs = np.array([(i, j) for i in range(n) for j in range(i + 1, n)], dtype=np.int64)
+    if pool:
+        _force_pool(monkeypatch, batch=8)
+    sent: dict[int, tuple] = {}
+    real_task = local._verify_task
+
+    def spy_task(args):
+        rels, credits = real_task(args)
+        sent.update(credits)
+        return rels, credits
+
+    if not pool:  # the pool's workers run the module's own function; in process, spy on what it sends
+        monkeypatch.setattr(local, "_verify_task", spy_task)
+    with LocalEngine(docs, FingerprintParams(), workers=2 if pool else 1) as e:
+        assert (e._pool is not None) == pool
+        rels = e.verify(pairs, frozenset(), lambda d, t: None)
+        at = {d.id: i for i, d in enumerate(docs)}
+        members = sorted({at[x] for r in rels if r.kind.derived for x in (r.a, r.b)})
+        got = e.credits(members)
+        from_verification = dict(e._credits)
+    assert at["long-copy"] in members
+    long_i = at["long"]
+    assert long_i in members and long_i not in from_verification
+    assert got == {i: wire_credits(docs[i].text, docs[i].zones) for i in members}
+    # every member verify reads whole came back from verification; the others were read whole
+    assert set(from_verification) == set(members) - {long_i}
+    if not pool:
+        assert sent == from_verification

@@ -63,7 +63,7 @@ def test_stored_profile_equals_built_profile(seeds, sentences):
             assert np.array_equal(getattr(got, name), getattr(want, name)), (doc.id, name)
         for name in ("text", "capped", "key", "content", "entities", "event_entities", "n_words"):
             assert getattr(got, name) == getattr(want, name), (doc.id, name)
-        assert V._credits_of(got) == V._credits(doc), doc.id
+        assert V.credits_of(got) == V._credits(doc), doc.id
         sd_want, sd_got = sentence_data(want.text, doc.zones), V._sentence_data(got)
         assert sd_got.sents == sd_want.sents
         for name in ("vocab", "rows", "key"):
