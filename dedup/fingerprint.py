@@ -128,6 +128,10 @@ def _cache(caches: dict[int, dict[str, int]], seed: int) -> dict[str, int]:
 def word_hashes(words: Sequence[str], seed: int) -> np.ndarray:
     """Seeded hashes of canonical words (see ``span_hashes``), cached per process."""
     cache = _cache(_word_hash_cache, seed)
+    try:  # most texts hold no word the cache lacks: no set of their words needed (~20 us of ~50)
+        return np.fromiter(map(cache.__getitem__, words), dtype=_U64, count=len(words))
+    except KeyError:
+        pass
     new = list(set(words).difference(cache))
     if new:
         encoded = [w.encode("utf-8", "surrogatepass") for w in new]
