@@ -215,6 +215,14 @@ def _ascii_view(text: str) -> str | None:
     return text
 
 
+def first_chars(words, *, digits: bool = False) -> str:
+    """A lookahead for the first characters of ``words`` (and of digits with ``digits``),
+    to put before a pattern whose every match starts with one of them: the same matches,
+    but the engine gives up at once at the other positions (compile it with the pattern's
+    flags)."""
+    return "(?=[" + (r"\d" if digits else "") + "".join(sorted({re.escape(w[0]) for w in words})) + "])"
+
+
 _SHORT_TEXT = 300
 
 

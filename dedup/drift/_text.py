@@ -13,16 +13,8 @@ from functools import lru_cache
 
 from text_to_num import text2num
 
-from ..normalize import canonical_word, is_content, stem
+from ..normalize import canonical_word, first_chars, is_content, stem
 from ..records import Alignment, Document, Finding, Sentence
-
-def first_chars(words, *, digits: bool = False) -> str:
-    """A lookahead for the first characters of ``words`` (and of digits with ``digits``),
-    to put before a pattern whose every match starts with one of them: the same matches,
-    but the engine gives up at once at the other positions (compile it with the pattern's
-    flags)."""
-    return "(?=[" + (r"\d" if digits else "") + "".join(sorted({re.escape(w[0]) for w in words})) + "])"
-
 
 # Severity of each finding kind: high for facts, medium for sourcing and meaning, low for
 # style-adjacent differences.
