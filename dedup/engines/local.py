@@ -43,7 +43,7 @@ from ..fingerprint import DOC_BATCH, Fingerprint, FingerprintBatch, fingerprint_
 from ..ingest import FileJob, IngestOptions, read_file_job, read_inputs
 from ..params import FingerprintParams
 from ..records import Document, Relation, Skipped
-from ..verify import MAX_VERIFY_CHARS, PROFILE_CACHE, Profile, credits_of, dump_prepared, load_prepared, profile, verify
+from ..verify import PROFILE_CACHE, Profile, credits_of, dump_prepared, load_prepared, profile, verify
 
 # Below these sizes a pool costs more than it saves.
 MIN_DOCS_FOR_POOL = 400
@@ -118,8 +118,8 @@ def _loaded(i: int) -> Profile:
 def _verify_task(args: tuple[np.ndarray, frozenset[int]]) -> tuple[list[Relation], dict[int, tuple[Credit, ...]]]:
     """The relations among ``pairs``, and the wire credits of the documents of the derived ones,
     which stories weigh: verify's credit rules have read most of them (cached per document), so
-    sending them back spares the stories' pass its own. A text longer than verify reads
-    (MAX_VERIFY_CHARS) is left out: its credits are read whole later."""
+    sending them back spares the stories' pass its own. A text verify cut (MAX_VERIFY_CHARS,
+    the profile's ``capped``) is left out: its credits are read whole later."""
     pairs, stock = args
     out, credits = [], {}
     for i, j in pairs.tolist():
@@ -128,8 +128,8 @@ def _verify_task(args: tuple[np.ndarray, frozenset[int]]) -> tuple[list[Relation
             out.append(r)
             if r.kind.derived:
                 for k in (i, j):
-                    if k not in credits and len(_DOCS[k].text) <= MAX_VERIFY_CHARS:
-                        credits[k] = credits_of(_loaded(k))
+                    if k not in credits and not (p := _loaded(k)).capped:
+                        credits[k] = credits_of(p)
     return out, credits
 
 
