@@ -54,6 +54,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -213,6 +214,45 @@ def start_redis():
 # --- our index -----------------------------------------------------------------------------
 
 
+WARM_UP = 20  # articles checked before a timed pass (not timed)
+
+
+def renamed(docs, prefix: str) -> list[Document]:
+    """``docs`` under ids with ``prefix``: the same texts checked again as other articles."""
+    return [Document(id=prefix + d.id, text=d.text, title=d.title) for d in docs]
+
+
+def warm_up_documents(indexed, prefix: str = "warm-") -> list[Document]:
+    """The WARM_UP articles a timed pass checks first, spread over the indexed ones."""
+    return renamed(indexed[:: max(1, len(indexed) // WARM_UP)][:WARM_UP], prefix)
+
+
+def check_each(index: Index, queries, *, add: bool = False) -> tuple[list[float], list[str], float]:
+    """``queries`` checked one at a time (``add``: as `check --add`, each its own transaction):
+    the seconds of each, the decision of each, and the wall time of the pass."""
+    times, decided = [], []
+    t0 = time.perf_counter()
+    for q in queries:
+        t = time.perf_counter()
+        d = index.check(q, add=add)
+        times.append(time.perf_counter() - t)
+        decided.append(d.decision)
+    return times, decided, time.perf_counter() - t0
+
+
+def check_streamed(index: Index, docs) -> tuple[dict[str, int], float]:
+    """``docs`` as `dedup check` sends them from a folder or a stream (answers.check_stream:
+    check_many over chunks of 64, fingerprinted together, one audit commit per chunk): the
+    count of each decision and the wall time."""
+    from dedup.index.answers import check_stream
+
+    kinds: dict[str, int] = {}
+    t0 = time.perf_counter()
+    for d in check_stream(index, docs):
+        kinds[d.decision] = kinds.get(d.decision, 0) + 1
+    return kinds, time.perf_counter() - t0
+
+
 def bench_store(url: str, syn: Synthetic, near, novel, real_indexed, real_queries, args) -> dict:
     out: dict = {}
     index = Index.open(url, drift=False)
@@ -279,23 +319,19 @@ def bench_store(url: str, syn: Synthetic, near, novel, real_indexed, real_querie
                 fn.cache_clear()
 
     cold()
-    for d in real_indexed[:: max(1, len(real_indexed) // 20)][:20]:
-        index.check(Document(id="warm-" + d.id, text=d.text, title=d.title))
+    for d in warm_up_documents(real_indexed):
+        index.check(d)
 
     def per_second(xs):
         return round(len(xs) / max(1e-9, sum(xs)), 1)
 
-    times, kinds, by_kind = [], {}, {"new": [], "related": []}
+    times, decided, wall = check_each(index, real_queries)
+    kinds = dict(Counter(decided))
+    by_kind = {"new": [], "related": []}
     by_query = {"unseen": [], "copy": []}  # by what the query is: an unseen article, or a reprint/rewrite
-    t0 = time.perf_counter()
-    for q in real_queries:
-        t = time.perf_counter()
-        d = index.check(q)
-        times.append(time.perf_counter() - t)
-        kinds[d.decision] = kinds.get(d.decision, 0) + 1
-        by_kind["new" if d.decision == "new" else "related"].append(times[-1])
-        by_query["unseen" if q.id.startswith("q-new-") else "copy"].append(times[-1])
-    wall = time.perf_counter() - t0
+    for q, t, k in zip(real_queries, times, decided):
+        by_kind["new" if k == "new" else "related"].append(t)
+        by_query["unseen" if q.id.startswith("q-new-") else "copy"].append(t)
     out["check_real"] = lat(times) | {
         "decisions": kinds,
         "articles_per_s_one_core": round(len(real_queries) / wall, 1),
@@ -312,14 +348,8 @@ def bench_store(url: str, syn: Synthetic, near, novel, real_indexed, real_querie
     # check_many over chunks of 64, fingerprinted together, one audit commit per chunk), cold again
     cold()
     fresh_caches(index)
-    from dedup.index.answers import check_stream
-
-    stream = [Document(id="stream-" + q.id, text=q.text, title=q.title) for q in real_queries]
-    t0 = time.perf_counter()
-    kinds_stream: dict[str, int] = {}
-    for d in check_stream(index, stream):
-        kinds_stream[d.decision] = kinds_stream.get(d.decision, 0) + 1
-    wall = time.perf_counter() - t0
+    stream = renamed(real_queries, "stream-")
+    kinds_stream, wall = check_streamed(index, stream)
     out["check_real_stream"] = {"n": len(stream), "chunk": 64, "decisions": kinds_stream,
                                 "articles_per_s_one_core": round(len(stream) / wall, 1)}
     log(f"  {store.backend}: check as a stream (chunks of 64): {len(stream) / wall:,.0f} articles/s; {kinds_stream}")
@@ -347,21 +377,12 @@ def bench_store(url: str, syn: Synthetic, near, novel, real_indexed, real_querie
     # closest copy's), with the per-text caches of verify, align and drift emptied first
     cold()
     with Index.open(url, create=False) as drift_index:
-        times = []
-        t0 = time.perf_counter()
-        for q in real_queries:
-            t = time.perf_counter()
-            drift_index.check(Document(id="drift-" + q.id, text=q.text, title=q.title))
-            times.append(time.perf_counter() - t)
-        out["check_real_drift"] = lat(times) | {"articles_per_s_one_core": round(len(real_queries) / (time.perf_counter() - t0), 1)}
+        times, _, wall = check_each(drift_index, renamed(real_queries, "drift-"))
+        out["check_real_drift"] = lat(times) | {"articles_per_s_one_core": round(len(real_queries) / wall, 1)}
     log(f"  {store.backend}: check with drift p50 {pct(times, 50):.2f} p99 {pct(times, 99):.2f} ms")
 
     # check --add of the same articles (one transaction each: query, verify, insert, audit)
-    times = []
-    for q in real_queries:
-        t = time.perf_counter()
-        index.check(Document(id="add-" + q.id, text=q.text, title=q.title), add=True)
-        times.append(time.perf_counter() - t)
+    times, _, _ = check_each(index, renamed(real_queries, "add-"), add=True)
     out["check_add_real"] = lat(times)
 
     stats = index.stats()
@@ -502,33 +523,22 @@ def probe_memory(url: str, n: int) -> dict:
 
 
 _CHECK_PROBE = """
-import gc, json, sys, time
+import gc, json, sys
 sys.path.insert(0, sys.argv[1])
-from benchmarks.index_bench import lat, real_corpus
+from collections import Counter
+from benchmarks.index_bench import check_each, check_streamed, lat, real_corpus, renamed, warm_up_documents
 from dedup.index import Index
-from dedup.index.answers import check_stream
-from dedup.records import Document
 indexed, queries = real_corpus(int(sys.argv[3]), int(sys.argv[4]))
-warm = [Document(id="fresh-warm-" + d.id, text=d.text, title=d.title) for d in indexed[:: max(1, len(indexed) // 20)][:20]]
+warm = warm_up_documents(indexed, "fresh-warm-")
 del indexed  # what stays is what `dedup check` holds: its imports, the index and the articles
 gc.collect()
 index = Index.open(sys.argv[2], create=False, drift=False)
 for d in warm:
     index.check(d)
-times, kinds = [], {}
-t0 = time.perf_counter()
-for q in queries:
-    t = time.perf_counter()
-    d = index.check(Document(id="fresh-" + q.id, text=q.text, title=q.title))
-    times.append(time.perf_counter() - t)
-    kinds[d.decision] = kinds.get(d.decision, 0) + 1
-wall = time.perf_counter() - t0
-stream = [Document(id="fresh-stream-" + q.id, text=q.text, title=q.title) for q in queries]
-t0 = time.perf_counter()
-n = sum(1 for _ in check_stream(index, stream))
-streamed = n / (time.perf_counter() - t0)
-print(json.dumps(lat(times) | {"decisions": kinds, "articles_per_s_one_core": round(len(queries) / wall, 1),
-                               "streamed_articles_per_s": round(streamed, 1)}))
+times, decided, wall = check_each(index, renamed(queries, "fresh-"))
+_, streamed = check_streamed(index, renamed(queries, "fresh-stream-"))
+print(json.dumps(lat(times) | {"decisions": dict(Counter(decided)), "articles_per_s_one_core": round(len(queries) / wall, 1),
+                               "streamed_articles_per_s": round(len(queries) / streamed, 1)}))
 """
 
 
