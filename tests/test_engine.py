@@ -290,3 +290,27 @@ def test_credits_sent_back_by_verification_are_the_whole_texts_credits(monkeypat
     assert set(from_verification) == set(members) - {long_i}
     if not pool:
         assert sent == from_verification
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="the pool forks")
+def test_pool_workers_skip_cyclic_collection_and_the_freeze_is_undone():
+    """The heap is frozen before the pool forks (the workers' collections then skip what they
+    inherit), the workers collect no cycles, and leaving the engine unfreezes the heap unless
+    the caller had frozen it first."""
+    import gc
+
+    docs = _corpus()
+    assert gc.get_freeze_count() == 0
+    with LocalEngine(docs, FingerprintParams(), workers=2) as e:
+        assert e._pool is not None
+        assert gc.get_freeze_count() > 0
+        assert e._pool.apply(gc.isenabled) is False
+    assert gc.get_freeze_count() == 0 and gc.isenabled()
+    gc.freeze()  # the caller's own freeze (a service that froze its start-up heap) stays
+    try:
+        held = gc.get_freeze_count()
+        with LocalEngine(docs, FingerprintParams(), workers=2):
+            pass
+        assert gc.get_freeze_count() >= held
+    finally:
+        gc.unfreeze()

@@ -29,6 +29,7 @@ and now 0.002 s.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing as mp
 import os
 from collections.abc import Callable, Iterator, Sequence
@@ -75,12 +76,18 @@ _PARAMS = FingerprintParams()
 _PREPARED: dict[int, bytes] = {}
 
 
-def _one_blas_thread() -> None:
+def _start_worker() -> None:
     """Each worker is one core: BLAS threads on top of processes only contend (tiny matrix
-    products took 50-90 ms instead of 0.1 ms on a loaded 2-core machine)."""
+    products took 50-90 ms instead of 0.1 ms on a loaded 2-core machine).
+
+    And its cyclic garbage collector is off: fingerprinting and verification make no
+    reference cycles to speak of, so the collector only walks the worker's caches over and
+    over (on the 20k-article folder, each verifying worker spent 0.7-1.3 s in collections
+    that freed 6 objects in all). The pool is the scan's own and ends with it."""
     from threadpoolctl import threadpool_limits
 
     threadpool_limits(1)
+    gc.disable()
 
 
 def default_workers() -> int:
@@ -222,6 +229,7 @@ class LocalEngine:
         self.params = params
         self.workers = workers or default_workers()
         self._pool: Any = None
+        self._unfreeze: bool | None = None
         # Wire credits by document index, as verification found them (see _verify_task).
         self._credits: dict[int, tuple[Credit, ...]] = {}
 
@@ -236,7 +244,15 @@ class LocalEngine:
 
     def _fork(self) -> None:
         self._close()
-        self._pool = mp.get_context("fork").Pool(self.workers, initializer=_one_blas_thread)
+        # The heap as it stands (the documents above all) moves to the collector's permanent
+        # generation before the fork: the workers' collections and this process's later ones
+        # no longer walk it, nor copy its pages by touching it. Unfrozen on leaving, unless the
+        # caller had frozen objects of its own. Parent's full collections on the 20k-article
+        # folder: 0.32-0.38 s -> 0.16-0.18 s.
+        if self._unfreeze is None:
+            self._unfreeze = gc.get_freeze_count() == 0
+        gc.freeze()
+        self._pool = mp.get_context("fork").Pool(self.workers, initializer=_start_worker)
 
     def _close(self) -> None:
         if self._pool is not None:
@@ -247,6 +263,8 @@ class LocalEngine:
     def __exit__(self, *exc: object) -> None:
         global _DOCS
         self._close()
+        if self._unfreeze:
+            gc.unfreeze()
         _DOCS = ()
         _PREPARED.clear()
         _loaded.cache_clear()
