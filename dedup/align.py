@@ -28,7 +28,7 @@ import xxhash
 
 from .errors import ParamsError
 from .fingerprint import sorted_unique
-from .normalize import is_content, stem, tokenize, tokenize_uncached
+from .normalize import capitals_tell_names, is_content, stem, tokenize, tokenize_uncached
 from .records import Alignment, Sentence, SentencePair, Zone
 
 # Default pairing threshold (weighted Dice over masked content stems, names at half weight).
@@ -209,9 +209,10 @@ def _split_cached(text: str, zones: tuple[Zone, ...]) -> tuple[Sentence, ...]:
     return tuple(out)
 
 
-def _masked(words: Sequence[str], initials: str) -> frozenset[str]:
+def _masked(words: Sequence[str], initials: str, names: bool = True) -> frozenset[str]:
     """Masked terms of one sentence's words; ``initials``: the first character of each as
-    written (a capital after the first word marks a name)."""
+    written (a capital after the first word marks a name, unless ``names`` is False: the
+    text's capitals tell no names, ``capitals_tell_names``)."""
     terms = set()
     for k, w in enumerate(words):
         t = _term(w)
@@ -219,7 +220,7 @@ def _masked(words: Sequence[str], initials: str) -> frozenset[str]:
             continue
         # Names (capitalised, not the first word) count for less, so a changed name
         # does not break a pair: they are marked and down-weighted in _matrices.
-        terms.add(_NAME_MARK + w if k > 0 and initials[k].isupper() else t)
+        terms.add(_NAME_MARK + w if names and k > 0 and initials[k].isupper() else t)
     return frozenset(terms)
 
 
@@ -251,7 +252,9 @@ def _word_terms(words: Sequence[str]) -> list[str | None]:
 
 @lru_cache(maxsize=1 << 16)
 def masked_terms(sentence: str) -> frozenset[str]:
-    """Content stems of a sentence with numbers, number words and dates masked out."""
+    """Content stems of a sentence with numbers, number words and dates masked out. A
+    capital after the first word marks a name: taken alone, a sentence cannot tell whether
+    its text is set in capitals (``sentence_terms`` and ``span_terms`` know)."""
     toks = tokenize_uncached(sentence)
     return _masked(toks.words, "".join(sentence[i] for i in toks.starts.tolist()))
 
@@ -268,8 +271,11 @@ def _terms_cached(text: str, zones: tuple[Zone, ...]) -> tuple[frozenset[str], .
     plain = _word_terms(words)
     # Each word's term as _masked gives it anywhere but first in its sentence: a capitalised
     # content word is a name. The first word of each sentence is put right below.
+    # None in a text whose capitals tell no names (set in capitals or title case).
     initials = "".join(map(text.__getitem__, toks.starts.tolist()))
-    if initials.isascii():
+    if not capitals_tell_names(text, toks.starts):
+        caps = []
+    elif initials.isascii():
         caps = np.flatnonzero(np.frombuffer(initials.encode("ascii"), dtype=np.uint8) - 65 < 26).tolist()
     else:
         caps = [k for k, c in enumerate(initials) if c.isupper()]
@@ -301,11 +307,13 @@ def sentence_terms(text: str, zones: tuple[Zone, ...] = ()) -> tuple[frozenset[s
 
 def span_terms(text: str, start: int, end: int) -> frozenset[str]:
     """``masked_terms(text[start:end])`` from the text's cached tokens, for a span cut at
-    white space or punctuation (a sentence, a clause, a run of sentences)."""
+    white space or punctuation (a sentence, a clause, a run of sentences). Whether capitals
+    mark names is the whole text's to tell, as in ``sentence_terms``."""
     toks = tokenize(text)
     lo = int(np.searchsorted(toks.starts, start, side="left"))
     hi = int(np.searchsorted(toks.ends, end, side="right"))
-    return _masked(toks.words[lo:hi], "".join(text[i] for i in toks.starts[lo:hi].tolist()))
+    return _masked(toks.words[lo:hi], "".join(text[i] for i in toks.starts[lo:hi].tolist()),
+                   capitals_tell_names(text, toks.starts))
 
 
 # Masked terms as integer ids, so the per-pair matrices are built with numpy from arrays

@@ -215,6 +215,34 @@ def _ascii_view(text: str) -> str | None:
     return text
 
 
+# Capitals tell names only in running text written in sentence case, where about a sixth of
+# the words start with one. A text whose words nearly all do (set in capitals, as wire copy
+# long was; in title case; a table of capitalised row labels) says nothing of its names by
+# them: at least UNCASED_SHARE of the words that start with a letter start with a capital,
+# and there are at least UNCASED_MIN_WORDS such words.
+UNCASED_SHARE = 0.8
+UNCASED_MIN_WORDS = 8
+_UPPER, _LOWER = np.uint8(ord("A")), np.uint8(ord("a"))
+
+
+def capitals_tell_names(text: str, starts: np.ndarray) -> bool:
+    """Whether a capital at the start of a word of ``text`` (words at ``starts``, as
+    ``tokenize`` gives them) can mark a name: False for a text in capitals or title case
+    (UNCASED_SHARE). The same answer for a text and for its ASCII view."""
+    if len(starts) < UNCASED_MIN_WORDS:
+        return True
+    view = ascii_view(text)
+    if view is not None:
+        first = np.frombuffer(view.encode("ascii"), dtype=np.uint8)[starts]
+        capitals = int(np.count_nonzero(first - _UPPER < 26))  # uint8: below "A" wraps round
+        lower = int(np.count_nonzero(first - _LOWER < 26))
+    else:
+        initials = [text[s] for s in starts.tolist()]
+        capitals, lower = sum(map(str.isupper, initials)), sum(map(str.islower, initials))
+    letters = capitals + lower
+    return letters < UNCASED_MIN_WORDS or capitals < UNCASED_SHARE * letters
+
+
 def first_chars(words, *, digits: bool = False) -> str:
     """A lookahead for the first characters of ``words`` (and of digits with ``digits``),
     to put before a pattern whose every match starts with one of them: the same matches,

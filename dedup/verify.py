@@ -22,7 +22,16 @@ from .align import DATE_WORDS, SentenceData, align, order_share, sentence_data, 
 from .credits import Credit, agencies, wire_credits
 from .dateline import ReportDay, dateline_day, dateline_span, days_apart, report_day
 from .fingerprint import in_sorted, shingle_hashes, sorted_unique, winnow, word_hashes
-from .normalize import STOP_WORDS, ascii_view, canonical_word, content_stem, stem, tokenize, words as text_words
+from .normalize import (
+    STOP_WORDS,
+    ascii_view,
+    canonical_word,
+    capitals_tell_names,
+    content_stem,
+    stem,
+    tokenize,
+    words as text_words,
+)
 from .params import FingerprintParams
 from .records import Alignment, Document, Passage, Relation, RelationKind, Scores, Sentence, Zone
 
@@ -323,7 +332,7 @@ def _words_key(words: Sequence[str]) -> int:
 # PREPARED_VERSION whenever anything those bytes hold would be computed differently:
 # tests/test_verify_prepared.py pins a digest of the seeds' stored forms to it. A stored
 # form of another version is not loaded (``load_prepared`` gives None: recompute).
-PREPARED_VERSION = 3
+PREPARED_VERSION = 4  # 4: alignment marks no names in a text set in capitals or title case
 _MAGIC = b"DDV"
 # magic, version, flags, key, hash of the (capped) text, hash of the bytes after the
 # header (a damaged form is refused, not misread), then counts: words, shingles, sample,
@@ -539,6 +548,21 @@ def _words_starting(p: Profile, cls: int) -> np.ndarray:
         return np.flatnonzero(_first_class(view, starts) == cls)
     test = str.isdigit if cls == _FIGURE else str.isupper
     return np.array([k for k, s in enumerate(starts.tolist()) if test(text[s])], dtype=np.int64)
+
+
+def _capitals_tell_names(p: Profile) -> bool:
+    """``capitals_tell_names`` of ``p``'s text, computed once."""
+    got = p.lazy.get("capitals_tell_names")
+    if got is None:
+        got = p.lazy["capitals_tell_names"] = capitals_tell_names(p.text, p.starts)
+    return got
+
+
+def _as_named_by(p: Profile, own: frozenset[str], names: frozenset[str]) -> frozenset[str]:
+    """The figures of ``own`` (a set of ``p``'s entities), and those of another text's ``names``
+    (figures left out) that are among ``p``'s content stems: what ``p`` names, read against a
+    text whose capitals tell its names when ``p``'s do not (_capitals_tell_names)."""
+    return frozenset({e for e in own if e[:1].isdigit()} | {e for e in names if not e[:1].isdigit() and e in p.content})
 
 
 def _event_names(p: Profile) -> frozenset[str]:
@@ -941,18 +965,33 @@ def verify(
     # The facts first (set operations on a few dozen names): most candidates of a big scan
     # are same-topic stories with other names and figures, rejected below before any
     # n-gram work unless they share wording.
-    fewer = min(len(pa.event_entities), len(pb.event_entities))
-    facts = len(pa.event_entities & pb.event_entities) / fewer if fewer else 0.0
+    ea, eb = pa.event_entities, pb.event_entities
+    ents_a, ents_b = pa.entities, pb.entities
+    names_a = names_b = None  # event names, when one side's are read off the other's (below)
+    if (cased := _capitals_tell_names(pa)) != _capitals_tell_names(pb):
+        # One text is set in capitals (or title case), so its capitals tell no names (each of
+        # its words starts with one): it is read as naming those of the other's names that
+        # are among its words. (Two such texts compare all their capitalised words, alike.)
+        if cased:
+            eb, ents_b = _as_named_by(pb, eb, ea), _as_named_by(pb, ents_b, ents_a)
+            names_b = _as_named_by(pb, frozenset(), _event_names(pa))
+        else:
+            ea, ents_a = _as_named_by(pa, ea, eb), _as_named_by(pa, ents_a, ents_b)
+            names_a = _as_named_by(pa, frozenset(), _event_names(pb))
+    fewer = min(len(ea), len(eb))
+    shared_event = ea & eb
+    facts = len(shared_event) / fewer if fewer else 0.0
     facts_differ = fewer >= MIN_FACTS and facts < REWRITE_FACTS
-    shared_event = pa.event_entities & pb.event_entities
     names = sum(1 for e in shared_event if not e[:1].isdigit())
-    ent_event = _jac(pa.event_entities, pb.event_entities)
+    ent_event = _jac(ea, eb)
     # The content sets are the largest: a pair whose names already rule out the same event
     # and whose facts differ is mostly rejected below without them.
     content_j = _jac(pa.content, pb.content) if not facts_differ or (
         ent_event >= SAME_EVENT_ENTITIES and names >= SAME_EVENT_NAMES) else None
     same_event = (ent_event >= SAME_EVENT_ENTITIES and names >= SAME_EVENT_NAMES and content_j >= SAME_EVENT_CONTENT
-                  and not _filed_apart(a, b) and len(_event_names(pa) & _event_names(pb)) >= SAME_EVENT_NAMES
+                  and not _filed_apart(a, b)
+                  and len((_event_names(pa) if names_a is None else names_a)
+                          & (_event_names(pb) if names_b is None else names_b)) >= SAME_EVENT_NAMES
                   and not _different_subjects(pa, pb, in_full=True)
                   and not _own_figures(pa, pb))
 
@@ -978,7 +1017,7 @@ def verify(
     shared_body = shared_all if both_plain else _intersect(pa.body_set, pb.body_set)
     cab = len(shared_body) / len(pa.body_set) if len(pa.body_set) else 0.0
     cba = len(shared_body) / len(pb.body_set) if len(pb.body_set) else 0.0
-    ent = _jac(pa.entities, pb.entities)
+    ent = _jac(ents_a, ents_b)
 
     passages = _passages(pa, pb, shared_all, stock) if may_pass else []
     real = [p for p in passages if p.kind == "verbatim"]

@@ -74,6 +74,10 @@ EDGE_TEXTS = {
     "empty": "",
     "one-word": "Hello",
     "capital-first": "Brussels",
+    "in-capitals": "QUETTA, PAKISTAN - GUNMEN KILLED 31 PEOPLE IN BALOCHISTAN ON SATURDAY, OFFICIALS TOLD AFP.",
+    "in-capitals-curly": "“WE WILL REBUILD,” SAID MAYOR ANA LÓPEZ OF QUITO AFTER 1,200 HOMES FELL.",
+    "title-case": "Gunmen Kill 31 People In Balochistan On Saturday, Officials Tell Afp",
+    "capitals-headline": "GUNMEN KILL 31 IN QUETTA\nGunmen killed 31 people in Quetta on Saturday, officials in Balochistan told AFP.",
 }
 
 
