@@ -188,11 +188,14 @@ def in_sorted(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
     """``np.isin(values, sorted_set)`` for a sorted ``sorted_set`` (hash sets: samples, n-gram
     sets, band keys): one binary search per value instead of isin's sort of both arrays.
     ``values`` may have any shape."""
-    if not len(sorted_set):
+    n = len(sorted_set)
+    if not n:
         return np.zeros(values.shape, dtype=bool)
-    idx = np.searchsorted(sorted_set, values)
-    idx[idx == len(sorted_set)] = 0
-    return sorted_set[idx] == values
+    # The array's own methods, not numpy's functions (their dispatch costs ~1 us a call,
+    # and a scan makes ~200k of these): 6.0 -> 4.9 us for a few hundred hashes.
+    idx = sorted_set.searchsorted(values)
+    np.minimum(idx, n - 1, out=idx)
+    return sorted_set.take(idx) == values
 
 
 def sorted_unique(values: np.ndarray) -> np.ndarray:

@@ -189,6 +189,7 @@ class Profile:
     entities: frozenset[str]
     event_entities: frozenset[str]  # entities without month and weekday names or lone digits
     n_words: int
+    cased: bool  # normalize.capitals_tell_names: False for a text set in capitals or title case
     # Built on first use and kept (a dict, so the frozen profile can hold it): what
     # _passages needs of the B side, per document rather than per pair.
     lazy: dict = field(default_factory=dict, repr=False)
@@ -316,6 +317,7 @@ def profile(doc: Document) -> Profile:
         entities=ents,
         event_entities=_event_entities(ents),
         n_words=len(words),
+        cased=capitals_tell_names(text, toks.starts),
     )
 
 
@@ -339,7 +341,7 @@ _MAGIC = b"DDV"
 # vocabulary, term entries, sentences, content bytes, entity bytes, credit bytes; padded
 # to 72 bytes, so the 8-byte arrays that follow stay aligned.
 _HEAD = struct.Struct("<3sBIQQQ9I4x")
-_CAPPED, _OWN_SAMPLE, _NO_SENTENCES = 1, 2, 4
+_CAPPED, _OWN_SAMPLE, _NO_SENTENCES, _UNCASED = 1, 2, 4, 8
 _ZONE_CODES = {"body": 0, "caption": 1, "headline": 2, "stock": 3}
 _ZONE_NAMES = tuple(_ZONE_CODES)
 
@@ -401,7 +403,8 @@ def dump_prepared(doc: Document, *, sentences: bool = True) -> bytes:
     payload = b"".join(body)
     head = _HEAD.pack(
         _MAGIC, PREPARED_VERSION,
-        (_CAPPED if p.capped else 0) | (_OWN_SAMPLE if own_sample else 0) | (0 if sentences else _NO_SENTENCES),
+        (_CAPPED if p.capped else 0) | (_OWN_SAMPLE if own_sample else 0) | (0 if sentences else _NO_SENTENCES)
+        | (0 if p.cased else _UNCASED),
         p.key, _text_hash(p.text), xxhash.xxh3_64_intdigest(payload), p.n_words, len(p.shingles),
         len(p.sample) if own_sample else 0, len(vocab), len(cols), n_sents, len(content), len(ents),
         len(credits),
@@ -466,6 +469,7 @@ def load_prepared(doc: Document, blob: bytes) -> Profile | None:
         entities=ents,
         event_entities=_event_entities(ents),
         n_words=n_words,
+        cased=not flags & _UNCASED,
     )
     if not flags & _NO_SENTENCES:
         p.lazy["stored"] = stored
@@ -550,18 +554,10 @@ def _words_starting(p: Profile, cls: int) -> np.ndarray:
     return np.array([k for k, s in enumerate(starts.tolist()) if test(text[s])], dtype=np.int64)
 
 
-def _capitals_tell_names(p: Profile) -> bool:
-    """``capitals_tell_names`` of ``p``'s text, computed once."""
-    got = p.lazy.get("capitals_tell_names")
-    if got is None:
-        got = p.lazy["capitals_tell_names"] = capitals_tell_names(p.text, p.starts)
-    return got
-
-
 def _as_named_by(p: Profile, own: frozenset[str], names: frozenset[str]) -> frozenset[str]:
     """The figures of ``own`` (a set of ``p``'s entities), and those of another text's ``names``
     (figures left out) that are among ``p``'s content stems: what ``p`` names, read against a
-    text whose capitals tell its names when ``p``'s do not (_capitals_tell_names)."""
+    text whose capitals tell its names when ``p``'s do not (``Profile.cased``)."""
     return frozenset({e for e in own if e[:1].isdigit()} | {e for e in names if not e[:1].isdigit() and e in p.content})
 
 
@@ -968,11 +964,11 @@ def verify(
     ea, eb = pa.event_entities, pb.event_entities
     ents_a, ents_b = pa.entities, pb.entities
     names_a = names_b = None  # event names, when one side's are read off the other's (below)
-    if (cased := _capitals_tell_names(pa)) != _capitals_tell_names(pb):
+    if pa.cased != pb.cased:
         # One text is set in capitals (or title case), so its capitals tell no names (each of
         # its words starts with one): it is read as naming those of the other's names that
         # are among its words. (Two such texts compare all their capitalised words, alike.)
-        if cased:
+        if pa.cased:
             eb, ents_b = _as_named_by(pb, eb, ea), _as_named_by(pb, ents_b, ents_a)
             names_b = _as_named_by(pb, frozenset(), _event_names(pa))
         else:
@@ -980,10 +976,12 @@ def verify(
             names_a = _as_named_by(pa, frozenset(), _event_names(pb))
     fewer = min(len(ea), len(eb))
     shared_event = ea & eb
-    facts = len(shared_event) / fewer if fewer else 0.0
+    n_shared = len(shared_event)
+    facts = n_shared / fewer if fewer else 0.0
     facts_differ = fewer >= MIN_FACTS and facts < REWRITE_FACTS
-    names = sum(1 for e in shared_event if not e[:1].isdigit())
-    ent_event = _jac(ea, eb)
+    ent_event = n_shared / (len(ea) + len(eb) - n_shared) if ea or eb else 0.0  # _jac(ea, eb)
+    # shared names (not figures): counted only when the names and figures could be one event's
+    names = sum(1 for e in shared_event if not e[:1].isdigit()) if ent_event >= SAME_EVENT_ENTITIES else 0
     # The content sets are the largest: a pair whose names already rule out the same event
     # and whose facts differ is mostly rejected below without them.
     content_j = _jac(pa.content, pb.content) if not facts_differ or (

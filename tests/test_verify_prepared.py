@@ -17,13 +17,14 @@ from dedup.records import Document, Zone
 
 def _variants(seeds):
     """The seeds plus the shapes a stored form must carry: a caption zone, a capped text,
-    a non-ASCII text, a text of one short line, an empty text."""
+    a non-ASCII text, a text set in capitals, a text of one short line, an empty text."""
     out = dict(seeds)
     s0 = seeds[0]
     cut = s0.text.index("\n", len(s0.text) // 2)
     out["caption"] = Document(id="caption", text=s0.text, zones=(Zone(0, cut, "caption"),))
     out["capped"] = Document(id="capped", text=(s0.text + "\n\n") * (V.MAX_VERIFY_CHARS // len(s0.text) + 2))
     out["accents"] = Document(id="accents", text=seeds[1].text.replace("e", "\u00e9").replace("Pakistan", "P\u00e2kistan"))
+    out["capitals"] = Document(id="capitals", text=seeds[1].text.upper())
     out["short"] = Document(id="short", text="Quetta, Pakistan.")
     out["empty"] = Document(id="empty", text="")
     return out
@@ -50,18 +51,19 @@ def test_verify_with_stored_profiles_answers_as_without(seeds, sentences):
             assert got == want, (a.id, b.id)
             checked += 1
             related += want is not None
-    assert checked == 90 and related >= 10  # the seed relations and the variants' are in
+    assert checked == 110 and related >= 10  # the seed relations and the variants' are in
 
 
 @pytest.mark.parametrize("sentences", [True, False], ids=["whole", "profile-only"])
 def test_stored_profile_equals_built_profile(seeds, sentences):
+    assert not V.profile(_variants(seeds)["capitals"]).cased
     for doc in _variants(seeds).values():
         want, got = V.profile(doc), _stored(doc, sentences)
         # a profile-only form leaves the sentence data and credits to be built when needed
         assert ("stored" in got.lazy and "credits" in got.lazy) == sentences, doc.id
         for name in ("starts", "ends", "shingles", "body_set", "all_set", "caption_pos", "sample"):
             assert np.array_equal(getattr(got, name), getattr(want, name)), (doc.id, name)
-        for name in ("text", "capped", "key", "content", "entities", "event_entities", "n_words"):
+        for name in ("text", "capped", "key", "content", "entities", "event_entities", "n_words", "cased"):
             assert getattr(got, name) == getattr(want, name), (doc.id, name)
         assert V.credits_of(got) == V._credits(doc), doc.id
         sd_want, sd_got = sentence_data(want.text, doc.zones), V._sentence_data(got)
