@@ -18,13 +18,15 @@ quote or attribution is not also a wording change).
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from collections.abc import Iterable
 
 from ..align import align
-from ..records import Alignment, Diff, Document, DriftSummary, Finding
+from ..normalize import capitals_tell_names, tokenize
+from ..records import Alignment, Diff, Document, DriftSummary, Finding, Sentence
 from . import _text, attribution, claims, dates, entities, numbers, quotes, wording
-from ._text import KINDS, SEVERITY
+from ._text import KINDS, SEVERITY, read_as
 
 FAMILIES = (numbers, dates, entities, attribution, quotes, claims, wording)
 # Every per-text cache of the finders (bounded functools.lru_cache, safe across threads).
@@ -53,18 +55,80 @@ def clear_caches() -> None:
 
 def diff(a: Document, b: Document) -> Diff:
     """Align A (source) with B (copy) and list the findings: what ``dedup diff`` shows."""
-    alignment = align(a.text, b.text, a_zones=a.zones, b_zones=b.zones)
-    return Diff(a, b, alignment, compare(a, b, alignment=alignment))
+    ra, rb = _read_alike(a, b)
+    alignment = align(ra.text, rb.text, a_zones=a.zones, b_zones=b.zones)
+    findings = _compare(ra, rb, alignment)
+    if ra is a and rb is b:
+        return Diff(a, b, alignment, findings)
+    return Diff(a, b, _restored_alignment(alignment, a.text, b.text),
+                tuple(_restored(f, a.text, ra.text, b.text, rb.text) for f in findings))
 
 
 def compare(a: Document, b: Document, *, alignment: Alignment | None = None) -> tuple[Finding, ...]:
     """Findings of how B (the copy) differs from A (the source), in A's text order."""
-    if alignment is None:
-        alignment = align(a.text, b.text, a_zones=a.zones, b_zones=b.zones)
+    ra, rb = _read_alike(a, b)
+    if ra is a and rb is b:
+        if alignment is None:
+            alignment = align(a.text, b.text, a_zones=a.zones, b_zones=b.zones)
+        return _compare(a, b, alignment)
+    found = _compare(ra, rb, align(ra.text, rb.text, a_zones=a.zones, b_zones=b.zones))
+    return tuple(_restored(f, a.text, ra.text, b.text, rb.text) for f in found)
+
+
+def _compare(a: Document, b: Document, alignment: Alignment) -> tuple[Finding, ...]:
     found: list[Finding] = []
     for family in FAMILIES:
         found.extend(family.find(a, b, alignment))
     return tuple(sorted(_clean(found), key=_order))
+
+
+# --- a text set in capitals ------------------------------------------------------------------
+# The finders read names, attributions ("the official said"), weekdays and months by their
+# case. When one text is set in capitals (or title case: normalize.capitals_tell_names) and the
+# other is not, they read it in the other's case (_text.read_as: the same length, so every
+# offset holds), and what the findings quote of it is taken back from the text as written.
+
+
+def _cased(text: str) -> bool:
+    return capitals_tell_names(text, tokenize(text).starts)
+
+
+def _read_alike(a: Document, b: Document) -> tuple[Document, Document]:
+    """``a`` and ``b`` as the finders read them: the one set in capitals in the other's case."""
+    ca, cb = _cased(a.text), _cased(b.text)
+    if ca == cb:
+        return a, b
+    if ca:
+        return a, dataclasses.replace(b, text=read_as(b.text, a.text))
+    return dataclasses.replace(a, text=read_as(a.text, b.text)), b
+
+
+def _as_written(s: str, span: tuple[int, int] | None, read: str, written: str) -> str:
+    """``s``, quoted from ``read`` (at ``span`` when given), as ``written`` has it."""
+    if not s or read is written:
+        return s
+    if span is not None and read[span[0] : span[1]] == s:
+        return written[span[0] : span[1]]
+    at = read.find(s)
+    return written[at : at + len(s)] if at >= 0 else s
+
+
+def _restored(f: Finding, a_text: str, a_read: str, b_text: str, b_read: str) -> Finding:
+    return dataclasses.replace(
+        f,
+        before=_as_written(f.before, f.a_span, a_read, a_text),
+        after=_as_written(f.after, f.b_span, b_read, b_text),
+        a_sentence=_as_written(f.a_sentence, None, a_read, a_text),
+        b_sentence=_as_written(f.b_sentence, None, b_read, b_text),
+    )
+
+
+def _restored_alignment(al: Alignment, a_text: str, b_text: str) -> Alignment:
+    def written(sents: tuple[Sentence, ...], text: str) -> tuple[Sentence, ...]:
+        return tuple(dataclasses.replace(x, text=text[x.start : x.end]) for x in sents)
+
+    return dataclasses.replace(al, a_sentences=written(al.a_sentences, a_text),
+                               b_sentences=written(al.b_sentences, b_text))
 
 
 def _overlaps(x: tuple[int, int] | None, y: tuple[int, int] | None) -> bool:

@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from text_to_num import text2num
 
-from ..normalize import canonical_word, first_chars, is_content, stem
+from ..normalize import canonical_word, first_chars, is_content, stem, tokenize
 from ..records import Alignment, Document, Finding, Sentence
 
 # Severity of each finding kind: high for facts, medium for sourcing and meaning, low for
@@ -505,6 +505,48 @@ def _names(text: str, offset: int, opens: bool) -> list[Name]:
 
 
 @lru_cache(maxsize=1 << 14)
+def _opens_sentence(text: str, pos: int) -> bool:
+    """The word at ``pos`` starts ``text`` or follows a sentence's end, a colon, a line break
+    or an opening quote or bracket (white space skipped)."""
+    j = pos - 1
+    while j >= 0 and text[j] in " \t\u00a0":
+        j -= 1
+    return j < 0 or text[j] in _OPENS_SENTENCE
+
+
+_CALENDAR_NAMES = frozenset(w for w in MONTHS if len(w) > 3 and w != "sept") | frozenset(WEEKDAYS)
+
+
+def read_as(text: str, like: str) -> str:
+    """``text``, set in capitals or title case, in the case ``like`` writes its words: each word
+    as ``like`` writes it inside a sentence (a name keeps its capital, an acronym its capitals;
+    a word ``like`` writes in lower case anywhere inside a sentence is a common word), the
+    names of months (in full) and weekdays with a capital, any other word in lower case, and a
+    capital at the start of each sentence. Of the same length, so
+    offsets into it are offsets into ``text``; ``text`` itself when lower case would change its
+    length (a few letters outside ASCII)."""
+    low = text.lower()
+    if len(low) != len(text):
+        return text
+    forms: dict[str, str] = {}
+    lt = tokenize(like)
+    for s, e in zip(lt.starts.tolist(), lt.ends.tolist()):
+        written = like[s:e]
+        key = written.lower()
+        if written.islower() or (key not in forms and not _opens_sentence(like, s)):
+            forms[key] = written
+    out = list(low)
+    tt = tokenize(text)
+    for s, e in zip(tt.starts.tolist(), tt.ends.tolist()):
+        word = low[s:e]
+        form = forms.get(word)
+        if form is not None and len(form) == e - s:
+            out[s:e] = form
+        if _opens_sentence(text, s) or (form is None and word in _CALENDAR_NAMES):
+            out[s] = out[s].upper()
+    return "".join(out)
+
+
 def name_key(t: str) -> str:
     return re.sub(r"[^a-z0-9 ]", "", t.lower().replace("\u2019", "'").replace("'s", ""))
 
