@@ -504,7 +504,6 @@ def _names(text: str, offset: int, opens: bool) -> list[Name]:
     return out
 
 
-@lru_cache(maxsize=1 << 14)
 def _opens_sentence(text: str, pos: int) -> bool:
     """The word at ``pos`` starts ``text`` or follows a sentence's end, a colon, a line break
     or an opening quote or bracket (white space skipped)."""
@@ -522,9 +521,9 @@ def read_as(text: str, like: str) -> str:
     as ``like`` writes it inside a sentence (a name keeps its capital, an acronym its capitals;
     a word ``like`` writes in lower case anywhere inside a sentence is a common word), the
     names of months (in full) and weekdays with a capital, any other word in lower case, and a
-    capital at the start of each sentence. Of the same length, so
-    offsets into it are offsets into ``text``; ``text`` itself when lower case would change its
-    length (a few letters outside ASCII)."""
+    capital at the start of each sentence. Of the same length, so offsets into it are offsets
+    into ``text``; ``text`` itself when lower case would change its length (a few letters
+    outside ASCII)."""
     low = text.lower()
     if len(low) != len(text):
         return text
@@ -547,6 +546,7 @@ def read_as(text: str, like: str) -> str:
     return "".join(out)
 
 
+@lru_cache(maxsize=1 << 14)
 def name_key(t: str) -> str:
     return re.sub(r"[^a-z0-9 ]", "", t.lower().replace("\u2019", "'").replace("'s", ""))
 
