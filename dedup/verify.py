@@ -558,7 +558,8 @@ def _as_named_by(p: Profile, own: frozenset[str], names: frozenset[str]) -> froz
     """The figures of ``own`` (a set of ``p``'s entities), and those of another text's ``names``
     (figures left out) that are among ``p``'s content stems: what ``p`` names, read against a
     text whose capitals tell its names when ``p``'s do not (``Profile.cased``)."""
-    return frozenset({e for e in own if e[:1].isdigit()} | {e for e in names if not e[:1].isdigit() and e in p.content})
+    figures = {e for e in own if e[:1].isdigit()}
+    return frozenset(figures | {e for e in names if not e[:1].isdigit() and e in p.content})
 
 
 def _event_names(p: Profile) -> frozenset[str]:
