@@ -63,3 +63,20 @@ def test_sentence_terms_of_a_text_in_capitals_mark_no_names():
     assert any(t.startswith(_NAME_MARK) for ts in sentence_terms(seed_document(0).text) for t in ts)
     # a sentence taken alone cannot tell: its capitals mark names
     assert any(t.startswith(_NAME_MARK) for t in masked_terms("THE MINISTER TOLD AFP ON SATURDAY THAT QUETTA WAS CALM."))
+
+
+def test_the_index_checks_a_copy_in_capitals_as_the_copy_in_sentence_case(index_url):
+    """Stored profiles carry whether a text's capitals tell names: a check of the copy in
+    capitals against the indexed seeds answers as a check of the copy in sentence case, drift
+    summary included."""
+    from dedup.index import Index
+
+    seeds = [seed_document(n) for n in (0, 2, 3, 4)]
+    with Index.open(index_url) as index:
+        index.add(seeds)
+        plain = index.check(dataclasses.replace(seed_document(1), id="plain"))
+        caps = index.check(_in_capitals(1))
+    assert plain.decision == caps.decision == "rewrite"
+    assert [(m.a, m.kind) for m in caps.matches] == [(m.a, m.kind) for m in plain.matches]
+    assert caps.matches[0].drift is not None
+    assert caps.matches[0].drift.counts == plain.matches[0].drift.counts
