@@ -273,7 +273,7 @@ def _terms_cached(text: str, zones: tuple[Zone, ...]) -> tuple[frozenset[str], .
     # content word is a name. The first word of each sentence is put right below.
     # None in a text whose capitals tell no names (set in capitals or title case).
     initials = "".join(map(text.__getitem__, toks.starts.tolist()))
-    if not capitals_tell_names(text, toks.starts):
+    if not capitals_tell_names(text):
         caps = []
     elif initials.isascii():
         caps = np.flatnonzero(np.frombuffer(initials.encode("ascii"), dtype=np.uint8) - 65 < 26).tolist()
@@ -313,7 +313,7 @@ def span_terms(text: str, start: int, end: int) -> frozenset[str]:
     lo = int(np.searchsorted(toks.starts, start, side="left"))
     hi = int(np.searchsorted(toks.ends, end, side="right"))
     return _masked(toks.words[lo:hi], "".join(text[i] for i in toks.starts[lo:hi].tolist()),
-                   capitals_tell_names(text, toks.starts))
+                   capitals_tell_names(text))
 
 
 # Masked terms as integer ids, so the per-pair matrices are built with numpy from arrays

@@ -225,10 +225,12 @@ UNCASED_MIN_WORDS = 8
 _UPPER, _LOWER = np.uint8(ord("A")), np.uint8(ord("a"))
 
 
-def capitals_tell_names(text: str, starts: np.ndarray) -> bool:
-    """Whether a capital at the start of a word of ``text`` (words at ``starts``, as
-    ``tokenize`` gives them) can mark a name: False for a text in capitals or title case
-    (UNCASED_SHARE). The same answer for a text and for its ASCII view."""
+@lru_cache(maxsize=4096)
+def capitals_tell_names(text: str) -> bool:
+    """Whether a capital at the start of a word of ``text`` can mark a name: False for a text
+    in capitals or title case (UNCASED_SHARE). The same answer for a text and for its ASCII
+    view. Cached per text, as ``tokenize`` is (verification, alignment and drift each ask)."""
+    starts = tokenize(text).starts
     if len(starts) < UNCASED_MIN_WORDS:
         return True
     view = ascii_view(text)

@@ -317,7 +317,7 @@ def profile(doc: Document) -> Profile:
         entities=ents,
         event_entities=_event_entities(ents),
         n_words=len(words),
-        cased=capitals_tell_names(text, toks.starts),
+        cased=capitals_tell_names(text),
     )
 
 
@@ -793,10 +793,12 @@ def _distinct_shingles(p: Profile, spans: Sequence[tuple[int, int]]) -> int:
     return len(sorted_unique(np.concatenate([p.shingles[lo:hi] for lo, hi in ranges])))
 
 
-def _jac(a: frozenset, b: frozenset) -> float:
+def _jac(a: frozenset, b: frozenset, shared: int | None = None) -> float:
+    """Jaccard of two sets; ``shared``: the size of their intersection, when known."""
     if not (a or b):
         return 0.0
-    shared = len(a & b)
+    if shared is None:
+        shared = len(a & b)
     return shared / (len(a) + len(b) - shared)
 
 
@@ -980,7 +982,7 @@ def verify(
     n_shared = len(shared_event)
     facts = n_shared / fewer if fewer else 0.0
     facts_differ = fewer >= MIN_FACTS and facts < REWRITE_FACTS
-    ent_event = n_shared / (len(ea) + len(eb) - n_shared) if ea or eb else 0.0  # _jac(ea, eb)
+    ent_event = _jac(ea, eb, n_shared)
     # shared names (not figures): counted only when the names and figures could be one event's
     names = sum(1 for e in shared_event if not e[:1].isdigit()) if ent_event >= SAME_EVENT_ENTITIES else 0
     # The content sets are the largest: a pair whose names already rule out the same event

@@ -211,7 +211,7 @@ def test_term_ids_do_not_depend_on_what_a_process_met_before():
 @settings(max_examples=150, deadline=None)
 def test_sentence_terms_equal_the_terms_of_each_sentence(parts, sep):
     from dedup.align import masked_terms, sentence_terms, span_terms, split_sentences
-    from dedup.normalize import capitals_tell_names, tokenize
+    from dedup.normalize import capitals_tell_names
 
     text = sep.join(parts)
     sents = split_sentences(text)
@@ -220,7 +220,7 @@ def test_sentence_terms_equal_the_terms_of_each_sentence(parts, sep):
     # Whether capitals mark names is the whole text's to tell: a sentence taken alone takes
     # them for names, as the text does unless it is set in capitals or title case
     # (tests/test_verify_capitals.py).
-    alike = capitals_tell_names(text, tokenize(text).starts)
+    alike = capitals_tell_names(text)
     for s, t in zip(sents, terms):
         assert t == masked_terms(s.text) or not alike
         assert span_terms(text, s.start, s.end) == t

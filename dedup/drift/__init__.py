@@ -23,7 +23,7 @@ from collections import Counter
 from collections.abc import Iterable
 
 from ..align import align
-from ..normalize import capitals_tell_names, tokenize
+from ..normalize import capitals_tell_names
 from ..records import Alignment, Diff, Document, DriftSummary, Finding, Sentence
 from . import _text, attribution, claims, dates, entities, numbers, quotes, wording
 from ._text import KINDS, SEVERITY, read_as
@@ -49,7 +49,7 @@ def clear_caches() -> None:
     from .. import align as _align, normalize as _normalize
 
     _align.clear_caches()
-    for fn in (_normalize.tokenize, *CACHES):
+    for fn in (_normalize.tokenize, _normalize.capitals_tell_names, *CACHES):
         fn.cache_clear()
 
 
@@ -89,13 +89,9 @@ def _compare(a: Document, b: Document, alignment: Alignment) -> tuple[Finding, .
 # offset holds), and what the findings quote of it is taken back from the text as written.
 
 
-def _cased(text: str) -> bool:
-    return capitals_tell_names(text, tokenize(text).starts)
-
-
 def _read_alike(a: Document, b: Document) -> tuple[Document, Document]:
     """``a`` and ``b`` as the finders read them: the one set in capitals in the other's case."""
-    ca, cb = _cased(a.text), _cased(b.text)
+    ca, cb = capitals_tell_names(a.text), capitals_tell_names(b.text)
     if ca == cb:
         return a, b
     if ca:
