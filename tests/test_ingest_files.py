@@ -546,6 +546,18 @@ def test_metadata_dates_become_iso_8601(tmp_path):
     assert [d.published for d in _read(f)] == ["2026-01-31T07:29+00:00", "2026-01-31T10:00:00Z", None]
 
 
+def test_a_zone_offset_of_a_day_or_more_keeps_the_date_and_reads_on(tmp_path):
+    # dateutil reads "UTC+30" and "+9999" as offsets that datetime cannot format: one such
+    # stamp or metadata field stopped the whole scan with a traceback
+    (tmp_path / "a.txt").write_text(ARTICLE.replace("\n\n", "\n\nPublished: 1 March 2020 10:00 UTC+30\n\n", 1))
+    rows = [("b", "2020-01-01 10:00 +9999"), ("c", "2020-01-01T10:00+25:00"), ("d", "2020-01-01 10:00 +05:30")]
+    (tmp_path / "r.jsonl").write_text("".join(json.dumps({"id": i, "text": ARTICLE, "published": p}) + "\n" for i, p in rows))
+    docs = _read(tmp_path)
+    assert [(d.id, d.published) for d in docs] == [
+        ("a.txt", "2020-03-01"), ("b", "2020-01-01"), ("c", "2020-01-01"), ("d", "2020-01-01 10:00 +05:30"),
+    ]
+
+
 def test_crlf_and_old_mac_line_ends(tmp_path):
     for name, sep in (("crlf.txt", "\r\n"), ("cr.txt", "\r")):
         (tmp_path / name).write_bytes(ARTICLE.replace("\n", sep).encode())

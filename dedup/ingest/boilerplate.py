@@ -282,8 +282,12 @@ def _parse_date(text: str) -> str | None:
         return None
     if dt.year == 1900:
         return None
-    has_time = bool(re.search(r"\d{1,2}[:.]\d{2}", text))
-    return dt.isoformat(timespec="minutes") if has_time else dt.date().isoformat()
+    if not re.search(r"\d{1,2}[:.]\d{2}", text):
+        return dt.date().isoformat()
+    try:
+        return dt.isoformat(timespec="minutes")
+    except ValueError:  # a zone offset of a day or more ("UTC+30"): the time's zone is unknown
+        return dt.date().isoformat()
 
 
 def _caption(line: str, last: bool) -> bool:
