@@ -282,6 +282,25 @@ def test_csv_records_when_asked(tmp_path):
     assert isinstance(items[1], Skipped) and items[1].reason.startswith(f"'{f}' line ")
 
 
+def test_record_files_without_records_are_listed_as_skipped(tmp_path):
+    # an empty list, a wrapper object around one, a CSV of only its header line, an empty CSV:
+    # each file held no document, and said nothing of it
+    (tmp_path / "a.json").write_text("[]")
+    (tmp_path / "b.json").write_text('{"items": []}')
+    (tmp_path / "c.csv").write_text("id,text\n")
+    (tmp_path / "d.csv").write_text("")
+    (tmp_path / "e.tsv").write_text("\n\n")
+    items = _read(tmp_path, extensions=(".json", ".csv", ".tsv"))
+    assert all(isinstance(i, Skipped) for i in items)
+    assert [(i.id, i.reason) for i in items] == [
+        ("a.json", f"cannot read '{tmp_path}/a.json': no JSON records (an empty list); add records or leave it out"),
+        ("b.json", f"cannot read '{tmp_path}/b.json': no JSON records (an empty list); add records or leave it out"),
+        ("c.csv", f"cannot read '{tmp_path}/c.csv': no records (only a header line); add rows below a header line or leave it out"),
+        ("d.csv", f"cannot read '{tmp_path}/d.csv': empty file; add a header line and records or leave it out"),
+        ("e.tsv", f"cannot read '{tmp_path}/e.tsv': empty file; add a header line and records or leave it out"),
+    ]
+
+
 # --- special files, permissions, names, links -------------------------------------------------
 
 

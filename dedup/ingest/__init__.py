@@ -404,20 +404,31 @@ def _json_doc(data: bytes, display: str, ids: _Ids, path: str | None, options: I
         if len(lists) == 1:
             obj = lists[0]
     records = obj if isinstance(obj, list) else [obj]
+    if not records:
+        yield Skipped(sid, f"cannot read '{display}': no JSON records (an empty list); add records or leave it out", path)
     for k, rec in enumerate(records, start=1):
         yield from _record(rec, f"'{display}' record {k}", f"{sid}#record{k}", ids, path, options)
 
 
 def _csv_doc(text: str, ext: str, display: str, ids: _Ids, path: str | None, options: IngestOptions, sid: str) -> Iterator[Document | Skipped]:
     """Rows of a CSV (TSV) file with a header line, read as records; a skipped row is ``sid:N``."""
+    if not text.strip():
+        yield Skipped(sid, f"cannot read '{display}': empty file; add a header line and records or leave it out", path)
+        return
     csv.field_size_limit(max(options.max_bytes, 131072))
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter="\t" if ext == ".tsv" else ",")
+    rows = 0
     try:
         for row in reader:
+            rows += 1
             n = reader.line_num
             yield from _record(row, f"'{display}' line {n}", f"{sid}:{n}", ids, path, options)
     except csv.Error as exc:
         yield Skipped(f"{sid}:{reader.line_num}", f"'{display}' line {reader.line_num}: invalid CSV ({exc}); fix the file", path)
+        return
+    if rows == 0:
+        what = "only a header line" if reader.fieldnames else "no header line"
+        yield Skipped(sid, f"cannot read '{display}': no records ({what}); add rows below a header line or leave it out", path)
 
 
 # --- streams ------------------------------------------------------------------------------------
