@@ -301,6 +301,44 @@ def test_record_files_without_records_are_listed_as_skipped(tmp_path):
     ]
 
 
+_SPLIT = (pathlib.Path(__file__).resolve().parent.parent / "seeds" / "002_ceff1de251848dd9.txt").read_text()  # two stories
+
+
+def _ids(items):
+    return [(i.id, i.renamed_from, i.parent) for i in items if isinstance(i, Document)]
+
+
+def test_an_id_made_up_while_reading_that_a_record_holds_is_renamed_not_fatal(tmp_path):
+    # a split story's "x#1" and a line's "l.txt:1" were never claimed: a record holding one made
+    # scan_documents stop the whole scan ("document id 'x#1' appears twice")
+    (tmp_path / "a.jsonl").write_text(json.dumps({"id": "x", "text": _SPLIT}) + "\n" + json.dumps({"id": "x#1", "text": ARTICLE}) + "\n")
+    (tmp_path / "b.jsonl").write_text(json.dumps({"id": "y#2", "text": ARTICLE}) + "\n" + json.dumps({"id": "y", "text": _SPLIT}) + "\n")
+    assert _ids(_read(tmp_path)) == [
+        ("x#1", None, "x"), ("x#2", None, "x"), ("x#1~2", "x#1", None),  # the later input is renamed
+        ("y#2", None, None), ("y~2#1", "y#2", "y~2"), ("y~2#2", "y#2", "y~2"),  # a split one as a whole
+    ]
+    lines = tmp_path / "lines"
+    lines.mkdir()
+    (lines / "l.txt").write_text(ARTICLE.replace("\n\n", " ").replace("\n", " ") + "\nMarkets rose sharply in Tokyo trading today.\n")
+    (lines / "m.jsonl").write_text(json.dumps({"id": "l.txt:1", "text": ARTICLE}) + "\n")
+    assert _ids(_read(lines, lines=True)) == [("l.txt:1", None, None), ("l.txt:2", None, None), ("l.txt:1~2", "l.txt:1", None)]
+
+
+def test_made_up_ids_are_unique_alike_read_in_parallel_and_scanned(tmp_path):
+    from dedup.engines.local import MIN_DOCS_FOR_POOL, read_parallel
+    from dedup.scan import scan
+
+    for k in range(MIN_DOCS_FOR_POOL):  # enough files for the reading pool
+        (tmp_path / f"f{k:03d}.txt").write_text(ARTICLE.replace("Tuesday", f"day {k}"))
+    (tmp_path / "s.txt").write_text(_SPLIT)
+    (tmp_path / "z.jsonl").write_text(json.dumps({"id": "s.txt#2", "text": ARTICLE}) + "\n")
+    sequential = _ids(_read(tmp_path))
+    assert sequential[-3:] == [("s.txt#1", None, "s.txt"), ("s.txt#2", None, "s.txt"), ("s.txt#2~2", "s.txt#2", None)]
+    assert _ids(read_parallel([str(tmp_path)], IngestOptions(), workers=2)) == sequential
+    result = scan([tmp_path], workers=2)
+    assert [d.id for d in result.documents] == [i for i, _, _ in sequential]
+
+
 # --- special files, permissions, names, links -------------------------------------------------
 
 

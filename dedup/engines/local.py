@@ -41,7 +41,7 @@ import numpy as np
 from ..candidates import CandidateSet, candidate_set
 from ..credits import Credit, wire_credits
 from ..fingerprint import DOC_BATCH, Fingerprint, FingerprintBatch, fingerprint_batch
-from ..ingest import FileJob, IngestOptions, read_file_job, read_inputs
+from ..ingest import FileJob, IngestOptions, read_file_job, read_inputs, unique_ids
 from ..params import FingerprintParams
 from ..records import Document, Relation, Skipped
 from ..verify import PROFILE_CACHE, Profile, credits_of, dump_prepared, load_prepared, profile, verify
@@ -198,6 +198,10 @@ def read_parallel(
     """``read_inputs`` with the one-article files read (decoded, extracted, cleaned) on all
     cores: the same items in the same order. The folders are walked first, in this process,
     so ids are claimed as a sequential read claims them."""
+    return unique_ids(_read_parallel(paths, options, workers))
+
+
+def _read_parallel(paths: Sequence[str], options: IngestOptions, workers: int | None) -> Iterator[Document | Skipped]:
     items = list(read_inputs(paths, options=options, defer=True))
     jobs = [x for x in items if isinstance(x, FileJob)]
     workers = workers or default_workers()

@@ -27,7 +27,7 @@ import json
 import os
 import stat
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -48,6 +48,7 @@ __all__ = [
     "read_file_job",
     "read_inputs",
     "read_stream",
+    "unique_ids",
 ]
 
 DEFAULT_EXTENSIONS = (".txt", ".md", ".html", ".htm", ".json", ".jsonl", ".ndjson")
@@ -154,6 +155,51 @@ def _renamed(docs: tuple[Document, ...], wanted: str, got: str) -> tuple[Documen
     if got == wanted:
         return docs
     return tuple(dataclasses.replace(d, renamed_from=wanted) for d in docs)
+
+
+def unique_ids(items: Iterable[Document | Skipped]) -> Iterator[Document | Skipped]:
+    """``items`` with every Document id unique: ids made up while reading (a split story's
+    ``{id}#{k}``, a line's ``{id}:{line}``) are not claimed when the walk names inputs, so a
+    record may already hold one. The later of two inputs is renamed ``~2`` as a clash between
+    named inputs is (a split one as a whole, its parts together, ``{id}~2#{k}``, saying the
+    part's id that was taken), in input order."""
+    seen: set[str] = set()
+    group: list[Document] = []  # the parts of one split input, met in a row
+
+    def free(wanted: str, ids: Callable[[str], list[str]]) -> str:
+        got, k = wanted, 1
+        while any(x in seen for x in ids(got)):
+            k += 1
+            got = f"{wanted}~{k}"
+        return got
+
+    def flush() -> Iterator[Document]:
+        parent = group[0].parent
+        got = free(parent, lambda p: [f"{p}#{d.part}" for d in group])
+        taken = next((d.id for d in group if d.id in seen), None)  # the id it asked for that was taken
+        for d in group:
+            if got != parent:
+                d = dataclasses.replace(d, id=f"{got}#{d.part}", parent=got, renamed_from=d.renamed_from or taken)
+            seen.add(d.id)
+            yield d
+        group.clear()
+
+    for item in items:
+        if isinstance(item, Document) and item.parent is not None:
+            if group and group[0].parent != item.parent:
+                yield from flush()
+            group.append(item)
+            continue
+        if group:
+            yield from flush()
+        if isinstance(item, Document):
+            got = free(item.id, lambda x: [x])
+            if got != item.id:
+                item = dataclasses.replace(item, id=got, renamed_from=item.renamed_from or item.id)
+            seen.add(item.id)
+        yield item
+    if group:
+        yield from flush()
 
 
 # --- text -> documents --------------------------------------------------------------------
@@ -456,7 +502,7 @@ def read_stream(
     ``jsonl``, ``json``, ``text``, ``html``."""
     if fmt not in _FORMATS:
         raise ParamsError(f"unknown stream format {fmt!r}; use one of {', '.join(_FORMATS)}")
-    return _stream(stream, name, fmt, options, _Ids())
+    return unique_ids(_stream(stream, name, fmt, options, _Ids()))
 
 
 def _stream(stream: BinaryIO, name: str, fmt: str, options: IngestOptions, ids: _Ids) -> Iterator[Document | Skipped]:
@@ -694,8 +740,14 @@ def read_inputs(
 
     ``defer``: yield a FileJob in place of each one-article file (text, Markdown, HTML),
     for the caller to read with ``read_file_job``, in parallel if it likes; everything
-    else (records, skips, ids) is the same, in the same order.
+    else (records, skips, ids) is the same, in the same order, and the caller passes what
+    it read, in that order, through ``unique_ids``.
     """
+    items = _read_inputs(paths, options, defer)
+    return items if defer else unique_ids(items)  # type: ignore[arg-type]
+
+
+def _read_inputs(paths: Sequence[str | os.PathLike], options: IngestOptions, defer: bool) -> Iterator[Document | Skipped | FileJob]:
     ids = _Ids()
     for p in paths:
         path = os.fspath(p)
