@@ -104,6 +104,21 @@ def test_latin1_text(tmp_path):
     assert _only(_read(f), Document).text == text
 
 
+@pytest.mark.parametrize(
+    "data, text",
+    [
+        pytest.param(TEXT.encode() + " and the caf\u00e9".encode()[:-1], TEXT + " and the caf\ufffd", id="cut-inside-a-character"),
+        pytest.param(TEXT.encode().replace(b" twice ", b" tw\xefce "), TEXT.replace(" twice ", " tw\ufffdce "), id="one-latin-1-byte"),
+    ],
+)
+def test_utf8_with_a_few_bad_bytes_stays_utf8(tmp_path, data, text):
+    # read as cp1252, every good character turned into two or three ("\u201c" -> "\u00e2\u20ac\u0153"),
+    # silently; now only the bad byte is lost, shown as U+FFFD
+    f = tmp_path / "a.txt"
+    f.write_bytes(data)
+    assert _only(_read(f), Document).text == text
+
+
 def test_non_latin_single_byte_text_uses_charset_normalizer(tmp_path):
     text = "\u041f\u0440\u0430\u0432\u0438\u0442\u0435\u043b\u044c\u0441\u0442\u0432\u043e \u043e\u0431\u044a\u044f\u0432\u0438\u043b\u043e \u043e \u043d\u043e\u0432\u044b\u0445 \u043c\u0435\u0440\u0430\u0445 \u043f\u043e\u0434\u0434\u0435\u0440\u0436\u043a\u0438 \u044d\u043a\u043e\u043d\u043e\u043c\u0438\u043a\u0438 \u0432 \u043f\u043e\u043d\u0435\u0434\u0435\u043b\u044c\u043d\u0438\u043a."
     f = tmp_path / "ru.txt"

@@ -1,7 +1,7 @@
 """Bytes -> text: BOMs, UTF-8, UTF-16/32 without a BOM, Western single-byte fallbacks.
 
 Order: a forced encoding (refused when it clearly misreads the bytes); a BOM; NUL-byte layout (UTF-16/32 without BOM, else binary);
-strict UTF-8; charset-normalizer when it finds a non-Latin script; cp1252; Latin-1.
+strict UTF-8; UTF-8 with its few bad bytes replaced; charset-normalizer when it finds a non-Latin script; cp1252; Latin-1.
 Text full of control characters is binary whatever it decoded as.
 """
 
@@ -37,6 +37,10 @@ MAX_UNASSIGNED_SHARE = 0.01
 #   non-ASCII characters: "’" read as "â€™". Text in a one-byte code page is valid UTF-8 only
 #   when every byte over 0x7F happens to sit in a lead-and-continuation pattern ("Ã©"), which
 #   real prose does not do.
+# Bytes that are not valid UTF-8 are still read as UTF-8, each bad sequence replaced by U+FFFD,
+# when at least this share of their non-ASCII characters are good UTF-8 sequences (a UTF-8 file
+# cut inside a character, or with one Latin-1 byte pasted in); cp1252 text scores 0, GBK ~0.1.
+MIN_UTF8_SHARE = 0.75
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),
@@ -134,6 +138,21 @@ def _misread(data: bytes, text: str, encoding: str) -> None:
         raise NotText(f"not text as {encoding} ({odd / len(text):.0%} unassigned or private-use characters)")
 
 
+def _mostly_utf8(data: bytes) -> tuple[str, str] | None:
+    """UTF-8 text with a few bad bytes (a file cut inside a character, one byte of another
+    encoding pasted in, a flipped bit), decoded with U+FFFD for each bad sequence; None when the
+    bytes are not mostly UTF-8. Read as cp1252 instead, every good character of such a file
+    would turn into two or three ("’" into "â€™") and the file would be indexed as that.
+    Text in a one-byte code page or a CJK legacy encoding is almost never valid UTF-8 in its
+    bytes over 0x7F, so MIN_UTF8_SHARE of them in good sequences tells them apart."""
+    text = data.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd") - data.count("\ufffd".encode())
+    good = sum(1 for c in text if c > "\x7f") - bad - data.count("\ufffd".encode())
+    if bad <= 0 or good < MIN_UTF8_SHARE * (good + bad):
+        return None
+    return _checked(text, f"utf-8 ({bad} bad byte sequence{'' if bad == 1 else 's'} replaced)")
+
+
 def decode(data: bytes, *, encoding: str | None = None) -> tuple[str, str]:
     """The text of ``data`` and the encoding used. Raises NotText (and LookupError for an unknown encoding)."""
     if encoding:
@@ -163,6 +182,9 @@ def decode(data: bytes, *, encoding: str | None = None) -> tuple[str, str]:
         return _checked(data.decode("utf-8"), "utf-8")
     except UnicodeDecodeError:
         pass
+    mended = _mostly_utf8(data)
+    if mended is not None:
+        return mended
     if len(data) >= MIN_DETECT_BYTES:
         best = from_bytes(data).best()
         if best is not None:
