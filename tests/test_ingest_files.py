@@ -544,7 +544,51 @@ def test_read_stream_jsonl_text_and_html():
     doc = _only(list(read_stream(io.BytesIO(page), name="page")), Document)
     assert doc.title == "Floods force thousands from homes in northern Italy"
     s = _only(list(read_stream(io.BytesIO(b""), name="e")), Skipped)
-    assert s.reason == "cannot read 'e': empty file (0 bytes); add text or leave it out"
+    assert s.reason == "cannot read 'e': nothing was sent (0 bytes); send an article or records, or leave 'e' out"
+
+
+def _record_lines(n: int, prefix: str = "r") -> str:
+    return "".join(json.dumps({"id": f"{prefix}{i}", "text": ARTICLE.replace("Tuesday", f"day {i}")}) + "\n" for i in range(n))
+
+
+def test_a_stream_of_json_lines_whose_first_line_is_bad_reads_the_others():
+    # the bad first line made the stream look like one pretty-printed object, and all its
+    # records became one skipped entry
+    items = list(read_stream(io.BytesIO(b'{"id": "a", "text": "broken\n' + _record_lines(3).encode())))
+    assert [(type(i).__name__, i.id) for i in items] == [("Skipped", "-:1"), ("Document", "r0"), ("Document", "r1"), ("Document", "r2")]
+    assert items[0].reason.startswith("'-' line 1: invalid JSON (Unterminated string")
+    pretty = json.dumps({"id": "p1", "text": ARTICLE}, indent=2).encode()  # still one object
+    assert [d.id for d in read_stream(io.BytesIO(pretty))] == ["p1"]
+
+
+@pytest.mark.parametrize("codec", ["utf-16", "utf-32", "utf-16-le"])
+def test_utf16_and_utf32_json_and_json_lines_are_read_as_records(tmp_path, codec):
+    # on a stream they were one text article made of JSON syntax (id '-'); in a .jsonl file each
+    # line after the first was cut at the wrong byte, and --encoding utf-16 did not help
+    lines = _record_lines(3).encode(codec)
+    array = json.dumps([{"id": "a", "text": ARTICLE}]).encode(codec)
+    assert [d.id for d in read_stream(io.BytesIO(lines))] == ["r0", "r1", "r2"]
+    assert [d.id for d in read_stream(io.BytesIO(array))] == ["a"]
+    (tmp_path / "x.jsonl").write_bytes(lines)
+    assert [(type(i).__name__, i.id) for i in _read(tmp_path)] == [("Document", "r0"), ("Document", "r1"), ("Document", "r2")]
+    forced = "utf-16-le" if codec == "utf-16-le" else codec
+    assert [i.id for i in _read(tmp_path / "x.jsonl", encoding=forced)] == ["r0", "r1", "r2"]
+
+
+def test_record_id_messages_say_what_is_wrong_with_the_id(tmp_path):
+    f = tmp_path / "ids.jsonl"
+    f.write_text("".join(json.dumps({"id": i, "text": ARTICLE}) + "\n" for i in ("", "  ", ["x"])))
+    assert [i.reason for i in _read(f)] == [
+        f"'{f}' line 1: record has an empty 'id'; give it an id or pass --id-field NAME",
+        f"'{f}' line 2: record has an empty 'id'; give it an id or pass --id-field NAME",
+        f"'{f}' line 3: record has a list for its 'id'; give it a string or number",
+    ]
+
+
+def test_a_json_file_with_a_bom_reads_with_encoding_utf8_given(tmp_path):
+    f = tmp_path / "b.json"
+    f.write_bytes(b"\xef\xbb\xbf" + json.dumps([{"id": "a", "text": ARTICLE}]).encode())
+    assert [d.id for d in _read(f)] == [d.id for d in _read(f, encoding="utf-8")] == ["a"]
 
 
 # --- HTML -----------------------------------------------------------------------------------------

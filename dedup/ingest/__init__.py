@@ -352,7 +352,14 @@ def _record(
         return
     rid = _field(rec, options.id_field)
     if rid is None:
-        yield Skipped(sid, f"{where}: record has no '{options.id_field}' field; add one or pass --id-field NAME", path)
+        given = rec.get(options.id_field)
+        if given is None:
+            why = f"has no '{options.id_field}' field; add one or pass --id-field NAME"
+        elif isinstance(given, (dict, list)):
+            why = f"has a {type(given).__name__} for its '{options.id_field}'; give it a string or number"
+        else:
+            why = f"has an empty '{options.id_field}'; give it an id or pass --id-field NAME"
+        yield Skipped(sid, f"{where}: record {why}", path)
         return
     wanted = printable(rid)
     rid = ids.claim(wanted)
@@ -430,7 +437,7 @@ def _json_doc(data: bytes, display: str, ids: _Ids, path: str | None, options: I
         yield Skipped(sid, f"cannot read '{display}': empty JSON file; add records or leave it out", path)
         return
     try:
-        obj = json.loads(data.decode(options.encoding) if options.encoding else data)
+        obj = json.loads(data.decode(options.encoding).removeprefix("\ufeff") if options.encoding else data)
     except UnicodeDecodeError as exc:
         yield Skipped(sid, f"cannot read '{display}': {_not_encoded(exc, options, 'its')}", path)
         return
@@ -479,6 +486,25 @@ def _csv_doc(text: str, ext: str, display: str, ids: _Ids, path: str | None, opt
 
 # --- streams ------------------------------------------------------------------------------------
 
+_WIDE_BOMS = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+
+
+def _wide(head: bytes, options: IngestOptions) -> bool:
+    """Whether the bytes starting with ``head`` are UTF-16/32 (a BOM, NUL bytes, or such an
+    encoding given): then neither lines nor JSON syntax can be read off the bytes, and the input
+    is decoded whole first (``_as_utf8``)."""
+    if options.encoding:
+        return codecs.lookup(options.encoding).name.startswith(("utf-16", "utf-32"))
+    return head.startswith(_WIDE_BOMS) or b"\x00" in head[:4096]
+
+
+def _as_utf8(data: bytes, display: str, options: IngestOptions) -> tuple[bytes, IngestOptions]:
+    """UTF-16/32 ``data`` as UTF-8 bytes (decoded and checked as a text file is; InputError when
+    it is not text), and the options to read those with."""
+    text = _decode(data, display, options)
+    return text.encode("utf-8", "surrogatepass"), dataclasses.replace(options, encoding=None)
+
+
 
 def _limited_lines(fh: BinaryIO, max_bytes: int) -> Iterator[bytes]:
     """Lines of a binary stream; a line over max_bytes is cut there (the rest of it is dropped)."""
@@ -505,19 +531,46 @@ def read_stream(
     return unique_ids(_stream(stream, name, fmt, options, _Ids()))
 
 
+def _sniff(head: bytes) -> str:
+    """The format of a stream from its first bytes: JSONL (``{``), JSON (``[``, or a pretty-printed
+    object), HTML (``<``) or text."""
+    head = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    fmt = {b"{": "jsonl", b"[": "json", b"<": "html"}.get(head[:1], "text")
+    if fmt in ("json", "jsonl") and head[1:].lstrip(b" \t\r\n")[:1] not in _JSON_NEXT[fmt]:
+        return "text"  # "[ad_1]", "{Photo: AP}": an article that opens with a bracket
+    if fmt == "jsonl" and b"\n" in head:
+        first, rest = head.split(b"\n", 1)
+        if not _json_object(first):
+            # A pretty-printed object, not one object per line; unless the next line is an object
+            # of its own (a bad first record: each line is then read, and that one skipped).
+            following = next((ln for ln in rest.split(b"\n")[:-1] if ln.strip()), b"")
+            return "jsonl" if _json_object(following) else "json"
+    return fmt
+
+
+def _json_object(line: bytes) -> bool:
+    try:
+        return isinstance(json.loads(line), dict)
+    except (ValueError, RecursionError):
+        return False
+
+
 def _stream(stream: BinaryIO, name: str, fmt: str, options: IngestOptions, ids: _Ids) -> Iterator[Document | Skipped]:
     display = printable(name)
     buf = stream if hasattr(stream, "peek") else io.BufferedReader(stream)  # type: ignore[arg-type]
+    try:
+        if _wide(buf.peek(4096), options):  # UTF-16/32: read as the UTF-8 it spells
+            data = buf.read(options.max_bytes + 1)
+            if len(data) > options.max_bytes:
+                yield Skipped(display, f"cannot read '{display}': too large (over max_bytes {options.max_bytes}); split it or raise --max-bytes")
+                return
+            utf8, options = _as_utf8(data, display, options)
+            buf = io.BufferedReader(io.BytesIO(utf8))  # type: ignore[arg-type]
+    except InputError as exc:
+        yield Skipped(display, str(exc))
+        return
     if fmt == "auto":
-        head = buf.peek(65536).lstrip(b"\xef\xbb\xbf \t\r\n")
-        fmt = {b"{": "jsonl", b"[": "json", b"<": "html"}.get(head[:1], "text")
-        if fmt in ("json", "jsonl") and head[1:].lstrip(b" \t\r\n")[:1] not in _JSON_NEXT[fmt]:
-            fmt = "text"  # "[ad_1]", "{Photo: AP}": an article that opens with a bracket
-        if fmt == "jsonl" and b"\n" in head:
-            try:
-                json.loads(head.split(b"\n", 1)[0])
-            except (ValueError, RecursionError):
-                fmt = "json"  # a pretty-printed object, not one object per line
+        fmt = _sniff(buf.peek(65536))
     try:
         if fmt == "jsonl":
             yield from _jsonl(_limited_lines(buf, options.max_bytes), display, ids, None, options)
@@ -525,6 +578,10 @@ def _stream(stream: BinaryIO, name: str, fmt: str, options: IngestOptions, ids: 
         data = buf.read(options.max_bytes + 1)
         if len(data) > options.max_bytes:
             yield Skipped(display, f"cannot read '{display}': too large (over max_bytes {options.max_bytes}); split it or raise --max-bytes")
+            return
+        if not data:
+            where = "standard input" if name == "-" else f"'{display}'"
+            yield Skipped(display, f"cannot read {where}: nothing was sent (0 bytes); send an article or records, or leave '{display}' out")
             return
         if fmt == "json":
             yield from _json_doc(data, display, ids, None, options)
@@ -595,7 +652,7 @@ def _read_file(
             if not stat.S_ISREG(st.st_mode):  # replaced between the walk and the open
                 yield Skipped(id, f"'{display}' is a {_kind(st.st_mode)}, not a regular file; not read, leave it out", shown)
                 return
-            if ext in _JSONL_EXT:
+            if ext in _JSONL_EXT and not _wide(fh.peek(4096), options):
                 yield from _jsonl(_limited_lines(fh, options.max_bytes), display, ids, shown, options, id)
                 return
             if st.st_size > options.max_bytes:
@@ -604,6 +661,10 @@ def _read_file(
             data = fh.read(options.max_bytes + 1)
             if len(data) > options.max_bytes:
                 yield Skipped(id, f"cannot read '{display}': too large (over max_bytes {options.max_bytes}); split it or raise --max-bytes", shown)
+                return
+            if ext in _JSONL_EXT:  # UTF-16/32 JSON lines: split into lines once decoded
+                utf8, opts = _as_utf8(data, display, options)
+                yield from _jsonl(io.BytesIO(utf8), display, ids, shown, opts, id)
                 return
             if ext == ".json":
                 yield from _json_doc(data, display, ids, shown, options, id)
