@@ -585,6 +585,36 @@ def test_record_id_messages_say_what_is_wrong_with_the_id(tmp_path):
     ]
 
 
+def test_an_input_dedup_fails_on_is_skipped_and_the_read_goes_on(tmp_path, monkeypatch):
+    # a bug met on one input (as the zone offset that datetime refused to format was) stopped the
+    # whole read with a traceback; it is now that input's skip reason
+    import dedup.ingest as ingest
+
+    real = ingest.split_cleaned
+
+    def failing(raw, **kw):
+        if "BOOM" in raw:
+            raise RuntimeError("cannot cope\nat all")
+        return real(raw, **kw)
+
+    monkeypatch.setattr(ingest, "split_cleaned", failing)
+    (tmp_path / "a.txt").write_text(ARTICLE + "BOOM\n")
+    (tmp_path / "b.txt").write_text(ARTICLE)
+    (tmp_path / "c.jsonl").write_text(json.dumps({"id": "c1", "text": ARTICLE + " BOOM"}) + "\n" + _record_lines(1))
+    (tmp_path / "d.txt").write_text(ARTICLE + "\nBOOM again on its own line\n")
+    items = _read(tmp_path) + _read(tmp_path / "d.txt", lines=True)
+    assert [(type(i).__name__, i.id) for i in items] == [
+        ("Skipped", "a.txt"), ("Document", "b.txt"), ("Skipped", "c1"), ("Document", "r0"), ("Skipped", "d.txt"),
+        *[("Document", f"d.txt:{n}") for n in (1, 3, 5)], ("Skipped", "d.txt:7"),
+    ]
+    bug = "dedup failed on it (RuntimeError: cannot cope at all); a bug in dedup: please report it with the input, and leave it out meanwhile"
+    assert items[0].reason == f"cannot read '{tmp_path}/a.txt': {bug}"
+    assert items[2].reason == f"'{tmp_path}/c.jsonl' line 1: {bug}"
+    assert items[-1].reason == f"'{tmp_path}/d.txt' line 7: {bug}"
+    stream = list(read_stream(io.BytesIO((ARTICLE + "BOOM").encode()), options=IngestOptions(stream_id="s")))
+    assert [(type(i).__name__, i.reason) for i in stream] == [("Skipped", f"cannot read '-': {bug}")]
+
+
 def test_a_json_file_with_a_bom_reads_with_encoding_utf8_given(tmp_path):
     f = tmp_path / "b.json"
     f.write_bytes(b"\xef\xbb\xbf" + json.dumps([{"id": "a", "text": ARTICLE}]).encode())

@@ -24,6 +24,7 @@ import csv
 import dataclasses
 import io
 import json
+import logging
 import os
 import stat
 import sys
@@ -50,6 +51,8 @@ __all__ = [
     "read_stream",
     "unique_ids",
 ]
+
+log = logging.getLogger(__name__)
 
 DEFAULT_EXTENSIONS = (".txt", ".md", ".html", ".htm", ".json", ".jsonl", ".ndjson")
 _HTML_EXT = frozenset({".html", ".htm"})
@@ -93,6 +96,14 @@ class IngestOptions:
                 codecs.lookup(self.encoding)
             except LookupError:
                 raise ParamsError(f"unknown encoding {self.encoding!r}; pass a Python codec name such as utf-8 or cp1252") from None
+
+
+def _failed(exc: Exception, where: str) -> str:
+    """The skip reason for an input that dedup itself failed on (a bug, not bad input): one
+    bad input never stops a read. The traceback goes to the debug log."""
+    log.debug("%s: reading failed", where, exc_info=exc)
+    what = " ".join(str(exc).split())[:200] or "no message"
+    return f"{where}: dedup failed on it ({type(exc).__name__}: {what}); a bug in dedup: please report it with the input, and leave it out meanwhile"
 
 
 # --- names -----------------------------------------------------------------------------
@@ -320,6 +331,8 @@ def _line_docs(data: bytes, *, id: str, display: str, path: str | None, options:
         except InputError as exc:
             why = str(exc).removeprefix(f"cannot read '{id}:{n}': ")
             yield Skipped(f"{id}:{n}", f"'{display}' line {n}: {why}", path)
+        except Exception as exc:  # noqa: BLE001 - one line never stops the read
+            yield Skipped(f"{id}:{n}", _failed(exc, f"'{display}' line {n}"), path)
     if not found:
         raise InputError(f"cannot read '{display}': only white space; add text or leave it out")
 
@@ -386,6 +399,9 @@ def _record(
         )
     except InputError as exc:
         yield Skipped(rid, f"{where}: {exc}", path)
+        return
+    except Exception as exc:  # noqa: BLE001 - one record never stops the read
+        yield Skipped(rid, _failed(exc, where), path)
         return
     yield from _renamed(docs, wanted, rid)
 
@@ -604,6 +620,8 @@ def _stream(stream: BinaryIO, name: str, fmt: str, options: IngestOptions, ids: 
         yield Skipped(display, str(exc))
     except OSError as exc:
         yield Skipped(display, f"cannot read '{display}': {exc.strerror or exc}; check the input stream")
+    except Exception as exc:  # noqa: BLE001
+        yield Skipped(display, _failed(exc, f"cannot read '{display}'"))
 
 
 # --- files and folders -----------------------------------------------------------------------------
@@ -683,6 +701,8 @@ def _read_file(
             yield Skipped(id, str(exc), shown)
         except OSError as exc:
             yield Skipped(id, f"cannot read '{display}': {_why(exc)}; {_fix(exc)}", shown)
+        except Exception as exc:  # noqa: BLE001 - one bad file never stops a read
+            yield Skipped(id, _failed(exc, f"cannot read '{display}'"), shown)
 
 
 @dataclass(frozen=True, slots=True)
