@@ -521,7 +521,6 @@ def _as_utf8(data: bytes, display: str, options: IngestOptions) -> tuple[bytes, 
     return text.encode("utf-8", "surrogatepass"), dataclasses.replace(options, encoding=None)
 
 
-
 def _limited_lines(fh: BinaryIO, max_bytes: int) -> Iterator[bytes]:
     """Lines of a binary stream; a line over max_bytes is cut there (the rest of it is dropped)."""
     while True:
@@ -584,6 +583,9 @@ def _stream(stream: BinaryIO, name: str, fmt: str, options: IngestOptions, ids: 
             buf = io.BufferedReader(io.BytesIO(utf8))  # type: ignore[arg-type]
     except InputError as exc:
         yield Skipped(display, str(exc))
+        return
+    except OSError as exc:
+        yield Skipped(display, f"cannot read '{display}': {exc.strerror or exc}; check the input stream")
         return
     if fmt == "auto":
         fmt = _sniff(buf.peek(65536))
