@@ -148,6 +148,12 @@ def _say_renamed(items):
         yield item
 
 
+def _own_id(stream_id: str | None) -> str | None:
+    """The id to index an article read from - under: None (it is skipped, "pass --id ID") when
+    --id is not given, empty or "-" (the next article piped in would replace it)."""
+    return None if stream_id in (None, "", "-") else stream_id
+
+
 def _ingest_options(opts: dict):
     """IngestOptions from the _READ_OPTIONS values (popped from ``opts``)."""
     from .ingest import IngestOptions
@@ -381,7 +387,7 @@ def index_add_command(paths, index_url, no_relate, batch, quiet, bulk, stream_id
     from .index.answers import add_inputs, bulk_inputs
     from .ingest import read_inputs
 
-    options = dataclasses.replace(_ingest_options(read), stream_id=stream_id)  # "-" is no id to index under
+    options = dataclasses.replace(_ingest_options(read), stream_id=_own_id(stream_id))
     inputs = _say_renamed(read_inputs(list(paths), options=options))
     with Index.open(index_url) as index:
         if bulk:
@@ -499,7 +505,7 @@ def check_command(paths, index_url, add, exit_code, fmt, no_drift, client, strea
     with Index.open(index_url, drift=not no_drift, create=add) as index:
         chunk = 1 if "-" in paths else 64  # a stream answers each article as it arrives
         # an article added under "-" would be replaced by the next one piped in: --add needs --id
-        options = dataclasses.replace(_ingest_options(read), stream_id=stream_id or (None if add else "-"))
+        options = dataclasses.replace(_ingest_options(read), stream_id=_own_id(stream_id) if add else stream_id or "-")
         inputs = _say_renamed(read_inputs(list(paths), options=options))
         for ans in check_stream(index, inputs, add=add, client=client, chunk=chunk):
             copies += is_copy(ans)

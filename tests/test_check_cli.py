@@ -218,6 +218,11 @@ def test_a_plain_text_article_on_stdin_is_admitted_only_under_an_id_of_its_own(r
     assert json.loads(run("index", "stats", "--json").stdout)["documents"] == 2  # the first was not replaced
     r = run("index", "add", "-", input=first)
     assert r.stdout.startswith("added 0, updated 0, unchanged 0, skipped 1;") and "pass --id ID" in r.stderr
+    for given in ("", "-"):  # indexed under "-", the next article piped in replaced it
+        r = run("index", "add", "--id", given, "-", input=first)
+        assert r.stdout.startswith("added 0, updated 0, unchanged 0, skipped 1;") and "pass --id ID" in r.stderr
+        r = run("check", "--add", "--id", given, "-", input=first)
+        assert [(o["id"], o["decision"], o["added"]) for o in lines(r)] == [("-", "skipped", False)]
     # a read-only check needs no id
     assert [(o["id"], o["decision"]) for o in lines(run("check", "-", input=second))] == [("-", "duplicate")]
 

@@ -559,6 +559,12 @@ def test_a_stream_of_json_lines_whose_first_line_is_bad_reads_the_others():
     assert items[0].reason.startswith("'-' line 1: invalid JSON (Unterminated string")
     pretty = json.dumps({"id": "p1", "text": ARTICLE}, indent=2).encode()  # still one object
     assert [d.id for d in read_stream(io.BytesIO(pretty))] == ["p1"]
+    # records longer than the stream's read buffer (8 KiB): the next line is read whole to decide
+    long = "".join(json.dumps({"id": f"L{i}", "text": ARTICLE * 80}) + "\n" for i in range(3)).encode()
+    items = list(read_stream(io.BytesIO(b'{"id": "a", "text": "broken\n\n' + long)))
+    assert [(type(i).__name__, i.id) for i in items] == [("Skipped", "-:1"), ("Document", "L0"), ("Document", "L1"), ("Document", "L2")]
+    pretty = json.dumps({"id": "p2", "text": ARTICLE * 80}, indent=2).encode()
+    assert [d.id for d in read_stream(io.BytesIO(pretty))] == ["p2"]
 
 
 @pytest.mark.parametrize("codec", ["utf-16", "utf-32", "utf-16-le"])
@@ -573,6 +579,16 @@ def test_utf16_and_utf32_json_and_json_lines_are_read_as_records(tmp_path, codec
     assert [(type(i).__name__, i.id) for i in _read(tmp_path)] == [("Document", "r0"), ("Document", "r1"), ("Document", "r2")]
     forced = "utf-16-le" if codec == "utf-16-le" else codec
     assert [i.id for i in _read(tmp_path / "x.jsonl", encoding=forced)] == ["r0", "r1", "r2"]
+
+
+def test_lone_surrogates_in_json_records_become_replacement_characters(tmp_path):
+    # JSON may spell a lone surrogate ("\\udcbe"); such a text cannot be written as UTF-8 and
+    # stopped scans at sentence splitting, and check and index add at the digest
+    f = tmp_path / "s.jsonl"
+    f.write_text(json.dumps({"id": "s\udcbe", "text": ARTICLE.replace("Tuesday", "Tues\udcbeday"), "title": "T \ud800"}) + "\n")
+    doc = _only(_read(f), Document)
+    assert doc.id == "s\\xbe" and doc.title == "T \ufffd" and "Tues\ufffdday" in doc.text
+    doc.text.encode("utf-8")  # writable as UTF-8
 
 
 def test_record_id_messages_say_what_is_wrong_with_the_id(tmp_path):

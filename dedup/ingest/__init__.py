@@ -26,6 +26,7 @@ import io
 import json
 import logging
 import os
+import re
 import stat
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -348,12 +349,27 @@ def _from_text(text: str, *, id: str, display: str, options: IngestOptions, **me
 # --- JSON records ------------------------------------------------------------------------------
 
 
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+
+
+def _no_surrogates(s: str) -> str:
+    """``s`` with each lone surrogate (JSON lets a string spell one, "\\udcbe") as U+FFFD: such a
+    string cannot be written as UTF-8, which hashing, sentence splitting and storage need."""
+    return s if s.isascii() else _SURROGATE_RE.sub("\ufffd", s)
+
+
 def _field(rec: dict, name: str) -> str | None:
     v = rec.get(name)
     if v is None or isinstance(v, (dict, list)):
         return None
     v = str(v).strip()
     return v or None
+
+
+def _meta(rec: dict, name: str) -> str | None:
+    """A metadata field (title, source, time, address) as text (an id is shown by ``printable``)."""
+    v = _field(rec, name)
+    return None if v is None else _no_surrogates(v)
 
 
 def _record(
@@ -380,7 +396,7 @@ def _record(
     for name in options.text_fields:
         v = rec.get(name)
         if isinstance(v, str) and v.strip():
-            text = v
+            text = _no_surrogates(v)
             break
     if text is None:
         fields = ", ".join(f"'{f}'" for f in options.text_fields)
@@ -390,10 +406,10 @@ def _record(
         docs = document_from_text(
             text,
             id=rid,
-            title=_field(rec, options.title_field),
-            source=_field(rec, options.source_field),
-            published=_field(rec, options.published_field),
-            url=_field(rec, options.url_field),
+            title=_meta(rec, options.title_field),
+            source=_meta(rec, options.source_field),
+            published=_meta(rec, options.published_field),
+            url=_meta(rec, options.url_field),
             path=path,
             options=options,
         )
@@ -546,21 +562,48 @@ def read_stream(
     return unique_ids(_stream(stream, name, fmt, options, _Ids()))
 
 
-def _sniff(head: bytes) -> str:
+def _sniff(buf: io.BufferedReader, max_bytes: int) -> tuple[str, io.BufferedReader]:
     """The format of a stream from its first bytes: JSONL (``{``), JSON (``[``, or a pretty-printed
-    object), HTML (``<``) or text."""
-    head = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    object), HTML (``<``) or text; and the stream to read it from (the lines read to tell JSON
+    lines from a pretty-printed object put back in front)."""
+    head = buf.peek(65536).lstrip(b"\xef\xbb\xbf \t\r\n")
     fmt = {b"{": "jsonl", b"[": "json", b"<": "html"}.get(head[:1], "text")
     if fmt in ("json", "jsonl") and head[1:].lstrip(b" \t\r\n")[:1] not in _JSON_NEXT[fmt]:
-        return "text"  # "[ad_1]", "{Photo: AP}": an article that opens with a bracket
-    if fmt == "jsonl" and b"\n" in head:
-        first, rest = head.split(b"\n", 1)
-        if not _json_object(first):
-            # A pretty-printed object, not one object per line; unless the next line is an object
-            # of its own (a bad first record: each line is then read, and that one skipped).
-            following = next((ln for ln in rest.split(b"\n")[:-1] if ln.strip()), b"")
-            return "jsonl" if _json_object(following) else "json"
-    return fmt
+        return "text", buf  # "[ad_1]", "{Photo: AP}": an article that opens with a bracket
+    if fmt != "jsonl":
+        return fmt, buf
+    # A first line that is not an object is a pretty-printed object's first line, unless the next
+    # line is an object of its own (a bad first record: each line is then read, that one
+    # skipped). Whole lines are read, however long (a record of an article runs past the
+    # read buffer), then put back.
+    taken = [buf.readline(max_bytes + 1)]
+    if not _json_object(taken[0]) and taken[0].endswith(b"\n"):
+        while (line := buf.readline(max_bytes + 1)) and not line.strip() and sum(map(len, taken)) <= max_bytes:
+            taken.append(line)
+        taken.append(line)
+        fmt = "jsonl" if _json_object(line) else "json"
+    return fmt, io.BufferedReader(_Replayed(b"".join(taken), buf))  # type: ignore[arg-type]
+
+
+class _Replayed(io.RawIOBase):
+    """``prefix``, then the rest of ``stream``: a stream with what was read ahead put back."""
+
+    def __init__(self, prefix: bytes, stream: BinaryIO) -> None:
+        self._prefix = memoryview(prefix)
+        self._stream = stream
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b) -> int:
+        if self._prefix:
+            n = min(len(b), len(self._prefix))
+            b[:n] = self._prefix[:n]
+            self._prefix = self._prefix[n:]
+            return n
+        data = self._stream.read1(len(b)) if hasattr(self._stream, "read1") else self._stream.read(len(b))
+        b[: len(data)] = data
+        return len(data)
 
 
 def _json_object(line: bytes) -> bool:
@@ -587,9 +630,9 @@ def _stream(stream: BinaryIO, name: str, fmt: str, options: IngestOptions, ids: 
     except OSError as exc:
         yield Skipped(display, f"cannot read '{display}': {exc.strerror or exc}; check the input stream")
         return
-    if fmt == "auto":
-        fmt = _sniff(buf.peek(65536))
     try:
+        if fmt == "auto":
+            fmt, buf = _sniff(buf, options.max_bytes)
         if fmt == "jsonl":
             yield from _jsonl(_limited_lines(buf, options.max_bytes), display, ids, None, options)
             return
