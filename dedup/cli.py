@@ -438,8 +438,10 @@ def index_stats_command(index_url, as_json):
 def index_remove_command(ids, index_url):
     """Remove documents by id (recorded in the audit log)."""
     from .errors import InputError
-    from .index import Index
+    from .index import Index, validate_id
 
+    for doc_id in ids:  # all checked before any is removed: a bad one stops nothing half-done
+        validate_id(doc_id)
     missing = []
     with Index.open(index_url, create=False) as index:
         for doc_id in ids:

@@ -52,6 +52,10 @@ def test_index_add_stats_remove(run, corpus):
     r = CliRunner().invoke(main, ["index", "remove", "a0.txt", "--index", run.index])
     assert r.exit_code == 1
     assert r.stderr == f"Error: no document 'a0.txt' in sqlite://{run.index}; list ids with `dedup index audit`\n"
+    # every id is checked before any is removed (a1.txt was removed, then the bad one stopped the rest)
+    r = CliRunner().invoke(main, ["index", "remove", "a1.txt", "bad\nid", "--index", run.index])
+    assert r.exit_code == 1 and r.stdout == "" and "control characters" in r.stderr
+    assert json.loads(run("index", "stats", "--json").stdout)["documents"] == 2
 
 
 def test_index_add_reports_skipped_inputs(run, tmp_path):
