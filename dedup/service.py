@@ -2,7 +2,7 @@
 
     POST   /v1/check                one article: is it already indexed? ("add": true admits it when new)
     POST   /v1/check/batch          many articles at once, each decided in order
-    POST   /v1/documents            insert articles unconditionally (one transaction for the batch)
+    POST   /v1/documents            insert articles unconditionally (all or nothing: one transaction)
     GET    /v1/documents/{id}       an indexed article
     DELETE /v1/documents/{id}       remove one
     GET    /v1/stats                counts, parameters, size
@@ -12,13 +12,21 @@
 
 Article text goes through the same cleaning as files do (boilerplate lines
 stripped, several stories split into ``id#k``), so the answers equal
-`dedup check`'s. Every answer is in the index's audit log before the response
-is sent, and a document reported ``added`` is committed: it survives a kill -9
-of the service.
+`dedup check`'s. Every decision, insert and removal is in the index's audit log
+before the response is sent, and a document reported ``added`` is committed: it
+survives a kill -9 of the service. An article answered ``skipped`` (empty, or
+nothing left once its boilerplate is removed) was neither decided nor stored and
+is not in the log (its ``audit_seq`` is null), as with `dedup check`.
+/v1/documents is all or nothing: an error answer leaves nothing stored and
+nothing recorded. /v1/check/batch with ``add`` commits each decision on its own,
+in order (an error answer, such as a 503, may follow some that were committed).
 
 Errors are RFC 9457 problem objects (``application/problem+json``). With a
-token, every /v1 route needs ``Authorization: Bearer TOKEN``. Request bodies
-over ``max_body`` bytes get 413.
+token, every /v1 route needs ``Authorization: Bearer TOKEN``, checked before any
+of the body is read (a declared Content-Length over ``max_body`` gets its 413
+first). Request bodies over ``max_body`` bytes get 413. An id in a path or query
+is percent-encoded UTF-8 and is read from the raw request: a malformed escape or
+a control character (``%0A`` too) is a bad id (400), as in a body.
 """
 
 from __future__ import annotations
@@ -26,14 +34,18 @@ from __future__ import annotations
 import hmac
 import json
 import logging
+import sys
 from collections.abc import Sequence
 from typing import Annotated, Any
+from urllib.parse import unquote_to_bytes
 
-from fastapi import Depends, FastAPI, Path, Query, Request
+from fastapi import FastAPI, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.convertors import Convertor, register_url_convertor
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match as RouteMatch, Route
 
 from . import __version__
 from .errors import DedupError, IndexCorruptError, IndexMissingError, InputError, StoreError
@@ -47,13 +59,22 @@ log = logging.getLogger(__name__)
 DEFAULT_MAX_BODY = 4 * 1024 * 1024  # bytes per request
 MAX_BATCH = 1000  # articles per batch request
 MAX_TEXT = 2_000_000  # characters per article
+MAX_SEQ = 2**63 - 1  # the largest audit seq a store holds (SQLite INTEGER, PostgreSQL bigint)
 
 PROBLEM = "application/problem+json"
 
 
 # --- request and response models ---------------------------------------------------------------
 
-_ID = Field(min_length=1, max_length=MAX_ID_LENGTH, description="Your id for the article; printable, no control characters.")
+# validate_id's rule as a JSON Schema pattern, for the OpenAPI document only (an id that breaks it
+# gets a 400 saying why): no control characters, no white space (str.isspace) at either end, at
+# most 512 characters, or past them only as the id of a story split from an article, {id}#{k}.
+_SPACE = r"\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+_EDGE, _INNER = rf"[^\u0000-\u0020\u007f{_SPACE}]", r"[^\u0000-\u001f\u007f]"
+ID_PATTERN = rf"^{_EDGE}(?:{_INNER}{{0,{MAX_ID_LENGTH - 2}}}{_EDGE})?(?:#[1-9][0-9]{{0,8}})?$"
+
+_ID = Field(min_length=1, max_length=MAX_ID_LENGTH, json_schema_extra={"pattern": ID_PATTERN},
+            description="Your id for the article; printable, no control characters, no spaces at either end.")
 
 
 class Article(BaseModel):
@@ -119,7 +140,10 @@ class StoredArticle(BaseModel):
     part: int | None
 
 
-DocId = Annotated[str, Path(min_length=1, max_length=MAX_ID_LENGTH, description="Document id (may contain /)")]
+DocId = Annotated[str, Path(
+    min_length=1, json_schema_extra={"pattern": ID_PATTERN},
+    description="Document id as percent-encoded UTF-8 (it may contain /); the stories split from one article are "
+    "{id}#{k} (send # as %23). Read from the raw path: a malformed escape or a control character is a 400.")]
 
 
 class Problem(BaseModel):
@@ -129,12 +153,27 @@ class Problem(BaseModel):
     detail: str
 
 
-_PROBLEMS = {
-    400: {"model": Problem, "description": "Bad request (malformed JSON, bad id)"},
-    401: {"model": Problem, "description": "Missing or wrong bearer token"},
-    413: {"model": Problem, "description": "Request body too large"},
-    422: {"model": Problem, "description": "Request does not match the schema"},
+_PROBLEM_TEXT = {
+    400: "Bad request: a body that is not UTF-8 JSON, or an id that is not a plain id (control characters, "
+    "spaces at either end, too long, not UTF-8)",
+    401: "Missing or wrong bearer token (a service started with --token)",
+    404: "No document with this id is indexed",
+    413: "Request body too large (--max-body)",
+    422: "Request does not match the schema",
+    500: "The index is damaged (the detail says how); it needs a rebuild",
+    503: "The index cannot be reached, or stayed busy; retry",
 }
+_TITLES = {400: "Bad Request", 401: "Unauthorized", 404: "Not Found", 405: "Method Not Allowed",
+           413: "Payload Too Large", 422: "Unprocessable Content", 500: "Index Error", 503: "Index Unavailable"}
+
+
+def _problems(*statuses: int) -> dict:
+    """OpenAPI responses: a Problem for each status (:func:`_contract` makes them application/problem+json)."""
+    return {s: {"model": Problem, "description": _PROBLEM_TEXT[s]} for s in statuses}
+
+
+_BODY_PROBLEMS = _problems(400, 401, 413, 422, 500, 503)
+_ID_PROBLEMS = _problems(400, 401, 404, 422, 500, 503)
 
 
 def problem(status: int, title: str, detail: str, headers: dict | None = None) -> JSONResponse:
@@ -146,19 +185,26 @@ def problem(status: int, title: str, detail: str, headers: dict | None = None) -
     )
 
 
-class _BodyLimit:
-    """ASGI middleware: refuse request bodies over ``limit`` bytes with 413 (declared or streamed)."""
+class _Gate:
+    """ASGI middleware in front of every route: 413 for a declared body over ``limit`` bytes, then
+    (with a ``token``) 401 for a /v1 request without it, both before any of the body is read; then
+    the body is read, 413 when it streams past ``limit``, and handed on to the app."""
 
-    def __init__(self, app, limit: int) -> None:
-        self.app, self.limit = app, limit
+    def __init__(self, app, limit: int, token: str | None = None) -> None:
+        self.app, self.limit, self.token = app, limit, token
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
-        declared = dict(scope.get("headers") or []).get(b"content-length")
+        headers = scope.get("headers") or []
+        declared = dict(headers).get(b"content-length")
         too_big = problem(413, "Payload Too Large", f"request bodies are limited to {self.limit} bytes; split the batch")
         if declared is not None and declared.isdigit() and int(declared) > self.limit:
             return await too_big(scope, receive, send)
+        if self.token is not None and _needs_token(scope) and not _authorized(headers, self.token):
+            unauthorized = problem(401, "Unauthorized", "send Authorization: Bearer <token> with the service's token",
+                                   {"WWW-Authenticate": "Bearer"})
+            return await unauthorized(scope, receive, send)
         chunks, size, more = [], 0, True
         while more:
             msg = await receive()
@@ -184,6 +230,21 @@ class _BodyLimit:
         return await self.app(scope, replay, send)
 
 
+def _needs_token(scope: dict) -> bool:
+    """A /v1 route (the path as routed: after the root path, percent-escapes decoded)."""
+    path, root = scope["path"], scope.get("root_path", "")
+    if root and path.startswith(root):
+        path = path[len(root):]
+    return path == "/v1" or path.startswith("/v1/")
+
+
+def _authorized(headers: Sequence[tuple[bytes, bytes]], token: str) -> bool:
+    """``Authorization: Bearer <token>`` (the first Authorization header; any case of "Bearer")."""
+    got = next((v for k, v in headers if k == b"authorization"), b"")
+    scheme, _, value = got.partition(b" ")
+    return scheme.lower() == b"bearer" and hmac.compare_digest(value.strip(), token.encode())
+
+
 def _as_json(scope: dict) -> dict:
     """Every body this API takes is JSON: one sent with another content type (``curl -d``
     sends application/x-www-form-urlencoded, some clients none) is read as JSON anyway."""
@@ -192,6 +253,96 @@ def _as_json(scope: dict) -> dict:
     if b"json" in given.split(b";")[0]:
         return scope
     return {**scope, "headers": [*headers, (b"content-type", b"application/json")]}
+
+
+# --- ids from the raw request -------------------------------------------------------------------
+
+
+class _Rest(Convertor[str]):
+    """The rest of the path, newlines included. Starlette's ``path`` convertor (``.*``) stops at a
+    newline, and the route pattern's ``$`` matches before a trailing one: /v1/documents/x%0A was
+    routed as the id "x" and /v1/documents/a%0Ab not at all (a 404 before the token was checked)."""
+
+    regex = "(?s:.*)"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+register_url_convertor("dedup_rest", _Rest())
+
+
+def _utf8_id(data: bytes) -> str:
+    """An id's percent-decoded bytes as UTF-8, strictly: the server's own decoding turns each
+    malformed byte into U+FFFD, so /v1/documents/%FF and /v1/documents/%FE both named the id U+FFFD."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        shown = data.decode("utf-8", "backslashreplace")
+        raise InputError(f"document id '{shown}' is not UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
+                         "send the id's UTF-8 bytes, percent-encoded") from None
+
+
+def path_id(request: Request) -> str:
+    """The document id of a /v1/documents/{id} request, from the raw path (percent-decoded bytes,
+    strict UTF-8), validated like any id. Raises InputError."""
+    raw = request.scope.get("raw_path")
+    if raw is None:  # a server that does not pass the raw path: its decoding is all there is
+        return validate_id(request.path_params["id"])
+    _, _, data = unquote_to_bytes(raw).partition(b"/v1/documents/")
+    return validate_id(_utf8_id(data))
+
+
+def query_id(request: Request) -> str | None:
+    """The ``id`` of the query string (the last one, as the query parser takes it), read from the
+    raw query as :func:`path_id` reads the path; None when there is none. Raises InputError."""
+    found = None
+    for pair in request.scope.get("query_string", b"").split(b"&"):
+        name, _, value = pair.partition(b"=")
+        if unquote_to_bytes(name.replace(b"+", b" ")) == b"id":
+            found = value
+    return None if found is None else validate_id(_utf8_id(unquote_to_bytes(found.replace(b"+", b" "))))
+
+
+def _unparsed_body(cause: BaseException) -> str:
+    """What is wrong with a body FastAPI could not parse (it says "There was an error parsing the
+    body" whatever the cause: JSONDecodeError alone gets its own answer)."""
+    send = 'send one JSON object such as {"id": "...", "text": "..."}'
+    if isinstance(cause, UnicodeDecodeError):
+        return (f"the body is not UTF-8 JSON (byte 0x{cause.object[cause.start]:02x} at offset {cause.start} is not "
+                f"{cause.encoding}); send the JSON as UTF-8")
+    if isinstance(cause, RecursionError):
+        return f"the body is nested too deeply (arrays or objects hundreds of levels deep; a request needs 3); {send}"
+    if isinstance(cause, ValueError) and "integer string conversion" in str(cause):
+        return (f"a number in the body has more than {sys.get_int_max_str_digits()} digits, the most a number is "
+                f"read with (no field here takes a number); {send}")
+    return f"the body is not readable JSON ({type(cause).__name__}: {cause}); {send}"
+
+
+def _contract(spec: dict, *, token: bool) -> dict:
+    """FastAPI's OpenAPI document with what it does not say itself: error responses are
+    ``application/problem+json``, and the /v1 routes take the bearer token (required when the
+    service has one; without one a service ignores it, so its document marks it optional)."""
+    spec.setdefault("components", {})["securitySchemes"] = {
+        "bearer": {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "The service's token (`dedup serve --token`, or DEDUP_TOKEN): a service started with one "
+            "answers 401 to a /v1 request without it; one started without it ignores it.",
+        }
+    }
+    for path, operations in spec["paths"].items():
+        for op in operations.values():
+            for status, response in op.get("responses", {}).items():
+                content = response.get("content", {})
+                if int(status) >= 400 and "application/json" in content:
+                    response["content"] = {PROBLEM: content["application/json"]}
+            if path.startswith("/v1/"):
+                op["security"] = [{"bearer": []}] if token else [{"bearer": []}, {}]
+    return spec
 
 
 # --- the app ----------------------------------------------------------------------------------
@@ -207,21 +358,27 @@ def create_app(index: Index, *, token: str | None = None, max_body: int = DEFAUL
         "Answers follow dedup/schemas/check.v1.json; errors are RFC 9457 problem objects.",
     )
 
-    def authorize(request: Request) -> None:
-        if token is None:
-            return
-        got = request.headers.get("authorization", "")
-        scheme, _, value = got.partition(" ")
-        if scheme.lower() != "bearer" or not hmac.compare_digest(value.strip().encode(), token.encode()):
-            raise StarletteHTTPException(401, "send Authorization: Bearer <token> with the service's token")
+    def openapi() -> dict:
+        if app.openapi_schema is None:
+            app.openapi_schema = _contract(FastAPI.openapi(app), token=token is not None)
+        return app.openapi_schema
 
-    auth = [Depends(authorize)]
+    app.openapi = openapi  # type: ignore[method-assign]
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_problem(request: Request, exc: StarletteHTTPException):
-        headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None
-        titles = {401: "Unauthorized", 404: "Not Found", 405: "Method Not Allowed", 413: "Payload Too Large"}
-        return problem(exc.status_code, titles.get(exc.status_code, "Error"), str(exc.detail), headers)
+        headers = dict(exc.headers or {})  # 405 carries Allow (RFC 9110)
+        if exc.status_code == 405:  # Starlette's Allow names the first route of the path only: GET, not DELETE
+            allowed = {m for route in app.router.routes if isinstance(route, Route)
+                       and route.matches(request.scope)[0] is RouteMatch.PARTIAL for m in route.methods or ()}
+            if allowed:
+                headers["Allow"] = ", ".join(sorted(allowed))
+        if exc.status_code == 401:
+            headers["WWW-Authenticate"] = "Bearer"
+        detail = str(exc.detail)
+        if exc.status_code == 400 and exc.__cause__ is not None:  # FastAPI could not parse the body
+            detail = _unparsed_body(exc.__cause__)
+        return problem(exc.status_code, _TITLES.get(exc.status_code, "Error"), detail, headers or None)
 
     @app.exception_handler(RequestValidationError)
     async def _validation_problem(request: Request, exc: RequestValidationError):
@@ -241,10 +398,10 @@ def create_app(index: Index, *, token: str | None = None, max_body: int = DEFAUL
     @app.exception_handler(DedupError)
     async def _dedup_problem(request: Request, exc: DedupError):
         if isinstance(exc, (IndexCorruptError,)):
-            return problem(500, "Index Error", str(exc))
+            return problem(500, _TITLES[500], str(exc))
         if isinstance(exc, StoreError):
-            return problem(503, "Index Unavailable", str(exc))
-        return problem(400, "Bad Request", str(exc))
+            return problem(503, _TITLES[503], str(exc))
+        return problem(400, _TITLES[400], str(exc))
 
     def documents(articles: Sequence[Article]) -> list[Document | Skipped]:
         out: list[Document | Skipped] = []
@@ -267,63 +424,69 @@ def create_app(index: Index, *, token: str | None = None, max_body: int = DEFAUL
         host = request.client.host if request.client else "?"
         return f"http:{host}"
 
-    @app.get("/healthz", tags=["service"])
+    @app.get("/healthz", responses=_problems(500, 503), tags=["service"])
     def healthz() -> dict:
         """Cheap: reads the index's metadata (no counting), so it can be polled often."""
         if index.store.read_meta() is None:
             raise StoreError(f"the index at {index.url} has no metadata")
         return {"status": "ok", "backend": index.store.backend}
 
-    @app.post("/v1/check", dependencies=auth, response_model=Answers, responses=_PROBLEMS, tags=["check"])
+    @app.post("/v1/check", response_model=Answers, responses=_BODY_PROBLEMS, tags=["check"])
     def check(body: CheckRequest, request: Request):
         """Decide one article (and with ``add``, admit it when new). Recorded in the audit log."""
         return decide(documents([body]), body.add, client_of(request))
 
-    @app.post("/v1/check/batch", dependencies=auth, response_model=Answers, responses=_PROBLEMS, tags=["check"])
+    @app.post("/v1/check/batch", response_model=Answers, responses=_BODY_PROBLEMS, tags=["check"])
     def check_batch(body: BatchRequest, request: Request):
         """Decide many articles in order; each decision is its own transaction."""
         return decide(documents(body.documents), body.add, client_of(request))
 
-    @app.post("/v1/documents", dependencies=auth, status_code=201, response_model=Answers, responses=_PROBLEMS,
+    @app.post("/v1/documents", status_code=201, response_model=Answers, responses=_BODY_PROBLEMS,
               tags=["documents"])
     def add_documents(body: AddRequest, request: Request):
-        """Insert articles whatever they match (same id and text: no-op; new text: update)."""
+        """Insert articles whatever they match (same id and text: no-op; new text: update). All or
+        nothing: every id is checked first and the request is one transaction, so an error answer
+        leaves nothing stored and nothing in the audit log."""
         items = documents(body.documents)
         docs = [x for x in items if isinstance(x, Document)]
-        done = iter(index.add(docs, relate=body.relate, client=client_of(request)))
+        done = iter(index.add(docs, relate=body.relate, batch=max(len(docs), 1), client=client_of(request)))
         return {"results": [skipped_to_dict(x) if isinstance(x, Skipped) else decision_to_dict(next(done))
                             for x in items]}
 
-    @app.get("/v1/documents/{id:path}", dependencies=auth, response_model=StoredArticle, responses=_PROBLEMS,
+    # {id:dedup_rest}: the id is read from the raw path (path_id); the parameter is declared for the schema.
+    @app.get("/v1/documents/{id:dedup_rest}", response_model=StoredArticle, responses=_ID_PROBLEMS,
              tags=["documents"])
-    def get_document(id: DocId):
-        doc = index.get(validate_id(id))
+    def get_document(id: DocId, request: Request):
+        doc_id = path_id(request)
+        doc = index.get(doc_id)
         if doc is None:
-            raise StarletteHTTPException(404, f"no document {id!r} in the index")
+            raise StarletteHTTPException(404, f"no document {doc_id!r} in the index")
         return document_to_dict(doc)
 
-    @app.delete("/v1/documents/{id:path}", dependencies=auth, status_code=204, responses=_PROBLEMS,
-                tags=["documents"])
+    @app.delete("/v1/documents/{id:dedup_rest}", status_code=204, responses=_ID_PROBLEMS, tags=["documents"])
     def delete_document(id: DocId, request: Request):
-        if not index.remove(validate_id(id), client=client_of(request)):
-            raise StarletteHTTPException(404, f"no document {id!r} in the index")
+        doc_id = path_id(request)
+        if not index.remove(doc_id, client=client_of(request)):
+            raise StarletteHTTPException(404, f"no document {doc_id!r} in the index")
         return Response(status_code=204)
 
-    @app.get("/v1/stats", dependencies=auth, tags=["service"])
+    @app.get("/v1/stats", responses=_problems(401, 500, 503), tags=["service"])
     def stats() -> dict:
         return stats_to_dict(index.stats())
 
-    @app.get("/v1/audit", dependencies=auth, tags=["service"])
+    @app.get("/v1/audit", responses=_problems(400, 401, 422, 500, 503), tags=["service"])
     def audit(
-        after: Annotated[int, Query(ge=0)] = 0,
+        request: Request,
+        after: Annotated[int, Query(ge=0, le=MAX_SEQ)] = 0,
         limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
-        id: Annotated[str | None, Query(max_length=MAX_ID_LENGTH)] = None,
+        id: Annotated[str | None, Query(json_schema_extra={"pattern": ID_PATTERN},
+                                        description="Only this document's entries (read from the raw query).")] = None,
     ) -> dict:
         """Recorded decisions, oldest first. Page on with ``after`` = the last ``seq`` you got."""
-        entries = index.audit(id=validate_id(id) if id is not None else None, after=after, limit=limit)
+        entries = index.audit(id=query_id(request), after=after, limit=limit)
         return {"entries": [audit_to_dict(e) for e in entries], "next_after": entries[-1].seq if entries else after}
 
-    app.add_middleware(_BodyLimit, limit=max_body)
+    app.add_middleware(_Gate, limit=max_body, token=token)
     return app
 
 

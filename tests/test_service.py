@@ -202,7 +202,8 @@ def test_bad_requests_get_problem_objects(server, case):
         elif case == "empty-batch":
             assert_problem(c.post("/v1/check/batch", json={"documents": []}), 422, "documents")
         elif case == "too-long-id":
-            assert_problem(c.get("/v1/documents/" + "x" * 600), 422, "id")
+            assert_problem(c.get("/v1/documents/" + "x" * 600), 400, "600 characters; the limit is 512")
+            assert_problem(c.post("/v1/check", json={"id": "x" * 513, "text": "x"}), 422, "id")
     with server.client() as c:  # the server is still fine, and nothing was stored or recorded
         after = c.get("/v1/stats").json()
         assert (after["documents"], after["audit_entries"]) == (before["documents"], before["audit_entries"])
@@ -326,3 +327,257 @@ def test_a_body_that_is_not_an_object_says_what_to_send(server):
     with server.client() as c:
         for body in ([1, 2], None, "text"):
             assert_problem(c.post("/v1/check", json=body), 422, 'one JSON object such as {"id": "...", "text": "..."}')
+
+
+
+# --- fuzzing findings (/tmp/s14/fz_http/REPORT.md) ----------------------------------------------
+
+SPLIT_TEXT = next((REPO / "seeds").glob("002_*.txt")).read_text(encoding="utf-8")  # two stories: id#1, id#2
+
+
+def in_process(index, **kw):
+    """``request(method, url, **httpx_kw)`` on the ASGI app over ``index``, in this process (no server)."""
+    import asyncio
+
+    from dedup.service import create_app
+
+    app = create_app(index, **kw)
+
+    async def call(method, url, **options):
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as c:
+            return await c.request(method, url, **options)
+
+    return lambda method, url, **options: asyncio.run(call(method, url, **options))
+
+
+def long_id(ns: str, n: int = 511) -> str:
+    return ns + "s" * (n - len(ns))
+
+
+@pytest.mark.parametrize("relate", [True, False], ids=["relate", "no-relate"])
+def test_documents_request_is_all_or_nothing(index_url, monkeypatch, relate):
+    # F1: Index.add commits ADD_BATCH articles a transaction, so an error in a later one was answered
+    # as an error while the earlier ones stayed stored and audited
+    from dedup.errors import StoreError
+    from dedup.index import ADD_BATCH, Index
+
+    docs = [{"id": f"atom-{i}", "text": article(90_000 + i, n_words=40)} for i in range(ADD_BATCH + 4)]
+    docs[-1]["id"] = "boom"
+    with Index.open(index_url, drift=False) as index:
+        stored = index._stored
+
+        def fail_on_boom(doc, *args, **kw):
+            if doc.id == "boom":
+                raise StoreError("the store went away")
+            return stored(doc, *args, **kw)
+
+        monkeypatch.setattr(index, "_stored", fail_on_boom)
+        request = in_process(index)
+        assert_problem(request("POST", "/v1/documents", json={"documents": docs, "relate": relate}), 503, "went away")
+        assert_problem(request("GET", "/v1/documents/atom-0"), 404, "atom-0")
+        stats = index.stats()
+        assert (stats.documents, stats.audit_entries) == (0, 0)
+
+
+def test_a_long_id_whose_text_splits_is_accepted_and_its_parts_addressable(server, ns):
+    # F4: a valid 511-character id became the 513-character id#1 and the whole request got a 400
+    # naming an id the client never sent (in /v1/documents after 256 others: F1's trigger)
+    big = long_id(ns)
+    parts = [f"{big}#1", f"{big}#2"]
+    with server.client() as c:
+        r = c.post("/v1/check", json={"id": big, "text": SPLIT_TEXT})
+        assert r.status_code == 200, r.text
+        assert [a["id"] for a in r.json()["results"]] == parts
+        batch = [{"id": f"{ns}atom-{i}", "text": article(95_000 + i, n_words=40)} for i in range(257)]
+        r = c.post("/v1/documents", json={"documents": [*batch, {"id": big, "text": SPLIT_TEXT}], "relate": False})
+        assert r.status_code == 201, r.text
+        assert [a["id"] for a in r.json()["results"][-2:]] == parts and all(a["added"] for a in r.json()["results"])
+        assert c.get(f"/v1/documents/{ns}atom-256").status_code == 200
+        for part in parts:
+            got = c.get(f"/v1/documents/{part.replace('#', '%23')}")
+            assert got.status_code == 200 and got.json()["parent"] == big, got.text
+            assert [e["action"] for e in c.get("/v1/audit", params={"id": part}).json()["entries"]] == ["check", "add"]
+        assert c.delete(f"/v1/documents/{parts[0].replace('#', '%23')}").status_code == 204
+        assert c.get(f"/v1/documents/{parts[0].replace('#', '%23')}").status_code == 404
+        # the client's own id keeps the 512 limit
+        assert_problem(c.post("/v1/check", json={"id": long_id(ns, 513), "text": SPLIT_TEXT}), 422, "512")
+        assert_problem(c.get(f"/v1/documents/{long_id(ns, 513)}%231"), 400, "the limit is 512")
+
+
+@pytest.mark.parametrize(
+    "doc_id, ok",
+    [("x" * 512, True), ("x" * 512 + "#1", True), ("x" * 512 + "#123456789", True), ("a #1", True),
+     ("x" * 513, False), ("x" * 513 + "#1", False), ("x" * 512 + "#0", False), ("x" * 511 + " #2", False),
+     (" " + "x" * 511 + "#2", False), ("x" * 511 + "\n#2", False)],
+    ids=["512", "512#1", "512#k", "space-before-#", "513", "513#1", "512#0", "511-space#2", "space-511#2", "nl#2"],
+)
+def test_a_split_storys_id_may_pass_the_limit_by_its_suffix(doc_id, ok):
+    from dedup.errors import InputError
+    from dedup.index import validate_id
+
+    if ok:
+        assert validate_id(doc_id) == doc_id
+    else:
+        with pytest.raises(InputError):
+            validate_id(doc_id)
+
+
+def test_the_documented_id_pattern_is_validate_ids_rule():
+    # the OpenAPI pattern (ECMA: "$" is the end of the text) accepts exactly what validate_id does
+    import re
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from dedup.errors import InputError
+    from dedup.index import validate_id
+    from dedup.service import ID_PATTERN
+
+    pattern = re.compile(ID_PATTERN.removeprefix("^").removesuffix("$"))
+    edge = st.sampled_from(["x", " ", "\n", "\x85", "\u3000", "\x7f", "#", "é", "\ufeff", "\x1c"])
+    ids = st.one_of(
+        st.text(max_size=20),
+        st.builds(lambda a, n, b, k: a + "y" * n + b + k, edge, st.integers(505, 515), edge,
+                  st.sampled_from(["", "#1", "#0", "#12", "#1234567890", " #3", "#"])),
+    )
+
+    @settings(max_examples=400, deadline=None)
+    @given(ids)
+    def agree(doc_id):
+        try:
+            valid = validate_id(doc_id) == doc_id
+        except InputError:
+            valid = False
+        assert (pattern.fullmatch(doc_id) is not None) == valid, repr(doc_id)
+
+    agree()
+
+
+def test_audit_after_past_the_largest_seq_is_a_problem(server):
+    # F2: after >= 2**63 was a 500 text/plain (OverflowError in sqlite3)
+    with server.client() as c:
+        assert c.get("/v1/audit", params={"after": 2**63 - 1}).json()["entries"] == []
+        for after in (2**63, 10**40, -1):
+            assert_problem(c.get("/v1/audit", params={"after": after}), 422, "after")
+
+
+@pytest.mark.parametrize(
+    "path, words",
+    [
+        pytest.param("{ns}nl%0A", "control characters", id="trailing-newline"),
+        pytest.param("{ns}n%0Al", "control characters", id="newline-inside"),
+        pytest.param("%0A", "control characters", id="newline-alone"),
+        pytest.param("%FF", "not UTF-8 (byte 0xff at offset 0)", id="ff"),
+        pytest.param("%FE", "not UTF-8", id="fe"),
+        pytest.param("{ns}%C3", "not UTF-8", id="cut-sequence"),
+    ],
+)
+def test_ids_in_paths_and_queries_are_read_from_the_raw_request(server, ns, path, words):
+    # F3, F5: %0A at the end was dropped (DELETE nl%0A removed "nl"), a newline inside gave the
+    # router's 404 (before the token check), and any malformed escape addressed the id U+FFFD
+    path = path.format(ns=ns)
+    text = article(hash(ns) % 10**6 + 12_345, n_words=60)
+    with server.client() as c, server.client(token=None) as anon:
+        c.post("/v1/documents", json={"documents": [{"id": f"{ns}nl", "text": text}, {"id": "\ufffd", "text": text}],
+                                      "relate": False})
+        for method in ("GET", "DELETE"):
+            assert_problem(c.request(method, f"/v1/documents/{path}"), 400, words)
+            assert_problem(anon.request(method, f"/v1/documents/{path}"), 401, "Bearer")
+        assert_problem(c.get(f"/v1/audit?id={path}"), 400, words)
+        assert c.get(f"/v1/documents/{ns}nl").status_code == 200
+        assert c.get("/v1/documents/%EF%BF%BD").json()["id"] == "\ufffd"  # U+FFFD sent as UTF-8 is an id
+        assert c.get("/v1/audit", params={"id": "\ufffd"}).json()["entries"]
+
+
+@pytest.mark.parametrize(
+    "body, words",
+    [
+        pytest.param(b'{"id": "a", "text": "caf\xe9"}', "not UTF-8 JSON (byte 0xe9 at offset 24 is not utf-8)",
+                     id="latin-1"),
+        pytest.param(b'{"id": "a", "text": "x", "n": ' + b"9" * 5000 + b"}", "more than 4300 digits", id="long-int"),
+        pytest.param(b"[" * 5000 + b"]" * 5000, "nested too deeply", id="deep"),
+    ],
+)
+def test_unparsable_bodies_say_what_is_wrong(server, body, words):
+    # F6: these got 400 {"title": "Error", "detail": "There was an error parsing the body"}
+    with server.client() as c:
+        r = c.post("/v1/check", content=body, headers={"content-type": "application/json"})
+        assert_problem(r, 400, words)
+        assert r.json()["title"] == "Bad Request"
+
+
+def test_405_keeps_the_allow_header(server):
+    # F7: RFC 9110 requires Allow on a 405; the problem handler dropped it
+    with server.client() as c:
+        r = c.put("/v1/check", json={})
+        assert_problem(r, 405, "Method Not Allowed")
+        assert r.headers["allow"] == "POST"
+        assert c.post("/healthz").headers["allow"] == "GET"
+        for method in ("OPTIONS", "PUT"):  # two routes share the path: both methods are named
+            assert c.request(method, "/v1/documents/x").headers["allow"] == "DELETE, GET"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [pytest.param(b'{"id": "x", "text": ', id="malformed"), pytest.param(b'{"text": "caf\xe9"}', id="latin-1"),
+     pytest.param(b'{"n": ' + b"9" * 5000 + b"}", id="long-int"), pytest.param(b"[" * 5000, id="deep")],
+)
+def test_the_token_is_checked_before_the_body_is_parsed(server, body):
+    # with --token, these got a 400 from parsing the body before an unauthenticated client got its 401
+    with server.client(token=None) as anon, server.client(token="wrong") as bad:
+        for c in (anon, bad):
+            r = c.post("/v1/check", content=body, headers={"content-type": "application/json"})
+            assert_problem(r, 401, "Bearer")
+            assert r.headers["www-authenticate"] == "Bearer"
+        big = {"id": "big", "text": "word " * (MAX_BODY // 4)}  # a declared body over the limit: 413 first
+        assert_problem(anon.post("/v1/check", json=big), 413, str(MAX_BODY))
+
+
+def test_the_token_is_checked_before_the_body_is_read(tmp_path):
+    import asyncio
+
+    from dedup.index import Index
+    from dedup.service import create_app
+
+    async def receive():
+        raise AssertionError("the body was read before the token was checked")
+
+    sent = []
+
+    async def send(message):
+        sent.append(message)
+
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST", "scheme": "http",
+             "path": "/v1/documents", "raw_path": b"/v1/documents", "root_path": "", "query_string": b"",
+             "headers": [(b"content-type", b"application/json"), (b"content-length", b"1000")],
+             "client": ("127.0.0.1", 5000), "server": ("127.0.0.1", 80)}
+    with Index.open(str(tmp_path / "i.db")) as index:
+        asyncio.run(create_app(index, token=TOKEN)(scope, receive, send))
+    assert sent[0]["type"] == "http.response.start" and sent[0]["status"] == 401
+
+
+def test_openapi_documents_problems_and_the_bearer_token(server):
+    # F8: errors were documented as application/json, 404 and the audit/stats problems were missing,
+    # and nothing said that a token exists
+    with server.client(token=None) as anon:
+        spec = anon.get("/openapi.json").json()
+    committed = json.loads((REPO / "docs" / "openapi.json").read_text(encoding="utf-8"))
+    assert spec["components"]["securitySchemes"] == committed["components"]["securitySchemes"]
+    assert spec["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
+    want = {
+        ("post", "/v1/check"): {"400", "401", "413", "422", "500", "503"},
+        ("post", "/v1/check/batch"): {"400", "401", "413", "422", "500", "503"},
+        ("post", "/v1/documents"): {"400", "401", "413", "422", "500", "503"},
+        ("get", "/v1/documents/{id}"): {"400", "401", "404", "422", "500", "503"},
+        ("delete", "/v1/documents/{id}"): {"400", "401", "404", "422", "500", "503"},
+        ("get", "/v1/stats"): {"401", "500", "503"},
+        ("get", "/v1/audit"): {"400", "401", "422", "500", "503"},
+        ("get", "/healthz"): {"500", "503"},
+    }
+    for doc, security in ((spec, [{"bearer": []}]), (committed, [{"bearer": []}, {}])):  # the server has a token
+        for (method, path), statuses in want.items():
+            op = doc["paths"][path][method]
+            errors = {s: r for s, r in op["responses"].items() if int(s) >= 400}
+            assert set(errors) == statuses, (method, path)
+            assert all(set(r["content"]) == {"application/problem+json"} for r in errors.values()), (method, path)
+            assert op.get("security") == (security if path.startswith("/v1/") else None), (method, path)
