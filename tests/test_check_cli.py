@@ -1,6 +1,10 @@
 """`dedup index ...` and `dedup check` through click's CliRunner: exact lines and exit codes."""
 
 import json
+import os
+import pathlib
+import shutil
+import tempfile
 
 import jsonschema
 import pytest
@@ -8,6 +12,7 @@ from click.testing import CliRunner
 
 from dedup.cli import main
 from index_support import REPO, article
+from unprivileged import run_unprivileged
 
 SCHEMA = json.loads((REPO / "dedup" / "schemas" / "check.v1.json").read_text())
 
@@ -264,3 +269,28 @@ def test_index_add_and_check_read_one_article_per_line(run, tmp_path):
     assert r.exit_code == 0 and r.stdout.startswith("added 2, updated 0, unchanged 0, skipped 0; 2 documents in ")
     r = run("check", "--lines", "--format", "text", "-", input=f"{two}\n")
     assert r.stdout.splitlines() == ["-:1\tduplicate\tarchive.cor:2\t1.00"]
+
+
+def test_a_read_only_index_is_a_one_line_error_naming_the_fix(tmp_path):
+    # a write to an index file (or folder) the user may not write ended in a sqlite3 traceback
+    shared = pathlib.Path(tempfile.mkdtemp(prefix="dedup-ro-"))
+    try:
+        os.chmod(shared, 0o777)
+        index = shared / "ro.db"
+        assert CliRunner().invoke(main, ["index", "add", "--index", str(index), str(REPO / "seeds")]).exit_code == 0
+        os.chmod(index, 0o444)
+        seed = str(REPO / "seeds" / "001_1358a161da439dff.txt")
+
+        def attempt():
+            out = []
+            for args in (["check", seed], ["check", "--add", seed], ["index", "add", seed], ["index", "remove", "x"]):
+                r = CliRunner().invoke(main, [*args, "--index", str(index)])
+                out.append((r.exit_code, r.stderr))
+            return out
+
+        fix = ("is read-only (attempt to write a readonly database); make the file and its folder writable "
+               "(SQLite also writes its -wal and -shm files there) or pass another --index\n")
+        assert run_unprivileged(attempt) == [[1, f"Error: index '{index}' {fix}"]] * 4
+    finally:
+        os.chmod(shared, 0o755)
+        shutil.rmtree(shared)

@@ -6,7 +6,6 @@ import io
 import json
 import os
 import pathlib
-import pwd
 import shutil
 import socket
 import stat
@@ -18,6 +17,8 @@ import pytest
 from dedup.errors import InputError, ParamsError
 from dedup.ingest import IngestOptions, document_from_text, printable, read_inputs, read_stream
 from dedup.records import Document, Skipped
+
+from unprivileged import run_unprivileged as _run_unprivileged
 
 DATA = pathlib.Path(__file__).resolve().parent / "data_ingest"
 ARTICLE = (
@@ -377,47 +378,6 @@ def test_fifo_given_directly_is_not_opened(tmp_path):
     os.mkfifo(tmp_path / "pipe.txt")
     s = _only(_read(tmp_path / "pipe.txt"), Skipped)
     assert "named pipe (FIFO)" in s.reason
-
-
-def _nobody():
-    try:
-        return pwd.getpwnam("nobody")
-    except KeyError:
-        return None
-
-
-def _run_unprivileged(fn):
-    """Run fn() as an unprivileged user and return its JSON-able result.
-
-    As root, a forked child drops to 'nobody' (the venv's interpreter may sit under
-    /root, where nobody cannot execute it, so a fresh interpreter is not an option).
-    """
-    if os.geteuid() != 0:
-        return fn()
-    user = _nobody()
-    if user is None:
-        pytest.skip("no unprivileged user 'nobody' on this machine")
-    r, w = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # child
-        code = 1
-        try:
-            os.close(r)
-            os.setgroups([])
-            os.setgid(user.pw_gid)
-            os.setuid(user.pw_uid)
-            out = json.dumps(fn()).encode()
-            with os.fdopen(w, "wb") as fh:
-                fh.write(out)
-            code = 0
-        finally:
-            os._exit(code)
-    os.close(w)
-    with os.fdopen(r, "rb") as fh:
-        out = fh.read()
-    _, status = os.waitpid(pid, 0)
-    assert os.waitstatus_to_exitcode(status) == 0, "unprivileged child failed"
-    return json.loads(out)
 
 
 @pytest.fixture

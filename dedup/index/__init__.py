@@ -49,7 +49,7 @@ from ..candidates import (
     strong_samples,
 )
 from ..drift import compare, summarize
-from ..errors import IndexCorruptError, IndexMismatchError, IndexMissingError, InputError, StoreError
+from ..errors import IndexCorruptError, IndexMismatchError, IndexMissingError, InputError, ParamsError, StoreError
 from ..fingerprint import Fingerprint, band_key_matrix, band_keys, fingerprint_documents, in_sorted
 from ..params import SCHEMA_VERSION, FingerprintParams
 from ..scan import COMPLETE_MAX
@@ -425,7 +425,7 @@ class Index:
             schema = int(meta["schema_version"])
             store_schema = int(meta["store_schema"])
             dtypes = json.loads(meta["array_dtypes"])
-        except (KeyError, ValueError, TypeError) as exc:
+        except (KeyError, ValueError, TypeError, ParamsError) as exc:
             raise IndexCorruptError(f"index {store.url} has damaged metadata ({exc!r}); rebuild it") from exc
         if schema != SCHEMA_VERSION:
             raise IndexMismatchError(

@@ -352,6 +352,10 @@ class SQLiteStore:
                 conn.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
                 conn.execute(f"PRAGMA journal_size_limit = {WAL_LIMIT_BYTES}")
                 conn.execute("PRAGMA wal_autocheckpoint = 0")  # the checkpointer thread does it
+            except sqlite3.OperationalError as exc:
+                if "readonly" in str(exc):
+                    raise StoreError(self._refused(exc)) from exc
+                raise IndexCorruptError(f"'{self.path}' is not a usable index ({exc}); move it away or pass another path") from exc
             except sqlite3.DatabaseError as exc:
                 raise IndexCorruptError(f"'{self.path}' is not a usable index ({exc}); move it away or pass another path") from exc
             self._local.conn = conn
@@ -420,6 +424,10 @@ class SQLiteStore:
             raise StoreError(f"index '{self.path}' is busy ({exc}) after waiting {BUSY_TIMEOUT_MS // 1000}s; retry") from exc
         try:
             yield _SQLiteSession(c)
+        except sqlite3.OperationalError as exc:  # the file or disk refused (read-only, full, I/O)
+            if c.in_transaction:
+                c.execute("ROLLBACK")
+            raise StoreError(self._refused(exc)) from exc
         except BaseException:
             if c.in_transaction:
                 c.execute("ROLLBACK")
@@ -433,6 +441,13 @@ class SQLiteStore:
                 raise StoreError(f"cannot commit to index '{self.path}': {exc}") from exc
             if write:
                 self._after_write()
+
+    def _refused(self, exc: sqlite3.Error) -> str:
+        """Why a read or write of the index failed, and the fix."""
+        if "readonly" in str(exc):
+            return (f"index '{self.path}' is read-only ({exc}); make the file and its folder writable "
+                    "(SQLite also writes its -wal and -shm files there) or pass another --index")
+        return f"index '{self.path}' refused the operation ({exc}); check the disk and the file's permissions"
 
     def _wal_bytes(self) -> int:
         try:
