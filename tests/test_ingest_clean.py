@@ -320,6 +320,48 @@ def test_similarity_is_symmetric_and_bounded():
     assert similarity("", a) == 0.0
 
 
+_QUETTA = ("QUETTA, Pakistan, Jan 31 (Reuters) - At least 67 militants were killed in coordinated attacks across "
+           "Balochistan, officials said on Saturday.")
+
+
+def _many_starts(kind: str) -> str:
+    """A page of many possible story starts, none of which splits it."""
+    if kind == "seed-000-x100":  # a headline, stamp and story, over and over
+        return (_seed(0) + "\n") * 100
+    if kind == "dateline-x600":  # a start tried at every line
+        return (_QUETTA + "\n\n") * 600
+    # one long story with an update stamp every ~10,800 words
+    paragraphs = [ln for ln in _seed(0).splitlines() if len(ln.split()) > 12 and line_rule(ln) is None]
+    return "\nUpdated 6 sec ago\n".join(["\n".join(paragraphs * 30)] * 4)
+
+
+@pytest.mark.parametrize("kind", ["seed-000-x100", "dateline-x600", "stamp-every-10k-words"])
+def test_splitting_a_page_of_many_rejected_starts_is_linear_work(kind, monkeypatch):
+    """The text before a start is taken from no further back than MAX_BEFORE_STARTS rejected starts
+    and MAX_BEFORE_WORDS body words, so the lines cleaned for the comparisons stay within
+    (MAX_BEFORE_STARTS + 1) times the page's lines. (All the text since the last split was cleaned
+    and compared at each start: quadratic, found by fuzzing.)"""
+    from dedup.ingest import split as splitting
+
+    raw = _many_starts(kind)
+    cleaned_lines, longest_before = [0], [0]
+    clean_lines, compare = splitting.clean_lines, splitting.similarity
+
+    def counting_clean_lines(lines, rules, **kw):
+        cleaned_lines[0] += len(lines)
+        return clean_lines(lines, rules, **kw)
+
+    def measuring_similarity(before, after):
+        longest_before[0] = max(longest_before[0], len(before.split()))
+        return compare(before, after)
+
+    monkeypatch.setattr(splitting, "clean_lines", counting_clean_lines)
+    monkeypatch.setattr(splitting, "similarity", measuring_similarity)
+    assert story_starts(raw) == ()
+    assert 0 < cleaned_lines[0] <= (splitting.MAX_BEFORE_STARTS + 1) * len(raw.splitlines())
+    assert 0 < longest_before[0] <= splitting.MAX_BEFORE_WORDS
+
+
 # --- random bytes never break a read ------------------------------------------------------------------
 
 
