@@ -356,7 +356,7 @@ def long_id(ns: str, n: int = 511) -> str:
 
 @pytest.mark.parametrize("relate", [True, False], ids=["relate", "no-relate"])
 def test_documents_request_is_all_or_nothing(index_url, monkeypatch, relate):
-    # F1: Index.add commits ADD_BATCH articles a transaction, so an error in a later one was answered
+    # Index.add commits ADD_BATCH articles a transaction, so an error in a later one was answered
     # as an error while the earlier ones stayed stored and audited
     from dedup.errors import StoreError
     from dedup.index import ADD_BATCH, Index
@@ -380,7 +380,7 @@ def test_documents_request_is_all_or_nothing(index_url, monkeypatch, relate):
 
 
 def test_a_long_id_whose_text_splits_is_accepted_and_its_parts_addressable(server, ns):
-    # F4: a valid 511-character id became the 513-character id#1 and the whole request got a 400
+    # a valid 511-character id became the 513-character id#1 and the whole request got a 400
     # naming an id the client never sent (in /v1/documents after 256 others: F1's trigger)
     big = long_id(ns)
     parts = [f"{big}#1", f"{big}#2"]
@@ -454,7 +454,7 @@ def test_the_documented_id_pattern_is_validate_ids_rule():
 
 
 def test_audit_after_past_the_largest_seq_is_a_problem(server):
-    # F2: after >= 2**63 was a 500 text/plain (OverflowError in sqlite3)
+    # after >= 2**63 was a 500 text/plain (OverflowError in sqlite3)
     with server.client() as c:
         assert c.get("/v1/audit", params={"after": 2**63 - 1}).json()["entries"] == []
         for after in (2**63, 10**40, -1):
@@ -473,7 +473,7 @@ def test_audit_after_past_the_largest_seq_is_a_problem(server):
     ],
 )
 def test_ids_in_paths_and_queries_are_read_from_the_raw_request(server, ns, path, words):
-    # F3, F5: %0A at the end was dropped (DELETE nl%0A removed "nl"), a newline inside gave the
+    # %0A at the end was dropped (DELETE nl%0A removed "nl"), a newline inside gave the
     # router's 404 (before the token check), and any malformed escape addressed the id U+FFFD
     path = path.format(ns=ns)
     text = article(hash(ns) % 10**6 + 12_345, n_words=60)
@@ -499,7 +499,7 @@ def test_ids_in_paths_and_queries_are_read_from_the_raw_request(server, ns, path
     ],
 )
 def test_unparsable_bodies_say_what_is_wrong(server, body, words):
-    # F6: these got 400 {"title": "Error", "detail": "There was an error parsing the body"}
+    # these got 400 {"title": "Error", "detail": "There was an error parsing the body"}
     with server.client() as c:
         r = c.post("/v1/check", content=body, headers={"content-type": "application/json"})
         assert_problem(r, 400, words)
@@ -507,7 +507,7 @@ def test_unparsable_bodies_say_what_is_wrong(server, body, words):
 
 
 def test_405_keeps_the_allow_header(server):
-    # F7: RFC 9110 requires Allow on a 405; the problem handler dropped it
+    # RFC 9110 requires Allow on a 405; the problem handler dropped it
     with server.client() as c:
         r = c.put("/v1/check", json={})
         assert_problem(r, 405, "Method Not Allowed")
@@ -557,7 +557,7 @@ def test_the_token_is_checked_before_the_body_is_read(tmp_path):
 
 
 def test_openapi_documents_problems_and_the_bearer_token(server):
-    # F8: errors were documented as application/json, 404 and the audit/stats problems were missing,
+    # errors were documented as application/json, 404 and the audit/stats problems were missing,
     # and nothing said that a token exists
     with server.client(token=None) as anon:
         spec = anon.get("/openapi.json").json()

@@ -25,6 +25,7 @@ import re
 import warnings
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 from dateutil import parser as _dateparser
 
@@ -268,8 +269,10 @@ def normalize_date(value: str) -> str | None:
         return _parse_date(value)
 
 
+@lru_cache(maxsize=4096)
 def _parse_date(text: str) -> str | None:
-    """ISO 8601 of the first date in a stamp, or None when it holds no absolute date."""
+    """ISO 8601 of the first date in a stamp, or None when it holds no absolute date. Cached: a
+    page repeats its stamps, and story splitting cleans the lines around each possible start."""
     if not re.search(r"\d{4}", text):
         return None
     try:
