@@ -500,6 +500,42 @@ def test_postgres_that_refuses_connections_is_one_store_error_and_no_pool_warnin
     assert [r.getMessage() for r in caplog.records if r.name.startswith("psycopg")] == []
 
 
+@pytest.mark.postgres
+def test_a_postgres_role_short_of_privileges_is_one_store_error_naming_the_grants(pg_dsn):
+    # a role that may not use the index's schema was told there is no index; one that may only
+    # read it got psycopg's InsufficientPrivilege traceback from the first write (the audit row)
+    import uuid
+    from urllib.parse import urlsplit
+
+    import psycopg
+
+    tag = uuid.uuid4().hex[:10]
+    schema, role = f"t_{tag}", f"r_{tag}"
+    url = f"{pg_dsn}{'&' if '?' in pg_dsn else '?'}schema={schema}"
+    parts = urlsplit(url)
+    role_url = parts._replace(netloc=f"{role}@{parts.hostname}:{parts.port}").geturl()
+    with Index.open(url) as index:
+        index.add([Document(id="a", text=article(1))])
+    with psycopg.connect(pg_dsn, autocommit=True) as c:
+        c.execute(f"CREATE ROLE {role} LOGIN")
+    grants = "grant it USAGE on the schema and SELECT, INSERT, UPDATE, DELETE on its tables"
+    try:
+        with pytest.raises(StoreError, match=f"may not use the schema \\('{schema}'\\); {grants}"):
+            Index.open(role_url, create=False)
+        with psycopg.connect(pg_dsn, autocommit=True) as c:
+            c.execute(f"GRANT USAGE ON SCHEMA {schema} TO {role}")
+            c.execute(f"GRANT SELECT ON ALL TABLES IN SCHEMA {schema} TO {role}")
+        with Index.open(role_url, create=False, drift=False) as index:
+            assert index.stats().documents == 1  # reading is allowed
+            with pytest.raises(StoreError, match=f"was refused: permission denied for table audit .*{grants}"):
+                index.check(Document(id="b", text=article(1)))
+    finally:
+        with psycopg.connect(pg_dsn, autocommit=True) as c:
+            c.execute(f"DROP SCHEMA {schema} CASCADE")
+            c.execute(f"DROP OWNED BY {role}")
+            c.execute(f"DROP ROLE {role}")
+
+
 def _fill(store, n, size, start=0):
     """n write transactions, each one document of about ``size`` bytes of text."""
     rng = np.random.default_rng(start)

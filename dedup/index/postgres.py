@@ -352,7 +352,7 @@ class PostgresStore:
         return "timed out"
 
     def create(self, meta: Mapping[str, str]) -> dict[str, str]:
-        with self._pool.connection() as c, c.transaction():
+        with self._connection() as c, c.transaction():
             # Serialise concurrent creators of the same index.
             c.execute("SELECT pg_advisory_xact_lock(%s)", (self._salt,))
             c.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(self.schema)))
@@ -379,7 +379,13 @@ class PostgresStore:
         return self.read_meta() or {}
 
     def read_meta(self) -> dict[str, str] | None:
-        with self._pool.connection() as c:
+        with self._connection() as c:
+            # A schema the role may not use looks empty or missing from here on (information_schema
+            # lists what it holds privileges on, the search path skips it): say so, not "no index".
+            usable = c.execute("SELECT has_schema_privilege(oid, 'USAGE') FROM pg_namespace WHERE nspname = %s",
+                               (self.schema,)).fetchone()
+            if usable is not None and not usable[0]:
+                raise StoreError(self._refused("may not use the schema"))
             present = c.execute(
                 "SELECT table_name FROM information_schema.tables WHERE table_schema = %s", (self.schema,)
             ).fetchall()
@@ -392,6 +398,10 @@ class PostgresStore:
                 return None
             return dict(c.execute("SELECT key, value FROM meta").fetchall())
 
+    def _refused(self, what: str) -> str:
+        return (f"the PostgreSQL role of {self.url} {what} ({self.schema!r}); grant it USAGE on the schema and SELECT, "
+                "INSERT, UPDATE, DELETE on its tables (CREATE on the database to create one), or connect as its owner")
+
     @contextmanager
     def _connection(self) -> Iterator[psycopg.Connection]:
         try:
@@ -399,6 +409,8 @@ class PostgresStore:
                 yield c
         except psycopg.OperationalError as exc:
             raise StoreError(f"PostgreSQL index {self.url} failed: {str(exc).strip()}") from exc
+        except (psycopg.errors.InsufficientPrivilege, psycopg.errors.ReadOnlySqlTransaction) as exc:
+            raise StoreError(self._refused(f"was refused: {str(exc).strip().splitlines()[0]}")) from exc
         except PoolTimeout as exc:
             raise StoreError(f"no free connection to PostgreSQL index {self.url} ({exc}); raise pool_size") from exc
 
