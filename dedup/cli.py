@@ -481,8 +481,8 @@ def index_audit_command(index_url, doc_id, after, limit, fmt):
 @_INDEX_OPTION
 @click.option("--add", is_flag=True, help="Admit each article that is not a copy of an indexed one.")
 @click.option("--exit-code", is_flag=True,
-              help="Exit 0 when every article is new, 2 when any is a copy of an indexed one, 1 when an input "
-              "could not be read (skipped) or on an error.")
+              help="Exit 2 when any article is a copy of an indexed one; else 1 when an input could not be read "
+              "(skipped) or on an error; else 0 (each is new, or only reports the same event as an indexed one).")
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "text"]), default="jsonl", show_default=True,
               help="jsonl: one dedup.check/v1 object per article (dedup/schemas/check.v1.json).")
 @click.option("--no-drift", is_flag=True, help="Do not attach the closest copy's drift summary (faster).")
