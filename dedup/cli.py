@@ -31,6 +31,11 @@ class _Group(click.Group):
 def main() -> None:
     """Find copies of the same news wire story, how each copy relates to the
     original, and what changed in the facts."""
+    import logging
+
+    # The PostgreSQL pool logs each failed reconnection (several lines each) while a server is
+    # down; the command's own one-line error says it, with the fix.
+    logging.getLogger("psycopg.pool").setLevel(logging.ERROR)
 
 
 def _render(output: str | None, fmt: str, write) -> bool:

@@ -536,6 +536,28 @@ def test_a_postgres_role_short_of_privileges_is_one_store_error_naming_the_grant
             c.execute(f"DROP ROLE {role}")
 
 
+@pytest.mark.postgres
+def test_a_postgres_server_that_goes_away_is_a_one_line_store_error():
+    # its error was psycopg's message over three lines, with no fix (a bulk load's, a traceback)
+    from index_support import start_local_postgres
+
+    server = start_local_postgres()
+    if isinstance(server, str):
+        pytest.skip(server)
+    try:
+        index = Index.open(server.dsn, drift=False)
+        index.add([Document(id="a", text=article(1))])
+    finally:
+        server.stop()
+    try:
+        with pytest.raises(StoreError) as err:
+            index.check(Document(id="b", text=article(2)), add=True)
+    finally:
+        index.close()
+    assert "\n" not in str(err.value) and str(err.value).startswith(f"PostgreSQL index {index.url} failed: ")
+    assert str(err.value).endswith("; is the server running? retry once it is (re-sending the same id and text changes nothing)")
+
+
 def _fill(store, n, size, start=0):
     """n write transactions, each one document of about ``size`` bytes of text."""
     rng = np.random.default_rng(start)

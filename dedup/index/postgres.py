@@ -17,6 +17,7 @@ under READ COMMITTED its candidate query then sees the first one's rows.
 from __future__ import annotations
 
 import hashlib
+import logging
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -53,6 +54,8 @@ from .store import (
     table_counts,
     upgrade_statements,
 )
+
+log = logging.getLogger(__name__)
 
 DEFAULT_SCHEMA = "dedup"
 DEFAULT_POOL_SIZE = 8
@@ -407,12 +410,15 @@ class PostgresStore:
         try:
             with self._pool.connection() as c:
                 yield c
-        except psycopg.OperationalError as exc:
-            raise StoreError(f"PostgreSQL index {self.url} failed: {str(exc).strip()}") from exc
+        except PoolTimeout as exc:  # (an OperationalError too) the server is down, or every connection busy
+            raise StoreError(f"no connection to PostgreSQL index {self.url} ({exc}); is the server running? "
+                             "if it is, every connection was busy: raise pool_size") from exc
+        except psycopg.OperationalError as exc:  # the server went away, the connection broke
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise StoreError(f"PostgreSQL index {self.url} failed: {first}; is the server running? "
+                             "retry once it is (re-sending the same id and text changes nothing)") from exc
         except (psycopg.errors.InsufficientPrivilege, psycopg.errors.ReadOnlySqlTransaction) as exc:
             raise StoreError(self._refused(f"was refused: {str(exc).strip().splitlines()[0]}")) from exc
-        except PoolTimeout as exc:
-            raise StoreError(f"no free connection to PostgreSQL index {self.url} ({exc}); raise pool_size") from exc
 
     @contextmanager
     def transaction(self, *, write: bool, lock: Sequence[int] = ()) -> Iterator[_PgSession]:
@@ -447,7 +453,7 @@ class PostgresStore:
             return _PgSession(c).append_audit(entries)
 
     def bulk_load(self, items, *, audit=None) -> int:
-        with self._pool.connection() as c, c.transaction():
+        with self._connection() as c, c.transaction():
             c.execute("SELECT pg_advisory_xact_lock(%s)", (self._salt,))
             if c.execute("SELECT count(*) FROM docs").fetchone()[0]:
                 raise StoreError(f"bulk load needs an empty index; {self.url} holds documents: add them instead")
@@ -477,12 +483,15 @@ class PostgresStore:
         # are index-only scans from the first check (before it, each posting read also visits the
         # table: 1.5 -> 1.0 ms per lookup at 50k documents), and autovacuum has nothing left to do
         # on these tables right after the load, when it would compete with the first checks.
-        with self._pool.connection() as c:
-            c.execute("VACUUM (ANALYZE) docs, bands, samples")
+        try:
+            with self._connection() as c:
+                c.execute("VACUUM (ANALYZE) docs, bands, samples")
+        except StoreError as exc:  # the load is committed: a later VACUUM or autovacuum does this
+            log.warning("index %s: loaded, but VACUUM after the load failed (%s)", self.url, exc)
         return len(ids)
 
     def size_bytes(self) -> int | None:
-        with self._pool.connection() as c:
+        with self._connection() as c:
             return int(
                 c.execute(
                     "SELECT coalesce(sum(pg_total_relation_size(format('%%I.%%I', table_schema, table_name))), 0)"
@@ -493,7 +502,7 @@ class PostgresStore:
 
     def integrity(self) -> list[str]:
         problems = []
-        with self._pool.connection() as c:
+        with self._connection() as c:
             for table in ("bands", "samples"):
                 n = c.execute(
                     f"SELECT count(*) FROM {table} t WHERE NOT EXISTS (SELECT 1 FROM docs d WHERE d.seq = t.seq)"
@@ -504,7 +513,7 @@ class PostgresStore:
 
     def drop(self) -> None:
         """Delete this index (its schema) from the database. For tests and `dedup index drop`."""
-        with self._pool.connection() as c:
+        with self._connection() as c:
             c.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(self.schema)))
 
     def close(self) -> None:
