@@ -6,6 +6,7 @@ boilerplate removal), half-open ``[start, end)``.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -61,6 +62,22 @@ class Document:
     parent: str | None = None  # id of the article this story was split from
     part: int | None = None  # 1-based part number within the parent
     renamed_from: str | None = None  # the id its input asked for, when an earlier input held it (then ``id`` differs)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def unwritable(doc: Document) -> str | None:
+    """Why ``doc`` cannot be compared or stored: a lone surrogate in its text or metadata (a str
+    can hold one, from JSON's "\\udcbe" or a surrogateescape decoding; it has no UTF-8 form, which
+    hashing, sentence splitting and storage need); None when it can. dedup's readers replace
+    them; this guards documents built by other callers."""
+    for name in ("text", "title", "source", "published", "url"):
+        value = getattr(doc, name)
+        if value and not value.isascii() and (m := _SURROGATE.search(value)) is not None:
+            return (f"document {doc.id!r} holds a lone surrogate (U+{ord(m.group()):04X}) in its {name} at offset "
+                    f"{m.start()}, which has no UTF-8 form; replace it with U+FFFD (as dedup's readers do)")
+    return None
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,7 +22,7 @@ from .fingerprint import Fingerprint
 from .ingest import IngestOptions
 from .normalize import NORMALIZER_VERSION
 from .params import SCHEMA_VERSION, FingerprintParams
-from .records import Document, Relation, ScanResult, Skipped
+from .records import Document, Relation, ScanResult, Skipped, unwritable
 
 Progress = Callable[[str, int, "int | None"], None]
 
@@ -102,6 +102,8 @@ def scan_documents(
     for i, d in enumerate(docs):
         if d.id in index:
             raise InputError(f"document id {d.id!r} appears twice; ids must be unique (rename one record)")
+        if (why := unwritable(d)) is not None:
+            raise InputError(why)
         index[d.id] = i
 
     with LocalEngine(docs, params, workers=workers) as engine:

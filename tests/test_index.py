@@ -558,6 +558,25 @@ def test_a_postgres_server_that_goes_away_is_a_one_line_store_error():
     assert str(err.value).endswith("; is the server running? retry once it is (re-sending the same id and text changes nothing)")
 
 
+def test_documents_with_a_lone_surrogate_are_refused_with_the_reason(index_url):
+    # dedup's readers replace lone surrogates; a document built by another caller with one failed
+    # deep inside (UnicodeEncodeError at the digest or the sentence splitter)
+    from dedup.scan import scan_documents
+
+    good, bad = Document(id="a", text=article(1)), Document(id="b", text=article(2) + " x\udcbe", title="T")
+    why = "document 'b' holds a lone surrogate (U+DCBE) in its text at offset {}, which has no UTF-8 form; " \
+          "replace it with U+FFFD (as dedup's readers do)".format(len(bad.text) - 1)
+    with pytest.raises(InputError) as err:
+        scan_documents([good, bad])
+    assert str(err.value) == why
+    with Index.open(index_url, drift=False) as index:
+        for call in (lambda: index.add([good, bad]), lambda: index.check(bad), lambda: index.bulk_load([good, bad])):
+            with pytest.raises(InputError) as err:
+                call()
+            assert str(err.value) == why
+        assert index.stats().documents == 0  # checked before anything is written
+
+
 def _fill(store, n, size, start=0):
     """n write transactions, each one document of about ``size`` bytes of text."""
     rng = np.random.default_rng(start)

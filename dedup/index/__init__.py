@@ -53,7 +53,7 @@ from ..errors import IndexCorruptError, IndexMismatchError, IndexMissingError, I
 from ..fingerprint import Fingerprint, band_key_matrix, band_keys, fingerprint_documents, in_sorted
 from ..params import SCHEMA_VERSION, FingerprintParams
 from ..scan import COMPLETE_MAX
-from ..records import AuditEntry, AuditMatch, Decision, Document, IndexStats, Relation, RelationKind, Skipped
+from ..records import AuditEntry, AuditMatch, Decision, Document, IndexStats, Relation, RelationKind, Skipped, unwritable
 from .store import (
     ARRAY_DTYPES,
     Candidate,
@@ -118,6 +118,15 @@ Verifier = Callable[..., "Relation | None"]
 # in processes. The lock never covers a database call, so it cannot take part in a lock cycle
 # with the store.
 _CORE_LOCK = threading.Lock()
+
+
+def validate_document(doc: Document) -> Document:
+    """``doc`` when the index can take it: a valid id (:func:`validate_id`) and text it can store
+    (:func:`dedup.records.unwritable`). Raises InputError."""
+    validate_id(doc.id)
+    if (why := unwritable(doc)) is not None:
+        raise InputError(why)
+    return doc
 
 
 def validate_id(doc_id: object) -> str:
@@ -702,7 +711,7 @@ class Index:
         candidates looked up in one pass, each answer the one a check alone gives) and their audit
         entries written together in one commit before this returns."""
         for d in docs:
-            validate_id(d.id)
+            validate_document(d)
         fps = self._fingerprint(docs)
         if add:
             return [self._decide(doc, fp, add=True, force=False, client=client) for doc, fp in zip(docs, fps)]
@@ -800,7 +809,7 @@ class Index:
         out: list[Decision] = []
         for chunk in _batches(docs, batch):
             for d in chunk:
-                validate_id(d.id)
+                validate_document(d)
             fps = self._fingerprint(chunk)
             keys = [self._keys(fp) for fp in fps]
             lock = lock_keys(*keys, *(fp.sample for fp in fps), ids=[d.id for d in chunk])
@@ -863,7 +872,7 @@ class Index:
             for part in _batches(docs, chunk):
                 fresh = []
                 for d in part:
-                    validate_id(d.id)
+                    validate_document(d)
                     if d.id in seen:
                         skipped.append(Skipped(d.id, "not added: the same id came earlier in this bulk load", d.path))
                     else:
