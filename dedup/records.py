@@ -67,6 +67,13 @@ class Document:
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
+def no_surrogates(s: str) -> str:
+    """``s`` with each lone surrogate (JSON lets a string spell one, "\\udcbe") as U+FFFD, of the
+    same length: such a string has no UTF-8 form, which hashing, sentence splitting and storage
+    need (``unwritable``). dedup's readers pass record texts and metadata through it."""
+    return s if s.isascii() else _SURROGATE.sub("\ufffd", s)
+
+
 def unwritable(doc: Document) -> str | None:
     """Why ``doc`` cannot be compared or stored: a lone surrogate in its text or metadata (a str
     can hold one, from JSON's "\\udcbe" or a surrogateescape decoding; it has no UTF-8 form, which

@@ -26,7 +26,6 @@ import io
 import json
 import logging
 import os
-import re
 import stat
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -34,7 +33,7 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 from ..errors import InputError, ParamsError
-from ..records import Document, Skipped
+from ..records import Document, Skipped, no_surrogates
 from .boilerplate import Cleaned, clean, normalize_date
 from .decode import NotText, decode
 from .html import extract, looks_like_html
@@ -349,15 +348,6 @@ def _from_text(text: str, *, id: str, display: str, options: IngestOptions, **me
 # --- JSON records ------------------------------------------------------------------------------
 
 
-_SURROGATE_RE = re.compile("[\ud800-\udfff]")
-
-
-def _no_surrogates(s: str) -> str:
-    """``s`` with each lone surrogate (JSON lets a string spell one, "\\udcbe") as U+FFFD: such a
-    string cannot be written as UTF-8, which hashing, sentence splitting and storage need."""
-    return s if s.isascii() else _SURROGATE_RE.sub("\ufffd", s)
-
-
 def _field(rec: dict, name: str) -> str | None:
     v = rec.get(name)
     if v is None or isinstance(v, (dict, list)):
@@ -369,7 +359,7 @@ def _field(rec: dict, name: str) -> str | None:
 def _meta(rec: dict, name: str) -> str | None:
     """A metadata field (title, source, time, address) as text (an id is shown by ``printable``)."""
     v = _field(rec, name)
-    return None if v is None else _no_surrogates(v)
+    return None if v is None else no_surrogates(v)
 
 
 def _record(
@@ -396,7 +386,7 @@ def _record(
     for name in options.text_fields:
         v = rec.get(name)
         if isinstance(v, str) and v.strip():
-            text = _no_surrogates(v)
+            text = no_surrogates(v)
             break
     if text is None:
         fields = ", ".join(f"'{f}'" for f in options.text_fields)
@@ -530,6 +520,10 @@ def _wide(head: bytes, options: IngestOptions) -> bool:
     return head.startswith(_WIDE_BOMS) or b"\x00" in head[:4096]
 
 
+def _too_large(display: str, options: IngestOptions) -> str:
+    return f"cannot read '{display}': too large (over max_bytes {options.max_bytes}); split it or raise --max-bytes"
+
+
 def _as_utf8(data: bytes, display: str, options: IngestOptions) -> tuple[bytes, IngestOptions]:
     """UTF-16/32 ``data`` as UTF-8 bytes (decoded and checked as a text file is; InputError when
     it is not text), and the options to read those with."""
@@ -615,22 +609,16 @@ def _json_object(line: bytes) -> bool:
 
 def _stream(stream: BinaryIO, name: str, fmt: str, options: IngestOptions, ids: _Ids) -> Iterator[Document | Skipped]:
     display = printable(name)
+    where = "standard input" if name == "-" else f"'{display}'"
     buf = stream if hasattr(stream, "peek") else io.BufferedReader(stream)  # type: ignore[arg-type]
     try:
         if _wide(buf.peek(4096), options):  # UTF-16/32: read as the UTF-8 it spells
             data = buf.read(options.max_bytes + 1)
             if len(data) > options.max_bytes:
-                yield Skipped(display, f"cannot read '{display}': too large (over max_bytes {options.max_bytes}); split it or raise --max-bytes")
+                yield Skipped(display, _too_large(display, options))
                 return
             utf8, options = _as_utf8(data, display, options)
             buf = io.BufferedReader(io.BytesIO(utf8))  # type: ignore[arg-type]
-    except InputError as exc:
-        yield Skipped(display, str(exc))
-        return
-    except OSError as exc:
-        yield Skipped(display, f"cannot read '{display}': {exc.strerror or exc}; check the input stream")
-        return
-    try:
         if fmt == "auto":
             fmt, buf = _sniff(buf, options.max_bytes)
         if fmt == "jsonl":
@@ -638,10 +626,9 @@ def _stream(stream: BinaryIO, name: str, fmt: str, options: IngestOptions, ids: 
             return
         data = buf.read(options.max_bytes + 1)
         if len(data) > options.max_bytes:
-            yield Skipped(display, f"cannot read '{display}': too large (over max_bytes {options.max_bytes}); split it or raise --max-bytes")
+            yield Skipped(display, _too_large(display, options))
             return
         if not data:
-            where = "standard input" if name == "-" else f"'{display}'"
             yield Skipped(display, f"cannot read {where}: nothing was sent (0 bytes); send an article or records, or leave '{display}' out")
             return
         if fmt == "json":
@@ -649,7 +636,6 @@ def _stream(stream: BinaryIO, name: str, fmt: str, options: IngestOptions, ids: 
             return
         text_id = display if options.stream_id == "-" else options.stream_id
         if text_id is None and data.strip():
-            where = "standard input" if name == "-" else f"'{display}'"
             yield Skipped(display, f"cannot add the article on {where}: it has no id; pass --id ID, or send JSON records with an id")
             return
         wanted = text_id or display
@@ -723,7 +709,7 @@ def _read_file(
                 return
             data = fh.read(options.max_bytes + 1)
             if len(data) > options.max_bytes:
-                yield Skipped(id, f"cannot read '{display}': too large (over max_bytes {options.max_bytes}); split it or raise --max-bytes", shown)
+                yield Skipped(id, _too_large(display, options), shown)
                 return
             if ext in _JSONL_EXT:  # UTF-16/32 JSON lines: split into lines once decoded
                 utf8, opts = _as_utf8(data, display, options)

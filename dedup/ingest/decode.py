@@ -146,8 +146,9 @@ def _mostly_utf8(data: bytes) -> tuple[str, str] | None:
     Text in a one-byte code page or a CJK legacy encoding is almost never valid UTF-8 in its
     bytes over 0x7F, so MIN_UTF8_SHARE of them in good sequences tells them apart."""
     text = data.decode("utf-8", errors="replace")
-    bad = text.count("\ufffd") - data.count("\ufffd".encode())
-    good = sum(1 for c in text if c > "\x7f") - bad - data.count("\ufffd".encode())
+    written = data.count("\ufffd".encode())  # U+FFFD the file itself holds
+    bad = text.count("\ufffd") - written
+    good = sum(1 for c in text if c > "\x7f") - bad - written
     if bad <= 0 or good < MIN_UTF8_SHARE * (good + bad):
         return None
     return _checked(text, f"utf-8 ({bad} bad byte sequence{'' if bad == 1 else 's'} replaced)")
