@@ -176,9 +176,10 @@ _BODY_PROBLEMS = _problems(400, 401, 413, 422, 500, 503)
 _ID_PROBLEMS = _problems(400, 401, 404, 422, 500, 503)
 
 
-def problem(status: int, title: str, detail: str, headers: dict | None = None) -> JSONResponse:
+def problem(status: int, detail: str, headers: dict | None = None) -> JSONResponse:
+    """An RFC 9457 problem answer; its title is the status's (``_TITLES``)."""
     return JSONResponse(
-        {"type": "about:blank", "title": title, "status": status, "detail": detail},
+        {"type": "about:blank", "title": _TITLES.get(status, "Error"), "status": status, "detail": detail},
         status_code=status,
         media_type=PROBLEM,
         headers=headers,
@@ -198,11 +199,11 @@ class _Gate:
             return await self.app(scope, receive, send)
         headers = scope.get("headers") or []
         declared = dict(headers).get(b"content-length")
-        too_big = problem(413, "Payload Too Large", f"request bodies are limited to {self.limit} bytes; split the batch")
+        too_big = problem(413, f"request bodies are limited to {self.limit} bytes; split the batch")
         if declared is not None and declared.isdigit() and int(declared) > self.limit:
             return await too_big(scope, receive, send)
         if self.token is not None and _needs_token(scope) and not _authorized(headers, self.token):
-            unauthorized = problem(401, "Unauthorized", "send Authorization: Bearer <token> with the service's token",
+            unauthorized = problem(401, "send Authorization: Bearer <token> with the service's token",
                                    {"WWW-Authenticate": "Bearer"})
             return await unauthorized(scope, receive, send)
         chunks, size, more = [], 0, True
@@ -378,30 +379,30 @@ def create_app(index: Index, *, token: str | None = None, max_body: int = DEFAUL
         detail = str(exc.detail)
         if exc.status_code == 400 and exc.__cause__ is not None:  # FastAPI could not parse the body
             detail = _unparsed_body(exc.__cause__)
-        return problem(exc.status_code, _TITLES.get(exc.status_code, "Error"), detail, headers or None)
+        return problem(exc.status_code, detail, headers or None)
 
     @app.exception_handler(RequestValidationError)
     async def _validation_problem(request: Request, exc: RequestValidationError):
         errors = exc.errors()
         if any(e.get("type") == "json_invalid" for e in errors):
             where = next((e.get("ctx", {}).get("error") for e in errors if e.get("type") == "json_invalid"), "")
-            return problem(400, "Bad Request", f"the body is not valid JSON ({where}); send one JSON object")
+            return problem(400, f"the body is not valid JSON ({where}); send one JSON object")
         if any(e.get("loc") == ("body",) and e.get("type") in ("model_attributes_type", "dict_type", "missing") for e in errors):
-            return problem(422, "Unprocessable Content",
+            return problem(422,
                            'the body must be one JSON object such as {"id": "...", "text": "..."} (see /docs)')
         parts = []
         for e in errors[:5]:
             loc = ".".join(str(x) for x in e.get("loc", ()) if x != "body")
             parts.append(f"{loc or 'body'}: {e.get('msg')}")
-        return problem(422, "Unprocessable Content", "; ".join(parts))
+        return problem(422, "; ".join(parts))
 
     @app.exception_handler(DedupError)
     async def _dedup_problem(request: Request, exc: DedupError):
         if isinstance(exc, (IndexCorruptError,)):
-            return problem(500, _TITLES[500], str(exc))
+            return problem(500, str(exc))
         if isinstance(exc, StoreError):
-            return problem(503, _TITLES[503], str(exc))
-        return problem(400, _TITLES[400], str(exc))
+            return problem(503, str(exc))
+        return problem(400, str(exc))
 
     def documents(articles: Sequence[Article]) -> list[Document | Skipped]:
         out: list[Document | Skipped] = []

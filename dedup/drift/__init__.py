@@ -55,24 +55,25 @@ def clear_caches() -> None:
 
 def diff(a: Document, b: Document) -> Diff:
     """Align A (source) with B (copy) and list the findings: what ``dedup diff`` shows."""
-    ra, rb = _read_alike(a, b)
-    alignment = align(ra.text, rb.text, a_zones=a.zones, b_zones=b.zones)
-    findings = _compare(ra, rb, alignment)
-    if ra is a and rb is b:
-        return Diff(a, b, alignment, findings)
-    return Diff(a, b, _restored_alignment(alignment, a.text, b.text),
-                tuple(_restored(f, a.text, ra.text, b.text, rb.text) for f in findings))
+    return Diff(a, b, *_aligned(a, b))
 
 
 def compare(a: Document, b: Document, *, alignment: Alignment | None = None) -> tuple[Finding, ...]:
     """Findings of how B (the copy) differs from A (the source), in A's text order."""
+    return _aligned(a, b, alignment)[1]
+
+
+def _aligned(a: Document, b: Document, alignment: Alignment | None = None) -> tuple[Alignment, tuple[Finding, ...]]:
+    """The alignment of A with B and the findings, quoting both texts as written; ``alignment``,
+    when given, is used unless one text is read in the other's case (``_read_alike``)."""
     ra, rb = _read_alike(a, b)
     if ra is a and rb is b:
         if alignment is None:
             alignment = align(a.text, b.text, a_zones=a.zones, b_zones=b.zones)
-        return _compare(a, b, alignment)
-    found = _compare(ra, rb, align(ra.text, rb.text, a_zones=a.zones, b_zones=b.zones))
-    return tuple(_restored(f, a.text, ra.text, b.text, rb.text) for f in found)
+        return alignment, _compare(a, b, alignment)
+    read = align(ra.text, rb.text, a_zones=a.zones, b_zones=b.zones)
+    return (_restored_alignment(read, a.text, b.text),
+            tuple(_restored(f, a.text, ra.text, b.text, rb.text) for f in _compare(ra, rb, read)))
 
 
 def _compare(a: Document, b: Document, alignment: Alignment) -> tuple[Finding, ...]:

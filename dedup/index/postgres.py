@@ -57,6 +57,12 @@ from .store import (
 
 log = logging.getLogger(__name__)
 
+
+def _first_line(exc: BaseException) -> str:
+    """The first line of psycopg's message (its others are hints and context), for a one-line error."""
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
 DEFAULT_SCHEMA = "dedup"
 DEFAULT_POOL_SIZE = 8
 CONNECT_TIMEOUT_S = 10
@@ -326,7 +332,7 @@ class PostgresStore:
             # instead of the pool retrying (and logging each failure) until CONNECT_TIMEOUT_S
             psycopg.connect(conninfo, connect_timeout=CONNECT_TIMEOUT_S).close()
         except psycopg.OperationalError as exc:
-            detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            detail = _first_line(exc)
             raise StoreError(f"cannot connect to PostgreSQL at {self.url}: {detail}; is the server running?") from None
         self._pool = ConnectionPool(
             conninfo,
@@ -351,7 +357,7 @@ class PostgresStore:
         try:
             psycopg.connect(conninfo).close()
         except psycopg.Error as exc:
-            return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            return _first_line(exc)
         return "timed out"
 
     def create(self, meta: Mapping[str, str]) -> dict[str, str]:
@@ -414,11 +420,10 @@ class PostgresStore:
             raise StoreError(f"no connection to PostgreSQL index {self.url} ({exc}); is the server running? "
                              "if it is, every connection was busy: raise pool_size") from exc
         except psycopg.OperationalError as exc:  # the server went away, the connection broke
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise StoreError(f"PostgreSQL index {self.url} failed: {first}; is the server running? "
+            raise StoreError(f"PostgreSQL index {self.url} failed: {_first_line(exc)}; is the server running? "
                              "retry once it is (re-sending the same id and text changes nothing)") from exc
         except (psycopg.errors.InsufficientPrivilege, psycopg.errors.ReadOnlySqlTransaction) as exc:
-            raise StoreError(self._refused(f"was refused: {str(exc).strip().splitlines()[0]}")) from exc
+            raise StoreError(self._refused(f"was refused: {_first_line(exc)}")) from exc
 
     @contextmanager
     def transaction(self, *, write: bool, lock: Sequence[int] = ()) -> Iterator[_PgSession]:

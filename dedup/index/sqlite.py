@@ -352,11 +352,9 @@ class SQLiteStore:
                 conn.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
                 conn.execute(f"PRAGMA journal_size_limit = {WAL_LIMIT_BYTES}")
                 conn.execute("PRAGMA wal_autocheckpoint = 0")  # the checkpointer thread does it
-            except sqlite3.OperationalError as exc:
-                if "readonly" in str(exc):
-                    raise StoreError(self._refused(exc)) from exc
-                raise IndexCorruptError(f"'{self.path}' is not a usable index ({exc}); move it away or pass another path") from exc
             except sqlite3.DatabaseError as exc:
+                if "readonly" in str(exc):  # a folder it may not write its -wal and -shm files in
+                    raise StoreError(self._refused(exc)) from exc
                 raise IndexCorruptError(f"'{self.path}' is not a usable index ({exc}); move it away or pass another path") from exc
             self._local.conn = conn
             with self._lock:
