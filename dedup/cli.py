@@ -374,7 +374,8 @@ def index_group() -> None:
 
 
 @index_group.command("add")
-@click.argument("paths", nargs=-1, required=True, metavar="PATH...")
+@click.argument("paths", nargs=-1, required=True, metavar="PATH...",
+                type=click.Path(exists=True, allow_dash=True, path_type=str))
 @_INDEX_OPTION
 @click.option("--no-relate", is_flag=True, help="Do not check each document against the index first (faster bulk load).")
 @click.option("--batch", type=click.IntRange(1, 100_000), default=256, show_default=True,

@@ -65,10 +65,11 @@ def test_index_add_stats_remove(run, corpus):
 
 def test_index_add_reports_skipped_inputs(run, tmp_path):
     (tmp_path / "bin.txt").write_bytes(b"\x00\x01\x02" * 100)
-    r = run("index", "add", str(tmp_path / "bin.txt"), str(tmp_path / "missing.txt"))
+    (tmp_path / "empty.txt").write_bytes(b"")
+    r = run("index", "add", str(tmp_path / "bin.txt"), str(tmp_path / "empty.txt"))
     assert r.exit_code == 0
     assert r.stdout.startswith("added 0, updated 0, unchanged 0, skipped 2;")
-    assert r.stderr.count("skipped ") == 2 and "missing.txt" in r.stderr
+    assert r.stderr.count("skipped ") == 2 and "bin.txt" in r.stderr and "empty.txt" in r.stderr
 
 
 def test_check_files_jsonl_and_exit_codes(run, corpus, tmp_path):
@@ -147,15 +148,28 @@ def test_stats_of_missing_index_is_an_error(tmp_path):
     assert r.stderr == f"Error: no index at '{tmp_path / 'none.db'}'; create it with `dedup index add --index {tmp_path / 'none.db'} FILES`\n"
 
 
+@pytest.mark.parametrize("bulk", [[], ["--bulk"]])
+def test_index_add_of_a_missing_path_is_a_usage_error_and_creates_no_index(tmp_path, bulk):
+    # a mistyped path is a typo, not an input to list as skipped: as `dedup scan`, exit 2
+    # before the index is opened (it used to exit 0 with an empty index created)
+    index = tmp_path / "new.db"
+    missing = tmp_path / "artciles"
+    r = CliRunner().invoke(main, ["index", "add", "--index", str(index), *bulk, str(missing)])
+    assert r.exit_code == 2
+    assert f"Path '{missing}' does not exist." in r.stderr
+    assert not index.exists()
+
+
 def test_index_add_bulk_loads_an_empty_index_with_audit_entries(run, tmp_path):
     rows = [{"id": "s0", "text": article(100)}, {"id": "s1", "text": article(101)}, {"id": "s2", "text": article(102)}]
     feed = tmp_path / "feed.jsonl"
     feed.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
-    r = run("index", "add", "--bulk", str(feed), str(tmp_path / "missing.txt"))
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    r = run("index", "add", "--bulk", str(feed), str(empty))
     assert r.exit_code == 0, r.output
     assert r.stdout == f"added 3, updated 0, unchanged 0, skipped 1; 3 documents in sqlite://{run.index}\n"
-    missing = tmp_path / "missing.txt"
-    assert r.stderr == f"skipped {missing}: '{missing}': no such file or folder; check the path\n"
+    assert r.stderr == f"skipped empty.txt: cannot read '{empty}': empty file (0 bytes); add text or leave it out\n"
     audit = [json.loads(line) for line in run("index", "audit", "--format", "jsonl").stdout.splitlines()]
     assert [(e["id"], e["action"], e["added"], e["client"]) for e in audit] == [
         ("s0", "add", True, "cli"), ("s1", "add", True, "cli"), ("s2", "add", True, "cli")]
