@@ -45,12 +45,28 @@ class LocalPostgres:
     as_user: list[str]
 
     def stop(self) -> None:
+        self.pause()
+        shutil.rmtree(self.datadir.parent, ignore_errors=True)
+
+    def pause(self) -> None:
+        """Stop the server as a crash would (its files kept: :meth:`resume` starts it again)."""
         subprocess.run(
             [*self.as_user, str(self.bindir / "pg_ctl"), "-D", str(self.datadir), "-m", "immediate", "-w", "stop"],
             capture_output=True,
             timeout=60,
         )
-        shutil.rmtree(self.datadir.parent, ignore_errors=True)
+
+    def resume(self) -> None:
+        _pg_start(self.as_user, self.bindir, self.datadir, int(self.dsn.rsplit(":", 1)[1].split("/")[0]))
+
+
+def _pg_start(as_user: list[str], bindir: pathlib.Path, datadir: pathlib.Path, port: int) -> None:
+    base = datadir.parent
+    subprocess.run(
+        [*as_user, str(bindir / "pg_ctl"), "-D", str(datadir), "-l", str(base / "log"), "-w", "-t", "60",
+         "-o", f"-c listen_addresses=127.0.0.1 -p {port} -k {base} -c max_connections=200", "start"],
+        check=True, capture_output=True, timeout=120,
+    )
 
 
 def start_local_postgres() -> LocalPostgres | str:
@@ -79,11 +95,7 @@ def start_local_postgres() -> LocalPostgres | str:
             [*as_user, str(bindir / "initdb"), "-D", str(datadir), "-A", "trust", "-U", "postgres", "-E", "UTF8"],
             check=True, capture_output=True, timeout=120,
         )
-        subprocess.run(
-            [*as_user, str(bindir / "pg_ctl"), "-D", str(datadir), "-l", str(base / "log"), "-w", "-t", "60",
-             "-o", f"-c listen_addresses=127.0.0.1 -p {port} -k {base} -c max_connections=200", "start"],
-            check=True, capture_output=True, timeout=120,
-        )
+        _pg_start(as_user, bindir, datadir, port)
     except (subprocess.SubprocessError, OSError) as exc:
         shutil.rmtree(base, ignore_errors=True)
         return f"cannot start a local server ({exc})"

@@ -558,6 +558,37 @@ def test_a_postgres_server_that_goes_away_is_a_one_line_store_error():
     assert str(err.value).endswith("; is the server running? retry once it is (re-sending the same id and text changes nothing)")
 
 
+@pytest.mark.postgres
+def test_calls_while_the_postgres_server_is_down_fail_at_once_and_work_once_it_is_back():
+    # each call waited the pool's 30 s timeout before its error while the server was down, and
+    # after it came back, for the pool's reconnection back-off (11 s after a 20 s outage)
+    import time
+
+    from index_support import start_local_postgres
+
+    server = start_local_postgres()
+    if isinstance(server, str):
+        pytest.skip(server)
+    try:
+        with Index.open(server.dsn, drift=False) as index:
+            index.add([Document(id="a", text=article(1))])
+            server.pause()
+            for k in range(3):
+                t0 = time.monotonic()
+                with pytest.raises(StoreError, match="; is the server running\\?"):
+                    index.check(Document(id=f"b{k}", text=article(2)), add=True)
+                assert time.monotonic() - t0 < 10  # the pool's own wait is 30 s
+            time.sleep(3)  # the pool backs off further with each failed reconnection
+            server.resume()
+            t0 = time.monotonic()
+            decisions = [index.check(Document(id=f"c{k}", text=article(3 + k)), add=True).decision for k in range(3)]
+            assert time.monotonic() - t0 < 10
+            assert decisions == ["new"] * 3 and {"a", "c0", "c1", "c2"} <= set(index.ids())
+            assert "b0" not in index
+    finally:
+        server.stop()
+
+
 def test_documents_with_a_lone_surrogate_are_refused_with_the_reason(index_url):
     # dedup's readers replace lone surrogates; a document built by another caller with one failed
     # deep inside (UnicodeEncodeError at the digest or the sentence splitter)

@@ -66,6 +66,12 @@ def _first_line(exc: BaseException) -> str:
 DEFAULT_SCHEMA = "dedup"
 DEFAULT_POOL_SIZE = 8
 CONNECT_TIMEOUT_S = 10
+# How long a call waits for a pooled connection (psycopg_pool's default), and, while the pool
+# is failing to connect, before it connects directly instead: a server that is down is then
+# reported at once, not after POOL_TIMEOUT_S of every call, and one that is back serves calls
+# while the pool waits out its reconnection back-off (up to minutes after a long outage).
+POOL_TIMEOUT_S = 30.0
+POOL_PROBE_S = 0.1
 # A write transaction given more keys than this (a bulk batch) takes the index-wide lock in
 # exclusive mode instead; every decision holds it in shared mode before its own keys. Keeps the
 # server's lock table (max_locks_per_transaction x connections) far from full.
@@ -328,18 +334,22 @@ class PostgresStore:
         def configure(conn: psycopg.Connection) -> None:
             conn.execute(sql.SQL("SET search_path TO {}").format(schema_ident))
 
+        self._configure = configure
+
         try:  # one direct attempt first: a refused or bad connection fails at once, in one line,
             # instead of the pool retrying (and logging each failure) until CONNECT_TIMEOUT_S
             psycopg.connect(conninfo, connect_timeout=CONNECT_TIMEOUT_S).close()
         except psycopg.OperationalError as exc:
             detail = _first_line(exc)
             raise StoreError(f"cannot connect to PostgreSQL at {self.url}: {detail}; is the server running?") from None
+        self._conninfo = conninfo
+        self._errors_seen = 0  # the pool's failed connection attempts when it last gave one out
         self._pool = ConnectionPool(
             conninfo,
             min_size=1,
             max_size=pool_size,
             kwargs={"autocommit": True},
-            configure=configure,
+            configure=self._configure,
             open=False,
             name=f"dedup-{self.schema}",
         )
@@ -411,10 +421,39 @@ class PostgresStore:
         return (f"the PostgreSQL role of {self.url} {what} ({self.schema!r}); grant it USAGE on the schema and SELECT, "
                 "INSERT, UPDATE, DELETE on its tables (CREATE on the database to create one), or connect as its owner")
 
+    def _getconn(self) -> tuple[psycopg.Connection, bool]:
+        """A connection, and whether it is the pool's. While the pool is failing to connect
+        (it has failed since it last gave one out), a call waits for it only POOL_PROBE_S, then
+        connects directly: that fails at once when the server is down (OperationalError), and
+        when it is back, the connection serves the call (and is closed after it) while the
+        pool waits out its back-off. Otherwise a busy pool is waited for, POOL_TIMEOUT_S."""
+        failing = self._pool.get_stats().get("connections_errors", 0) > self._errors_seen
+        try:
+            conn = self._pool.getconn(timeout=POOL_PROBE_S if failing else POOL_TIMEOUT_S)
+        except PoolTimeout:
+            if not failing:
+                raise
+            direct = psycopg.connect(self._conninfo, connect_timeout=CONNECT_TIMEOUT_S, autocommit=True)
+            self._configure(direct)
+            return direct, False
+        self._errors_seen = self._pool.get_stats().get("connections_errors", 0)
+        return conn, True
+
+    @contextmanager
+    def _pooled(self) -> Iterator[psycopg.Connection]:
+        """As the pool's own ``connection()``, with :meth:`_getconn`'s quick failure."""
+        conn, pooled = self._getconn()
+        try:
+            with conn:  # closes a direct connection; a pooled one is given back below
+                yield conn
+        finally:
+            if pooled:
+                self._pool.putconn(conn)
+
     @contextmanager
     def _connection(self) -> Iterator[psycopg.Connection]:
         try:
-            with self._pool.connection() as c:
+            with self._pooled() as c:
                 yield c
         except PoolTimeout as exc:  # (an OperationalError too) the server is down, or every connection busy
             raise StoreError(f"no connection to PostgreSQL index {self.url} ({exc}); is the server running? "
