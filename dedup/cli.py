@@ -545,6 +545,8 @@ def check_command(paths, index_url, add, exit_code, fmt, no_drift, client, strea
               help="Require Authorization: Bearer TOKEN on /v1 routes (also $DEDUP_TOKEN).")
 @click.option("--max-body", type=click.IntRange(min=1024), default=4 * 1024 * 1024, show_default=True,
               help="Largest request body in bytes (413 above).")
+@click.option("--body-timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True,
+              help="Seconds a client has to send a request's whole body once its headers are in (408 after).")
 @click.option("--log-level", type=click.Choice(["critical", "error", "warning", "info", "debug"]), default="info")
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
               help="Server processes sharing the port and the index (about one per core).")
@@ -552,7 +554,7 @@ def check_command(paths, index_url, add, exit_code, fmt, no_drift, client, strea
               help="Create the index when it does not exist (empty: every article is new until some are added). "
               "Without it a missing index is an error.")
 @click.option("--openapi", "print_openapi", is_flag=True, help="Print the OpenAPI schema (docs/openapi.json) and exit.")
-def serve_command(index_url, host, port, token, max_body, log_level, workers, create, print_openapi):
+def serve_command(index_url, host, port, token, max_body, body_timeout, log_level, workers, create, print_openapi):
     """Run the HTTP pre-ingest filter (POST /v1/check, /v1/documents, ...; OpenAPI at /docs)
     over an existing index (build one with `dedup index add`, or pass --create)."""
     from .service import openapi_document, serve
@@ -561,4 +563,4 @@ def serve_command(index_url, host, port, token, max_body, log_level, workers, cr
         click.echo(openapi_document(), nl=False)
         return
     serve(index_url, host=host, port=port, token=token, max_body=max_body, log_level=log_level, workers=workers,
-          create=create)
+          create=create, body_timeout=body_timeout)

@@ -31,6 +31,7 @@ a control character (``%0A`` too) is a bad id (400), as in a body.
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import json
 import logging
@@ -57,6 +58,9 @@ from .records import Document, Skipped
 log = logging.getLogger(__name__)
 
 DEFAULT_MAX_BODY = 4 * 1024 * 1024  # bytes per request
+# Seconds from a request's headers to the last byte of its body: a client that sends a body
+# slower than that (or stops half-way) gets 408, and no longer holds a connection for ever.
+DEFAULT_BODY_TIMEOUT = 30.0
 MAX_BATCH = 1000  # articles per batch request
 MAX_TEXT = 2_000_000  # characters per article
 MAX_SEQ = 2**63 - 1  # the largest audit seq a store holds (SQLite INTEGER, PostgreSQL bigint)
@@ -158,13 +162,14 @@ _PROBLEM_TEXT = {
     "spaces at either end, too long, not UTF-8)",
     401: "Missing or wrong bearer token (a service started with --token)",
     404: "No document with this id is indexed",
+    408: "The request body did not arrive in time (--body-timeout)",
     413: "Request body too large (--max-body)",
     422: "Request does not match the schema",
     500: "The index is damaged (the detail says how); it needs a rebuild",
     503: "The index cannot be reached, or stayed busy; retry",
 }
 _TITLES = {400: "Bad Request", 401: "Unauthorized", 404: "Not Found", 405: "Method Not Allowed",
-           413: "Payload Too Large", 422: "Unprocessable Content", 500: "Index Error", 503: "Index Unavailable"}
+           408: "Request Timeout", 413: "Payload Too Large", 422: "Unprocessable Content", 500: "Index Error", 503: "Index Unavailable"}
 
 
 def _problems(*statuses: int) -> dict:
@@ -172,7 +177,7 @@ def _problems(*statuses: int) -> dict:
     return {s: {"model": Problem, "description": _PROBLEM_TEXT[s]} for s in statuses}
 
 
-_BODY_PROBLEMS = _problems(400, 401, 413, 422, 500, 503)
+_BODY_PROBLEMS = _problems(400, 401, 408, 413, 422, 500, 503)
 _ID_PROBLEMS = _problems(400, 401, 404, 422, 500, 503)
 
 
@@ -189,10 +194,12 @@ def problem(status: int, detail: str, headers: dict | None = None) -> JSONRespon
 class _Gate:
     """ASGI middleware in front of every route: 413 for a declared body over ``limit`` bytes, then
     (with a ``token``) 401 for a /v1 request without it, both before any of the body is read; then
-    the body is read, 413 when it streams past ``limit``, and handed on to the app."""
+    the body is read, 413 when it streams past ``limit``, 408 when it is not all there within
+    ``body_timeout`` seconds, and handed on to the app."""
 
-    def __init__(self, app, limit: int, token: str | None = None) -> None:
-        self.app, self.limit, self.token = app, limit, token
+    def __init__(self, app, limit: int, token: str | None = None,
+                 body_timeout: float = DEFAULT_BODY_TIMEOUT) -> None:
+        self.app, self.limit, self.token, self.body_timeout = app, limit, token, body_timeout
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
@@ -206,17 +213,17 @@ class _Gate:
             unauthorized = problem(401, "send Authorization: Bearer <token> with the service's token",
                                    {"WWW-Authenticate": "Bearer"})
             return await unauthorized(scope, receive, send)
-        chunks, size, more = [], 0, True
-        while more:
-            msg = await receive()
-            if msg["type"] == "http.disconnect":
-                return
-            chunks.append(msg.get("body", b""))
-            size += len(chunks[-1])
-            more = msg.get("more_body", False)
-            if size > self.limit:
-                return await too_big(scope, receive, send)
-        body = b"".join(chunks)
+        try:
+            async with asyncio.timeout(self.body_timeout):
+                body = await self._body(receive)
+        except TimeoutError:
+            late = problem(408, f"the request body did not arrive within {self.body_timeout:g} s; "
+                                "send it at once (a slow or stalled upload is cut off)", {"Connection": "close"})
+            return await late(scope, receive, send)
+        if body is None:  # the client went away
+            return
+        if len(body) > self.limit:
+            return await too_big(scope, receive, send)
         sent = False
         if scope["method"] == "POST":
             scope = _as_json(scope)
@@ -229,6 +236,21 @@ class _Gate:
             return await receive()
 
         return await self.app(scope, replay, send)
+
+
+    async def _body(self, receive) -> bytes | None:
+        """The request body; None when the client disconnects; cut short past ``limit``."""
+        chunks, size, more = [], 0, True
+        while more:
+            msg = await receive()
+            if msg["type"] == "http.disconnect":
+                return None
+            chunks.append(msg.get("body", b""))
+            size += len(chunks[-1])
+            more = msg.get("more_body", False)
+            if size > self.limit:
+                break
+        return b"".join(chunks)
 
 
 def _needs_token(scope: dict) -> bool:
@@ -350,7 +372,7 @@ def _contract(spec: dict, *, token: bool) -> dict:
 
 
 def create_app(index: Index, *, token: str | None = None, max_body: int = DEFAULT_MAX_BODY,
-               ingest: IngestOptions = IngestOptions()) -> FastAPI:
+               ingest: IngestOptions = IngestOptions(), body_timeout: float = DEFAULT_BODY_TIMEOUT) -> FastAPI:
     """The service over an open index. The caller owns the index (and closes it)."""
     app = FastAPI(
         title="dedup pre-ingest filter",
@@ -487,7 +509,7 @@ def create_app(index: Index, *, token: str | None = None, max_body: int = DEFAUL
         entries = index.audit(id=query_id(request), after=after, limit=limit)
         return {"entries": [audit_to_dict(e) for e in entries], "next_after": entries[-1].seq if entries else after}
 
-    app.add_middleware(_Gate, limit=max_body, token=token)
+    app.add_middleware(_Gate, limit=max_body, token=token, body_timeout=body_timeout)
     return app
 
 
@@ -506,13 +528,14 @@ def app_from_env() -> FastAPI:
 
     cfg = json.loads(os.environ[_ENV])
     index = Index.open(cfg["url"], create=False)  # serve() opened (or created) it before forking
-    app = create_app(index, token=cfg.get("token"), max_body=cfg["max_body"])
+    app = create_app(index, token=cfg.get("token"), max_body=cfg["max_body"], body_timeout=cfg["body_timeout"])
     app.router.on_shutdown.append(index.close)
     return app
 
 
 def serve(url: str, *, host: str = "127.0.0.1", port: int = 8000, token: str | None = None,
-          max_body: int = DEFAULT_MAX_BODY, workers: int = 1, log_level: str = "info", create: bool = False) -> None:
+          max_body: int = DEFAULT_MAX_BODY, workers: int = 1, log_level: str = "info", create: bool = False,
+          body_timeout: float = DEFAULT_BODY_TIMEOUT) -> None:
     """Run the service until interrupted (uvicorn). With ``workers`` > 1, that many processes share the
     port and the index (the store serialises their decisions as it does for any writers).
 
@@ -527,13 +550,13 @@ def serve(url: str, *, host: str = "127.0.0.1", port: int = 8000, token: str | N
     except IndexMissingError as exc:
         raise IndexMissingError(f"{exc}, or start an empty one with `dedup serve --create`") from None
     if workers > 1:
-        os.environ[_ENV] = json.dumps({"url": url, "token": token, "max_body": max_body})
+        os.environ[_ENV] = json.dumps({"url": url, "token": token, "max_body": max_body, "body_timeout": body_timeout})
         uvicorn.run("dedup.service:app_from_env", factory=True, host=host, port=port, workers=workers,
                     log_level=log_level, access_log=False)
         return
     index = Index.open(url, create=False)
     try:
-        app = create_app(index, token=token, max_body=max_body)
+        app = create_app(index, token=token, max_body=max_body, body_timeout=body_timeout)
         uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False)
     finally:
         index.close()

@@ -565,9 +565,9 @@ def test_openapi_documents_problems_and_the_bearer_token(server):
     assert spec["components"]["securitySchemes"] == committed["components"]["securitySchemes"]
     assert spec["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
     want = {
-        ("post", "/v1/check"): {"400", "401", "413", "422", "500", "503"},
-        ("post", "/v1/check/batch"): {"400", "401", "413", "422", "500", "503"},
-        ("post", "/v1/documents"): {"400", "401", "413", "422", "500", "503"},
+        ("post", "/v1/check"): {"400", "401", "408", "413", "422", "500", "503"},
+        ("post", "/v1/check/batch"): {"400", "401", "408", "413", "422", "500", "503"},
+        ("post", "/v1/documents"): {"400", "401", "408", "413", "422", "500", "503"},
         ("get", "/v1/documents/{id}"): {"400", "401", "404", "422", "500", "503"},
         ("delete", "/v1/documents/{id}"): {"400", "401", "404", "422", "500", "503"},
         ("get", "/v1/stats"): {"401", "500", "503"},
@@ -581,3 +581,42 @@ def test_openapi_documents_problems_and_the_bearer_token(server):
             assert set(errors) == statuses, (method, path)
             assert all(set(r["content"]) == {"application/problem+json"} for r in errors.values()), (method, path)
             assert op.get("security") == (security if path.startswith("/v1/") else None), (method, path)
+
+
+def test_a_body_that_does_not_arrive_in_time_gets_408(tmp_path):
+    # a client that sent headers and then a body slowly (or stopped half-way) held its
+    # connection and a request for ever: no timeout while the body was read
+    import asyncio
+
+    from dedup.index import Index
+    from dedup.service import create_app
+
+    async def receive():
+        if not parts:
+            await asyncio.sleep(3600)  # the rest never comes
+        return parts.pop(0)
+
+    sent = []
+
+    async def send(message):
+        sent.append(message)
+
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST", "scheme": "http",
+             "path": "/v1/check", "raw_path": b"/v1/check", "root_path": "", "query_string": b"",
+             "headers": [(b"content-type", b"application/json"), (b"content-length", b"1000"),
+                         (b"authorization", f"Bearer {TOKEN}".encode())],
+             "client": ("127.0.0.1", 5000), "server": ("127.0.0.1", 80)}
+    with Index.open(str(tmp_path / "i.db")) as index:
+        # (body parts, whether the last one says more follows): half a body, none, a whole one
+        for given, stalls, status in (([b'{"id": "a", '], True, 408), ([], True, 408),
+                                      ([b'{"id": "a", ', b'"text": "Some words."}'], False, 200)):
+            parts = [{"type": "http.request", "body": p, "more_body": k < len(given) - 1 or stalls}
+                     for k, p in enumerate(given)]
+            sent.clear()
+            app = create_app(index, token=TOKEN, body_timeout=0.2)
+            asyncio.run(asyncio.wait_for(app(scope, receive, send), 10))
+            assert sent[0]["type"] == "http.response.start" and sent[0]["status"] == status
+            if status == 408:
+                body = json.loads(sent[1]["body"])
+                assert body["title"] == "Request Timeout" and "did not arrive within 0.2 s" in body["detail"]
+                assert (b"connection", b"close") in sent[0]["headers"]
