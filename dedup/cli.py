@@ -283,6 +283,9 @@ def diff_command(source, copy, fmt, output, encoding):
     from .drift import diff
     from .report import diff as diff_report
 
+    if source == copy == "-":
+        raise click.UsageError("SOURCE and COPY are both - (standard input), which can be read once; "
+                               "give one of them as a file")
     _not_an_input(output, (source, copy))
     _can_write(output)
     result = diff(_read_one(source, encoding=encoding), _read_one(copy, encoding=encoding))

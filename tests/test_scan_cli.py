@@ -251,6 +251,14 @@ def test_diff_refuses_to_write_over_its_source_or_copy(runner, tmp_path):
     assert b.read_text(encoding="utf-8").startswith("Storm closes four")
 
 
+def test_diff_of_standard_input_with_itself_is_a_usage_error(runner):
+    # the second - was read after the first had taken the stream: "nothing was sent", exit 1
+    res = runner.invoke(main, ["diff", "-", "-"], input="Storm closes three ports along the northern coast.\n")
+    assert res.exit_code == 2
+    assert "SOURCE and COPY are both - (standard input), which can be read once; give one of them as a file" \
+        in res.stderr
+
+
 @pytest.mark.parametrize("fmt", ["terminal", "csv"])
 def test_scan_texts_with_a_format_that_has_no_texts_is_a_usage_error(runner, tmp_path, fmt):
     res = runner.invoke(main, ["scan", str(tmp_path), "--texts", "--format", fmt])
