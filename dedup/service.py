@@ -204,6 +204,8 @@ class _Gate:
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
+        if scope["method"] == "HEAD":  # a GET without its body (health checks and monitors send HEAD)
+            scope, send = {**scope, "method": "GET"}, _without_body(send)
         headers = scope.get("headers") or []
         declared = dict(headers).get(b"content-length")
         too_big = problem(413, f"request bodies are limited to {self.limit} bytes; split the batch")
@@ -251,6 +253,16 @@ class _Gate:
             if size > self.limit:
                 break
         return b"".join(chunks)
+
+
+def _without_body(send):
+    """``send`` for the answer to a HEAD request: the GET answer's status and headers (its
+    Content-Length too, as HTTP allows), no body bytes."""
+    async def head_send(message):
+        if message["type"] == "http.response.body":
+            message = {**message, "body": b""}
+        await send(message)
+    return head_send
 
 
 def _needs_token(scope: dict) -> bool:
@@ -395,7 +407,7 @@ def create_app(index: Index, *, token: str | None = None, max_body: int = DEFAUL
             allowed = {m for route in app.router.routes if isinstance(route, Route)
                        and route.matches(request.scope)[0] is RouteMatch.PARTIAL for m in route.methods or ()}
             if allowed:
-                headers["Allow"] = ", ".join(sorted(allowed))
+                headers["Allow"] = ", ".join(sorted(allowed | ({"HEAD"} if "GET" in allowed else set())))
         if exc.status_code == 401:
             headers["WWW-Authenticate"] = "Bearer"
         detail = str(exc.detail)

@@ -512,9 +512,22 @@ def test_405_keeps_the_allow_header(server):
         r = c.put("/v1/check", json={})
         assert_problem(r, 405, "Method Not Allowed")
         assert r.headers["allow"] == "POST"
-        assert c.post("/healthz").headers["allow"] == "GET"
+        assert c.post("/healthz").headers["allow"] == "GET, HEAD"
         for method in ("OPTIONS", "PUT"):  # two routes share the path: both methods are named
-            assert c.request(method, "/v1/documents/x").headers["allow"] == "DELETE, GET"
+            assert c.request(method, "/v1/documents/x").headers["allow"] == "DELETE, GET, HEAD"
+        assert c.head("/v1/check").headers["allow"] == "POST"
+
+
+def test_head_answers_as_get_without_the_body(server, ns):
+    # health checks and uptime monitors send HEAD: it was a 405
+    with server.client() as c:
+        c.post("/v1/documents", json={"documents": [art(1, ns, text=article(9_100_001))]})
+        for path in ("/healthz", "/v1/stats", f"/v1/documents/{ns}art-1", f"/v1/documents/{ns}nope", "/openapi.json"):
+            got, head = c.get(path), c.head(path)
+            assert head.status_code == got.status_code, path
+            assert head.content == b"" and head.headers["content-type"] == got.headers["content-type"], path
+        with server.client(token=None) as anon:
+            assert anon.head("/v1/stats").status_code == 401
 
 
 @pytest.mark.parametrize(
