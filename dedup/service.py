@@ -169,7 +169,8 @@ _PROBLEM_TEXT = {
     503: "The index cannot be reached, or stayed busy; retry",
 }
 _TITLES = {400: "Bad Request", 401: "Unauthorized", 404: "Not Found", 405: "Method Not Allowed",
-           408: "Request Timeout", 413: "Payload Too Large", 422: "Unprocessable Content", 500: "Index Error", 503: "Index Unavailable"}
+           408: "Request Timeout", 413: "Payload Too Large", 422: "Unprocessable Content", 500: "Index Error",
+           503: "Index Unavailable"}
 
 
 def _problems(*statuses: int) -> dict:
@@ -238,7 +239,6 @@ class _Gate:
             return await receive()
 
         return await self.app(scope, replay, send)
-
 
     async def _body(self, receive) -> bytes | None:
         """The request body; None when the client disconnects; cut short past ``limit``."""

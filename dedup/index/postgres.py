@@ -434,7 +434,11 @@ class PostgresStore:
             if not failing:
                 raise
             direct = psycopg.connect(self._conninfo, connect_timeout=CONNECT_TIMEOUT_S, autocommit=True)
-            self._configure(direct)
+            try:
+                self._configure(direct)
+            except BaseException:
+                direct.close()
+                raise
             return direct, False
         self._errors_seen = self._pool.get_stats().get("connections_errors", 0)
         return conn, True
