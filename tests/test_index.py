@@ -536,19 +536,26 @@ def test_a_postgres_role_short_of_privileges_is_one_store_error_naming_the_grant
             c.execute(f"DROP ROLE {role}")
 
 
-@pytest.mark.postgres
-def test_a_postgres_server_that_goes_away_is_a_one_line_store_error():
-    # its error was psycopg's message over three lines, with no fix (a bulk load's, a traceback)
+@pytest.fixture
+def throwaway_pg():
+    """A PostgreSQL server of the test's own, which it may stop (stopped and deleted after)."""
     from index_support import start_local_postgres
 
     server = start_local_postgres()
     if isinstance(server, str):
         pytest.skip(server)
+    yield server
+    server.stop()
+
+
+@pytest.mark.postgres
+def test_a_postgres_server_that_goes_away_is_a_one_line_store_error(throwaway_pg):
+    # its error was psycopg's message over three lines, with no fix (a bulk load's, a traceback)
+    index = Index.open(throwaway_pg.dsn, drift=False)
     try:
-        index = Index.open(server.dsn, drift=False)
         index.add([Document(id="a", text=article(1))])
     finally:
-        server.stop()
+        throwaway_pg.pause()
     try:
         with pytest.raises(StoreError) as err:
             index.check(Document(id="b", text=article(2)), add=True)
@@ -559,34 +566,72 @@ def test_a_postgres_server_that_goes_away_is_a_one_line_store_error():
 
 
 @pytest.mark.postgres
-def test_calls_while_the_postgres_server_is_down_fail_at_once_and_work_once_it_is_back():
+def test_calls_while_the_postgres_server_is_down_fail_at_once_and_work_once_it_is_back(throwaway_pg):
     # each call waited the pool's 30 s timeout before its error while the server was down, and
     # after it came back, for the pool's reconnection back-off (11 s after a 20 s outage)
     import time
 
-    from index_support import start_local_postgres
-
-    server = start_local_postgres()
-    if isinstance(server, str):
-        pytest.skip(server)
-    try:
-        with Index.open(server.dsn, drift=False) as index:
-            index.add([Document(id="a", text=article(1))])
-            server.pause()
-            for k in range(3):
-                t0 = time.monotonic()
-                with pytest.raises(StoreError, match="; is the server running\\?"):
-                    index.check(Document(id=f"b{k}", text=article(2)), add=True)
-                assert time.monotonic() - t0 < 10  # the pool's own wait is 30 s
-            time.sleep(3)  # the pool backs off further with each failed reconnection
-            server.resume()
+    server = throwaway_pg
+    with Index.open(server.dsn, drift=False) as index:
+        index.add([Document(id="a", text=article(1))])
+        server.pause()
+        for k in range(3):
             t0 = time.monotonic()
-            decisions = [index.check(Document(id=f"c{k}", text=article(3 + k)), add=True).decision for k in range(3)]
-            assert time.monotonic() - t0 < 10
-            assert decisions == ["new"] * 3 and {"a", "c0", "c1", "c2"} <= set(index.ids())
-            assert "b0" not in index
+            with pytest.raises(StoreError, match="; is the server running\\?"):
+                index.check(Document(id=f"b{k}", text=article(2)), add=True)
+            assert time.monotonic() - t0 < 10  # the pool's own wait is 30 s
+        time.sleep(3)  # the pool backs off further with each failed reconnection
+        server.resume()
+        t0 = time.monotonic()
+        decisions = [index.check(Document(id=f"c{k}", text=article(3 + k)), add=True).decision for k in range(3)]
+        assert time.monotonic() - t0 < 10
+        assert decisions == ["new"] * 3 and {"a", "c0", "c1", "c2"} <= set(index.ids())
+        assert "b0" not in index
+
+
+@pytest.mark.postgres
+def test_a_postgres_restart_between_calls_fails_no_call(throwaway_pg):
+    # the pool's idle connections are broken by a restart that no call saw: they were handed to
+    # the next calls, which failed (503 from the service) though the server was up again
+    with Index.open(throwaway_pg.dsn, drift=False) as index:
+        index.add([Document(id="a", text=article(1))])
+        assert index.check(Document(id="q", text=article(1))).decision == "duplicate"
+        throwaway_pg.pause()
+        throwaway_pg.resume()
+        assert index.check(Document(id="b", text=article(2)), add=True).decision == "new"
+        assert index.stats().documents == 2
+
+
+@pytest.mark.postgres
+def test_a_call_waits_for_a_busy_postgres_pool_when_the_server_is_up(pg_dsn):
+    # the quick failure above must not turn a pool that is only busy into an error
+    import threading
+    import time
+    import uuid
+
+    from dedup.index.postgres import PostgresStore
+
+    url = f"{pg_dsn}{'&' if '?' in pg_dsn else '?'}schema=t_{uuid.uuid4().hex[:12]}&pool_size=1"
+    try:
+        with Index.open(url, drift=False) as index:
+            index.add([Document(id="a", text=article(1))])
+            held = threading.Event()
+
+            def hold():
+                with index.store.transaction(write=True):
+                    held.set()
+                    time.sleep(2.5)  # past the first slices of the wait
+
+            t = threading.Thread(target=hold)
+            t.start()
+            held.wait(10)
+            t0 = time.monotonic()
+            got = index.check(Document(id="b", text=article(1)))
+            waited = time.monotonic() - t0
+            t.join()
+            assert got.decision == "duplicate" and waited > 1.5
     finally:
-        server.stop()
+        PostgresStore(url).drop()
 
 
 def test_documents_with_a_lone_surrogate_are_refused_with_the_reason(index_url):

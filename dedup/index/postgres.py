@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -72,6 +73,7 @@ CONNECT_TIMEOUT_S = 10
 # while the pool waits out its reconnection back-off (up to minutes after a long outage).
 POOL_TIMEOUT_S = 30.0
 POOL_PROBE_S = 0.1
+POOL_SLICE_S = 1.0  # later waits: the pool's failed attempts may be recorded while a call waits
 # A write transaction given more keys than this (a bulk batch) takes the index-wide lock in
 # exclusive mode instead; every decision holds it in shared mode before its own keys. Keeps the
 # server's lock table (max_locks_per_transaction x connections) far from full.
@@ -350,6 +352,9 @@ class PostgresStore:
             max_size=pool_size,
             kwargs={"autocommit": True},
             configure=self._configure,
+            # A connection left idle while the server restarted is broken: found out (and
+            # replaced) when it is taken, not by the call it would fail (an empty query, ~0.1 ms).
+            check=ConnectionPool.check_connection,
             open=False,
             name=f"dedup-{self.schema}",
         )
@@ -421,27 +426,38 @@ class PostgresStore:
         return (f"the PostgreSQL role of {self.url} {what} ({self.schema!r}); grant it USAGE on the schema and SELECT, "
                 "INSERT, UPDATE, DELETE on its tables (CREATE on the database to create one), or connect as its owner")
 
+    def _pool_errors(self) -> int:
+        return self._pool.get_stats().get("connections_errors", 0)
+
     def _getconn(self) -> tuple[psycopg.Connection, bool]:
-        """A connection, and whether it is the pool's. While the pool is failing to connect
-        (it has failed since it last gave one out), a call waits for it only POOL_PROBE_S, then
-        connects directly: that fails at once when the server is down (OperationalError), and
-        when it is back, the connection serves the call (and is closed after it) while the
-        pool waits out its back-off. Otherwise a busy pool is waited for, POOL_TIMEOUT_S."""
-        failing = self._pool.get_stats().get("connections_errors", 0) > self._errors_seen
-        try:
-            conn = self._pool.getconn(timeout=POOL_PROBE_S if failing else POOL_TIMEOUT_S)
-        except PoolTimeout:
-            if not failing:
-                raise
-            direct = psycopg.connect(self._conninfo, connect_timeout=CONNECT_TIMEOUT_S, autocommit=True)
+        """A connection, and whether it is the pool's. The pool is waited for in slices
+        (POOL_PROBE_S, then POOL_SLICE_S), up to POOL_TIMEOUT_S in all. When it has failed to
+        connect since it last gave one out (which it may learn while a call waits), the call
+        connects directly instead: that fails at once when the server is down
+        (OperationalError), and when it is back, the connection serves the call (and is closed
+        after it) while the pool waits out its reconnection back-off."""
+        deadline = time.monotonic() + POOL_TIMEOUT_S
+        wait = POOL_PROBE_S
+        while True:
+            left = deadline - time.monotonic()
             try:
-                self._configure(direct)
-            except BaseException:
-                direct.close()
-                raise
-            return direct, False
-        self._errors_seen = self._pool.get_stats().get("connections_errors", 0)
-        return conn, True
+                conn = self._pool.getconn(timeout=max(0.0, min(wait, left)))
+            except PoolTimeout:
+                if self._pool_errors() > self._errors_seen:
+                    break
+                if left <= wait:
+                    raise
+                wait = POOL_SLICE_S
+                continue
+            self._errors_seen = self._pool_errors()
+            return conn, True
+        direct = psycopg.connect(self._conninfo, connect_timeout=CONNECT_TIMEOUT_S, autocommit=True)
+        try:
+            self._configure(direct)
+        except BaseException:
+            direct.close()
+            raise
+        return direct, False
 
     @contextmanager
     def _pooled(self) -> Iterator[psycopg.Connection]:
