@@ -209,12 +209,15 @@ class _Gate:
             scope, send = {**scope, "method": "GET"}, _without_body(send)
         headers = scope.get("headers") or []
         declared = dict(headers).get(b"content-length")
-        too_big = problem(413, f"request bodies are limited to {self.limit} bytes; split the batch")
+        # Answers given before the body is read (or all of it) close the connection: the client may
+        # still be sending, and a trickled body would otherwise hold it open past any timeout.
+        too_big = problem(413, f"request bodies are limited to {self.limit} bytes; split the batch",
+                          {"Connection": "close"})
         if declared is not None and declared.isdigit() and int(declared) > self.limit:
             return await too_big(scope, receive, send)
         if self.token is not None and _needs_token(scope) and not _authorized(headers, self.token):
             unauthorized = problem(401, "send Authorization: Bearer <token> with the service's token",
-                                   {"WWW-Authenticate": "Bearer"})
+                                   {"WWW-Authenticate": "Bearer", "Connection": "close"})
             return await unauthorized(scope, receive, send)
         try:
             async with asyncio.timeout(self.body_timeout):

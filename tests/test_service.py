@@ -543,7 +543,9 @@ def test_the_token_is_checked_before_the_body_is_parsed(server, body):
             assert_problem(r, 401, "Bearer")
             assert r.headers["www-authenticate"] == "Bearer"
         big = {"id": "big", "text": "word " * (MAX_BODY // 4)}  # a declared body over the limit: 413 first
-        assert_problem(anon.post("/v1/check", json=big), 413, str(MAX_BODY))
+        r = anon.post("/v1/check", json=big)
+        assert_problem(r, 413, str(MAX_BODY))
+        assert r.headers["connection"] == "close"  # answered before the body is read
 
 
 def test_the_token_is_checked_before_the_body_is_read(tmp_path):
@@ -567,6 +569,8 @@ def test_the_token_is_checked_before_the_body_is_read(tmp_path):
     with Index.open(str(tmp_path / "i.db")) as index:
         asyncio.run(create_app(index, token=TOKEN)(scope, receive, send))
     assert sent[0]["type"] == "http.response.start" and sent[0]["status"] == 401
+    # the client may still be sending its body: the connection is closed, not held open for it
+    assert (b"connection", b"close") in sent[0]["headers"]
 
 
 def test_openapi_documents_problems_and_the_bearer_token(server):
