@@ -591,6 +591,10 @@ def test_calls_while_the_postgres_server_is_down_fail_at_once_and_work_once_it_i
 
 @pytest.mark.postgres
 def test_a_postgres_restart_between_calls_fails_no_call(throwaway_pg):
+    import time
+
+    from dedup.index.postgres import IDLE_CHECK_S
+
     # the pool's idle connections are broken by a restart that no call saw: they were handed to
     # the next calls, which failed (503 from the service) though the server was up again
     with Index.open(throwaway_pg.dsn, drift=False) as index:
@@ -598,6 +602,7 @@ def test_a_postgres_restart_between_calls_fails_no_call(throwaway_pg):
         assert index.check(Document(id="q", text=article(1))).decision == "duplicate"
         throwaway_pg.pause()
         throwaway_pg.resume()
+        time.sleep(IDLE_CHECK_S)  # a restart takes longer than that; connections busier are not tried
         assert index.check(Document(id="b", text=article(2)), add=True).decision == "new"
         assert index.stats().documents == 2
 
