@@ -29,11 +29,11 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks import lee, quality, same_event, speed  # noqa: E402
+from benchmarks import filter_order, lee, quality, same_event, speed  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results"
 FLOORS = ROOT / "benchmarks" / "floors.json"
-BENCHES = ("cs", "reuters", "bbc", "syndication", "lee", "same_event", "speed")
+BENCHES = ("cs", "reuters", "bbc", "syndication", "filter", "lee", "same_event", "speed")
 PEER_SCRIPTS = ("drift_bench.py", "index_bench.py")
 
 
@@ -100,6 +100,8 @@ def metrics(results: dict) -> dict[str, float]:
         for k, v in r["per_kind"].items():
             m[f"syndication.{k}.precision"] = v["precision"]
             m[f"syndication.{k}.recall"] = v["recall"]
+    if "filter" in results:
+        m.update(filter_order.metrics(results["filter"]))
     if "lee" in results:
         m.update(lee.metrics(results["lee"]))
     if "same_event" in results:
@@ -257,6 +259,7 @@ def main(argv: list[str] | None = None) -> int:
         "bbc": lambda: quality.bbc_hard_negatives(),
         "syndication": lambda: {**quality.syndication_bench(sources=40 if args.quick else 200),
                                 "overlap_profile": quality.rewrite_overlap_profile(sources=40 if args.quick else 200)},
+        "filter": lambda: filter_order.run(quick=args.quick),
         "lee": lambda: lee.run(),
         "same_event": lambda: same_event.run(),
         "speed": lambda: speed.run(quick=args.quick, full=args.full, log=log),
@@ -274,7 +277,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.quick and not args.no_write:
         RESULTS.mkdir(parents=True, exist_ok=True)
         names = {"cs": "clough_stevenson", "reuters": "reuters", "bbc": "bbc_hard_negatives",
-                 "syndication": "syndication", "lee": "lee", "same_event": "same_event", "speed": "speed"}
+                 "syndication": "syndication", "filter": "filter_order", "lee": "lee", "same_event": "same_event", "speed": "speed"}
         for name, res in results.items():
             doc = {"benchmark": names[name], "machine": meta, "seconds": timings[name],
                    "metrics": {k: v for k, v in m.items() if k.startswith(f"{name}.")}, "result": res}
