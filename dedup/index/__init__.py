@@ -343,6 +343,11 @@ class _Verified:
     stock: frozenset[int] = frozenset()
 
 
+# Copies whose keys a refusal keeps for their story (Session.put_copy): those reworded or
+# mixed with other material, whose keys differ from the story's own.
+_REWORDED = frozenset({RelationKind.REWRITE, RelationKind.PARTIAL})
+
+
 def _order(rel: Relation) -> tuple:
     return (_KIND_RANK.get(RelationKind(rel.kind), 9), -rel.score, rel.a)
 
@@ -622,7 +627,12 @@ class Index:
         it joins is small (COMPLETE_MAX), the group's members not proposed are verified too.
         The pairs among the group's members not verified before are left to :meth:`_completion`
         (they matter only to a document that is admitted). ``raw`` and ``proposed``: the store's
-        candidates and the proposed ones, when already looked up in this transaction."""
+        candidates and the proposed ones, when already looked up in this transaction.
+
+        When none of them is a copy's source, the documents that copies refused before were
+        copies of are verified too, when those copies share keys with ``doc`` (``copied_stories``):
+        a scan would reach them through the copies (as group members), which a filter does not
+        index. A partial rewrite of a story whose refused paraphrase it resembles is caught so."""
         if raw is None:
             (raw,) = self._lookup(tx, [fp], [keys])
         if proposed is None:
@@ -636,6 +646,17 @@ class Index:
             if got is not None:
                 verified[cand.id] = self._check_pair(got.doc, doc, _candidate_fingerprint(cand), fp, stock,
                                                      pa=got.profile)
+        if not any(r is not None and RelationKind(r.kind).derived for r in verified.values()):
+            copied = [i for i in tx.copied_stories(keys, fp.sample, min_shared_samples=MIN_SHARED_SAMPLES,
+                                                   max_postings=MAX_POSTINGS)
+                      if i not in verified and i != doc.id]
+            if copied and not proposed:
+                stock = self._stock(tx, fp, raw)
+            for item in tx.get(copied) if copied else ():
+                got = self._loaded(item)
+                docs[item.doc.id] = item.doc
+                verified[item.doc.id] = self._check_pair(item.doc, doc, _fingerprint_of(item), fp, stock,
+                                                         pa=got.profile)
         group = known = None
         related = [i for i, r in verified.items() if r is not None]
         if related:
@@ -765,6 +786,10 @@ class Index:
             reason = "not added: a copy of an indexed document"
             if old is not None:
                 reason += " (the earlier text under this id is kept)"
+            if RelationKind(copy_of.kind) in _REWORDED:
+                # not indexed, so nothing of it would link a later article to the story: its keys
+                # are kept as the story's (a reprint or duplicate shares the story's own wording)
+                tx.put_copy(copy_of.a, keys, fp.sample)
         decision = self._make(doc, rels, sources, added=added, updated=updated, reason_prefix=reason)
         (seq,) = tx.append_audit([self._entry(doc.id, action, decision, client)])
         return replace(decision, audit_seq=seq)

@@ -53,6 +53,7 @@ from .store import (
     placeholders,
     query_keys,
     stored_from_row,
+    stories_of_copies,
     table_counts,
     upgrade_statements,
 )
@@ -102,6 +103,10 @@ CREATE TABLE IF NOT EXISTS docs (
 );
 CREATE TABLE IF NOT EXISTS bands (key bigint NOT NULL, seq bigint NOT NULL, PRIMARY KEY (key, seq));
 CREATE TABLE IF NOT EXISTS samples (hash bigint NOT NULL, seq bigint NOT NULL, PRIMARY KEY (hash, seq));
+CREATE TABLE IF NOT EXISTS copy_bands (key bigint NOT NULL, seq bigint NOT NULL, PRIMARY KEY (key, seq));
+CREATE INDEX IF NOT EXISTS copy_bands_seq ON copy_bands (seq);
+CREATE TABLE IF NOT EXISTS copy_samples (hash bigint NOT NULL, seq bigint NOT NULL, PRIMARY KEY (hash, seq));
+CREATE INDEX IF NOT EXISTS copy_samples_seq ON copy_samples (seq);
 CREATE TABLE IF NOT EXISTS audit (
     seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     at text NOT NULL,
@@ -119,11 +124,14 @@ CREATE TABLE IF NOT EXISTS pairs (a TEXT NOT NULL, b TEXT NOT NULL, kind TEXT NO
 CREATE INDEX IF NOT EXISTS pairs_b ON pairs (b);
 """
 
-_TABLES = ("meta", "docs", "bands", "samples", "audit")
+_TABLES = ("meta", "docs", "bands", "samples", "copy_bands", "copy_samples", "audit")
 
 # Store layout upgrades (store.UPGRADES): from a layout, the statements that take it to the next.
 # A nullable column without a default is a change of the catalog only (no row is rewritten).
-_UPGRADE = {1: ["ALTER TABLE docs ADD COLUMN IF NOT EXISTS prepared bytea"]}
+_UPGRADE = {
+    1: ["ALTER TABLE docs ADD COLUMN IF NOT EXISTS prepared bytea"],
+    2: [stmt for stmt in _SCHEMA.split(";") if "copy_" in stmt],
+}
 
 
 
@@ -204,9 +212,39 @@ class _PgSession:
     def _delete(self, seq: int, keys_blob: bytes, sample_blob: bytes) -> None:
         keys = as_signed(np.unique(from_bytes(keys_blob, KEY_DTYPE)))
         samples = as_signed(from_bytes(sample_blob, SAMPLE_DTYPE))
+        # The row first: a decision keeping a refused copy's keys for this document holds it
+        # FOR SHARE (put_copy), so this waits for that decision's commit, and the statements
+        # below (each with a snapshot of its own) see and delete what it kept.
+        self.c.execute("DELETE FROM docs WHERE seq = %s", (seq,))
         self.c.execute("DELETE FROM bands WHERE key = ANY(%s) AND seq = %s", (keys, seq))
         self.c.execute("DELETE FROM samples WHERE hash = ANY(%s) AND seq = %s", (samples, seq))
-        self.c.execute("DELETE FROM docs WHERE seq = %s", (seq,))
+        # copies refused as copies of this text: of another text once it is replaced
+        self.c.execute("DELETE FROM copy_bands WHERE seq = %s", (seq,))
+        self.c.execute("DELETE FROM copy_samples WHERE seq = %s", (seq,))
+
+    def put_copy(self, story_id: str, band_keys: np.ndarray, samples: np.ndarray) -> None:
+        # FOR SHARE: a removal or replacement of the story waits for this commit (see _delete)
+        row = self.c.execute("SELECT seq FROM docs WHERE id = %s FOR SHARE", (story_id,)).fetchone()
+        if row is None:
+            return
+        self.c.execute("INSERT INTO copy_bands (key, seq) SELECT unnest(%s::bigint[]), %s ON CONFLICT DO NOTHING",
+                       (as_signed(np.unique(band_keys)), row[0]))
+        self.c.execute("INSERT INTO copy_samples (hash, seq) SELECT unnest(%s::bigint[]), %s ON CONFLICT DO NOTHING",
+                       (as_signed(np.unique(samples)), row[0]))
+
+    def copied_stories(self, band_keys, samples, *, min_shared_samples, max_postings):
+        rows = self.c.execute(
+            "SELECT 0, k, b.seq FROM unnest(%s::bigint[]) AS k,"
+            f" LATERAL (SELECT seq FROM copy_bands WHERE key = k LIMIT {BAND_POSTINGS_LIMIT}) AS b"
+            " UNION ALL SELECT 1, h, s.seq FROM unnest(%s::bigint[]) AS h,"
+            " LATERAL (SELECT seq FROM copy_samples WHERE hash = h LIMIT %s) AS s",
+            (as_signed(np.unique(band_keys)), as_signed(np.unique(samples)), max_postings + 1),
+        ).fetchall()
+        seqs = stories_of_copies([(k, q) for tag, k, q in rows if tag == 0], [(h, q) for tag, h, q in rows if tag == 1],
+                                 min_shared_samples=min_shared_samples, max_postings=max_postings)
+        if not seqs:
+            return []
+        return sorted(r[0] for r in self.c.execute("SELECT id FROM docs WHERE seq = ANY(%s)", (seqs,)))
 
     def put(self, item: StoredDoc) -> None:
         c = self.c
@@ -578,7 +616,7 @@ class PostgresStore:
     def integrity(self) -> list[str]:
         problems = []
         with self._connection() as c:
-            for table in ("bands", "samples"):
+            for table in ("bands", "samples", "copy_bands", "copy_samples"):
                 n = c.execute(
                     f"SELECT count(*) FROM {table} t WHERE NOT EXISTS (SELECT 1 FROM docs d WHERE d.seq = t.seq)"
                 ).fetchone()[0]

@@ -48,6 +48,7 @@ from .store import (
     placeholders,
     query_keys,
     stored_from_row,
+    stories_of_copies,
     table_counts,
     upgrade_statements,
 )
@@ -93,6 +94,10 @@ CREATE TABLE IF NOT EXISTS docs (
 );
 CREATE TABLE IF NOT EXISTS bands (key INTEGER NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (key, seq)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS samples (hash INTEGER NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (hash, seq)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS copy_bands (key INTEGER NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (key, seq)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS copy_bands_seq ON copy_bands (seq);
+CREATE TABLE IF NOT EXISTS copy_samples (hash INTEGER NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (hash, seq)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS copy_samples_seq ON copy_samples (seq);
 CREATE TABLE IF NOT EXISTS audit (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     at TEXT NOT NULL,
@@ -112,7 +117,10 @@ CREATE INDEX IF NOT EXISTS pairs_b ON pairs (b);
 
 # Store layout upgrades (store.UPGRADES): from a layout, the statements that take it to the next.
 # A column added at the end of a table is a change of the schema only (SQLite rewrites no row).
-_UPGRADE = {1: ["ALTER TABLE docs ADD COLUMN prepared BLOB"]}
+_UPGRADE = {
+    1: ["ALTER TABLE docs ADD COLUMN prepared BLOB"],
+    2: [stmt for stmt in _SCHEMA.split(";") if "copy_" in stmt],
+}
 
 
 class _SQLiteSession:
@@ -203,6 +211,29 @@ class _SQLiteSession:
         samples = as_signed(from_bytes(sample_blob, SAMPLE_DTYPE))
         self.c.executemany("DELETE FROM bands WHERE key = ? AND seq = ?", [(k, seq) for k in keys])
         self.c.executemany("DELETE FROM samples WHERE hash = ? AND seq = ?", [(h, seq) for h in samples])
+        # copies refused as copies of this text: of another text once it is replaced
+        self.c.execute("DELETE FROM copy_bands WHERE seq = ?", (seq,))
+        self.c.execute("DELETE FROM copy_samples WHERE seq = ?", (seq,))
+
+    def put_copy(self, story_id: str, band_keys: np.ndarray, samples: np.ndarray) -> None:
+        row = self.c.execute("SELECT seq FROM docs WHERE id = ?", (story_id,)).fetchone()
+        if row is None:
+            return
+        seq = row[0]
+        self.c.executemany("INSERT OR IGNORE INTO copy_bands (key, seq) VALUES (?, ?)",
+                           [(k, seq) for k in as_signed(np.unique(band_keys))])
+        self.c.executemany("INSERT OR IGNORE INTO copy_samples (hash, seq) VALUES (?, ?)",
+                           [(h, seq) for h in as_signed(np.unique(samples))])
+
+    def copied_stories(self, band_keys, samples, *, min_shared_samples, max_postings):
+        bands = self._postings("copy_bands", "key", as_signed(np.unique(band_keys)), BAND_POSTINGS_LIMIT)
+        sampled = self._postings("copy_samples", "hash", as_signed(np.unique(samples)), max_postings + 1)
+        seqs = stories_of_copies(bands, sampled, min_shared_samples=min_shared_samples, max_postings=max_postings)
+        ids = []
+        for chunk in iter_chunks(seqs, 500):
+            ids += [r[0] for r in self.c.execute(
+                f"SELECT id FROM docs WHERE seq IN ({','.join('?' * len(chunk))})", list(chunk))]
+        return sorted(ids)
 
     def put(self, item: StoredDoc) -> None:
         c = self.c
@@ -540,6 +571,10 @@ class SQLiteStore:
         orphan = c.execute("SELECT count(*) FROM samples WHERE seq NOT IN (SELECT seq FROM docs)").fetchone()[0]
         if orphan:
             problems.append(f"{orphan} sample postings point at no document")
+        for table in ("copy_bands", "copy_samples"):
+            orphan = c.execute(f"SELECT count(*) FROM {table} WHERE seq NOT IN (SELECT seq FROM docs)").fetchone()[0]
+            if orphan:
+                problems.append(f"{orphan} postings of refused copies ({table}) point at no document")
         return problems
 
     def close(self) -> None:

@@ -41,8 +41,9 @@ from ..records import AuditEntry, AuditMatch, Document, Stripped, Zone
 # which the rows already written need no rewrite for); any other layout must be rebuilt.
 #   1: the first layout.
 #   2: docs.prepared, a nullable column of verification data (NULL: computed when needed).
-STORE_SCHEMA_VERSION = 2
-UPGRADES = frozenset({1})  # layouts Store.upgrade takes to STORE_SCHEMA_VERSION
+#   3: copy_bands and copy_samples, the postings of copies a decision refused (new tables).
+STORE_SCHEMA_VERSION = 3
+UPGRADES = frozenset({1, 2})  # layouts Store.upgrade takes to STORE_SCHEMA_VERSION
 
 
 def upgrade_statements(upgrades: dict[int, list[str]], current: int) -> list[str]:
@@ -132,6 +133,13 @@ class Session(Protocol):
     def put_many(self, items: Sequence[StoredDoc]) -> None: ...  # bulk insert of ids not yet indexed
 
     def delete(self, id: str) -> bool: ...
+
+    # The postings of a copy a decision refused (not indexed), pointing at the indexed document
+    # it copies, and the documents whose refused copies share keys with an article.
+    def put_copy(self, story_id: str, band_keys: np.ndarray, samples: np.ndarray) -> None: ...
+
+    def copied_stories(self, band_keys: np.ndarray, samples: np.ndarray, *, min_shared_samples: int,
+                       max_postings: int) -> list[str]: ...
 
     def append_audit(self, entries: Sequence[AuditEntry]) -> list[int]: ...
 
@@ -410,6 +418,18 @@ def rank_candidates(
             out.append((seq, b, s))
     out.sort(key=lambda t: (-(t[1] + t[2]), t[0]))
     return out[:limit]
+
+
+def stories_of_copies(band_rows: Sequence[tuple[int, int]], sample_rows: Sequence[tuple[int, int]], *,
+                      min_shared_samples: int, max_postings: int) -> list[int]:
+    """``Session.copied_stories`` from the copy postings of the query's keys ((key, seq) rows, at
+    most ``max_postings`` + 1 a key): the seqs of the documents whose refused copies share a band
+    key, or ``min_shared_samples`` sampled hashes held by at most ``max_postings`` of them, with
+    the query (the rule of the postings, copy for copy)."""
+    bands = {seq for _, seq in band_rows}
+    per_hash = Counter(h for h, _ in sample_rows)
+    samples = Counter(seq for h, seq in sample_rows if per_hash[h] <= max_postings)
+    return sorted(bands | {seq for seq, n in samples.items() if n >= min_shared_samples})
 
 
 def query_keys(queries: Sequence[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:

@@ -1,0 +1,81 @@
+"""The filter remembers the copies it refuses: a later article that resembles only a refused
+copy still finds the story (a scan links them through the copy; a filter does not index it).
+
+Seed 003 rewrites part of AFP's story (000) and adds other agencies' material; alone, it and
+000 share too little for their LSH views to propose them. Fed in file order with add=True,
+001 (a full paraphrase of 000) and 002#1 (another outlet's report reusing 000's captions) are
+refused as copies of 000; 003 resembles 001 and 004 resembles 002#1."""
+
+import pytest
+
+from dedup.index import Index
+from dedup.index.store import STORE_SCHEMA_VERSION
+from dedup.ingest import read_inputs
+from dedup.records import Document
+
+
+@pytest.fixture(scope="module")
+def feed(seeds_dir):
+    return sorted((d for d in read_inputs([str(seeds_dir)]) if isinstance(d, Document)), key=lambda d: d.id)
+
+
+def _short(doc_id: str) -> str:
+    """'002_ceff...txt#1' -> '002#1'"""
+    return doc_id[:3] + ("#" + doc_id.rsplit("#", 1)[1] if "#" in doc_id else "")
+
+
+def _ids(feed):
+    return {_short(d.id): d for d in feed}
+
+
+def _decisions(index, docs):
+    return {_short(d.id): (dec.decision, dec.added, _short(dec.matches[0].a) if dec.matches else None)
+            for d, dec in ((d, index.check(d, add=True)) for d in docs)}
+
+
+def test_a_partial_rewrite_is_caught_through_the_refused_paraphrase(index_url, feed):
+    with Index.open(index_url, drift=False) as index:
+        assert _decisions(index, feed) == {
+            "000": ("new", True, None),
+            "001": ("rewrite", False, "000"),
+            "002#1": ("partial", False, "000"),
+            "002#2": ("new", True, None),  # the Libya story
+            "003": ("rewrite", False, "000"),  # was "new": nothing linked it to 000
+            "004": ("same-event", True, "000"),  # was "new" (admitted either way): Reuters' own report
+        }
+        assert index.integrity() == []
+
+
+def test_without_the_refused_copies_the_partial_rewrite_is_new(index_url, feed):
+    # what the copies add: 003 against 000 alone shares no band (content Jaccard ~0.26)
+    s = _ids(feed)
+    with Index.open(index_url, drift=False) as index:
+        index.add([s["000"]])
+        assert index.check(s["003"]).decision == "new"
+
+
+def test_a_storys_copy_postings_go_with_it(index_url, feed):
+    s = _ids(feed)
+    with Index.open(index_url, drift=False) as index:
+        _decisions(index, [s["000"], s["001"]])
+        assert index.check(s["003"]).decision == "rewrite"
+        # replaced by another text: the refused paraphrase was a copy of the old one
+        index.add([Document(id=s["000"].id, text=s["004"].text)])
+        assert index.check(s["003"]).decision != "rewrite"
+        assert index.integrity() == []
+        index.remove(s["000"].id)
+        assert index.check(s["003"]).decision == "new" and index.integrity() == []
+
+
+def test_an_index_of_store_layout_2_is_upgraded_in_place(index_url, feed):
+    s = _ids(feed)
+    with Index.open(index_url, drift=False) as index:
+        index.add([s["000"]])
+        with index.store.transaction(write=True) as tx:
+            for stmt in ("DROP TABLE copy_bands", "DROP TABLE copy_samples",
+                         "UPDATE meta SET value = '2' WHERE key = 'store_schema'"):
+                tx.c.execute(stmt)
+    with Index.open(index_url, drift=False) as index:
+        assert index.store.read_meta()["store_schema"] == str(STORE_SCHEMA_VERSION) == "3"
+        assert _decisions(index, [s["001"], s["003"]])["003"] == ("rewrite", False, "000")
+        assert index.integrity() == []
