@@ -79,3 +79,12 @@ def test_an_index_of_store_layout_2_is_upgraded_in_place(index_url, feed):
         assert index.store.read_meta()["store_schema"] == str(STORE_SCHEMA_VERSION) == "3"
         assert _decisions(index, [s["001"], s["003"]])["003"] == ("rewrite", False, "000")
         assert index.integrity() == []
+
+
+def test_stories_of_copies_takes_a_band_or_enough_samples_most_shared_first():
+    from dedup.index.store import stories_of_copies
+
+    bands = [(1, 10), (2, 10), (3, 20)]
+    # seq 30: two samples; seq 40: one; hash 9 is held by 3 copies' stories (over max_postings=2)
+    samples = [(5, 30), (6, 30), (7, 40), (9, 50), (9, 51), (9, 52), (8, 50)]
+    assert stories_of_copies(bands, samples, min_shared_samples=2, max_postings=2) == [10, 30, 20]

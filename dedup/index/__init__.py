@@ -649,7 +649,7 @@ class Index:
         if not any(r is not None and RelationKind(r.kind).derived for r in verified.values()):
             copied = [i for i in tx.copied_stories(keys, fp.sample, min_shared_samples=MIN_SHARED_SAMPLES,
                                                    max_postings=MAX_POSTINGS)
-                      if i not in verified and i != doc.id]
+                      if i not in verified and i != doc.id][:CANDIDATE_LIMIT]
             if copied and not proposed:
                 stock = self._stock(tx, fp, raw)
             for item in tx.get(copied) if copied else ():

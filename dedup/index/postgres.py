@@ -244,7 +244,8 @@ class _PgSession:
                                  min_shared_samples=min_shared_samples, max_postings=max_postings)
         if not seqs:
             return []
-        return sorted(r[0] for r in self.c.execute("SELECT id FROM docs WHERE seq = ANY(%s)", (seqs,)))
+        id_of = dict(self.c.execute("SELECT seq, id FROM docs WHERE seq = ANY(%s)", (seqs,)).fetchall())
+        return [id_of[q] for q in seqs if q in id_of]
 
     def put(self, item: StoredDoc) -> None:
         c = self.c

@@ -229,11 +229,11 @@ class _SQLiteSession:
         bands = self._postings("copy_bands", "key", as_signed(np.unique(band_keys)), BAND_POSTINGS_LIMIT)
         sampled = self._postings("copy_samples", "hash", as_signed(np.unique(samples)), max_postings + 1)
         seqs = stories_of_copies(bands, sampled, min_shared_samples=min_shared_samples, max_postings=max_postings)
-        ids = []
+        id_of = {}
         for chunk in iter_chunks(seqs, 500):
-            ids += [r[0] for r in self.c.execute(
-                f"SELECT id FROM docs WHERE seq IN ({','.join('?' * len(chunk))})", list(chunk))]
-        return sorted(ids)
+            id_of.update(self.c.execute(
+                f"SELECT seq, id FROM docs WHERE seq IN ({','.join('?' * len(chunk))})", list(chunk)).fetchall())
+        return [id_of[q] for q in seqs if q in id_of]
 
     def put(self, item: StoredDoc) -> None:
         c = self.c

@@ -139,7 +139,7 @@ class Session(Protocol):
     def put_copy(self, story_id: str, band_keys: np.ndarray, samples: np.ndarray) -> None: ...
 
     def copied_stories(self, band_keys: np.ndarray, samples: np.ndarray, *, min_shared_samples: int,
-                       max_postings: int) -> list[str]: ...
+                       max_postings: int) -> list[str]: ...  # most keys shared first
 
     def append_audit(self, entries: Sequence[AuditEntry]) -> list[int]: ...
 
@@ -425,11 +425,12 @@ def stories_of_copies(band_rows: Sequence[tuple[int, int]], sample_rows: Sequenc
     """``Session.copied_stories`` from the copy postings of the query's keys ((key, seq) rows, at
     most ``max_postings`` + 1 a key): the seqs of the documents whose refused copies share a band
     key, or ``min_shared_samples`` sampled hashes held by at most ``max_postings`` of them, with
-    the query (the rule of the postings, copy for copy)."""
-    bands = {seq for _, seq in band_rows}
+    the query (the rule of the postings, copy for copy), those sharing the most keys first."""
+    bands = Counter(seq for _, seq in band_rows)
     per_hash = Counter(h for h, _ in sample_rows)
     samples = Counter(seq for h, seq in sample_rows if per_hash[h] <= max_postings)
-    return sorted(bands | {seq for seq, n in samples.items() if n >= min_shared_samples})
+    found = set(bands) | {seq for seq, n in samples.items() if n >= min_shared_samples}
+    return sorted(found, key=lambda seq: (-(bands[seq] + samples[seq]), seq))  # most keys shared first
 
 
 def query_keys(queries: Sequence[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
