@@ -8,8 +8,11 @@ that the scan of the whole corpus relates (duplicate, reprint, rewrite, partial)
 admitted before it, whether the filter answered it as a copy. ``caught`` is that share.
 
 Corpora: the syndication corpus (real BBC and Reuters articles and their generated copies),
-in a seeded random order and with the sources first; and the five seeds in file order (000 to
-004), as a wire feed would bring them.
+in a seeded random order and with the sources first; the five seeds in file order (000 to
+004), as a wire feed would bring them; and partial rewrites (PARTIAL_FAMILIES stories, each
+fed as its source, a full paraphrase, then a paraphrase of the source's first half followed
+by paragraphs of an unrelated article, as seed 003 is), measured as they are and with the
+index's kept keys of refused copies switched off, in the same run.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from dedup.records import Document
 from . import quality, syndication
 
 ORDER_SEED = 11
+PARTIAL_FAMILIES = 100
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
 
@@ -65,6 +69,29 @@ def replay(docs: Sequence[Document], derived: set[tuple[str, str]], expected: di
     }
 
 
+def partial_rewrite_feed(corpus: syndication.SyndicationCorpus, n: int, seed: int) -> list[Document]:
+    """For ``n`` of the corpus's sources: the source, its full paraphrase, and a partial rewrite
+    (the first half of its paragraphs paraphrased, then as many paragraphs of an article of the
+    other corpus that is not in the corpus), in that order, family after family."""
+    from . import data
+
+    rng = random.Random(seed)
+    used = {d.id for d in corpus.docs} | {i.split("~")[0] for i in corpus.family}
+    hosts = [d for d in [*data.bbc(), *data.reuters()] if d.id not in used and len(syndication.paragraphs(d)) >= 3]
+    by_id = {d.id: d for d in corpus.docs}
+    sources = [by_id[i] for i in sorted(set(corpus.family.values()))][:n]
+    feed: list[Document] = []
+    for src in sources:
+        pars = syndication.paragraphs(src)
+        half = Document(id=src.id, text="\n\n".join(pars[: max(1, len(pars) // 2)]), title=src.title)
+        _, reworded, _ = syndication.make_rewrite(half, rng)
+        host = hosts.pop(rng.randrange(len(hosts)))
+        extra = syndication.paragraphs(host)[: max(2, len(pars) // 2)]
+        feed += [src, Document(id=f"{src.id}~rewrite", text=by_id[f"{src.id}~rewrite"].text),
+                 Document(id=f"{src.id}~partial-rewrite", text="\n\n".join([reworded, *extra]))]
+    return feed
+
+
 def _derived(docs: Sequence[Document]) -> set[tuple[str, str]]:
     rels, _ = quality.scan_relations(docs)
     return {k for k, r in rels.items() if r.kind.derived}
@@ -83,12 +110,32 @@ def run(*, quick: bool = False) -> dict:
     from dedup.ingest import read_inputs
 
     seed_docs = sorted((d for d in read_inputs([str(SEEDS)]) if isinstance(d, Document)), key=lambda d: d.id)
+    feed = partial_rewrite_feed(corpus, 20 if quick else PARTIAL_FAMILIES, ORDER_SEED)
+    feed_derived = _derived(feed)
+    kinds = {d.id: d.id.split("~")[1] for d in feed if "~" in d.id}
     return {
         "order_seed": ORDER_SEED,
         "syndication_random": replay(shuffled, derived, expected),
         "syndication_sources_first": replay(sources_first, derived, expected),
         "seeds_in_file_order": replay(seed_docs, _derived(seed_docs)),
+        "partial_rewrites": replay(feed, feed_derived, kinds),
+        "partial_rewrites_without_copy_keys": _without_copy_keys(lambda: replay(feed, feed_derived, kinds)),
     }
+
+
+def _without_copy_keys(run):
+    """``run()`` with the index's kept keys of refused copies not consulted (what a filter without
+    them answers), for comparison in the same run."""
+    from dedup.index import postgres, sqlite
+
+    saved = [(cls, cls.copied_stories) for cls in (sqlite._SQLiteSession, postgres._PgSession)]
+    try:
+        for cls, _ in saved:
+            cls.copied_stories = lambda self, *a, **k: []
+        return run()
+    finally:
+        for cls, fn in saved:
+            cls.copied_stories = fn
 
 
 def metrics(res: dict) -> dict[str, float]:
@@ -96,4 +143,6 @@ def metrics(res: dict) -> dict[str, float]:
         "filter.syndication_random_caught": res["syndication_random"]["caught"],
         "filter.syndication_sources_first_caught": res["syndication_sources_first"]["caught"],
         "filter.seeds_in_file_order_caught": res["seeds_in_file_order"]["caught"],
+        "filter.partial_rewrites_caught": res["partial_rewrites"]["caught"],
+        "filter.partial_rewrites_caught_without_copy_keys": res["partial_rewrites_without_copy_keys"]["caught"],
     }
