@@ -82,9 +82,11 @@ def test_an_index_of_store_layout_2_is_upgraded_in_place(index_url, feed):
 
 
 def test_stories_of_copies_takes_a_band_or_enough_samples_most_shared_first():
-    from dedup.index.store import stories_of_copies
+    # copied_stories ranks the copy postings by the candidates' own rule
+    from dedup.index.store import rank_candidates
 
     bands = [(1, 10), (2, 10), (3, 20)]
     # seq 30: two samples; seq 40: one; hash 9 is held by 3 copies' stories (over max_postings=2)
     samples = [(5, 30), (6, 30), (7, 40), (9, 50), (9, 51), (9, 52), (8, 50)]
-    assert stories_of_copies(bands, samples, min_shared_samples=2, max_postings=2) == [10, 30, 20]
+    ranked = rank_candidates(bands, samples, min_shared_samples=2, max_postings=2, limit=None)
+    assert [seq for seq, _, _ in ranked] == [10, 30, 20]

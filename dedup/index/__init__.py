@@ -646,28 +646,28 @@ class Index:
             if got is not None:
                 verified[cand.id] = self._check_pair(got.doc, doc, _candidate_fingerprint(cand), fp, stock,
                                                      pa=got.profile)
+
+        def verify_stored(ids: list[str]) -> None:
+            """Verify ``doc`` against the indexed documents ``ids`` (not proposed by the postings)."""
+            for item in tx.get(ids) if ids else ():
+                got = self._loaded(item)
+                docs[item.doc.id] = item.doc
+                verified[item.doc.id] = self._check_pair(item.doc, doc, _fingerprint_of(item), fp, stock,
+                                                         pa=got.profile)
+
         if not any(r is not None and RelationKind(r.kind).derived for r in verified.values()):
             copied = [i for i in tx.copied_stories(keys, fp.sample, min_shared_samples=MIN_SHARED_SAMPLES,
                                                    max_postings=MAX_POSTINGS)
                       if i not in verified and i != doc.id][:CANDIDATE_LIMIT]
             if copied and not proposed:
                 stock = self._stock(tx, fp, raw)
-            for item in tx.get(copied) if copied else ():
-                got = self._loaded(item)
-                docs[item.doc.id] = item.doc
-                verified[item.doc.id] = self._check_pair(item.doc, doc, _fingerprint_of(item), fp, stock,
-                                                         pa=got.profile)
+            verify_stored(copied)
         group = known = None
         related = [i for i, r in verified.items() if r is not None]
         if related:
             group, known = self._group(tx, related, COMPLETE_MAX - 1)
             if group is not None:
-                todo = sorted(g for g in group if g not in verified and g != doc.id)
-                for item in tx.get(todo) if todo else ():
-                    got = self._loaded(item)
-                    docs[item.doc.id] = item.doc
-                    verified[item.doc.id] = self._check_pair(item.doc, doc, _fingerprint_of(item), fp, stock,
-                                                             pa=got.profile)
+                verify_stored(sorted(g for g in group if g not in verified and g != doc.id))
         rels = sorted((r for r in verified.values() if r is not None), key=_order)
         return _Verified(rels, verified, docs, group, known or {}, stock)
 

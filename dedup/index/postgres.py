@@ -52,8 +52,8 @@ from .store import (
     now_iso,
     placeholders,
     query_keys,
+    rank_candidates,
     stored_from_row,
-    stories_of_copies,
     table_counts,
     upgrade_statements,
 )
@@ -124,8 +124,6 @@ CREATE TABLE IF NOT EXISTS pairs (a TEXT NOT NULL, b TEXT NOT NULL, kind TEXT NO
 CREATE INDEX IF NOT EXISTS pairs_b ON pairs (b);
 """
 
-_TABLES = ("meta", "docs", "bands", "samples", "copy_bands", "copy_samples", "audit")
-
 # Store layout upgrades (store.UPGRADES): from a layout, the statements that take it to the next.
 # A nullable column without a default is a change of the catalog only (no row is rewritten).
 _UPGRADE = {
@@ -176,19 +174,23 @@ class _PgSession:
         return self.candidates_many([(band_keys, samples)], min_shared_samples=min_shared_samples,
                                     max_postings=max_postings, limit=limit)[0]
 
+    def _posting_rows(self, bands: str, samples: str, band_keys: np.ndarray, hashes: np.ndarray,
+                      max_postings: int) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+        """(key, seq) rows of the ``bands`` table for ``band_keys`` (BAND_POSTINGS_LIMIT a key) and
+        of the ``samples`` table for ``hashes`` (``max_postings`` + 1 a hash), in one round trip."""
+        rows = self.c.execute(
+            "SELECT 0, k, b.seq FROM unnest(%s::bigint[]) AS k,"
+            f" LATERAL (SELECT seq FROM {bands} WHERE key = k LIMIT {BAND_POSTINGS_LIMIT}) AS b"
+            " UNION ALL SELECT 1, h, s.seq FROM unnest(%s::bigint[]) AS h,"
+            f" LATERAL (SELECT seq FROM {samples} WHERE hash = h LIMIT %s) AS s",
+            (as_signed(band_keys), as_signed(hashes), max_postings + 1),
+        ).fetchall()
+        return [(k, seq) for tag, k, seq in rows if tag == 0], [(h, seq) for tag, h, seq in rows if tag == 1]
+
     def candidates_many(self, queries, *, min_shared_samples, max_postings, limit):
         c = self.c
         band_keys, samples = query_keys(queries)
-        # band and sample postings in one round trip (tagged 0 and 1)
-        rows = c.execute(
-            "SELECT 0, k, b.seq FROM unnest(%s::bigint[]) AS k,"
-            f" LATERAL (SELECT seq FROM bands WHERE key = k LIMIT {BAND_POSTINGS_LIMIT}) AS b"
-            " UNION ALL SELECT 1, h, s.seq FROM unnest(%s::bigint[]) AS h,"
-            " LATERAL (SELECT seq FROM samples WHERE hash = h LIMIT %s) AS s",
-            (as_signed(band_keys), as_signed(samples), max_postings + 1),
-        ).fetchall()
-        band_rows = [(k, seq) for tag, k, seq in rows if tag == 0]
-        sample_rows = [(h, seq) for tag, h, seq in rows if tag == 1]
+        band_rows, sample_rows = self._posting_rows("bands", "samples", band_keys, samples, max_postings)
 
         def fetch(seqs):
             return c.execute(f"SELECT {CANDIDATE_COLUMNS} FROM docs WHERE seq = ANY(%s)", (seqs,)).fetchall()
@@ -233,15 +235,10 @@ class _PgSession:
                        (as_signed(np.unique(samples)), row[0]))
 
     def copied_stories(self, band_keys, samples, *, min_shared_samples, max_postings):
-        rows = self.c.execute(
-            "SELECT 0, k, b.seq FROM unnest(%s::bigint[]) AS k,"
-            f" LATERAL (SELECT seq FROM copy_bands WHERE key = k LIMIT {BAND_POSTINGS_LIMIT}) AS b"
-            " UNION ALL SELECT 1, h, s.seq FROM unnest(%s::bigint[]) AS h,"
-            " LATERAL (SELECT seq FROM copy_samples WHERE hash = h LIMIT %s) AS s",
-            (as_signed(np.unique(band_keys)), as_signed(np.unique(samples)), max_postings + 1),
-        ).fetchall()
-        seqs = stories_of_copies([(k, q) for tag, k, q in rows if tag == 0], [(h, q) for tag, h, q in rows if tag == 1],
-                                 min_shared_samples=min_shared_samples, max_postings=max_postings)
+        band_rows, sample_rows = self._posting_rows("copy_bands", "copy_samples", np.unique(band_keys),
+                                                    np.unique(samples), max_postings)
+        seqs = [seq for seq, _, _ in rank_candidates(band_rows, sample_rows, min_shared_samples=min_shared_samples,
+                                                     max_postings=max_postings, limit=None)]
         if not seqs:
             return []
         id_of = dict(self.c.execute("SELECT seq, id FROM docs WHERE seq = ANY(%s)", (seqs,)).fetchall())

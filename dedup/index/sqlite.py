@@ -47,8 +47,8 @@ from .store import (
     now_iso,
     placeholders,
     query_keys,
+    rank_candidates,
     stored_from_row,
-    stories_of_copies,
     table_counts,
     upgrade_statements,
 )
@@ -228,7 +228,8 @@ class _SQLiteSession:
     def copied_stories(self, band_keys, samples, *, min_shared_samples, max_postings):
         bands = self._postings("copy_bands", "key", as_signed(np.unique(band_keys)), BAND_POSTINGS_LIMIT)
         sampled = self._postings("copy_samples", "hash", as_signed(np.unique(samples)), max_postings + 1)
-        seqs = stories_of_copies(bands, sampled, min_shared_samples=min_shared_samples, max_postings=max_postings)
+        seqs = [seq for seq, _, _ in rank_candidates(bands, sampled, min_shared_samples=min_shared_samples,
+                                                     max_postings=max_postings, limit=None)]
         id_of = {}
         for chunk in iter_chunks(seqs, 500):
             id_of.update(self.c.execute(

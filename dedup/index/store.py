@@ -139,7 +139,7 @@ class Session(Protocol):
     def put_copy(self, story_id: str, band_keys: np.ndarray, samples: np.ndarray) -> None: ...
 
     def copied_stories(self, band_keys: np.ndarray, samples: np.ndarray, *, min_shared_samples: int,
-                       max_postings: int) -> list[str]: ...  # most keys shared first
+                       max_postings: int) -> list[str]: ...  # by store.rank_candidates: most keys shared first
 
     def append_audit(self, entries: Sequence[AuditEntry]) -> list[int]: ...
 
@@ -399,9 +399,9 @@ def rank_candidates(
     *,
     min_shared_samples: int,
     max_postings: int,
-    limit: int,
+    limit: int | None,
 ) -> list[tuple[int, int, int]]:
-    """(key, seq) postings -> [(seq, shared_bands, shared_samples)], best first.
+    """(key, seq) postings -> [(seq, shared_bands, shared_samples)], best first (at most ``limit``).
 
     A sample hash with more than ``max_postings`` postings is too common to
     mean anything and is ignored (the backends read at most max_postings + 1
@@ -418,19 +418,6 @@ def rank_candidates(
             out.append((seq, b, s))
     out.sort(key=lambda t: (-(t[1] + t[2]), t[0]))
     return out[:limit]
-
-
-def stories_of_copies(band_rows: Sequence[tuple[int, int]], sample_rows: Sequence[tuple[int, int]], *,
-                      min_shared_samples: int, max_postings: int) -> list[int]:
-    """``Session.copied_stories`` from the copy postings of the query's keys ((key, seq) rows, at
-    most ``max_postings`` + 1 a key): the seqs of the documents whose refused copies share a band
-    key, or ``min_shared_samples`` sampled hashes held by at most ``max_postings`` of them, with
-    the query (the rule of the postings, copy for copy), those sharing the most keys first."""
-    bands = Counter(seq for _, seq in band_rows)
-    per_hash = Counter(h for h, _ in sample_rows)
-    samples = Counter(seq for h, seq in sample_rows if per_hash[h] <= max_postings)
-    found = set(bands) | {seq for seq, n in samples.items() if n >= min_shared_samples}
-    return sorted(found, key=lambda seq: (-(bands[seq] + samples[seq]), seq))  # most keys shared first
 
 
 def query_keys(queries: Sequence[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
