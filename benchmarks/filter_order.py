@@ -76,7 +76,7 @@ def partial_rewrite_feed(corpus: syndication.SyndicationCorpus, n: int, seed: in
     from . import data
 
     rng = random.Random(seed)
-    used = {d.id for d in corpus.docs} | {i.split("~")[0] for i in corpus.family}
+    used = {d.id for d in corpus.docs}  # the sources among them
     hosts = [d for d in [*data.bbc(), *data.reuters()] if d.id not in used and len(syndication.paragraphs(d)) >= 3]
     by_id = {d.id: d for d in corpus.docs}
     sources = [by_id[i] for i in sorted(set(corpus.family.values()))][:n]
