@@ -445,6 +445,39 @@ def test_jsonl_line_over_max_bytes_is_skipped_alone(tmp_path):
     assert isinstance(items[1], Document) and items[1].id == "ok"
 
 
+@pytest.mark.parametrize("eol", ["\r", "\r\n", "\n"], ids=["cr", "crlf", "lf"])
+def test_json_lines_end_with_cr_crlf_or_lf_in_files_and_streams(tmp_path, eol):
+    # A file of records ended by lone CRs (old Mac) was one line: one "invalid JSON" skip
+    # standing for all of its records.
+    body = eol.join(json.dumps({"id": f"r{i}", "text": ARTICLE}) for i in range(3)) + eol
+    for name in ("r.jsonl", "r.json"):
+        (tmp_path / name).write_text(body, newline="")
+        got = _read(tmp_path / name)
+        assert [(type(i).__name__, i.id) for i in got] == [("Document", f"r{i}") for i in range(3)], name
+    got = list(read_stream(io.BytesIO((body + "not json" + eol).encode()), name="s"))
+    assert [i.id for i in got] == ["r0", "r1", "r2", "s:4"]
+    assert got[3].reason == "'s' line 4: invalid JSON (Expecting value column 1); fix or remove that line"
+    utf16 = tmp_path / "u.jsonl"
+    utf16.write_bytes(body.encode("utf-16"))
+    assert [i.id for i in _read(utf16)] == ["r0", "r1", "r2"]
+
+
+def test_lines_split_on_every_line_break_across_read_chunks(monkeypatch):
+    import dedup.ingest as ingest
+
+    data = b"a\r\nbb\rccc\n\r\n\rdddd\r\n" + b"e" * 30 + b"\rf"
+    want = [b"a", b"bb", b"ccc", b"", b"", b"dddd", b"e" * 30, b"f"]
+
+    def lines(max_bytes):
+        return [line.rstrip(b"\r\n") for line in ingest._lines(io.BytesIO(data), max_bytes)]
+
+    for chunk in (1, 2, 3, 5, 64):  # a CRLF split between two reads is one line break
+        monkeypatch.setattr(ingest, "_LINE_CHUNK", chunk)
+        assert lines(100) == want, chunk
+        # a line over max_bytes is cut at max_bytes + 1 bytes and the next one read whole
+        assert lines(10) == [*want[:6], b"e" * 11, b"f"], chunk
+
+
 def test_unsupported_type_broken_link_and_symlink(tmp_path):
     (tmp_path / "a.txt").write_text(ARTICLE)
     (tmp_path / "report.pdf").write_bytes(b"%PDF-1.4")

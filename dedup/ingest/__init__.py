@@ -26,6 +26,7 @@ import io
 import json
 import logging
 import os
+import re
 import stat
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -466,7 +467,7 @@ def _json_doc(data: bytes, display: str, ids: _Ids, path: str | None, options: I
     except (ValueError, RecursionError) as exc:
         if isinstance(exc, json.JSONDecodeError) and exc.msg == "Extra data" and data.lstrip()[:1] == b"{":
             # One object per line in a .json file: read it as JSON lines.
-            yield from _jsonl(io.BytesIO(data), display, ids, path, options, sid)
+            yield from _jsonl(_lines(io.BytesIO(data), options.max_bytes), display, ids, path, options, sid)
             return
         if isinstance(exc, json.JSONDecodeError):
             why = f"{exc.msg.removesuffix(' at')} at line {exc.lineno} column {exc.colno}"  # "Invalid control character at"
@@ -531,18 +532,38 @@ def _as_utf8(data: bytes, display: str, options: IngestOptions) -> tuple[bytes, 
     return text.encode("utf-8", "surrogatepass"), dataclasses.replace(options, encoding=None)
 
 
-def _limited_lines(fh: BinaryIO, max_bytes: int) -> Iterator[bytes]:
-    """Lines of a binary stream; a line over max_bytes is cut there (the rest of it is dropped)."""
-    while True:
-        line = fh.readline(max_bytes + 1)
-        if not line:
-            return
-        if len(line) > max_bytes and not line.endswith(b"\n"):
-            while True:  # drop the rest of the long line
-                more = fh.readline(1 << 20)
-                if not more or more.endswith(b"\n"):
-                    break
-        yield line
+_EOL = re.compile(rb"\r\n?|\n")
+_LINE_CHUNK = 1 << 16
+
+
+def _lines(fh: BinaryIO, max_bytes: int) -> Iterator[bytes]:
+    """Lines of a binary stream, each with its line break: LF, CRLF or a lone CR (old Mac
+    files; JSON escapes all three inside strings, so none of them ends a record early). A line
+    over max_bytes is cut there (the rest of it is dropped). Reads what is there (``read1``), so
+    a pipeline's record is answered as soon as its line break arrives."""
+    read = getattr(fh, "read1", fh.read)
+    part: list[bytes] = []  # the current line so far
+    size = 0
+    skip_lf = False  # the last chunk ended with a CR: an LF first in the next one ends no line
+    while chunk := read(_LINE_CHUNK):
+        if skip_lf and chunk[:1] == b"\n":
+            chunk = chunk[1:]
+        skip_lf = chunk[-1:] == b"\r"
+        pos = 0
+        for m in _EOL.finditer(chunk):
+            piece = chunk[pos : m.end()]
+            pos = m.end()
+            if size + len(piece) > max_bytes + 1:
+                piece = piece[: max(0, max_bytes + 1 - size)]
+            part.append(piece)
+            yield b"".join(part)
+            part, size = [], 0
+        if pos < len(chunk) and size <= max_bytes:  # the start of a line, kept up to max_bytes + 1
+            piece = chunk[pos : pos + max_bytes + 1 - size]
+            part.append(piece)
+            size += len(piece)
+    if part:
+        yield b"".join(part)
 
 
 def read_stream(
@@ -622,7 +643,7 @@ def _stream(stream: BinaryIO, name: str, fmt: str, options: IngestOptions, ids: 
         if fmt == "auto":
             fmt, buf = _sniff(buf, options.max_bytes)
         if fmt == "jsonl":
-            yield from _jsonl(_limited_lines(buf, options.max_bytes), display, ids, None, options)
+            yield from _jsonl(_lines(buf, options.max_bytes), display, ids, None, options)
             return
         data = buf.read(options.max_bytes + 1)
         if len(data) > options.max_bytes:
@@ -702,7 +723,7 @@ def _read_file(
                 yield Skipped(id, f"'{display}' is a {_kind(st.st_mode)}, not a regular file; not read, leave it out", shown)
                 return
             if ext in _JSONL_EXT and not _wide(fh.peek(4096), options):
-                yield from _jsonl(_limited_lines(fh, options.max_bytes), display, ids, shown, options, id)
+                yield from _jsonl(_lines(fh, options.max_bytes), display, ids, shown, options, id)
                 return
             if st.st_size > options.max_bytes:
                 yield Skipped(id, f"cannot read '{display}': too large ({st.st_size} bytes > max_bytes {options.max_bytes}); split it or raise --max-bytes", shown)
@@ -713,7 +734,7 @@ def _read_file(
                 return
             if ext in _JSONL_EXT:  # UTF-16/32 JSON lines: split into lines once decoded
                 utf8, opts = _as_utf8(data, display, options)
-                yield from _jsonl(io.BytesIO(utf8), display, ids, shown, opts, id)
+                yield from _jsonl(_lines(io.BytesIO(utf8), opts.max_bytes), display, ids, shown, opts, id)
                 return
             if ext == ".json":
                 yield from _json_doc(data, display, ids, shown, options, id)
