@@ -323,6 +323,7 @@ def inspect_command(paths, show_text, no_split, skip_binary, **read):
     It reads PATH... as `dedup scan` does, with the same reading options."""
     from .ingest import read_inputs
     from .records import Skipped
+    from .report.scan_view import renamed_notice
 
     options = _ingest_options(read)
     if skip_binary is not None:
@@ -339,7 +340,7 @@ def inspect_command(paths, show_text, no_split, skip_binary, **read):
         part = f"  (part {item.part} of {item.parent})" if item.parent else ""
         click.echo(f"{item.id}{part}")
         if item.renamed_from is not None:
-            click.echo(f"  renamed:   from {item.renamed_from} (an earlier input held that id)")
+            click.echo(f"  renamed:   {renamed_notice(item)}")
         click.echo(f"  title:     {item.title if item.title is not None else '-'}")
         if item.published:
             click.echo(f"  published: {item.published}")

@@ -61,7 +61,7 @@ class Document:
     zones: tuple[Zone, ...] = ()
     parent: str | None = None  # id of the article this story was split from
     part: int | None = None  # 1-based part number within the parent
-    renamed_from: str | None = None  # the id its input asked for, when an earlier input held it (then ``id`` differs)
+    renamed_from: str | None = None  # the id its input asked for, when it could not keep it (then ``id`` differs): an earlier input held it, or a record's id had spaces around it or control characters in it
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")

@@ -118,7 +118,7 @@ def test_renamed_inputs_are_listed_as_in_the_terminal_report():
     assert tree.errors == []
     text = " ".join("".join(tree.text).split())
     assert "1 skipped, 1 renamed;" in text
-    assert "Renamed: 1 input whose id an earlier input held" in text
+    assert "Renamed: 1 input whose id could not be kept" in text
     assert "x~2: 'b&c.jsonl': id 'x' is taken by an earlier input, renamed 'x~2'; give each input its own id" in text
     assert text.index("Renamed: 1 input") < text.index("Skipped: 1 input")
     assert "b&amp;c.jsonl" in page

@@ -287,7 +287,7 @@ def test_renamed_ids_are_reported_in_every_format_and_said_once_on_stderr(runner
     res = runner.invoke(main, ["scan", str(recs), "-q"])
     lines = res.stdout.splitlines()
     assert lines[0].startswith("3 documents, 0 stories, 0 events, 0 skipped, 1 renamed")
-    at = lines.index("Renamed: 1 input whose id an earlier input held")
+    at = lines.index("Renamed: 1 input whose id could not be kept")
     assert lines[at + 1] == f"  x~2: {notice}"
     assert res.stderr == notice + "\n"
 
@@ -350,3 +350,38 @@ def test_no_progress_bar_is_labelled_as_if_the_scan_were_done():
         progress("complete", 0, 3)
         labels = [t.description for t in progress._progress.tasks]
     assert labels == ["verify", "verify groups"]
+
+
+def test_record_ids_trimmed_or_escaped_are_listed_as_renamed_with_the_id_as_given(runner, tmp_path):
+    # A record's id was trimmed and its control characters escaped without a word: a pipeline
+    # joining answers back to its records by id lost those records.
+    import json
+
+    texts = [f"Storm number {k} closes ports along the northern coast as heavy rain batters the region, "
+             f"officials said on day {k}. Ferry services were cancelled until further notice." for k in range(4)]
+    recs = tmp_path / "r.jsonl"
+    recs.write_text("".join(json.dumps({"id": i, "text": t}) + "\n"
+                            for i, t in zip([" spaced ", "tab\there", "spaced", 7], texts)))
+    res = runner.invoke(main, ["scan", str(recs), "--format", "json", "-q"])
+    assert res.exit_code == 0, res.output
+    said = [
+        f"'{recs}': id ' spaced ' read as 'spaced' (spaces around it trimmed); give ids without spaces around them",
+        f"'{recs}': id 'tab\\there' read as 'tab\\there' (control or invisible characters written as escapes); "
+        "give ids without control or invisible characters",
+        f"'{recs}': id 'spaced' is taken by an earlier input, renamed 'spaced~2'; give each input its own id",
+    ]
+    assert res.stderr.splitlines() == said
+    data = json.loads(res.stdout)
+    assert [(d["id"], d["renamed_from"]) for d in data["documents"]] == [
+        ("spaced", " spaced "), ("tab\\there", "tab\there"), ("spaced~2", "spaced"), ("7", None)]
+    assert [(r["id"], r["renamed_from"], r["reason"]) for r in data["renamed"]] == [
+        ("spaced", " spaced ", said[0]), ("tab\\there", "tab\there", said[1]), ("spaced~2", "spaced", said[2])]
+    # both at once, and a trimmed id that an earlier record holds
+    recs.write_text(json.dumps({"id": "x", "text": texts[0]}) + "\n" + json.dumps({"id": " x\u200f", "text": texts[1]}) + "\n")
+    res = runner.invoke(main, ["scan", str(recs), "--format", "json", "-q"])
+    assert res.stderr == (f"'{recs}': id ' x\\u200f' read as 'x\\u200f' (spaces around it trimmed, control or invisible "
+                          "characters written as escapes); give ids without spaces around them or control or invisible characters\n")
+    recs.write_text(json.dumps({"id": "x", "text": texts[0]}) + "\n" + json.dumps({"id": "x ", "text": texts[1]}) + "\n")
+    res = runner.invoke(main, ["scan", str(recs), "--format", "json", "-q"])
+    assert res.stderr == (f"'{recs}': id 'x ' read as 'x' (spaces around it trimmed), which is taken by an earlier input, "
+                          "renamed 'x~2'; give each input its own id\n")

@@ -163,7 +163,8 @@ class _Ids:
 
 
 def _renamed(docs: tuple[Document, ...], wanted: str, got: str) -> tuple[Document, ...]:
-    """``docs`` of an input that asked for the id ``wanted`` and got ``got``."""
+    """``docs`` of an input that asked for the id ``wanted`` and got ``got`` (an earlier input
+    held it, or reading trimmed or escaped it: ``report.scan_view.renamed_notice`` says which)."""
     if got == wanted:
         return docs
     return tuple(dataclasses.replace(d, renamed_from=wanted) for d in docs)
@@ -410,7 +411,10 @@ def _record(
     except Exception as exc:  # noqa: BLE001 - one record never stops the read
         yield Skipped(rid, _failed(exc, where), path)
         return
-    yield from _renamed(docs, wanted, rid)
+    # The id as given when reading changed it (spaces trimmed, control characters escaped), so
+    # that the change is said, as a clash is.
+    given = rec.get(options.id_field)
+    yield from _renamed(docs, given if isinstance(given, str) else wanted, rid)
 
 
 def _not_encoded(exc: UnicodeDecodeError, options: IngestOptions, whose: str) -> str:

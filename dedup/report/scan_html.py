@@ -189,7 +189,7 @@ def write_html(result: ScanResult, stream: IO[str]) -> None:
         w(_folded("list them", [_doc(view, doc_id) for doc_id in unrelated]))
     renamed_inputs = view.renamed()
     if renamed_inputs:
-        w(f"<h2>Renamed: {_n(len(renamed_inputs), 'input')} whose id an earlier input held</h2><ul>")
+        w(f"<h2>Renamed: {_n(len(renamed_inputs), 'input')} whose id could not be kept</h2><ul>")
         for rn in renamed_inputs:
             w(f'<li><span class="doc">{_e(rn.id)}</span>: {_e(rn.reason)}</li>')
         w("</ul>\n")

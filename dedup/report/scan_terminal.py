@@ -323,7 +323,7 @@ def outline(result: ScanResult) -> list[Node]:
         sections.append(node)
     renamed = view.renamed()
     if renamed:
-        node = Node([("Renamed: ", S_HEAD), f"{_n(len(renamed), 'input')} whose id an earlier input held"])
+        node = Node([("Renamed: ", S_HEAD), f"{_n(len(renamed), 'input')} whose id could not be kept"])
         for rn in renamed:
             node.add((display(rn.id), S_WARN), f": {display(rn.reason)}")
         sections.append(node)

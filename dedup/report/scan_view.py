@@ -65,15 +65,30 @@ def excerpt(text: str, start: int, end: int, limit: int = EXCERPT_CHARS) -> str:
 
 
 def renamed_notice(doc: Document) -> str:
-    """The one line that says an input was renamed: its file, the id it asked for, the id it got."""
+    """The one line that says an input was renamed: its file, the id it asked for, the id it got,
+    and why: an earlier input held it, or a record's id had spaces around it (trimmed) or
+    control or invisible characters in it (written as escapes, as file names are)."""
+    from ..ingest import printable
+
     where = f"'{doc.path}'" if doc.path is not None else "standard input"
-    return (f"{where}: id '{doc.renamed_from}' is taken by an earlier input, renamed '{doc.parent or doc.id}'; "
-            "give each input its own id")
+    asked, got = doc.renamed_from or "", doc.parent or doc.id
+    read = printable(asked.strip())
+    changes = [(how, fix) for how, fix, changed in (
+        ("spaces around it trimmed", "spaces around them", asked.strip() != asked),
+        ("control or invisible characters written as escapes", "control or invisible characters", read != asked.strip()),
+    ) if changed]
+    if not changes:
+        return f"{where}: id '{asked}' is taken by an earlier input, renamed '{got}'; give each input its own id"
+    said = f"{where}: id '{printable(asked)}' read as '{read}' ({', '.join(how for how, _ in changes)})"
+    if got == read:
+        return f"{said}; give ids without {' or '.join(fix for _, fix in changes)}"
+    return f"{said}, which is taken by an earlier input, renamed '{got}'; give each input its own id"
 
 
 @dataclass(frozen=True, slots=True)
 class Renamed:
-    """An input whose id clashed with an earlier input's and was renamed (``id``: the id it got)."""
+    """An input whose id clashed with an earlier input's, or was trimmed or escaped, and was
+    renamed (``id``: the id it got; ``renamed_from``: the id as given)."""
 
     id: str
     renamed_from: str
@@ -89,8 +104,8 @@ class Direction:
 
 
 def renamed_inputs(documents: Iterable[Document]) -> list[Renamed]:
-    """The inputs among ``documents`` renamed for an id clash, once each (the parts of a split
-    one together), in their order."""
+    """The inputs among ``documents`` renamed (an id clash, an id trimmed or escaped), once each
+    (the parts of a split one together), in their order."""
     out: dict[str, Renamed] = {}
     for d in documents:
         if d.renamed_from is not None and (d.parent or d.id) not in out:
