@@ -436,6 +436,8 @@ def index_stats_command(index_url, as_json):
     click.echo(f"documents:       {s.documents}")
     click.echo(f"band postings:   {s.band_postings}")
     click.echo(f"sample postings: {s.sample_postings}")
+    click.echo(f"copy postings:   {s.copy_band_postings} band, {s.copy_sample_postings} sample "
+               "(kept for refused rewrites and partials)")
     click.echo(f"audit entries:   {s.audit_entries}")
     click.echo(f"size:            {size}")
     click.echo(f"schema version:  {s.schema_version}")

@@ -282,6 +282,10 @@ class IndexStats:
     schema_version: int
     params: dict = field(default_factory=dict)
     size_bytes: int | None = None  # on disk, when the backend can tell
+    # The band keys and samples kept for refused rewrites and partials, under the document
+    # they copy (docs/index.md): a check reaches a story through its refused copies.
+    copy_band_postings: int = 0
+    copy_sample_postings: int = 0
 
 
 # --- drift: the result of `dedup diff` ------------------------------------------------------

@@ -57,12 +57,24 @@ def test_without_the_refused_copies_the_partial_rewrite_is_new(index_url, feed):
 def test_a_storys_copy_postings_go_with_it(index_url, feed):
     s = _ids(feed)
     with Index.open(index_url, drift=False) as index:
+        st = index.stats()
+        assert (st.copy_band_postings, st.copy_sample_postings) == (0, 0)
         _decisions(index, [s["000"], s["001"]])
         assert index.check(s["003"]).decision == "rewrite"
+        # counted in the stats: the refused paraphrase's distinct keys, each once for its story
+        st = index.stats()
+        kept = index._fingerprint([s["001"]])[0]
+        assert 0 < st.copy_band_postings <= len(set(index._keys(kept).tolist()))
+        assert 0 < st.copy_sample_postings <= len(set(kept.sample.tolist()))
+        _decisions(index, [s["001"]])  # refused again: nothing more kept
+        again = index.stats()
+        assert (again.copy_band_postings, again.copy_sample_postings) == (st.copy_band_postings, st.copy_sample_postings)
         # replaced by another text: the refused paraphrase was a copy of the old one
         index.add([Document(id=s["000"].id, text=s["004"].text)])
         assert index.check(s["003"]).decision != "rewrite"
         assert index.integrity() == []
+        st = index.stats()
+        assert (st.copy_band_postings, st.copy_sample_postings) == (0, 0)
         index.remove(s["000"].id)
         assert index.check(s["003"]).decision == "new" and index.integrity() == []
 

@@ -154,7 +154,7 @@ class Session(Protocol):
 
     def all_pairs(self) -> list[tuple[str, str, str, float]]: ...
 
-    def counts(self) -> dict[str, int]: ...  # documents, band_postings, sample_postings, audit_entries
+    def counts(self) -> dict[str, int]: ...  # documents, band_postings, sample_postings, audit_entries, copy_*_postings
 
 
 class Store(Protocol):
@@ -367,6 +367,8 @@ def table_counts(execute) -> dict[str, int]:
         "band_postings": one("SELECT count(*) FROM bands"),
         "sample_postings": one("SELECT count(*) FROM samples"),
         "audit_entries": one("SELECT count(*) FROM audit"),
+        "copy_band_postings": one("SELECT count(*) FROM copy_bands"),
+        "copy_sample_postings": one("SELECT count(*) FROM copy_samples"),
     }
 
 
