@@ -96,6 +96,11 @@ CASES = [
     ("number_changed", "Thirty-seven people were killed in the attack on the market, police said.", "Forty people were killed in the attack on the market, police said.", ("Thirty-seven", "Forty")),
     ("hedge_changed", "At least 10 people were killed in the attack on the market, police said.", "10 people were killed in the attack on the market, police said.", ("At least 10", "10")),
     ("hedge_changed", "The rebels attacked more than 12 locations across the province overnight.", "The rebels attacked 12 locations across the province overnight.", ("more than 12", "12")),
+    # money: a hedge before a currency symbol, another stated currency, two swapped tolls
+    ("hedge_changed", "The company agreed to donate more than $8m to the fund, it said.", "The company agreed to donate $8m to the fund, it said.", ("more than $8m", "$8m")),
+    ("number_changed", "The bank agreed to pay a fine of $16m to settle the case, it said.", "The bank agreed to pay a fine of \u00a316m to settle the case, it said.", ("$16m", "\u00a316m")),
+    ("number_changed", "At least 10 officials and 37 militants were killed in the attacks.", "At least 37 officials and 10 militants were killed in the attacks.", ("At least 10", "At least 37")),
+    ("number_changed", "At least 10 officials and 37 militants were killed in the attacks.", "At least 37 officials and 10 militants were killed in the attacks.", ("37", "10")),
     ("date_changed", "The talks will resume on March 3, 2025 in Geneva, the ministry said.", "The talks will resume on March 5, 2025 in Geneva, the ministry said.", ("March 3, 2025", "March 5, 2025")),
     ("date_changed", "Officials said in March that 12 people died in the floods.", "Officials said in April that 12 people died in the floods.", ("March", "April")),
     ("date_changed", "Profits rose 5% in the three months to December, the bank said.", "Profits rose 5% in the three months to November, the bank said.", ("December", "November")),
@@ -161,8 +166,11 @@ def test_claims_added_and_dropped():
         ("It happened on Saturday, January 31, police said.", "It happened on Saturday (January 31, 2026), police said."),
         ("\u201cWe won,\u201d she said, smiling at the crowd gathered outside.", '"We won," she said, smiling at the crowd gathered outside.'),
         ("After the vote, the party said it would appeal the ruling in court.", "The party said it would appeal the ruling in court after the vote."),
+        ("The group agreed to pay $9.3bn in a deal, the company said.", "The group agreed to pay 9.3 billion dollars in a deal, the company said."),
+        ("The group agreed to pay $9.3bn in a deal, the company said.", "The group agreed to pay US$9,300 million in a deal, the company said."),
+        ("The group agreed to pay $9.3bn in a deal, the company said.", "The group agreed to pay 9.3bn in a deal, the company said."),
     ],
-    ids=["per-cent", "number-words", "date-format", "quote-style", "clause-order"],
+    ids=["per-cent", "number-words", "date-format", "quote-style", "clause-order", "bn-dollars", "us-dollars", "no-symbol"],
 )
 def test_style_only_edits_are_not_findings(a, b):
     assert compare(doc(a), doc(b)) == ()

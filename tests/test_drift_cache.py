@@ -240,7 +240,7 @@ def _figures_in_whole_text(text, exclude):
 
 
 def _as_tuples(found):
-    return [(n.value, n.text, n.start, n.end, n.hedge, n.unit, n.counted, n.counted_text, n.event) for n in found]
+    return [(n.value, n.text, n.start, n.end, n.hedge, n.unit, n.counted, n.counted_text, n.event, n.currency) for n in found]
 
 
 def test_figures_read_in_their_context_as_in_the_whole_text(pairs):
@@ -254,7 +254,7 @@ def test_figures_read_in_their_context_as_in_the_whole_text(pairs):
 
 _FIGURE_PIECES = [*" \n.,:-%", ". ", "more than", "about", "approximately", "no fewer than", "a", "5", "1,200", "3.5", "twenty",
                   "five", "million", "bn", "per cent", "people", "international", "peacekeepers", "demonstrators", "were",
-                  "killed", "said", "and"]
+                  "killed", "said", "and", "$", "US$", "\u00a3", "dollars", "euros"]
 
 
 @settings(max_examples=300, deadline=None)

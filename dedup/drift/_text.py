@@ -157,10 +157,18 @@ _HEDGES = [
     ("up to", "<="), ("as many as", "<="), ("at most", "<="), ("fewer than", "<"), ("less than", "<"),
     ("under", "<"), ("just over", ">"), ("just under", "<"),
 ]
+# A currency symbol written before a figure ("US$" is "$"; "A$", "HK$" are their own).
+_CURRENCY_SYMBOL = r"(?:(?:US|A|AU|C|CA|NZ|HK|S)?\$|[\u00a3\u20ac\u00a5\u20b9])"
 _HEDGE_RE = re.compile(
-    r"\b(?P<hedge>" + "|".join(re.escape(h) for h, _ in sorted(_HEDGES, key=lambda x: -len(x[0]))) + r")\s+(?:a\s+|an\s+)?$",
+    r"\b(?P<hedge>" + "|".join(re.escape(h) for h, _ in sorted(_HEDGES, key=lambda x: -len(x[0])))
+    + r")\s+(?:a\s+|an\s+)?" + _CURRENCY_SYMBOL + r"?$",
     re.IGNORECASE,
 )
+_CURRENCY_BEFORE_RE = re.compile(r"(?<![A-Za-z])(?P<cur>" + _CURRENCY_SYMBOL + r")\s?$")
+_CURRENCY_ALIASES = {"US$": "$", "AU$": "A$", "CA$": "C$"}
+# Currencies named after a figure ("9.3 billion dollars"), as their symbols.
+CURRENCY_WORDS = {"dollar": "$", "dollars": "$", "euro": "\u20ac", "euros": "\u20ac", "yen": "\u00a5",
+                  "yuan": "yuan", "rupee": "\u20b9", "rupees": "\u20b9", "sterling": "\u00a3"}
 HEDGE_CLASS = dict(_HEDGES)
 _COUNT_STOP = frozenset("and or of in on at to for from by with as while who which that were was are is have has had".split())
 _PHRASE_WORD_RE = re.compile(r"[A-Za-z\u00c0-\u024f'\u2019-]+|[^\sA-Za-z]")
@@ -180,6 +188,7 @@ class Number:
     counted: str  # stem of the counted noun after the figure ("militant"), "" when unknown
     counted_text: str
     event: str  # stem prefix of an event verb in the same sentence ("kill"), "" when none
+    currency: str = ""  # "$", "\u00a3", "\u20ac", "A$", ... when the figure is money in a stated currency
 
 
 @lru_cache(maxsize=1 << 12)
@@ -232,8 +241,9 @@ def numbers(text: str, offset: int = 0, *, exclude: list[tuple[int, int]] | None
         regs = tuple((a - lo, b - lo) if a >= 0 else (-1, -1) for a, b in m.regs)
         got = _figure(text[lo:hi], regs)
         if got is not None:
-            value, figure, start, end, hedge, unit, counted, counted_text, event = got
-            found.append(Number(value, figure, offset + lo + start, offset + lo + end, hedge, unit, counted, counted_text, event))
+            value, figure, start, end, hedge, unit, counted, counted_text, event, currency = got
+            found.append(Number(value, figure, offset + lo + start, offset + lo + end, hedge, unit, counted, counted_text,
+                                event, currency))
     return found
 
 
@@ -241,7 +251,7 @@ def numbers(text: str, offset: int = 0, *, exclude: list[tuple[int, int]] | None
 def _figure(text: str, regs: tuple[tuple[int, int], ...]) -> tuple | None:
     """The reading of one match of _NUMBER_RE in ``text`` (its context), given the match's
     group spans ``regs`` (as ``Match.regs``): (value, figure, start, end, hedge, unit,
-    counted, counted_text, event), None when it is not a count."""
+    counted, counted_text, event, currency), None when it is not a count."""
     (ms, me), digits, dscale, words_, unit_ = regs
     if digits[0] >= 0:
         raw = text[digits[0] : digits[1]]
@@ -267,7 +277,9 @@ def _figure(text: str, regs: tuple[tuple[int, int], ...]) -> tuple | None:
     before = text[max(0, ms - 24) : ms]
     h = _HEDGE_RE.search(before)
     hedge = h.group("hedge").lower() if h else ""
-    start = ms - (len(before) - h.start()) if h else ms
+    c = _CURRENCY_BEFORE_RE.search(before)
+    currency = _CURRENCY_ALIASES.get(c.group("cur").upper(), c.group("cur").upper()) if c else ""
+    start = ms - (len(before) - h.start()) if h else ms - (len(before) - c.start()) if c else ms
     end = unit_[1] if unit else digits[1] if digits[0] >= 0 and not scale else dscale[1] if digits[0] >= 0 else words_[1]
     # Counted noun: the last word of the short noun phrase after the figure.
     counted = counted_text = ""
@@ -283,11 +295,12 @@ def _figure(text: str, regs: tuple[tuple[int, int], ...]) -> tuple | None:
     if phrase and not unit:
         counted_text = phrase[-1]
         counted = stem(canonical_word(counted_text))
+        currency = currency or CURRENCY_WORDS.get(counted_text.lower(), "")
     # The event verb of the figure's sentence (approximately: between sentence stops).
     left = max(text.rfind(". ", 0, ms), text.rfind("\n", 0, ms))
     right = min((x for x in (text.find(". ", me), text.find("\n", me)) if x >= 0), default=len(text))
     event = _event_in(text[left + 1 : right])
-    return value, figure, start, end, hedge, unit, counted, counted_text, event
+    return value, figure, start, end, hedge, unit, counted, counted_text, event, currency
 
 
 # --- dates ---------------------------------------------------------------------------------

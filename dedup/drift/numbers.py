@@ -1,8 +1,8 @@
 """number_changed and hedge_changed.
 
 Figures are compared as values ("Thirty-seven" = 37, "1.2 billion" = 1200000000), never
-as strings, and matched within aligned sentences by value first, then by what was
-counted ("37 militants" -> "67 militants"). A figure for the same count and event
+as strings, and matched within aligned sentences by value and counted noun first, then by
+what was counted ("37 militants" -> "67 militants"), then by value alone. A figure for the same count and event
 ("militants ... killed") that differs between the texts outside aligned sentences is a
 conflicting toll and is reported too.
 """
@@ -35,8 +35,8 @@ def _match(na: list[Number], nb: list[Number], score: float):
     """Yield (x, y, how) for figures of A and B that belong together."""
     ra, rb = list(na), list(nb)
     out = []
-    # 1. Same value (prefer the same counted noun).
-    for strict in (True, False):
+
+    def same_value(strict: bool) -> None:
         for x in list(ra):
             for y in rb:
                 if x.value == y.value and x.unit == y.unit and (not strict or x.counted == y.counted):
@@ -44,7 +44,12 @@ def _match(na: list[Number], nb: list[Number], score: float):
                     ra.remove(x)
                     rb.remove(y)
                     break
-    # 2. Same counted noun, different value (and the same event in a loose pair).
+
+    # 1. Same value and the same counted noun.
+    same_value(True)
+    # 2. Same counted noun, different value (and the same event in a loose pair): before any
+    # figure is paired by value alone, so that two swapped tolls ("10 officials and 37
+    # militants" -> "37 officials and 10 militants") are two changed figures, not two hedges.
     for x in list(ra):
         if not x.counted:
             continue
@@ -54,7 +59,9 @@ def _match(na: list[Number], nb: list[Number], score: float):
                 ra.remove(x)
                 rb.remove(y)
                 break
-    # 3. A single leftover on each side in a close pair.
+    # 3. Same value, whatever was counted (a paraphrase names it otherwise).
+    same_value(False)
+    # 4. A single leftover on each side in a close pair.
     if len(ra) == 1 and len(rb) == 1 and score >= SINGLE_LEFTOVER_MIN_SCORE:
         x, y = ra[0], rb[0]
         if x.unit == y.unit and (not x.counted or not y.counted or x.counted == y.counted):
@@ -78,10 +85,14 @@ def find(a: Document, b: Document, alignment: Alignment) -> Iterator[Finding]:
             seen_a.add((x.start, x.end))
             seen_b.add((y.start, y.end))
             what = " ".join(w for w in (y.counted_text or x.counted_text, "killed" if x.event == "kill" else "") if w)
-            if how == "changed" and x.value != y.value:
+            # Money in another stated currency is another figure ("$16m" -> "\u00a316m"); one side
+            # that names none ("16m") leaves it to the other.
+            currency = x.currency != y.currency and bool(x.currency and y.currency)
+            if (how == "changed" and x.value != y.value) or currency:
+                money = f" ({x.currency} -> {y.currency})" if currency else ""
                 yield finding(
                     "number_changed", _label(x, a.text), _label(y, b.text), (x.start, x.end), (y.start, y.end),
-                    g.a_text, g.b_text, note=f"{_fmt(x.value)} -> {_fmt(y.value)} {what}".strip(),
+                    g.a_text, g.b_text, note=f"{_fmt(x.value)} -> {_fmt(y.value)}{money} {what}".strip(),
                 )
             elif _hedge_class(x) != _hedge_class(y):
                 yield finding(
