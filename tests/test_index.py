@@ -169,6 +169,24 @@ def test_refuses_other_params_naming_both(index_url):
         assert index.stats().documents == 1
 
 
+def test_refuses_an_index_of_another_normalizer_version(index_url):
+    # it opened without a word, and would answer `new` to copies of what it holds (its
+    # signatures were made of other tokens or word hashes)
+    import json
+
+    with open_index(index_url) as index:
+        index.add([doc(1)])
+        params = dict(index.params.to_dict(), normalizer_version=3)
+        with index.store.transaction(write=True) as tx:
+            tx.c.execute("UPDATE meta SET value = %s WHERE key = 'params'".replace(
+                "%s", "?" if index.store.backend == "sqlite" else "%s"), (json.dumps(params, sort_keys=True),))
+    with pytest.raises(IndexMismatchError) as err:
+        open_index(index_url)
+    assert str(err.value).endswith("was built by a dedup that reads text as normalizer version 3; this dedup reads "
+                                   "version 4, so its signatures would not match; rebuild the index with this version "
+                                   "(dedup index add)")
+
+
 def test_new_index_keeps_given_params(index_url):
     p = FingerprintParams(num_perm=64, bands=16, content_bands=16, seed=7)
     with open_index(index_url, params=p) as index:

@@ -51,6 +51,7 @@ from ..candidates import (
 from ..drift import compare, summarize
 from ..errors import IndexCorruptError, IndexMismatchError, IndexMissingError, InputError, ParamsError, StoreError
 from ..fingerprint import Fingerprint, band_key_matrix, band_keys, fingerprint_documents, in_sorted
+from ..normalize import NORMALIZER_VERSION
 from ..params import SCHEMA_VERSION, FingerprintParams
 from ..scan import COMPLETE_MAX
 from ..records import AuditEntry, AuditMatch, Decision, Document, IndexStats, Relation, RelationKind, Skipped, unwritable
@@ -452,6 +453,14 @@ class Index:
             )
         if dtypes != ARRAY_DTYPES:
             raise IndexCorruptError(f"index {store.url} stores arrays as {dtypes}, expected {ARRAY_DTYPES}; rebuild it")
+        if stored.normalizer_version != NORMALIZER_VERSION:
+            # Its signatures were made of other tokens or word hashes: this dedup would answer
+            # `new` to copies of what it holds.
+            raise IndexMismatchError(
+                f"index {store.url} was built by a dedup that reads text as normalizer version "
+                f"{stored.normalizer_version}; this dedup reads version {NORMALIZER_VERSION}, so its signatures "
+                "would not match; rebuild the index with this version (dedup index add)"
+            )
         return stored
 
     def close(self) -> None:
