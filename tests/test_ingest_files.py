@@ -462,6 +462,18 @@ def test_json_lines_end_with_cr_crlf_or_lf_in_files_and_streams(tmp_path, eol):
     assert [i.id for i in _read(utf16)] == ["r0", "r1", "r2"]
 
 
+def test_a_nul_byte_in_one_json_line_skips_that_line_alone(tmp_path):
+    # a NUL byte in the first 4 KiB made the whole input look like UTF-16: one "binary data"
+    # skip stood for all of its records (past 4 KiB the same line was skipped alone)
+    good = [json.dumps({"id": f"r{i}", "text": ARTICLE}).encode() for i in range(2)]
+    data = good[0] + b'\n{"id": "nul", "text": "abc\x00def"}\n' + good[1] + b"\n"
+    f = tmp_path / "r.jsonl"
+    f.write_bytes(data)
+    for got, sid, name in ((_read(f), "r.jsonl", str(f)), (list(read_stream(io.BytesIO(data), name="s")), "s", "s")):
+        assert [(type(i).__name__, i.id) for i in got] == [("Document", "r0"), ("Skipped", f"{sid}:2"), ("Document", "r1")]
+        assert got[1].reason == f"'{name}' line 2: invalid JSON (Invalid control character at column 27); fix or remove that line"
+
+
 def test_lines_split_on_every_line_break_across_read_chunks(monkeypatch):
     import dedup.ingest as ingest
 

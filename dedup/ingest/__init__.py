@@ -36,7 +36,7 @@ from typing import BinaryIO
 from ..errors import InputError, ParamsError
 from ..records import Document, Skipped, no_surrogates
 from .boilerplate import Cleaned, clean, normalize_date
-from .decode import NotText, decode
+from .decode import NotText, decode, nul_layout
 from .html import extract, looks_like_html
 from .split import split_cleaned
 
@@ -517,12 +517,16 @@ _WIDE_BOMS = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE, codecs.BOM_UTF16_LE, cod
 
 
 def _wide(head: bytes, options: IngestOptions) -> bool:
-    """Whether the bytes starting with ``head`` are UTF-16/32 (a BOM, NUL bytes, or such an
-    encoding given): then neither lines nor JSON syntax can be read off the bytes, and the input
-    is decoded whole first (``_as_utf8``)."""
+    """Whether the bytes starting with ``head`` are UTF-16/32 (a BOM, NUL bytes laid out as such
+    text has them, or such an encoding given): then neither lines nor JSON syntax can be read off
+    the bytes, and the input is decoded whole first (``_as_utf8``). A stray NUL byte (one bad
+    record of JSON lines) does not make them so: that record is skipped alone, not the input."""
     if options.encoding:
         return codecs.lookup(options.encoding).name.startswith(("utf-16", "utf-32"))
-    return head.startswith(_WIDE_BOMS) or b"\x00" in head[:4096]
+    if head.startswith(_WIDE_BOMS):
+        return True
+    head = head[: min(len(head), 4096) // 4 * 4]
+    return b"\x00" in head and nul_layout(head) is not None
 
 
 def _too_large(display: str, options: IngestOptions) -> str:

@@ -57,7 +57,7 @@ class NotText(ValueError):
     """The bytes are not text in any encoding tried; ``str(exc)`` says why (no file name)."""
 
 
-def _nul_layout(data: bytes) -> str | None:
+def nul_layout(data: bytes) -> str | None:
     """UTF-16/32 endianness guessed from where NUL bytes sit, or None when they sit nowhere in particular."""
     size = len(data)
     for width, names in ((4, ("utf-32-le", "utf-32-be")), (2, ("utf-16-le", "utf-16-be"))):
@@ -121,7 +121,7 @@ def _misread(data: bytes, text: str, encoding: str) -> None:
     name = codecs.lookup(encoding).name
     if name in ("utf-16", "utf-32") and not data.startswith(tuple(bom for bom, _ in _BOMS)):
         name += "-le" if sys.byteorder == "little" else "-be"  # what the codec assumes without a BOM
-    layout = _nul_layout(data)
+    layout = nul_layout(data)
     if layout is not None and name in ("utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be") and layout != name:
         raise NotText(f"not text as {encoding} (its NUL bytes are laid out as {layout})")
     if len(text) == len(data) and not data.isascii():  # one byte a character
@@ -172,7 +172,7 @@ def decode(data: bytes, *, encoding: str | None = None) -> tuple[str, str]:
             except UnicodeDecodeError as exc:
                 raise NotText(f"starts with a {name} byte-order mark but is not {name} (byte {exc.start})") from None
     if b"\x00" in data:
-        name = _nul_layout(data)
+        name = nul_layout(data)
         if name is None:
             raise NotText(f"binary data (NUL byte at offset {data.index(0)})")
         try:
