@@ -397,7 +397,7 @@ def index_add_command(paths, index_url, no_relate, batch, quiet, bulk, stream_id
     from .index.answers import add_inputs, bulk_inputs
     from .ingest import read_inputs
 
-    options = dataclasses.replace(_ingest_options(read), stream_id=_own_id(stream_id))
+    options = dataclasses.replace(_ingest_options(read), stream_id=_own_id(stream_id), index_ids=True)
     inputs = _say_renamed(read_inputs(list(paths), options=options))
     with Index.open(index_url) as index:
         if bulk:
@@ -519,7 +519,8 @@ def check_command(paths, index_url, add, exit_code, fmt, no_drift, client, strea
     with Index.open(index_url, drift=not no_drift, create=add) as index:
         chunk = 1 if "-" in paths else 64  # a stream answers each article as it arrives
         # an article added under "-" would be replaced by the next one piped in: --add needs --id
-        options = dataclasses.replace(_ingest_options(read), stream_id=_own_id(stream_id) if add else stream_id or "-")
+        options = dataclasses.replace(_ingest_options(read), stream_id=_own_id(stream_id) if add else stream_id or "-",
+                                      index_ids=True)
         inputs = _say_renamed(read_inputs(list(paths), options=options))
         for ans in check_stream(index, inputs, add=add, client=client, chunk=chunk):
             copies += is_copy(ans)

@@ -84,6 +84,11 @@ class IngestOptions:
     # Plain-text files and streams hold one article per line: each non-blank line is a document
     # with id "{id}:{line}" (HTML, JSON, JSONL and CSV inputs are read as usual).
     lines: bool = False
+    # Ids are an index's keys (`dedup index add`, `dedup check`): a record's id is kept as given,
+    # not renamed when an earlier input of the same read holds it (the index answers it as a
+    # retry or an update, as it does over HTTP), and a record whose id reading would trim or
+    # escape is skipped (the index refuses such an id from --id and HTTP alike).
+    index_ids: bool = False
 
     def __post_init__(self) -> None:
         if self.max_bytes <= 0:
@@ -383,7 +388,15 @@ def _record(
         yield Skipped(sid, f"{where}: record {why}", path)
         return
     wanted = printable(rid)
-    rid = ids.claim(wanted)
+    if options.index_ids:
+        given = rec.get(options.id_field)
+        if isinstance(given, str) and given != wanted:
+            yield Skipped(sid, f"{where}: record id '{printable(given)}' has control characters or spaces around it, "
+                               "which an index does not keep; give the record a plain id", path)
+            return
+        rid = wanted
+    else:
+        rid = ids.claim(wanted)
     text = None
     for name in options.text_fields:
         v = rec.get(name)
@@ -885,7 +898,7 @@ def read_inputs(
     it read, in that order, through ``unique_ids``.
     """
     items = _read_inputs(paths, options, defer)
-    return items if defer else unique_ids(items)  # type: ignore[arg-type]
+    return items if defer or options.index_ids else unique_ids(items)  # type: ignore[arg-type]
 
 
 def _read_inputs(paths: Sequence[str | os.PathLike], options: IngestOptions, defer: bool) -> Iterator[Document | Skipped | FileJob]:
