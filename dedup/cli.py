@@ -51,16 +51,23 @@ def _render(output: str | None, fmt: str, write) -> bool:
 
 
 def _not_an_input(output: str | None, paths) -> None:
-    """Refuse an --output that is one of the input files (it would be overwritten by the report)."""
+    """Refuse an --output that is one of the input files, named or inside a folder read (it
+    would be overwritten by the report; a file of a type the read skips is still the user's)."""
     import os
 
     from .errors import InputError
 
     if output in (None, "-") or not os.path.isfile(output):
         return
+    real = os.path.realpath(output)
     for p in paths:
-        if p != "-" and os.path.isfile(p) and os.path.samefile(p, output):
+        if p == "-":
+            continue
+        if os.path.isfile(p) and os.path.samefile(p, output):
             raise InputError(f"refusing to write the report over the input '{output}'; pass another --output")
+        if os.path.isdir(p) and os.path.commonpath([os.path.realpath(p), real]) == os.path.realpath(p):
+            raise InputError(f"refusing to write the report over '{output}', a file in the folder '{p}' that is read; "
+                             "pass an --output outside it")
 
 
 def _can_write(output: str | None) -> None:

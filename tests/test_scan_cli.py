@@ -241,6 +241,25 @@ def test_scan_refuses_to_write_its_report_over_an_input(runner, tmp_path, fmt):
     assert feed.read_bytes() == before
 
 
+def test_scan_refuses_to_write_its_report_over_a_file_in_a_folder_it_reads(runner, tmp_path):
+    # only files named on the command line were protected: -o d/000.txt with d/ scanned
+    # replaced that article with the report
+    d = tmp_path / "d"
+    (d / "sub").mkdir(parents=True)
+    art = d / "sub" / "a.txt"
+    art.write_text("Storm closes three ports along the northern coast on Tuesday.\n", encoding="utf-8")
+    other = d / "notes.pdf"  # a type the scan skips is still the user's file
+    other.write_bytes(b"%PDF-1.4")
+    for target in (art, other):
+        before = target.read_bytes()
+        res = runner.invoke(main, ["scan", str(d), "--format", "json", "-o", str(target)])
+        assert res.exit_code == 1 and target.read_bytes() == before
+        assert res.stderr == (f"Error: refusing to write the report over '{target}', a file in the folder '{d}' that "
+                              "is read; pass an --output outside it\n")
+    res = runner.invoke(main, ["scan", str(d), "--format", "json", "-o", str(d / "new.json")])  # a new file is fine
+    assert res.exit_code == 0 and json.loads((d / "new.json").read_text())["summary"]["documents"] == 1
+
+
 def test_diff_refuses_to_write_over_its_source_or_copy(runner, tmp_path):
     a, b = tmp_path / "a.txt", tmp_path / "b.txt"
     a.write_text("Storm closes three ports along the northern coast on Tuesday.\n", encoding="utf-8")
