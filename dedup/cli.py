@@ -186,9 +186,27 @@ def _ingest_options(opts: dict):
 _SCAN_FORMATS = ("terminal", "json", "jsonl", "csv", "html")
 
 
+class _InputPath(click.Path):
+    """A PATH to read: one that does not exist is a usage error (a typo), but a symbolic link
+    counts even when it is broken or loops: the read lists it as skipped with its reason, as it
+    does one inside a folder (a shell glob names each file of a folder)."""
+
+    def __init__(self) -> None:
+        super().__init__(exists=False, allow_dash=True, path_type=str)
+
+    def convert(self, value, param, ctx):
+        import os
+
+        got = super().convert(value, param, ctx)
+        if got != "-" and not os.path.lexists(got):
+            self.fail(f"Path {click.format_filename(got)!r} does not exist.", param, ctx)
+        return got
+
+
+
 @main.command("scan", short_help="Find copies of one story and how each relates to the original.")
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...",
-                type=click.Path(exists=True, allow_dash=True, path_type=str))
+                type=_InputPath())
 @click.option("--format", "fmt", type=click.Choice(_SCAN_FORMATS), default="terminal", show_default=True,
               help="terminal: a report for people; html: the same as one self-contained page of reprint chains "
                    "(with side-by-side passages; -o report.html); json, jsonl, csv: for programs (see docs/scan-json.md).")
@@ -386,7 +404,7 @@ def index_group() -> None:
 
 @index_group.command("add")
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...",
-                type=click.Path(exists=True, allow_dash=True, path_type=str))
+                type=_InputPath())
 @_INDEX_OPTION
 @click.option("--no-relate", is_flag=True, help="Do not check each document against the index first (faster bulk load).")
 @click.option("--batch", type=click.IntRange(1, 100_000), default=256, show_default=True,

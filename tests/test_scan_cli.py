@@ -29,6 +29,26 @@ def test_scan_names_a_missing_path(runner, tmp_path):
     assert f"Path '{missing}' does not exist." in res.output
 
 
+def test_a_broken_or_looping_link_named_as_a_path_is_skipped_not_a_usage_error(runner, tmp_path):
+    # `dedup scan d/*` stopped with "does not exist" (exit 2) when d/ held a broken link;
+    # inside a folder the same link is listed as skipped
+    import json
+    import os
+
+    (tmp_path / "a.txt").write_text("Storm closes three ports along the northern coast on Tuesday.\n", encoding="utf-8")
+    os.symlink(tmp_path / "missing.txt", tmp_path / "broken.txt")
+    os.symlink(tmp_path / "loop2.txt", tmp_path / "loop1.txt")
+    os.symlink(tmp_path / "loop1.txt", tmp_path / "loop2.txt")
+    names = [str(tmp_path / n) for n in ("a.txt", "broken.txt", "loop1.txt")]
+    for cmd in (["scan", *names, "--format", "json"], ["index", "add", *names, "--index", str(tmp_path / "i.db")]):
+        res = runner.invoke(main, cmd)
+        assert res.exit_code == 0, res.output
+    res = runner.invoke(main, ["scan", *names, "--format", "json"])
+    reasons = {s["id"]: s["reason"] for s in json.loads(res.stdout)["skipped"]}
+    assert reasons[names[1]] == f"'{names[1]}': broken symbolic link to '{tmp_path / 'missing.txt'}'; fix or remove the link"
+    assert reasons[names[2]] == f"cannot read '{names[2]}': too many levels of symbolic links; check the path"
+
+
 def test_scan_rejects_an_unknown_format(runner, tmp_path):
     res = runner.invoke(main, ["scan", str(tmp_path), "--format", "xml"])
     assert res.exit_code == 2
