@@ -29,6 +29,10 @@ Progress = Callable[[str, int, "int | None"], None]
 # After LSH, pairs inside a small connected group of related documents that LSH did not
 # propose are verified too: stories and events are transitive, candidates are not.
 COMPLETE_MAX = 16
+# A scan of this many distinct texts or fewer verifies every pair: someone comparing a handful
+# of files expects each pair's relation, not only those LSH proposes (a pair it misses is
+# otherwise found only through a third document related to both).
+ALL_PAIRS_MAX = 16
 
 
 def _noop(stage: str, done: int, total: int | None) -> None:
@@ -115,7 +119,10 @@ def scan_documents(
         stock = stock_hashes(fps)
         progress("candidates", len(cands), len(cands))
         rep_index = np.asarray(reps, dtype=np.int64)
-        pairs = rep_index[cands.pairs] if len(cands) else cands.pairs
+        if len(reps) <= ALL_PAIRS_MAX:
+            pairs = rep_index[np.asarray(np.triu_indices(len(reps), 1), dtype=np.int64).T.reshape(-1, 2)]
+        else:
+            pairs = rep_index[cands.pairs] if len(cands) else cands.pairs
         relations = engine.verify(pairs, stock, lambda done, total: progress("verify", done, total))
         relations += engine.verify(
             np.asarray(dup_links, dtype=np.int64).reshape(-1, 2), stock, lambda done, total: None
@@ -145,7 +152,7 @@ def scan_documents(
             "fingerprint": params.to_dict(),
             "schema_version": SCHEMA_VERSION,
             "normalizer_version": NORMALIZER_VERSION,
-            "candidates": len(cands) + len(extra),
+            "candidates": len(pairs) + len(extra),
             "exact_duplicates": len(dup_links),
         },
     )

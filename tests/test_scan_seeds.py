@@ -96,3 +96,14 @@ def test_identical_texts_are_linked_as_a_star_to_the_first_copy(seeds_dir):
     assert result.params["exact_duplicates"] == 2
     story = next(s for s in result.stories if "a" in s.members)
     assert set(story.members) == {"a", "c", "d"}
+
+
+@pytest.mark.parametrize("names,expected", [
+    (("000", "003"), "rewrite"),  # alone, LSH proposes no pair: 000-003 was reported only with 001 or 002 beside them
+    (("000", "004"), "same-event"),
+])
+def test_a_scan_of_a_few_files_relates_each_pair_as_the_whole_scan_does(seeds_dir, names, expected):
+    files = [str(next(seeds_dir.glob(f"{n}_*.txt"))) for n in names]
+    res = CliRunner().invoke(main, ["scan", *files, "--format", "json", "-q"])
+    pairs = json.loads(res.stdout)["pairs"]
+    assert [(p["a"][:3], p["b"][:3], p["relation"]) for p in pairs] == [(*names, expected)]
