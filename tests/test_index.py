@@ -753,3 +753,35 @@ def test_sqlite_postings_are_the_oldest_per_key(tmp_path, busy):
             assert sorted(_SQLiteSession(c)._postings("samples", "hash", keys, limit)) == sorted(want)
     finally:
         store.close()
+
+
+def test_an_article_read_in_another_shape_replaces_its_earlier_version(index_url, seeds_dir):
+    # Seed 002 holds two stories (002#1, 002#2). Re-added without its appended story, it is one
+    # document (002): it was refused as a duplicate of its own old part 002#1, which stayed
+    # indexed with 002#2; `index remove 002` said there was no such document.
+    from dedup.ingest import read_inputs
+
+    path = next(seeds_dir.glob("002_*.txt"))
+    whole = [d for d in read_inputs([str(path)]) if isinstance(d, Document)]
+    pid = path.name
+    assert [d.id for d in whole] == [f"{pid}#1", f"{pid}#2"]
+    one = Document(id=pid, text=whole[0].text, title=whole[0].title, zones=whole[0].zones)
+    with open_index(index_url) as index:
+        index.add(whole)
+        (dec,) = index.add([one])
+        assert dec.added and dec.updated and list(index.ids()) == [pid]
+        assert f"replaces {pid}#1, {pid}#2" in dec.reason
+        removed = [e for e in index.audit() if e.action == "remove"]
+        assert [(e.id, e.reason) for e in removed] == [
+            (f"{pid}#{k}", f"removed: its article is read as one story now ({pid} replaces it)") for k in (1, 2)]
+        # a check of either shape is not answered by the other: never its own earlier version
+        assert index.check(whole[0]).matches == ()
+        decs = index.add(whole)  # and back: the parts replace the whole article
+        assert [d.added for d in decs] == [True, True] and list(index.ids()) == [f"{pid}#1", f"{pid}#2"]
+        assert index.add(whole, relate=False)[0].reason.startswith("already indexed")
+        assert index.remove(pid) and list(index.ids()) == []  # the article's id removes its stories
+        assert [e.reason for e in index.audit()][-2:] == [f"removed: a story of {pid}, removed as a whole"] * 2
+        assert not index.remove(pid)
+        index.add([one], relate=False)
+        assert index.add(whole, relate=False)[0].updated and list(index.ids()) == [f"{pid}#1", f"{pid}#2"]
+        assert index.integrity() == []

@@ -148,6 +148,16 @@ def validate_id(doc_id: object) -> str:
     return doc_id
 
 
+def _other_shape(doc: Document, other: Document) -> bool:
+    """Is ``other`` an earlier version of ``doc``'s article read in another shape? An article read
+    as one story (``P``) and as several (``P#1``, ``P#2``: its parts, ``parent`` P) are one
+    input: the version indexed before is replaced, never compared with the new one (``P`` would
+    be refused as a duplicate of its own old part ``P#1``)."""
+    if doc.parent is None:
+        return other.parent == doc.id
+    return other.id == doc.parent and other.parent is None
+
+
 def _default_verifier() -> Verifier:
     from ..verify import verify  # noqa: PLC0415  (verify.py sits above this import in build order)
 
@@ -652,13 +662,15 @@ class Index:
         verified: dict[str, Relation | None] = {}
         for cand in proposed:
             got = loaded.get(cand.id)
-            if got is not None:
+            if got is not None and not _other_shape(doc, got.doc):
                 verified[cand.id] = self._check_pair(got.doc, doc, _candidate_fingerprint(cand), fp, stock,
                                                      pa=got.profile)
 
         def verify_stored(ids: list[str]) -> None:
             """Verify ``doc`` against the indexed documents ``ids`` (not proposed by the postings)."""
             for item in tx.get(ids) if ids else ():
+                if _other_shape(doc, item.doc):
+                    continue
                 got = self._loaded(item)
                 docs[item.doc.id] = item.doc
                 verified[item.doc.id] = self._check_pair(item.doc, doc, _fingerprint_of(item), fp, stock,
@@ -773,7 +785,8 @@ class Index:
         keys = self._keys(fp)
         if tx is not None:
             return self._decide_in(tx, doc, fp, keys, add=add, force=force, client=client, relate=relate)
-        with self.store.transaction(write=True, lock=lock_keys(keys, fp.sample, ids=[doc.id])) as tx:
+        ids = [doc.id] if doc.parent is None else [doc.id, doc.parent]  # a part and its whole article contend
+        with self.store.transaction(write=True, lock=lock_keys(keys, fp.sample, ids=ids)) as tx:
             return self._decide_in(tx, doc, fp, keys, add=add, force=force, client=client, relate=relate)
 
     def _decide_in(self, tx, doc, fp, keys, *, add, force, client, relate) -> Decision:
@@ -786,10 +799,13 @@ class Index:
             action, added, updated = "unchanged", False, False
             reason = "already indexed under this id with the same text; left as it is"
         elif force or copy_of is None:
+            replaced = self._replace_other_shape(tx, doc, client)
             tx.put(self._stored(doc, fp, keys))
             tx.put_pairs(self._completion(tx, doc, v))
-            action, added, updated = ("update", True, True) if old is not None else ("add", True, False)
-            reason = "updated: new text under an indexed id" if updated else "added"
+            action, added, updated = ("update", True, True) if old is not None or replaced else ("add", True, False)
+            reason = "updated: new text under an indexed id" if old is not None else "added"
+            if replaced:
+                reason += f" (replaces {', '.join(replaced)}, the article as read before)"
         else:
             action, added, updated = "check", False, False
             reason = "not added: a copy of an indexed document"
@@ -802,6 +818,33 @@ class Index:
         decision = self._make(doc, rels, sources, added=added, updated=updated, reason_prefix=reason)
         (seq,) = tx.append_audit([self._entry(doc.id, action, decision, client)])
         return replace(decision, audit_seq=seq)
+
+    def _replace_other_shape(self, tx, doc: Document, client: str | None, reason: str | None = None) -> list[str]:
+        """Remove the indexed version of ``doc``'s article read in another shape (:func:`_other_shape`):
+        its parts when ``doc`` is the whole article, the whole article when ``doc`` is a part;
+        each removal recorded (with ``reason`` when given). Their ids, in order."""
+        if doc.parent is None:
+            ids: list[str] = []
+            after = doc.id + "#"
+            while page := [i for i in tx.ids(after=after, limit=100) if i.startswith(doc.id + "#")]:
+                ids += page
+                after = page[-1]
+                if len(page) < 100:
+                    break
+        else:
+            ids = [doc.parent] if tx.digest(doc.parent) is not None else []
+        gone = [item.doc.id for item in (tx.get(ids) if ids else ()) if _other_shape(doc, item.doc)]
+        for old_id in sorted(gone):
+            tx.delete(old_id)
+        if gone:
+            how = "as one story" if doc.parent is None else "as several stories"
+            reason = reason or f"removed: its article is read {how} now ({doc.id} replaces it)"
+            tx.append_audit([
+                AuditEntry(seq=0, at=now_iso(), id=old_id, action="remove", decision="removed", added=False,
+                           updated=False, reason=reason, client=client)
+                for old_id in sorted(gone)
+            ])
+        return sorted(gone)
 
     def _make(self, doc, rels, sources, *, added, updated, reason_prefix) -> Decision:
         if rels:
@@ -846,7 +889,7 @@ class Index:
                 validate_document(d)
             fps = self._fingerprint(chunk)
             keys = [self._keys(fp) for fp in fps]
-            lock = lock_keys(*keys, *(fp.sample for fp in fps), ids=[d.id for d in chunk])
+            lock = lock_keys(*keys, *(fp.sample for fp in fps), ids=[d.id for d in chunk] + [d.parent for d in chunk if d.parent])
             with self.store.transaction(write=True, lock=lock) as tx:
                 if relate:
                     done = [
@@ -869,12 +912,15 @@ class Index:
                 tx.put_many(fresh)
                 fresh, pending = [], set()
             old = tx.digest(d.id)
+            replaced = self._replace_other_shape(tx, d, client) if old != doc_digest(d) else []
             if old == doc_digest(d):
                 dec = Decision(d.id, "new", (), False, False, "already indexed under this id with the same text; left as it is")
                 action = "unchanged"
-            elif old is not None:
+            elif old is not None or replaced:
                 tx.put(self._stored(d, fp, k))
-                dec, action = Decision(d.id, "new", (), True, True, "updated: new text under an indexed id"), "update"
+                why = ("updated: new text under an indexed id" if old is not None
+                       else f"added (not checked against the index; replaces {', '.join(replaced)}, the article as read before)")
+                dec, action = Decision(d.id, "new", (), True, True, why), "update"
             else:
                 fresh.append(self._stored(d, fp, k))
                 pending.add(d.id)
@@ -925,16 +971,20 @@ class Index:
         return n, skipped
 
     def remove(self, doc_id: str, *, client: str | None = None) -> bool:
-        """Remove a document; False when no such id is indexed. Recorded in the audit log."""
+        """Remove a document; False when no such id is indexed. Recorded in the audit log. The id
+        of an article indexed as several stories (``P#1``, ``P#2``) removes all of them."""
         validate_id(doc_id)
         with self.store.transaction(write=True, lock=lock_keys(ids=[doc_id])) as tx:
             found = tx.delete(doc_id)
-            tx.append_audit([
-                AuditEntry(seq=0, at=now_iso(), id=doc_id, action="remove", decision="removed" if found else "absent",
-                           added=False, updated=False, reason="removed" if found else "not indexed; nothing removed",
-                           client=client)
-            ])
-        return found
+            parts = [] if found else self._replace_other_shape(
+                tx, Document(id=doc_id, text=""), client, reason=f"removed: a story of {doc_id}, removed as a whole")
+            if not parts:
+                tx.append_audit([
+                    AuditEntry(seq=0, at=now_iso(), id=doc_id, action="remove", decision="removed" if found else "absent",
+                               added=False, updated=False, reason="removed" if found else "not indexed; nothing removed",
+                               client=client)
+                ])
+        return found or bool(parts)
 
     def get(self, doc_id: str) -> Document | None:
         validate_id(doc_id)
