@@ -823,14 +823,16 @@ class Index:
         """Remove the indexed version of ``doc``'s article read in another shape (:func:`_other_shape`):
         its parts when ``doc`` is the whole article, the whole article when ``doc`` is a part;
         each removal recorded (with ``reason`` when given). Their ids, in order."""
-        if doc.parent is None:
+        if doc.parent is None:  # the ids after "P#" in order, as long as they start with it
             ids: list[str] = []
-            after = doc.id + "#"
-            while page := [i for i in tx.ids(after=after, limit=100) if i.startswith(doc.id + "#")]:
-                ids += page
-                after = page[-1]
-                if len(page) < 100:
+            after = prefix = doc.id + "#"
+            while True:
+                page = tx.ids(after=after, limit=16)
+                mine = [i for i in page if i.startswith(prefix)]
+                ids += mine
+                if len(mine) < 16:
                     break
+                after = mine[-1]
         else:
             ids = [doc.parent] if tx.digest(doc.parent) is not None else []
         gone = [item.doc.id for item in (tx.get(ids) if ids else ()) if _other_shape(doc, item.doc)]
