@@ -598,12 +598,31 @@ def test_lone_surrogates_in_json_records_become_replacement_characters(tmp_path)
 
 def test_record_id_messages_say_what_is_wrong_with_the_id(tmp_path):
     f = tmp_path / "ids.jsonl"
-    f.write_text("".join(json.dumps({"id": i, "text": ARTICLE}) + "\n" for i in ("", "  ", ["x"])))
+    # JSON's true was read as the id "True", null as a missing field
+    f.write_text("".join(json.dumps({"id": i, "text": ARTICLE}) + "\n" for i in ("", "  ", ["x"], {"a": 1}, True, None))
+                 + json.dumps({"text": ARTICLE}) + "\n")
     assert [i.reason for i in _read(f)] == [
         f"'{f}' line 1: record has an empty 'id'; give it an id or pass --id-field NAME",
         f"'{f}' line 2: record has an empty 'id'; give it an id or pass --id-field NAME",
-        f"'{f}' line 3: record has a list for its 'id'; give it a string or number",
+        f"'{f}' line 3: record has an array for its 'id'; give it a string or number",
+        f"'{f}' line 4: record has an object for its 'id'; give it a string or number",
+        f"'{f}' line 5: record has true for its 'id'; give it a string or number",
+        f"'{f}' line 6: record has null for its 'id'; give it a string or number",
+        f"'{f}' line 7: record has no 'id' field; add one or pass --id-field NAME",
     ]
+
+
+def test_a_record_whose_text_is_not_a_string_says_so(tmp_path):
+    # a number or an object under 'text' was reported as "missing or empty"
+    f = tmp_path / "t.jsonl"
+    f.write_text("".join(json.dumps(r) + "\n" for r in (
+        {"id": "n", "text": 42}, {"id": "o", "text": {"en": ARTICLE}}, {"id": "b", "text": 7, "body": ARTICLE})))
+    got = _read(f)
+    assert [i.reason for i in got[:2]] == [
+        f"'{f}' line 1: record 'n' has a number for its 'text', not text; give the article's text as a string",
+        f"'{f}' line 2: record 'o' has an object for its 'text', not text; give the article's text as a string",
+    ]
+    assert isinstance(got[2], Document)  # the text under another of the text fields
 
 
 def test_an_input_dedup_fails_on_is_skipped_and_the_read_goes_on(tmp_path, monkeypatch):

@@ -363,6 +363,18 @@ def _field(rec: dict, name: str) -> str | None:
     return v or None
 
 
+def _json_type(v: object) -> str:
+    return {dict: "object", list: "array", bool: "boolean", int: "number", float: "number"}.get(type(v), type(v).__name__)
+
+
+def _json_value(v: object) -> str:
+    """How a JSON value is named in a message: "a number", "true", "an array"."""
+    if isinstance(v, bool):
+        return str(v).lower()
+    t = _json_type(v)
+    return f"an {t}" if t[0] in "aeiou" else f"a {t}"
+
+
 def _meta(rec: dict, name: str) -> str | None:
     """A metadata field (title, source, time, address) as text (an id is shown by ``printable``)."""
     v = _field(rec, name)
@@ -376,13 +388,15 @@ def _record(
     if not isinstance(rec, dict):
         yield Skipped(sid, f"{where}: not a JSON object but {type(rec).__name__}; write one object per record", path)
         return
-    rid = _field(rec, options.id_field)
+    given = rec.get(options.id_field)
+    rid = None if isinstance(given, bool) else _field(rec, options.id_field)
     if rid is None:
-        given = rec.get(options.id_field)
-        if given is None:
+        if options.id_field not in rec:
             why = f"has no '{options.id_field}' field; add one or pass --id-field NAME"
-        elif isinstance(given, (dict, list)):
-            why = f"has a {type(given).__name__} for its '{options.id_field}'; give it a string or number"
+        elif given is None or isinstance(given, (bool, dict, list)):
+            # JSON's true, false and null, an object, an array: not read as an id ("True")
+            what = "null" if given is None else _json_value(given)
+            why = f"has {what} for its '{options.id_field}'; give it a string or number"
         else:
             why = f"has an empty '{options.id_field}'; give it an id or pass --id-field NAME"
         yield Skipped(sid, f"{where}: record {why}", path)
@@ -404,6 +418,11 @@ def _record(
             text = no_surrogates(v)
             break
     if text is None:
+        odd = next((f for f in options.text_fields if rec.get(f) is not None and not isinstance(rec.get(f), str)), None)
+        if odd is not None:
+            yield Skipped(rid, f"{where}: record '{rid}' has {_json_value(rec[odd])} for its '{odd}', not text; "
+                               "give the article's text as a string", path)
+            return
         fields = ", ".join(f"'{f}'" for f in options.text_fields)
         yield Skipped(rid, f"{where}: record '{rid}' has no text (fields {fields} missing or empty); add one or pass --text-field NAME", path)
         return
