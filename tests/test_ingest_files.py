@@ -109,12 +109,20 @@ def test_latin1_text(tmp_path):
     "data, text",
     [
         pytest.param(TEXT.encode() + " and the caf\u00e9".encode()[:-1], TEXT + " and the caf\ufffd", id="cut-inside-a-character"),
-        pytest.param(TEXT.encode().replace(b" twice ", b" tw\xefce "), TEXT.replace(" twice ", " tw\ufffdce "), id="one-latin-1-byte"),
+        pytest.param(TEXT.encode().replace(b" twice ", b" tw\xefce "), TEXT.replace(" twice ", " tw\u00efce "), id="one-latin-1-byte"),
+        # a paragraph pasted from cp1252 into UTF-8 (8 of 28 non-ASCII characters bad): it was
+        # "binary data" (cp1252 cannot read UTF-8's 0x9d; Latin-1 gives C1 controls)
+        pytest.param(("\u201c" + TEXT + "\u201d\n\n") .encode() * 10 + b"He said \x93one\x94 \x93two\x94 \x93three\x94 \x93four\x94.",
+                     ("\u201c" + TEXT + "\u201d\n\n") * 10 + "He said \u201cone\u201d \u201ctwo\u201d \u201cthree\u201d \u201cfour\u201d.",
+                     id="cp1252-paragraph"),
+        # 30 good UTF-8 characters, 11 Latin-1 bytes: read as cp1252, the good ones were mojibake
+        pytest.param(("Plain caf\u00e9 start here. " * 30).encode() + ("Then caf\u00e9 here. " * 11).encode("latin-1"),
+                     ("Plain caf\u00e9 start here. " * 30 + "Then caf\u00e9 here. " * 11).strip(), id="latin-1-sentences"),
     ],
 )
 def test_utf8_with_a_few_bad_bytes_stays_utf8(tmp_path, data, text):
     # read as cp1252, every good character turned into two or three ("\u201c" -> "\u00e2\u20ac\u0153"),
-    # silently; now only the bad byte is lost, shown as U+FFFD
+    # silently; now each bad byte is read as cp1252, a character cut at the end as U+FFFD
     f = tmp_path / "a.txt"
     f.write_bytes(data)
     assert _only(_read(f), Document).text == text

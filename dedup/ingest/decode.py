@@ -1,7 +1,8 @@
 """Bytes -> text: BOMs, UTF-8, UTF-16/32 without a BOM, Western single-byte fallbacks.
 
 Order: a forced encoding (refused when it clearly misreads the bytes); a BOM; NUL-byte layout (UTF-16/32 without BOM, else binary);
-strict UTF-8; UTF-8 with its few bad bytes replaced; charset-normalizer when it finds a non-Latin script; cp1252; Latin-1.
+strict UTF-8; UTF-8 with its few bad bytes read as cp1252; charset-normalizer when it finds a non-Latin script; UTF-8
+mixed with more cp1252; cp1252; Latin-1.
 Text full of control characters is binary whatever it decoded as.
 """
 
@@ -37,10 +38,17 @@ MAX_UNASSIGNED_SHARE = 0.01
 #   non-ASCII characters: "’" read as "â€™". Text in a one-byte code page is valid UTF-8 only
 #   when every byte over 0x7F happens to sit in a lead-and-continuation pattern ("Ã©"), which
 #   real prose does not do.
-# Bytes that are not valid UTF-8 are still read as UTF-8, each bad sequence replaced by U+FFFD,
-# when at least this share of their non-ASCII characters are good UTF-8 sequences (a UTF-8 file
-# cut inside a character, or with one Latin-1 byte pasted in); cp1252 text scores 0, GBK ~0.1.
+# Bytes that are not valid UTF-8 are still read as UTF-8 when at least this share of their
+# non-ASCII characters are good UTF-8 sequences (a UTF-8 file cut inside a character, or with a
+# paragraph of cp1252 or Latin-1 pasted in); cp1252 text scores 0, GBK ~0.1. Each bad byte is
+# read as cp1252 (the pasted "\x93" is a curly quote, a Latin-1 "\xe9" an "é"), a character
+# cut at the end is U+FFFD. Read as cp1252 instead, every good character of such a file would
+# turn into two or three ("’" into "â€™"); read as Latin-1, cp1252's quotes are C1 controls
+# and the file looked binary.
 MIN_UTF8_SHARE = 0.75
+# The same at a lower share, once a non-Latin script's legacy encoding is ruled out (EUC-KR's
+# byte pairs are often valid UTF-8 by chance).
+MIN_MIXED_UTF8_SHARE = 0.2
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),
@@ -138,7 +146,22 @@ def _misread(data: bytes, text: str, encoding: str) -> None:
         raise NotText(f"not text as {encoding} ({odd / len(text):.0%} unassigned or private-use characters)")
 
 
-def _mostly_utf8(data: bytes) -> tuple[str, str] | None:
+_CP1252_BYTES = tuple(bytes([b]).decode("cp1252", errors="replace") for b in range(256))
+
+
+def _bad_utf8_as_cp1252(exc: UnicodeDecodeError) -> tuple[str, int]:
+    """Codec error handler: the bytes of a bad UTF-8 sequence read one by one as cp1252, except a
+    character cut at the end of the data (U+FFFD)."""
+    bad = exc.object[exc.start : exc.end]
+    if exc.end == len(exc.object) and bad[0] >= 0xC2:
+        return "\ufffd", exc.end
+    return "".join(_CP1252_BYTES[b] for b in bad), exc.end
+
+
+codecs.register_error("dedup-utf8-cp1252", _bad_utf8_as_cp1252)
+
+
+def _mostly_utf8(data: bytes, share: float = MIN_UTF8_SHARE) -> tuple[str, str] | None:
     """UTF-8 text with a few bad bytes (a file cut inside a character, one byte of another
     encoding pasted in, a flipped bit), decoded with U+FFFD for each bad sequence; None when the
     bytes are not mostly UTF-8. Read as cp1252 instead, every good character of such a file
@@ -149,9 +172,10 @@ def _mostly_utf8(data: bytes) -> tuple[str, str] | None:
     written = data.count("\ufffd".encode())  # U+FFFD the file itself holds
     bad = text.count("\ufffd") - written
     good = sum(1 for c in text if c > "\x7f") - bad - written
-    if bad <= 0 or good < MIN_UTF8_SHARE * (good + bad):
+    if bad <= 0 or good < share * (good + bad):
         return None
-    return _checked(text, f"utf-8 ({bad} bad byte sequence{'' if bad == 1 else 's'} replaced)")
+    text = data.decode("utf-8", errors="dedup-utf8-cp1252")
+    return _checked(text, f"utf-8 ({bad} bad byte sequence{'' if bad == 1 else 's'} read as cp1252)")
 
 
 def decode(data: bytes, *, encoding: str | None = None) -> tuple[str, str]:
@@ -192,6 +216,9 @@ def decode(data: bytes, *, encoding: str | None = None) -> tuple[str, str]:
             text = str(best)
             if _non_latin_script(text):
                 return _checked(text, best.encoding)
+    mended = _mostly_utf8(data, MIN_MIXED_UTF8_SHARE)
+    if mended is not None:
+        return mended
     try:
         return _checked(data.decode("cp1252"), "cp1252")
     except UnicodeDecodeError:
