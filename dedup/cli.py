@@ -17,13 +17,26 @@ from . import __version__
 from .errors import DedupError
 
 
+# Exit status when the reader of standard output closed it early (`dedup scan d/ | head`): that
+# of a program ended by SIGPIPE, as a shell reports it (128 + 13), whatever the format.
+EXIT_BROKEN_PIPE = 141
+
+
 class _Group(click.Group):
     def invoke(self, ctx: click.Context):
         try:
-            return super().invoke(ctx)
+            rv = super().invoke(ctx)
+            sys.stdout.flush()  # a closed pipe shows here, not at interpreter exit
+            return rv
         except DedupError as exc:
             click.echo(f"Error: {exc}", err=True)
             ctx.exit(1)
+        except BrokenPipeError:
+            import os
+
+            # nothing more can be written there, and Python's own flush at exit must not fail
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            ctx.exit(EXIT_BROKEN_PIPE)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -226,7 +239,8 @@ def scan_command(paths, fmt, output, drift, workers, texts, quiet, no_split, ski
 
     PATH is a file, a folder (read recursively) or - for standard input.
 
-    Skipped inputs are listed, not fatal: the exit code is 0 whenever the scan ran.
+    Skipped inputs are listed, not fatal: the exit code is 0 whenever the scan ran (141 when the
+    reader of standard output closed it early, as with `| head`).
     """
 
     from .report import scan_html, scan_json, scan_terminal
