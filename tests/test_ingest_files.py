@@ -888,3 +888,13 @@ def test_json_and_jsonl_files_honour_a_forced_encoding_and_say_so_when_not_utf8(
         ("cp.jsonl:1", f"'{tmp_path / 'cp.jsonl'}' line 1: not UTF-8 (byte 28: invalid continuation byte); "
                        "pass the file's encoding with --encoding"),
     ]
+
+
+def test_a_markdown_heading_is_the_title_and_leaves_no_hashes_in_the_text(tmp_path):
+    # "# Storm ..." stayed in the text, untitled, and the same article as .txt was a reprint of it
+    body = ARTICLE.split("\n", 1)[1].strip()
+    (tmp_path / "a.md").write_text("# Storm closes ports along the coast\n\n" + body + "\n\n## More to follow ##\n", encoding="utf-8")
+    (tmp_path / "a.txt").write_text("Storm closes ports along the coast\n\n" + body + "\n\nMore to follow\n", encoding="utf-8")
+    md, txt = _read(tmp_path / "a.md", tmp_path / "a.txt")
+    assert md.title == txt.title == "Storm closes ports along the coast"
+    assert md.text == txt.text and "#" not in md.text

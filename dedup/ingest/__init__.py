@@ -58,6 +58,7 @@ log = logging.getLogger(__name__)
 DEFAULT_EXTENSIONS = (".txt", ".md", ".html", ".htm", ".json", ".jsonl", ".ndjson")
 _HTML_EXT = frozenset({".html", ".htm"})
 _JSONL_EXT = frozenset({".jsonl", ".ndjson"})
+_MARKDOWN_EXT = frozenset({".md", ".markdown"})
 _CSV_EXT = frozenset({".csv", ".tsv"})  # read when listed in IngestOptions.extensions or named directly
 _FORMATS = ("auto", "jsonl", "json", "text", "html")
 # What may follow the opening bracket of JSON records on a stream ("" when nothing does).
@@ -307,7 +308,13 @@ class _Fatal(InputError):
     """Binary data with skip_binary=False: stops the read."""
 
 
-def _text_docs(data: bytes, *, id: str, display: str, path: str | None, html: bool, options: IngestOptions):
+# A Markdown ATX heading ("## Storm closes ports ##"): its text is the line, as a plain-text
+# file writes a headline, so that the first is taken as the title.
+_MD_HEADING_RE = re.compile(r"^[ ]{0,3}#{1,6}[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$", re.MULTILINE)
+
+
+def _text_docs(data: bytes, *, id: str, display: str, path: str | None, html: bool, options: IngestOptions,
+               markdown: bool = False):
     if not data:
         raise InputError(f"cannot read '{display}': empty file (0 bytes); add text or leave it out")
     text = _decode(data, display, options)
@@ -318,6 +325,8 @@ def _text_docs(data: bytes, *, id: str, display: str, path: str | None, html: bo
         if not ex.text.strip():
             raise InputError(f"cannot read '{display}': no article text found in the HTML; check that the page holds an article")
         return _from_text(ex.text, id=id, display=display, title=ex.title, published=ex.published, path=path, options=options)
+    if markdown:
+        text = _MD_HEADING_RE.sub(r"\1", text)
     return _from_text(text, id=id, display=display, path=path, options=options)
 
 
@@ -785,7 +794,8 @@ def _read_file(
             if options.lines and ext not in _HTML_EXT:
                 yield from _line_docs(data, id=id, display=display, path=shown, options=options)
                 return
-            docs = _text_docs(data, id=id, display=display, path=shown, html=ext in _HTML_EXT, options=options)
+            docs = _text_docs(data, id=id, display=display, path=shown, html=ext in _HTML_EXT, options=options,
+                              markdown=ext in _MARKDOWN_EXT)
             yield from _renamed(docs, renamed_from or id, id)
         except _Fatal:
             raise
