@@ -690,11 +690,27 @@ def test_html_fallback_when_trafilatura_finds_nothing(monkeypatch):
     assert "More than 4,000 people were forced from their homes" in doc.text
 
 
-def test_html_without_text_is_skipped(tmp_path):
+@pytest.mark.parametrize("page", [
+    "<html><head><script>var a = 1;</script></head><body></body></html>",
+    # only page chrome: it was read as an article, "Home News"
+    '<html><body><header>Daily Site</header><nav><a href="/">Home</a> <a href="/news">News</a></nav>'
+    "<aside>Most read</aside><footer>Copyright</footer></body></html>",
+], ids=["scripts", "chrome"])
+def test_html_without_text_is_skipped(tmp_path, page):
     f = tmp_path / "empty.html"
-    f.write_text("<html><head><script>var a = 1;</script></head><body></body></html>")
+    f.write_text(page)
     s = _only(_read(f), Skipped)
     assert s.reason == f"cannot read '{f}': no article text found in the HTML; check that the page holds an article"
+
+
+def test_page_chrome_is_left_out_of_the_article_but_an_articles_own_header_is_kept(tmp_path):
+    f = tmp_path / "a.html"
+    f.write_text("<html><body><header>Daily Site</header><nav><a href='/'>Home</a></nav><article><header><h1>Storm "
+                 "closes ports</h1></header><p>" + ARTICLE.split("\n", 1)[1].strip() + "</p></article>"
+                 "<footer>Copyright Daily Site</footer></body></html>")
+    doc = _only(_read(f), Document)
+    assert doc.title == "Storm closes ports" and "Daily Site" not in doc.text and "Home" not in doc.text
+    assert "Heavy storms closed three ports" in doc.text
 
 
 # --- inputs are never modified ------------------------------------------------------------------

@@ -33,13 +33,34 @@ def _paragraphs(text: str) -> str:
     return "\n\n".join(line.strip() for line in text.splitlines() if line.strip())
 
 
+# Page chrome: navigation, the site's header and footer, side panels. Extraction that favours
+# recall keeps their text when the page holds nothing else ("Home News" read as an article).
+_CHROME_XPATH = "//nav|//footer|//aside|//header[not(ancestor::article) and not(ancestor::main)]"
+
+
+def _without_chrome(markup: str) -> str:
+    """``markup`` without its page chrome (_CHROME_XPATH); as given when it does not parse."""
+    try:
+        root = lxml_html.fromstring(markup)
+    except (ValueError, TypeError, lxml_etree.LxmlError):
+        return markup
+    chrome = root.xpath(_CHROME_XPATH)
+    if not chrome:
+        return markup
+    for el in chrome:
+        el.drop_tree()
+    return lxml_html.tostring(root, encoding="unicode")
+
+
 def extract(markup: str) -> Extracted:
-    """The article text of a page. Falls back to trafilatura's baseline, then to all text of the page."""
+    """The article text of a page (its chrome left out: _CHROME_XPATH). Falls back to
+    trafilatura's baseline, then to all text of the page."""
     # Imported on the first page: its import (dateparser, courlan, justext...) is a tenth of
     # a second that scans and checks of text and JSON never need.
     import trafilatura
 
     title = published = None
+    markup = _without_chrome(markup)
     try:
         doc = trafilatura.bare_extraction(
             markup, with_metadata=True, include_comments=False, include_tables=True, favor_recall=True
