@@ -43,7 +43,7 @@ from urllib.parse import unquote_to_bytes
 from fastapi import FastAPI, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 from starlette.convertors import Convertor, register_url_convertor
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match as RouteMatch, Route
@@ -91,20 +91,22 @@ class Article(BaseModel):
     url: str | None = None
 
 
+# The switches are JSON booleans only: pydantic's default reads "yes", "on", "true", 1 (and "no", 0)
+# as booleans, so a client's typo or a form-style value admitted articles it meant only to check.
 class CheckRequest(Article):
-    add: bool = Field(False, description="Admit the article when it is not a copy of an indexed one (one transaction).")
+    add: StrictBool = Field(False, description="Admit the article when it is not a copy of an indexed one (one transaction).")
 
 
 class BatchRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     documents: list[Article] = Field(min_length=1, max_length=MAX_BATCH)
-    add: bool = Field(False, description="check/batch: admit each article that is not a copy.")
+    add: StrictBool = Field(False, description="check/batch: admit each article that is not a copy.")
 
 
 class AddRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     documents: list[Article] = Field(min_length=1, max_length=MAX_BATCH)
-    relate: bool = Field(True, description="Also record what each one matched (slower).")
+    relate: StrictBool = Field(True, description="Also record what each one matched (slower).")
 
 
 class Match(BaseModel):
@@ -430,7 +432,11 @@ def create_app(index: Index, *, token: str | None = None, max_body: int = DEFAUL
         parts = []
         for e in errors[:5]:
             loc = ".".join(str(x) for x in e.get("loc", ()) if x != "body")
-            parts.append(f"{loc or 'body'}: {e.get('msg')}")
+            msg = e.get("msg")
+            if e.get("type") in ("bool_type", "bool_parsing"):
+                given = json.dumps(e.get("input"), ensure_ascii=False)
+                msg = f"must be true or false (a JSON boolean), not {given if len(given) <= 40 else given[:37] + '...'}"
+            parts.append(f"{loc or 'body'}: {msg}")
         return problem(422, "; ".join(parts))
 
     @app.exception_handler(DedupError)

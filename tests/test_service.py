@@ -637,3 +637,24 @@ def test_a_body_that_does_not_arrive_in_time_gets_408(tmp_path):
                 body = json.loads(sent[1]["body"])
                 assert body["title"] == "Request Timeout" and "did not arrive within 0.2 s" in body["detail"]
                 assert (b"connection", b"close") in sent[0]["headers"]
+
+
+# --- tester's findings (session 16) -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", ["yes", "on", "true", "no", "false", 1, 0, "1", 1.0, None],
+                         ids=["yes", "on", "true-string", "no", "false-string", "1", "0", "1-string", "1.0", "null"])
+def test_add_and_relate_take_only_json_booleans(server, ns, value):
+    # "add": "yes" (or "on", "true", 1) was read as true and admitted the article; "relate": "no"
+    # was read as false: a client's typo changed what the index stored
+    with server.client() as c:
+        before = c.get("/v1/stats").json()
+        words = "must be true or false (a JSON boolean), not "
+        assert_problem(c.post("/v1/check", json={**art(1, ns), "add": value}), 422, "add: " + words)
+        assert_problem(c.post("/v1/check/batch", json={"documents": [art(2, ns)], "add": value}), 422, "add: " + words)
+        assert_problem(c.post("/v1/documents", json={"documents": [art(3, ns)], "relate": value}), 422,
+                       "relate: " + words)
+        after = c.get("/v1/stats").json()
+        assert (after["documents"], after["audit_entries"]) == (before["documents"], before["audit_entries"])
+        r = c.post("/v1/check", json={**art(4, ns), "add": False})
+        assert r.status_code == 200 and r.json()["results"][0]["added"] is False
