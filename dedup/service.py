@@ -22,8 +22,8 @@ nothing recorded. /v1/check/batch with ``add`` commits each decision on its own,
 in order (an error answer, such as a 503, may follow some that were committed).
 
 Errors are RFC 9457 problem objects (``application/problem+json``). With a
-token, every /v1 route needs ``Authorization: Bearer TOKEN``, checked before any
-of the body is read (a declared Content-Length over ``max_body`` gets its 413
+token, every /v1 route needs ``Authorization: Bearer TOKEN`` (one such header),
+checked before any of the body is read (a declared Content-Length over ``max_body`` gets its 413
 first). Request bodies over ``max_body`` bytes get 413. An id in a path or query
 is percent-encoded UTF-8 and is read from the raw request: a malformed escape or
 a control character (``%0A`` too) is a bad id (400), as in a body.
@@ -217,10 +217,14 @@ class _Gate:
                           {"Connection": "close"})
         if declared is not None and declared.isdigit() and int(declared) > self.limit:
             return await too_big(scope, receive, send)
-        if self.token is not None and _needs_token(scope) and not _authorized(headers, self.token):
-            unauthorized = problem(401, "send Authorization: Bearer <token> with the service's token",
-                                   {"WWW-Authenticate": "Bearer", "Connection": "close"})
-            return await unauthorized(scope, receive, send)
+        if self.token is not None and _needs_token(scope):
+            given = [v for k, v in headers if k == b"authorization"]
+            if len(given) != 1 or not _authorized(given[0], self.token):
+                detail = ("send Authorization: Bearer <token> with the service's token" if len(given) < 2 else
+                          f"send one Authorization header (this request has {len(given)}): "
+                          "Authorization: Bearer <token> with the service's token")
+                unauthorized = problem(401, detail, {"WWW-Authenticate": "Bearer", "Connection": "close"})
+                return await unauthorized(scope, receive, send)
         try:
             async with asyncio.timeout(self.body_timeout):
                 body = await self._body(receive)
@@ -278,9 +282,10 @@ def _needs_token(scope: dict) -> bool:
     return path == "/v1" or path.startswith("/v1/")
 
 
-def _authorized(headers: Sequence[tuple[bytes, bytes]], token: str) -> bool:
-    """``Authorization: Bearer <token>`` (the first Authorization header; any case of "Bearer")."""
-    got = next((v for k, v in headers if k == b"authorization"), b"")
+def _authorized(got: bytes, token: str) -> bool:
+    """An Authorization header's value is ``Bearer <token>`` (any case of "Bearer"). The caller
+    refuses a request with two such headers: which one a proxy or server reads first differs, and
+    the first one used to win (the right token then a wrong one was let in, the reverse was not)."""
     scheme, _, value = got.partition(b" ")
     return scheme.lower() == b"bearer" and hmac.compare_digest(value.strip(), token.encode())
 

@@ -658,3 +658,15 @@ def test_add_and_relate_take_only_json_booleans(server, ns, value):
         assert (after["documents"], after["audit_entries"]) == (before["documents"], before["audit_entries"])
         r = c.post("/v1/check", json={**art(4, ns), "add": False})
         assert r.status_code == 200 and r.json()["results"][0]["added"] is False
+
+
+def test_two_authorization_headers_are_refused_whatever_their_order(server):
+    # the first Authorization header was read: the right token then a wrong one got 200, the
+    # reverse 401; a request that says two things about who sends it is refused either way
+    good, bad = ("Authorization", f"Bearer {TOKEN}"), ("Authorization", "Bearer nope")
+    with server.client(token=None) as anon:
+        for headers in ([good, bad], [bad, good], [good, good]):
+            r = anon.get("/v1/stats", headers=headers)
+            assert_problem(r, 401, "send one Authorization header (this request has 2)")
+            assert r.headers["www-authenticate"] == "Bearer"
+        assert anon.get("/v1/stats", headers=[good]).status_code == 200
