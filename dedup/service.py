@@ -35,6 +35,7 @@ import asyncio
 import hmac
 import json
 import logging
+import re
 import sys
 from collections.abc import Sequence
 from typing import Annotated, Any
@@ -331,14 +332,34 @@ def _utf8_id(data: bytes) -> str:
                          "send the id's UTF-8 bytes, percent-encoded") from None
 
 
+_BAD_ESCAPE = re.compile(rb"%(?![0-9A-Fa-f]{2})")
+
+
+def _unquote_id(raw: bytes, shown: bytes | None = None) -> bytes:
+    """An id's percent-encoded bytes, decoded strictly: a % not followed by two hex digits is an
+    error (``unquote_to_bytes`` keeps it as it is, so /v1/documents/%ZZ named the id "%ZZ").
+    ``shown``: the id as the client sent it, for the message (``raw`` by default)."""
+    bad = _BAD_ESCAPE.search(raw)
+    if bad is not None:
+        sent = (raw if shown is None else shown).decode("utf-8", "backslashreplace")
+        escape = re.match(rb"%[^%]{0,2}", raw[bad.start():]).group().decode("utf-8", "backslashreplace")
+        raise InputError(f"document id '{sent}' has a malformed percent-escape ('{escape}' at offset {bad.start()}: "
+                         "a % must be followed by two hex digits); send a % in an id as %25")
+    return unquote_to_bytes(raw)
+
+
 def path_id(request: Request) -> str:
     """The document id of a /v1/documents/{id} request, from the raw path (percent-decoded bytes,
-    strict UTF-8), validated like any id. Raises InputError."""
+    strictly: a malformed escape and bytes that are not UTF-8 are refused), validated like any id.
+    Raises InputError."""
     raw = request.scope.get("raw_path")
     if raw is None:  # a server that does not pass the raw path: its decoding is all there is
         return validate_id(request.path_params["id"])
-    _, _, data = unquote_to_bytes(raw).partition(b"/v1/documents/")
-    return validate_id(_utf8_id(data))
+    _, found, data = raw.partition(b"/v1/documents/")
+    if not found:  # the route's own name was percent-encoded (/v1/%64ocuments/x)
+        _, _, data = _unquote_id(raw).partition(b"/v1/documents/")
+        return validate_id(_utf8_id(data))
+    return validate_id(_utf8_id(_unquote_id(data)))
 
 
 def query_id(request: Request) -> str | None:
@@ -349,7 +370,9 @@ def query_id(request: Request) -> str | None:
         name, _, value = pair.partition(b"=")
         if unquote_to_bytes(name.replace(b"+", b" ")) == b"id":
             found = value
-    return None if found is None else validate_id(_utf8_id(unquote_to_bytes(found.replace(b"+", b" "))))
+    if found is None:
+        return None
+    return validate_id(_utf8_id(_unquote_id(found.replace(b"+", b" "), shown=found)))
 
 
 def _unparsed_body(cause: BaseException) -> str:

@@ -470,6 +470,13 @@ def test_audit_after_past_the_largest_seq_is_a_problem(server):
         pytest.param("%FF", "not UTF-8 (byte 0xff at offset 0)", id="ff"),
         pytest.param("%FE", "not UTF-8", id="fe"),
         pytest.param("{ns}%C3", "not UTF-8", id="cut-sequence"),
+        # these were read as the literal characters: GET %ZZ was "no document '%ZZ'" (404), and
+        # /v1/audit?id=%ZZ answered an empty log
+        pytest.param("%ZZ", "document id '%ZZ' has a malformed percent-escape ('%ZZ' at offset 0: a % must be "
+                     "followed by two hex digits); send a % in an id as %25", id="zz"),
+        pytest.param("{ns}%4", "malformed percent-escape ('%4' at offset 8", id="one-digit"),
+        pytest.param("{ns}a%", "malformed percent-escape ('%' at offset 9", id="percent-at-end"),
+        pytest.param("%C3%28x%G1", "malformed percent-escape ('%G1' at offset 7", id="after-a-good-one"),
     ],
 )
 def test_ids_in_paths_and_queries_are_read_from_the_raw_request(server, ns, path, words):
