@@ -753,3 +753,71 @@ def test_sqlite_postings_are_the_oldest_per_key(tmp_path, busy):
             assert sorted(_SQLiteSession(c)._postings("samples", "hash", keys, limit)) == sorted(want)
     finally:
         store.close()
+
+
+# --- PostgreSQL URL mistakes (a tester's findings, session 16) ------------------------------------
+
+_TAKES = "dedup takes schema=NAME and pool_size=N besides libpq's own parameters (see docs/index.md)"
+
+
+@pytest.mark.parametrize(
+    "url, why",
+    [
+        pytest.param("postgresql:/postgres@127.0.0.1:1/db", "write two slashes after 'postgresql:', as in "
+                     "postgresql://user@host/db (see docs/index.md)", id="one-slash"),
+        pytest.param("postgresql:postgres@127.0.0.1:1/db", "write two slashes after 'postgresql:', as in "
+                     "postgresql://user@host/db (see docs/index.md)", id="no-slash"),
+        pytest.param("postgresql://u@127.0.0.1:1/db?bogus=1", f'invalid URI query parameter "bogus"; {_TAKES}',
+                     id="unknown-parameter"),
+        pytest.param("postgresql://u@127.0.0.1:1/db?schema=s&poolsize=4",
+                     f'invalid URI query parameter "poolsize" (did you mean pool_size?); {_TAKES}', id="poolsize"),
+        pytest.param("postgres://u@127.0.0.1:1/d%ZZb", 'invalid percent-encoded token: "d%ZZb"; fix the URL '
+                     "(see docs/index.md)", id="bad-escape"),
+        pytest.param("postgresql://u@127.0.0.1:1/db?sslmode=bogus", 'invalid sslmode value: "bogus"; fix the URL '
+                     "(see docs/index.md)", id="bad-value"),
+    ],
+)
+def test_a_postgres_url_mistake_is_one_line_naming_the_url_and_the_fix(url, why):
+    # these ended in psycopg.ProgrammingError tracebacks ("invalid connection option ...",
+    # "invalid URI query parameter") from dedup check, dedup serve and dedup index add
+    from click.testing import CliRunner
+
+    from dedup.cli import main
+
+    with pytest.raises(StoreError) as err:
+        Index.open(url)
+    assert str(err.value) == f"cannot use PostgreSQL URL '{url}': {why}"
+    seed = "seeds/001_1358a161da439dff.txt"
+    for args in (["check", seed], ["index", "add", seed], ["serve", "--port", "1"]):
+        r = CliRunner().invoke(main, [*args, "--index", url])
+        assert (r.exit_code, r.stdout, r.stderr) == (1, "", f"Error: cannot use PostgreSQL URL '{url}': {why}\n"), args
+
+
+def test_a_postgres_url_mistake_does_not_show_the_password():
+    for url in ("postgresql:/u:s3cret@127.0.0.1:1/db", "postgresql://u:s3cret@127.0.0.1:1/db?bogus=1",
+                "postgresql://u@127.0.0.1:1/db?password=s3cret&x=%ZZ"):
+        with pytest.raises(StoreError) as err:
+            Index.open(url)
+        assert "s3cret" not in str(err.value) and "***" in str(err.value), str(err.value)
+
+
+@pytest.mark.postgres
+def test_a_postgres_database_or_role_that_does_not_exist_says_how_to_create_it(pg_dsn):
+    # both ended "...; is the server running?": the server was running
+    import uuid
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(pg_dsn)
+    name = f"nx_{uuid.uuid4().hex[:10]}"
+    no_db = parts._replace(path=f"/{name}").geturl()
+    no_role = parts._replace(netloc=f"{name}@{parts.hostname}:{parts.port}").geturl()
+    with pytest.raises(StoreError) as err:
+        Index.open(no_db)
+    assert str(err.value) == (
+        f"cannot connect to PostgreSQL at {no_db}?schema=dedup: database \"{name}\" does not exist; create it "
+        f"(sudo -u postgres createdb -O {parts.username} {name}) or name another database in the URL")
+    with pytest.raises(StoreError) as err:
+        Index.open(no_role)
+    assert str(err.value) == (
+        f"cannot connect to PostgreSQL at {no_role}?schema=dedup: role \"{name}\" does not exist; create it "
+        f"(sudo -u postgres createuser --pwprompt {name}) or name another role in the URL")
