@@ -22,8 +22,8 @@ nothing recorded. /v1/check/batch with ``add`` commits each decision on its own,
 in order (an error answer, such as a 503, may follow some that were committed).
 
 Errors are RFC 9457 problem objects (``application/problem+json``). With a
-token, every /v1 route needs ``Authorization: Bearer TOKEN``, checked before any
-of the body is read (a declared Content-Length over ``max_body`` gets its 413
+token, every /v1 route needs ``Authorization: Bearer TOKEN`` (one such header),
+checked before any of the body is read (a declared Content-Length over ``max_body`` gets its 413
 first). Request bodies over ``max_body`` bytes get 413. An id in a path or query
 is percent-encoded UTF-8 and is read from the raw request: a malformed escape or
 a control character (``%0A`` too) is a bad id (400), as in a body.
@@ -35,6 +35,7 @@ import asyncio
 import hmac
 import json
 import logging
+import re
 import sys
 from collections.abc import Sequence
 from typing import Annotated, Any
@@ -43,7 +44,7 @@ from urllib.parse import unquote_to_bytes
 from fastapi import FastAPI, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 from starlette.convertors import Convertor, register_url_convertor
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match as RouteMatch, Route
@@ -91,20 +92,22 @@ class Article(BaseModel):
     url: str | None = None
 
 
+# The switches are JSON booleans only: pydantic's default reads "yes", "on", "true", 1 (and "no", 0)
+# as booleans, so a client's typo or a form-style value admitted articles it meant only to check.
 class CheckRequest(Article):
-    add: bool = Field(False, description="Admit the article when it is not a copy of an indexed one (one transaction).")
+    add: StrictBool = Field(False, description="Admit the article when it is not a copy of an indexed one (one transaction).")
 
 
 class BatchRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     documents: list[Article] = Field(min_length=1, max_length=MAX_BATCH)
-    add: bool = Field(False, description="check/batch: admit each article that is not a copy.")
+    add: StrictBool = Field(False, description="check/batch: admit each article that is not a copy.")
 
 
 class AddRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     documents: list[Article] = Field(min_length=1, max_length=MAX_BATCH)
-    relate: bool = Field(True, description="Also record what each one matched (slower).")
+    relate: StrictBool = Field(True, description="Also record what each one matched (slower).")
 
 
 class Match(BaseModel):
@@ -215,10 +218,14 @@ class _Gate:
                           {"Connection": "close"})
         if declared is not None and declared.isdigit() and int(declared) > self.limit:
             return await too_big(scope, receive, send)
-        if self.token is not None and _needs_token(scope) and not _authorized(headers, self.token):
-            unauthorized = problem(401, "send Authorization: Bearer <token> with the service's token",
-                                   {"WWW-Authenticate": "Bearer", "Connection": "close"})
-            return await unauthorized(scope, receive, send)
+        if self.token is not None and _needs_token(scope):
+            given = [v for k, v in headers if k == b"authorization"]
+            if len(given) != 1 or not _authorized(given[0], self.token):
+                detail = ("send Authorization: Bearer <token> with the service's token" if len(given) < 2 else
+                          f"send one Authorization header (this request has {len(given)}): "
+                          "Authorization: Bearer <token> with the service's token")
+                unauthorized = problem(401, detail, {"WWW-Authenticate": "Bearer", "Connection": "close"})
+                return await unauthorized(scope, receive, send)
         try:
             async with asyncio.timeout(self.body_timeout):
                 body = await self._body(receive)
@@ -276,9 +283,10 @@ def _needs_token(scope: dict) -> bool:
     return path == "/v1" or path.startswith("/v1/")
 
 
-def _authorized(headers: Sequence[tuple[bytes, bytes]], token: str) -> bool:
-    """``Authorization: Bearer <token>`` (the first Authorization header; any case of "Bearer")."""
-    got = next((v for k, v in headers if k == b"authorization"), b"")
+def _authorized(got: bytes, token: str) -> bool:
+    """An Authorization header's value is ``Bearer <token>`` (any case of "Bearer"). The caller
+    refuses a request with two such headers: which one a proxy or server reads first differs, and
+    the first one used to win (the right token then a wrong one was let in, the reverse was not)."""
     scheme, _, value = got.partition(b" ")
     return scheme.lower() == b"bearer" and hmac.compare_digest(value.strip(), token.encode())
 
@@ -324,14 +332,34 @@ def _utf8_id(data: bytes) -> str:
                          "send the id's UTF-8 bytes, percent-encoded") from None
 
 
+_BAD_ESCAPE = re.compile(rb"%(?![0-9A-Fa-f]{2})")
+
+
+def _unquote_id(raw: bytes, shown: bytes | None = None) -> bytes:
+    """An id's percent-encoded bytes, decoded strictly: a % not followed by two hex digits is an
+    error (``unquote_to_bytes`` keeps it as it is, so /v1/documents/%ZZ named the id "%ZZ").
+    ``shown``: the id as the client sent it, for the message (``raw`` by default)."""
+    bad = _BAD_ESCAPE.search(raw)
+    if bad is not None:
+        sent = (raw if shown is None else shown).decode("utf-8", "backslashreplace")
+        escape = re.match(rb"%[^%]{0,2}", raw[bad.start():]).group().decode("utf-8", "backslashreplace")
+        raise InputError(f"document id '{sent}' has a malformed percent-escape ('{escape}' at offset {bad.start()}: "
+                         "a % must be followed by two hex digits); send a % in an id as %25")
+    return unquote_to_bytes(raw)
+
+
 def path_id(request: Request) -> str:
     """The document id of a /v1/documents/{id} request, from the raw path (percent-decoded bytes,
-    strict UTF-8), validated like any id. Raises InputError."""
+    strictly: a malformed escape and bytes that are not UTF-8 are refused), validated like any id.
+    Raises InputError."""
     raw = request.scope.get("raw_path")
     if raw is None:  # a server that does not pass the raw path: its decoding is all there is
         return validate_id(request.path_params["id"])
-    _, _, data = unquote_to_bytes(raw).partition(b"/v1/documents/")
-    return validate_id(_utf8_id(data))
+    _, found, data = raw.partition(b"/v1/documents/")
+    if not found:  # the route's own name was percent-encoded (/v1/%64ocuments/x)
+        _, _, data = _unquote_id(raw).partition(b"/v1/documents/")
+        return validate_id(_utf8_id(data))
+    return validate_id(_utf8_id(_unquote_id(data)))
 
 
 def query_id(request: Request) -> str | None:
@@ -342,7 +370,9 @@ def query_id(request: Request) -> str | None:
         name, _, value = pair.partition(b"=")
         if unquote_to_bytes(name.replace(b"+", b" ")) == b"id":
             found = value
-    return None if found is None else validate_id(_utf8_id(unquote_to_bytes(found.replace(b"+", b" "))))
+    if found is None:
+        return None
+    return validate_id(_utf8_id(_unquote_id(found.replace(b"+", b" "), shown=found)))
 
 
 def _unparsed_body(cause: BaseException) -> str:
@@ -430,7 +460,11 @@ def create_app(index: Index, *, token: str | None = None, max_body: int = DEFAUL
         parts = []
         for e in errors[:5]:
             loc = ".".join(str(x) for x in e.get("loc", ()) if x != "body")
-            parts.append(f"{loc or 'body'}: {e.get('msg')}")
+            msg = e.get("msg")
+            if e.get("type") in ("bool_type", "bool_parsing"):
+                given = json.dumps(e.get("input"), ensure_ascii=False)
+                msg = f"must be true or false (a JSON boolean), not {given if len(given) <= 40 else given[:37] + '...'}"
+            parts.append(f"{loc or 'body'}: {msg}")
         return problem(422, "; ".join(parts))
 
     @app.exception_handler(DedupError)

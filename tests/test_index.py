@@ -785,3 +785,172 @@ def test_an_article_read_in_another_shape_replaces_its_earlier_version(index_url
         index.add([one], relate=False)
         assert index.add(whole, relate=False)[0].updated and list(index.ids()) == [f"{pid}#1", f"{pid}#2"]
         assert index.integrity() == []
+
+
+# --- PostgreSQL URL mistakes (a tester's findings, session 16) ------------------------------------
+
+_TAKES = "dedup takes schema=NAME and pool_size=N besides libpq's own parameters (see docs/index.md)"
+
+
+@pytest.mark.parametrize(
+    "url, why",
+    [
+        pytest.param("postgresql:/postgres@127.0.0.1:1/db", "write two slashes after 'postgresql:', as in "
+                     "postgresql://user@host/db (see docs/index.md)", id="one-slash"),
+        pytest.param("postgresql:postgres@127.0.0.1:1/db", "write two slashes after 'postgresql:', as in "
+                     "postgresql://user@host/db (see docs/index.md)", id="no-slash"),
+        pytest.param("postgresql://u@127.0.0.1:1/db?bogus=1", f'invalid URI query parameter "bogus"; {_TAKES}',
+                     id="unknown-parameter"),
+        pytest.param("postgresql://u@127.0.0.1:1/db?schema=s&poolsize=4",
+                     f'invalid URI query parameter "poolsize" (did you mean pool_size?); {_TAKES}', id="poolsize"),
+        pytest.param("postgres://u@127.0.0.1:1/d%ZZb", 'invalid percent-encoded token: "d%ZZb"; fix the URL '
+                     "(see docs/index.md)", id="bad-escape"),
+        pytest.param("postgresql://u@127.0.0.1:1/db?sslmode=bogus", 'invalid sslmode value: "bogus"; fix the URL '
+                     "(see docs/index.md)", id="bad-value"),
+    ],
+)
+def test_a_postgres_url_mistake_is_one_line_naming_the_url_and_the_fix(url, why):
+    # these ended in psycopg.ProgrammingError tracebacks ("invalid connection option ...",
+    # "invalid URI query parameter") from dedup check, dedup serve and dedup index add
+    from click.testing import CliRunner
+
+    from dedup.cli import main
+
+    with pytest.raises(StoreError) as err:
+        Index.open(url)
+    assert str(err.value) == f"cannot use PostgreSQL URL '{url}': {why}"
+    seed = "seeds/001_1358a161da439dff.txt"
+    for args in (["check", seed], ["index", "add", seed], ["serve", "--port", "1"]):
+        r = CliRunner().invoke(main, [*args, "--index", url])
+        assert (r.exit_code, r.stdout, r.stderr) == (1, "", f"Error: cannot use PostgreSQL URL '{url}': {why}\n"), args
+
+
+def test_a_postgres_url_mistake_does_not_show_the_password():
+    for url in ("postgresql:/u:s3cret@127.0.0.1:1/db", "postgresql://u:s3cret@127.0.0.1:1/db?bogus=1",
+                "postgresql://u@127.0.0.1:1/db?password=s3cret&x=%ZZ"):
+        with pytest.raises(StoreError) as err:
+            Index.open(url)
+        assert "s3cret" not in str(err.value) and "***" in str(err.value), str(err.value)
+
+
+@pytest.mark.postgres
+def test_a_postgres_database_or_role_that_does_not_exist_says_how_to_create_it(pg_dsn):
+    # both ended "...; is the server running?": the server was running
+    import uuid
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(pg_dsn)
+    name = f"nx_{uuid.uuid4().hex[:10]}"
+    no_db = parts._replace(path=f"/{name}").geturl()
+    no_role = parts._replace(netloc=f"{name}@{parts.hostname}:{parts.port}").geturl()
+    with pytest.raises(StoreError) as err:
+        Index.open(no_db)
+    assert str(err.value) == (
+        f"cannot connect to PostgreSQL at {no_db}?schema=dedup: database \"{name}\" does not exist; create it "
+        f"(sudo -u postgres createdb -O {parts.username} {name}) or name another database in the URL")
+    with pytest.raises(StoreError) as err:
+        Index.open(no_role)
+    assert str(err.value) == (
+        f"cannot connect to PostgreSQL at {no_role}?schema=dedup: role \"{name}\" does not exist; create it "
+        f"(sudo -u postgres createuser --pwprompt {name}) or name another role in the URL")
+
+
+# --- a read-only SQLite index (a tester's finding, session 16) ---------------------------------
+
+
+@pytest.mark.parametrize("file_mode", [0o644, 0o444], ids=["file-of-another-user", "read-only-file"])
+def test_a_sqlite_index_in_a_folder_the_user_may_not_write_can_be_read(file_mode):
+    # dedup index stats and dedup index audit, which only read, failed with "is read-only": SQLite
+    # could not create the -wal and -shm files it reads a WAL index through. What writes (check
+    # records its decision in the audit log) is still refused, with the same message.
+    import json
+    import os
+    import pathlib
+    import shutil
+    import tempfile
+
+    from click.testing import CliRunner
+
+    from dedup.cli import main
+    from index_support import REPO
+    from unprivileged import run_unprivileged
+
+    shared = pathlib.Path(tempfile.mkdtemp(prefix="dedup-ro-"))
+    index = shared / "ro.db"
+    seed = str(REPO / "seeds" / "001_1358a161da439dff.txt")
+    try:
+        assert CliRunner().invoke(main, ["index", "add", "--index", str(index), str(REPO / "seeds")]).exit_code == 0
+        commands = (["index", "stats", "--json"], ["index", "audit", "--format", "jsonl"], ["check", seed],
+                    ["index", "add", seed])
+        as_owner = [CliRunner().invoke(main, [*args, "--index", str(index)]) for args in commands[:2]]
+        os.chmod(shared, 0o755)
+        os.chmod(index, file_mode)
+        assert sorted(os.listdir(shared)) == ["ro.db"]  # no -wal or -shm file left to read through
+
+        def attempt():
+            out = []
+            for args in commands:
+                r = CliRunner().invoke(main, [*args, "--index", str(index)])
+                out.append([r.exit_code, r.stdout, r.stderr])
+            return out
+
+        stats, audit, check, add = run_unprivileged(attempt)
+        assert stats[0] == 0 and json.loads(stats[1])["documents"] == json.loads(as_owner[0].stdout)["documents"]
+        assert audit == [0, as_owner[1].stdout, ""]
+        fix = ("is read-only (attempt to write a readonly database); make the file and its folder writable "
+               "(SQLite also writes its -wal and -shm files there) or pass another --index\n")
+        assert check == add == [1, "", f"Error: index '{index}' {fix}"]
+        assert sorted(os.listdir(shared)) == ["ro.db"]
+    finally:
+        os.chmod(shared, 0o755)
+        shutil.rmtree(shared)
+
+
+def test_a_sqlite_index_read_in_a_read_only_folder_sees_a_writer_that_starts():
+    # read as the file is while no writer is at work, then through the writer's WAL once one is
+    import os
+    import pathlib
+    import shutil
+    import tempfile
+    import threading
+    import time
+
+    from unprivileged import run_unprivileged
+
+    shared = pathlib.Path(tempfile.mkdtemp(prefix="dedup-ro-"))
+    flags = pathlib.Path(tempfile.mkdtemp(prefix="dedup-flags-"))
+    path = str(shared / "ro.db")
+    with open_index(path) as index:
+        index.add([doc(1)])
+    os.chmod(shared, 0o755)
+    os.chmod(flags, 0o777)
+    writers = []
+
+    def write_when_read():
+        deadline = time.monotonic() + 60
+        while not (flags / "read").exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert sorted(os.listdir(shared)) == ["ro.db"]  # the reader made no -wal or -shm file
+        writers.append(open_index(path, create=False))
+        writers[0].add([doc(2)])  # the -wal file is there while the writer is open
+        (flags / "written").touch()
+
+    def read_twice():
+        with open_index(path, create=False) as index:
+            first = index.stats().documents
+            (flags / "read").touch()
+            deadline = time.monotonic() + 60
+            while not (flags / "written").exists() and time.monotonic() < deadline:
+                time.sleep(0.05)
+            return [first, index.stats().documents, index.get("doc-2") is not None]
+
+    t = threading.Thread(target=write_when_read)
+    t.start()
+    try:
+        assert run_unprivileged(read_twice) == [1, 2, True]
+    finally:
+        t.join()
+        for w in writers:
+            w.close()
+        shutil.rmtree(shared)
+        shutil.rmtree(flags)

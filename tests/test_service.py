@@ -470,6 +470,13 @@ def test_audit_after_past_the_largest_seq_is_a_problem(server):
         pytest.param("%FF", "not UTF-8 (byte 0xff at offset 0)", id="ff"),
         pytest.param("%FE", "not UTF-8", id="fe"),
         pytest.param("{ns}%C3", "not UTF-8", id="cut-sequence"),
+        # these were read as the literal characters: GET %ZZ was "no document '%ZZ'" (404), and
+        # /v1/audit?id=%ZZ answered an empty log
+        pytest.param("%ZZ", "document id '%ZZ' has a malformed percent-escape ('%ZZ' at offset 0: a % must be "
+                     "followed by two hex digits); send a % in an id as %25", id="zz"),
+        pytest.param("{ns}%4", "malformed percent-escape ('%4' at offset 8", id="one-digit"),
+        pytest.param("{ns}a%", "malformed percent-escape ('%' at offset 9", id="percent-at-end"),
+        pytest.param("%C3%28x%G1", "malformed percent-escape ('%G1' at offset 7", id="after-a-good-one"),
     ],
 )
 def test_ids_in_paths_and_queries_are_read_from_the_raw_request(server, ns, path, words):
@@ -637,3 +644,36 @@ def test_a_body_that_does_not_arrive_in_time_gets_408(tmp_path):
                 body = json.loads(sent[1]["body"])
                 assert body["title"] == "Request Timeout" and "did not arrive within 0.2 s" in body["detail"]
                 assert (b"connection", b"close") in sent[0]["headers"]
+
+
+# --- tester's findings (session 16) -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", ["yes", "on", "true", "no", "false", 1, 0, "1", 1.0, None],
+                         ids=["yes", "on", "true-string", "no", "false-string", "1", "0", "1-string", "1.0", "null"])
+def test_add_and_relate_take_only_json_booleans(server, ns, value):
+    # "add": "yes" (or "on", "true", 1) was read as true and admitted the article; "relate": "no"
+    # was read as false: a client's typo changed what the index stored
+    with server.client() as c:
+        before = c.get("/v1/stats").json()
+        words = "must be true or false (a JSON boolean), not "
+        assert_problem(c.post("/v1/check", json={**art(1, ns), "add": value}), 422, "add: " + words)
+        assert_problem(c.post("/v1/check/batch", json={"documents": [art(2, ns)], "add": value}), 422, "add: " + words)
+        assert_problem(c.post("/v1/documents", json={"documents": [art(3, ns)], "relate": value}), 422,
+                       "relate: " + words)
+        after = c.get("/v1/stats").json()
+        assert (after["documents"], after["audit_entries"]) == (before["documents"], before["audit_entries"])
+        r = c.post("/v1/check", json={**art(4, ns), "add": False})
+        assert r.status_code == 200 and r.json()["results"][0]["added"] is False
+
+
+def test_two_authorization_headers_are_refused_whatever_their_order(server):
+    # the first Authorization header was read: the right token then a wrong one got 200, the
+    # reverse 401; a request that says two things about who sends it is refused either way
+    good, bad = ("Authorization", f"Bearer {TOKEN}"), ("Authorization", "Bearer nope")
+    with server.client(token=None) as anon:
+        for headers in ([good, bad], [bad, good], [good, good]):
+            r = anon.get("/v1/stats", headers=headers)
+            assert_problem(r, 401, "send one Authorization header (this request has 2)")
+            assert r.headers["www-authenticate"] == "Bearer"
+        assert anon.get("/v1/stats", headers=[good]).status_code == 200

@@ -16,18 +16,21 @@ under READ COMMITTED its candidate query then sees the first one's rows.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import logging
+import re
 import threading
 import time
 import weakref
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import numpy as np
 import psycopg
 from psycopg import sql
+from psycopg.conninfo import conninfo_to_dict
 from psycopg_pool import ConnectionPool, PoolTimeout
 
 from ..errors import IndexCorruptError, StoreError
@@ -133,9 +136,39 @@ _UPGRADE = {
 
 
 
+def _masked(url: str) -> str:
+    """``url`` with its password shown as ***: the one of ``user:PASSWORD@host`` (also in a URL
+    without its //) and of a ``password=`` parameter."""
+    scheme, _, rest = url.partition(":")
+    slashes = len(rest) - len(rest.lstrip("/"))
+    where, sep, tail = rest[slashes:].partition("/")
+    user, at, host = where.rpartition("@")
+    if at and ":" in user:
+        where = f"{user.split(':', 1)[0]}:***@{host}"
+    return re.sub(r"(\bpassword=)[^&#]*", r"\1***", f"{scheme}:{rest[:slashes]}{where}{sep}{tail}")
+
+
+def _masked_in(message: str) -> str:
+    """A libpq or psycopg message with the password of each URL it quotes shown as ***."""
+    return re.sub(r"""postgres(?:ql)?:[^\s"']*""", lambda m: _masked(m[0]), message)
+
+
+def _bad_url(url: str, why: str) -> StoreError:
+    return StoreError(f"cannot use PostgreSQL URL '{_masked(url)}': {why}")
+
+
 def _split_url(url: str) -> tuple[str, str, int, str]:
-    """URL -> (conninfo without our own options, schema, pool size, URL safe to print)."""
-    parts = urlsplit(url)
+    """URL -> (conninfo without our own options, schema, pool size, URL safe to print). A URL
+    that libpq would not read raises StoreError naming it (password hidden) and the fix, here
+    rather than as psycopg's ProgrammingError from the first connection."""
+    scheme = url.partition(":")[0]
+    if not url[len(scheme) + 1:].startswith("//"):
+        # without them libpq reads the URL as "key=value" settings: "invalid connection option"
+        raise _bad_url(url, f"write two slashes after '{scheme}:', as in postgresql://user@host/db (see docs/index.md)")
+    try:
+        parts = urlsplit(url)
+    except ValueError as exc:  # an unclosed [ of an IPv6 address
+        raise _bad_url(url, f"{exc}; fix the URL (see docs/index.md)") from None
     ours = {"schema": DEFAULT_SCHEMA, "pool_size": str(DEFAULT_POOL_SIZE)}
     rest = []
     for k, v in parse_qsl(parts.query, keep_blank_values=True):
@@ -143,7 +176,21 @@ def _split_url(url: str) -> tuple[str, str, int, str]:
             ours[k] = v
         else:
             rest.append((k, v))
-    if not rest or all(k != "connect_timeout" for k, _ in rest):
+    # built by hand: urlunsplit drops the // of a URL without a host (postgresql:///db?host=...)
+    base = f"postgresql://{parts.netloc}{parts.path}"
+    try:
+        conninfo_to_dict(f"{base}?{urlencode(rest)}" if rest else base)
+    except psycopg.ProgrammingError as exc:
+        detail = _first_line(exc)
+        unknown = re.fullmatch(r'invalid URI query parameter: "(.*)"', detail)
+        if unknown is None:
+            raise _bad_url(url, f"{_masked_in(detail)}; fix the URL (see docs/index.md)") from None
+        near = difflib.get_close_matches(unknown[1], list(ours), n=1)
+        raise _bad_url(url, f'invalid URI query parameter "{unknown[1]}"'
+                       + (f" (did you mean {near[0]}?)" if near else "")
+                       + "; dedup takes schema=NAME and pool_size=N besides libpq's own parameters "
+                       "(see docs/index.md)") from None
+    if all(k != "connect_timeout" for k, _ in rest):
         rest.append(("connect_timeout", str(CONNECT_TIMEOUT_S)))
     schema = ours["schema"]
     if not schema.replace("_", "").isalnum() or not schema[0].isalpha() or len(schema) > 63:
@@ -160,10 +207,29 @@ def _split_url(url: str) -> tuple[str, str, int, str]:
         userinfo, host = netloc.rsplit("@", 1)
         user = userinfo.split(":", 1)[0]
         safe_netloc = f"{user}:***@{host}" if ":" in userinfo else netloc
-    scheme = "postgresql"
-    conninfo = urlunsplit((scheme, netloc, parts.path, urlencode(rest), ""))
-    safe = urlunsplit((scheme, safe_netloc, parts.path, f"schema={schema}", ""))
+    conninfo = f"{base}?{urlencode(rest)}"
+    safe = f"postgresql://{safe_netloc}{parts.path}?schema={schema}"
     return conninfo, schema, pool_size, safe
+
+
+def _cannot_connect(url: str, given: str, conninfo: str, exc: BaseException | str) -> str:
+    """Why a first connection failed, one line, with the fix: the server may be down, or up without
+    this URL's database or role, or the URL may hold a value libpq refuses."""
+    detail = _masked_in(exc if isinstance(exc, str) else _first_line(exc))
+    missing = re.search(r'FATAL:\s+(database|role) "(.*)" does not exist', detail)
+    if missing is not None:
+        what, name = missing[1], missing[2]
+        if what == "database":
+            owner = conninfo_to_dict(conninfo).get("user")
+            how = f"sudo -u postgres createdb {f'-O {owner} ' if owner else ''}{name}"
+        else:
+            how = f"sudo -u postgres createuser --pwprompt {name}"
+        return (f'cannot connect to PostgreSQL at {url}: {what} "{name}" does not exist; create it ({how}) '
+                f"or name another {what} in the URL")
+    value = re.fullmatch(r"(?:connection is bad: )?((?:invalid|bad value for) .*)", detail)
+    if value is not None:  # a value in the URL that libpq (or psycopg) refuses: sslmode=bogus, :notaport
+        return str(_bad_url(given, f"{value[1]}; fix the URL (see docs/index.md)"))
+    return f"cannot connect to PostgreSQL at {url}: {detail}; is the server running?"
 
 
 class _PgSession:
@@ -379,9 +445,8 @@ class PostgresStore:
         try:  # one direct attempt first: a refused or bad connection fails at once, in one line,
             # instead of the pool retrying (and logging each failure) until CONNECT_TIMEOUT_S
             psycopg.connect(conninfo, connect_timeout=CONNECT_TIMEOUT_S).close()
-        except psycopg.OperationalError as exc:
-            detail = _first_line(exc)
-            raise StoreError(f"cannot connect to PostgreSQL at {self.url}: {detail}; is the server running?") from None
+        except (psycopg.OperationalError, psycopg.ProgrammingError) as exc:
+            raise StoreError(_cannot_connect(self.url, url, conninfo, exc)) from None
         self._conninfo = conninfo
         self._errors_seen = 0  # the pool's failed connection attempts when it last gave one out
         self._returned: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # connection -> when given back
@@ -399,8 +464,7 @@ class PostgresStore:
             self._pool.open(wait=True, timeout=CONNECT_TIMEOUT_S)
         except PoolTimeout as exc:
             self._pool.close()
-            detail = self._connect_error(conninfo)
-            raise StoreError(f"cannot connect to PostgreSQL at {self.url}: {detail}; is the server running?") from exc
+            raise StoreError(_cannot_connect(self.url, url, conninfo, self._connect_error(conninfo))) from exc
         self._closed = False
         self._lock = threading.Lock()
 

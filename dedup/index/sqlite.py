@@ -17,6 +17,7 @@ import logging
 import os
 import sqlite3
 import threading
+import urllib.parse
 import weakref
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -369,28 +370,60 @@ class SQLiteStore:
     # one connection per thread: sqlite3 connections must stay on their thread
     def _conn(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
+        if conn is not None and self._local.frozen and os.path.exists(self.path + "-wal"):
+            # read as it was on disk until a writer started: from now on, through the writer's WAL
+            with self._lock:
+                self._conns.remove(conn)
+            conn.close()
+            self._local.conn = conn = None
         if conn is None:
             try:
-                conn = sqlite3.connect(
-                    self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
-                )
-                conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-                mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-                if mode.lower() != "wal":
-                    raise StoreError(f"cannot switch '{self.path}' to WAL journal mode (got {mode}); is it on a network share?")
-                conn.execute(f"PRAGMA synchronous = {self._sync}")
-                conn.execute("PRAGMA foreign_keys = OFF")
-                conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
-                conn.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
-                conn.execute(f"PRAGMA journal_size_limit = {WAL_LIMIT_BYTES}")
-                conn.execute("PRAGMA wal_autocheckpoint = 0")  # the checkpointer thread does it
+                conn, frozen = self._connect(), False
             except sqlite3.DatabaseError as exc:
-                if "readonly" in str(exc):  # a folder it may not write its -wal and -shm files in
+                if "readonly" not in str(exc):
+                    raise IndexCorruptError(f"'{self.path}' is not a usable index ({exc}); move it away or pass "
+                                            "another path") from exc
+                if os.path.exists(self.path + "-wal") or not os.path.isfile(self.path):
                     raise StoreError(self._refused(exc)) from exc
-                raise IndexCorruptError(f"'{self.path}' is not a usable index ({exc}); move it away or pass another path") from exc
-            self._local.conn = conn
+                conn, frozen = self._connect_frozen(exc), True
+            self._local.conn, self._local.frozen = conn, frozen
             with self._lock:
                 self._conns.append(conn)
+        return conn
+
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False)
+        try:
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if mode.lower() != "wal":
+                raise StoreError(f"cannot switch '{self.path}' to WAL journal mode (got {mode}); is it on a network share?")
+            conn.execute(f"PRAGMA synchronous = {self._sync}")
+            conn.execute("PRAGMA foreign_keys = OFF")
+            conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+            conn.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
+            conn.execute(f"PRAGMA journal_size_limit = {WAL_LIMIT_BYTES}")
+            conn.execute("PRAGMA wal_autocheckpoint = 0")  # the checkpointer thread does it
+        except BaseException:
+            conn.close()
+            raise
+        return conn
+
+    def _connect_frozen(self, why: sqlite3.Error) -> sqlite3.Connection:
+        """A read-only connection to an index in a folder this user may not write, with no writer
+        at work (no -wal file): SQLite reads a WAL database through -wal and -shm files it then
+        has to create, and refused to read it at all ("attempt to write a readonly database"), so
+        `dedup index stats` and `audit` failed. With no WAL every commit is in the file itself,
+        which is read as it is (immutable=1) until a writer starts (_conn looks before each use).
+        A write is refused as before: "attempt to write a readonly database"."""
+        uri = f"file:{urllib.parse.quote(self.path)}?mode=ro&immutable=1"
+        try:
+            conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+            conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+            conn.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
+        except sqlite3.Error as exc:
+            raise StoreError(self._refused(why)) from exc
+        log.info("index %s: read-only folder and no writer; reading the file as it is", self.path)
         return conn
 
     def create(self, meta: Mapping[str, str]) -> dict[str, str]:
