@@ -825,6 +825,14 @@ def test_a_postgres_url_mistake_is_one_line_naming_the_url_and_the_fix(url, why)
         assert (r.exit_code, r.stdout, r.stderr) == (1, "", f"Error: cannot use PostgreSQL URL '{url}': {why}\n"), args
 
 
+def test_an_index_url_that_cannot_be_parsed_is_one_line():
+    # an unclosed IPv6 bracket ended in "ValueError: Invalid IPv6 URL" from urlsplit
+    with pytest.raises(StoreError) as err:
+        Index.open("postgresql://u:s3cret@[::1:5432/db")
+    assert str(err.value) == ("cannot read the index URL 'postgresql://u:***@[::1:5432/db': Invalid IPv6 URL; write it as "
+                              "postgresql://user@host:port/db (an IPv6 host in brackets: [::1]), sqlite:///path or a path")
+
+
 def test_a_postgres_url_mistake_does_not_show_the_password():
     for url in ("postgresql:/u:s3cret@127.0.0.1:1/db", "postgresql://u:s3cret@127.0.0.1:1/db?bogus=1",
                 "postgresql://u@127.0.0.1:1/db?password=s3cret&x=%ZZ"):

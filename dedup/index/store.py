@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
@@ -198,7 +199,12 @@ def open_store(url: str, *, create: bool = True) -> Store:
     """A store for ``url``: ``postgresql://...`` (or ``postgres://``), ``sqlite:///path`` or a file path."""
     if not isinstance(url, str) or not url.strip():
         raise StoreError("no index given; pass a path (index.db), sqlite:///path or postgresql://user@host/db")
-    scheme = urlsplit(url).scheme.lower()
+    try:
+        scheme = urlsplit(url).scheme.lower()
+    except ValueError as exc:  # an unclosed IPv6 bracket: "postgresql://u@[::1:5432/db"
+        shown = re.sub(r"(://[^:/@]*):[^@/]*@", r"\1:***@", url)
+        raise StoreError(f"cannot read the index URL '{shown}': {exc}; write it as postgresql://user@host:port/db "
+                         "(an IPv6 host in brackets: [::1]), sqlite:///path or a path") from None
     if scheme in ("postgresql", "postgres"):
         from .postgres import PostgresStore
 
