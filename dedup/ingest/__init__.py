@@ -412,7 +412,6 @@ def _record(
         return
     wanted = printable(rid)
     if options.index_ids:
-        given = rec.get(options.id_field)
         if isinstance(given, str) and given != wanted:
             yield Skipped(sid, f"{where}: record id '{printable(given)}' has control characters or spaces around it, "
                                "which an index does not keep; give the record a plain id", path)
@@ -454,7 +453,6 @@ def _record(
         return
     # The id as given when reading changed it (spaces trimmed, control characters escaped), so
     # that the change is said, as a clash is.
-    given = rec.get(options.id_field)
     yield from _renamed(docs, given if isinstance(given, str) else wanted, rid)
 
 
