@@ -105,6 +105,10 @@ CASES = [
     ("date_changed", "Officials said in March that 12 people died in the floods.", "Officials said in April that 12 people died in the floods.", ("March", "April")),
     ("date_changed", "Profits rose 5% in the three months to December, the bank said.", "Profits rose 5% in the three months to November, the bank said.", ("December", "November")),
     ("date_changed", "The plant has been closed since May 2024, the company said.", "The plant has been closed since May 2023, the company said.", ("May 2024", "May 2023")),
+    # a year written alone
+    ("date_changed", "The demand was filed by the administration in 1999 and rejected by the court.", "The demand was filed by the administration in 2001 and rejected by the court.", ("1999", "2001")),
+    ("date_changed", "He faces charges over rights abuses under his 1973-90 rule, lawyers said.", "He faces charges over rights abuses under his 1974-90 rule, lawyers said.", ("1973", "1974")),
+    ("date_changed", "Sales were $3.36bn, up 27% from its 2003 performance, the firm said.", "Sales were $3.36bn, up 27% from its 2002 performance, the firm said.", ("2003", "2002")),
     ("weekday_changed", "Gunmen stormed the hotel on Saturday, police in the capital said.", "Gunmen stormed the hotel on Tuesday, police in the capital said.", ("Saturday", "Tuesday")),
     ("entity_changed", "The minister met the ambassador in Quetta to discuss the trade agreement.", "The minister met the ambassador in Karachi to discuss the trade agreement.", ("Quetta", "Karachi")),
     ("spelling_variant", "Fighting continued in the Nushki district of the province for a second day.", "Fighting continued in the Noshki district of the province for a second day.", ("Nushki", "Noshki")),
@@ -169,8 +173,12 @@ def test_claims_added_and_dropped():
         ("The group agreed to pay $9.3bn in a deal, the company said.", "The group agreed to pay 9.3 billion dollars in a deal, the company said."),
         ("The group agreed to pay $9.3bn in a deal, the company said.", "The group agreed to pay US$9,300 million in a deal, the company said."),
         ("The group agreed to pay $9.3bn in a deal, the company said.", "The group agreed to pay 9.3bn in a deal, the company said."),
+        ("In 1999 the administration filed a demand that the court rejected in 2004.", "The administration filed a demand in 1999 that the court rejected in 2004."),
+        ("The firm was founded in 1998 and listed in 2001, it said.", "The firm was founded in 1998 and listed in 2001, the company said."),
+        ("Prices have doubled since 1999, the office said.", "Prices have doubled since March 1999, the office said."),
     ],
-    ids=["per-cent", "number-words", "date-format", "quote-style", "clause-order", "bn-dollars", "us-dollars", "no-symbol"],
+    ids=["per-cent", "number-words", "date-format", "quote-style", "clause-order", "bn-dollars", "us-dollars", "no-symbol",
+         "year-moved", "years-kept", "year-given-a-month"],
 )
 def test_style_only_edits_are_not_findings(a, b):
     assert compare(doc(a), doc(b)) == ()

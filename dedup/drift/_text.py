@@ -456,6 +456,17 @@ def weekdays(text: str, offset: int = 0) -> list[WeekdayMention]:
     ]
 
 
+@dataclass(frozen=True, slots=True)
+class YearMention:
+    """A year written alone ("in 1999", "its 2003 performance", "1973-90"), not as part of a
+    date or of a month's name ("March 3, 1999", "May 2024")."""
+
+    year: int
+    start: int
+    end: int
+    text: str
+
+
 def date_spans(text: str, offset: int = 0) -> list[tuple[int, int]]:
     """Spans of dates and bare years (so number finders skip them)."""
     spans = [(d.start, d.end) for d in dates(text, offset)]
@@ -705,6 +716,17 @@ def doc_dates(text: str) -> Indexed:
 @lru_cache(maxsize=512)
 def doc_months(text: str) -> Indexed:
     return Indexed(_read_months(text, 0, _doc_date_matches(text)))
+
+
+@lru_cache(maxsize=512)
+def doc_years(text: str) -> Indexed:
+    """The bare years of a text: those outside its dates and its months with a year."""
+    taken = [(d.start, d.end) for d in doc_dates(text)] + [(m.start, m.end) for m in doc_months(text) if m.year]
+    out = []
+    for m in _YEAR_RE.finditer(text):
+        if not any(a < m.end() and m.start() < b for a, b in taken):
+            out.append(YearMention(int(m.group()), m.start(), m.end(), m.group()))
+    return Indexed(out)
 
 
 @lru_cache(maxsize=512)
