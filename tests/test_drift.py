@@ -101,6 +101,7 @@ CASES = [
     ("number_changed", "The bank agreed to pay a fine of $16m to settle the case, it said.", "The bank agreed to pay a fine of \u00a316m to settle the case, it said.", ("$16m", "\u00a316m")),
     ("number_changed", "At least 10 officials and 37 militants were killed in the attacks.", "At least 37 officials and 10 militants were killed in the attacks.", ("At least 10", "At least 37")),
     ("number_changed", "At least 10 officials and 37 militants were killed in the attacks.", "At least 37 officials and 10 militants were killed in the attacks.", ("37", "10")),
+    ("number_changed", "The new road runs 17,700 km across the country, officials said.", "The new road runs 17,900km across the country, officials said.", ("17,700", "17,900")),
     ("date_changed", "The talks will resume on March 3, 2025 in Geneva, the ministry said.", "The talks will resume on March 5, 2025 in Geneva, the ministry said.", ("March 3, 2025", "March 5, 2025")),
     ("date_changed", "Officials said in March that 12 people died in the floods.", "Officials said in April that 12 people died in the floods.", ("March", "April")),
     ("date_changed", "Profits rose 5% in the three months to December, the bank said.", "Profits rose 5% in the three months to November, the bank said.", ("December", "November")),
@@ -173,12 +174,14 @@ def test_claims_added_and_dropped():
         ("The group agreed to pay $9.3bn in a deal, the company said.", "The group agreed to pay 9.3 billion dollars in a deal, the company said."),
         ("The group agreed to pay $9.3bn in a deal, the company said.", "The group agreed to pay US$9,300 million in a deal, the company said."),
         ("The group agreed to pay $9.3bn in a deal, the company said.", "The group agreed to pay 9.3bn in a deal, the company said."),
+        ("The jet is capable of flying almost 11,000 miles non-stop, the maker said.", "The jet is capable of flying almost 11,000mi non-stop, the maker said."),
+        ("The new road runs 17,700 km across the country, officials said.", "The new road runs 17,700km across the country, officials said."),
         ("In 1999 the administration filed a demand that the court rejected in 2004.", "The administration filed a demand in 1999 that the court rejected in 2004."),
         ("The firm was founded in 1998 and listed in 2001, it said.", "The firm was founded in 1998 and listed in 2001, the company said."),
         ("Prices have doubled since 1999, the office said.", "Prices have doubled since March 1999, the office said."),
     ],
     ids=["per-cent", "number-words", "date-format", "quote-style", "clause-order", "bn-dollars", "us-dollars", "no-symbol",
-         "year-moved", "years-kept", "year-given-a-month"],
+         "glued-miles", "glued-km", "year-moved", "years-kept", "year-given-a-month"],
 )
 def test_style_only_edits_are_not_findings(a, b):
     assert compare(doc(a), doc(b)) == ()
@@ -258,6 +261,22 @@ def test_quotes_read_mark_direction_across_run_on_paragraphs():
     ]
     for q in quotes(text):
         assert text[q.start : q.end] == q.text
+
+
+@pytest.mark.parametrize(
+    "text,figures",
+    [
+        ("He flew almost 11,000mi non-stop.", [(11000.0, "11,000")]),
+        ("The road runs 17,700km across the country.", [(17700.0, "17,700")]),
+        ("Output rose 3.5x in a year, to 1,250,000 tonnes.", [(1250000.0, "1,250,000")]),
+        ("Sales rose 2.5. Then 4,000 jobs went.", [(2.5, "2.5"), (4000.0, "4,000")]),
+    ],
+    ids=["glued-mi", "glued-km", "not-inside-a-decimal", "stop-after-a-decimal"],
+)
+def test_a_figure_is_never_read_out_of_a_longer_one(text, figures):
+    from dedup.drift._text import numbers
+
+    assert [(n.value, n.text) for n in numbers(text)] == figures
 
 
 @pytest.mark.parametrize(

@@ -137,10 +137,14 @@ _NUMWORD = r"(?:" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + r")"
 # flags): the lookahead only lets the engine give up early at the other word starts (the same
 # matches, ~35% less time on news text; tests/test_drift_cache.py compares the plain pattern).
 _NUMBER_FIRST = first_chars(NUMBER_WORDS, digits=True)
+# A unit of measure written against a figure ("11,000mi", "17,700km"): part of the figure's
+# match, so that the figure is read whole.
+_GLUED_UNITS = "km|kms|kmh|kph|mi|mph|ft|yd|yds|cm|mm|kg|kgs|mg|ml|lb|lbs|oz|ha|kw|kwh|mw|mwh|gw|gwh"
 _NUMBER_RE = re.compile(
     r"(?<![\w.])" + _NUMBER_FIRST + r"(?:"
-    r"(?P<digits>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
-    r"(?:\s*(?P<dscale>million|billion|trillion|bn|m)\b)?"
+    # A figure is never read out of a longer one: "11" of "11,000mi", "3" of "3.5x".
+    r"(?P<digits>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?!,\d{3}|\.\d)"
+    r"(?:\s*(?P<dscale>million|billion|trillion|bn|m)\b|(?:" + _GLUED_UNITS + r")(?![\w]))?"
     r"|(?P<words>" + _NUMWORD + r"(?:(?:\s+and\s+|[\s-])" + _NUMWORD + r")*)"
     r")(?![\w])"
     r"(?P<unit>\s*(?:%|per\s?cent\b|percent\b|pct\b))?",
