@@ -1,5 +1,7 @@
 """Typed drift findings: the seeds, style-only copies, and one small case per kind."""
 
+import pathlib
+
 import pytest
 from conftest import document_from_raw, seed_document
 
@@ -163,6 +165,17 @@ def test_claims_added_and_dropped():
     assert [f.after for f in of_kind(found, "claim_added")] == [CLAIM_B.splitlines()[2]]
 
 
+def test_a_new_claim_made_of_words_scattered_over_the_source_is_added():
+    """Every word of the new sentence is somewhere in the source, but no one or two of its
+    sentences hold them: a new claim (the seed with one sentence put in)."""
+    raw = next((pathlib.Path(__file__).resolve().parent.parent / "seeds").glob("000_*.txt")).read_text(encoding="utf-8")
+    new = "The military said security forces had killed the attackers in Quetta."
+    a = document_from_raw(raw, id="a")
+    b = document_from_raw(raw.replace("\nMobile phone services", "\n" + new + " Mobile phone services", 1), id="b")
+    assert [(f.kind, f.after) for f in compare(a, b)] == [("claim_added", new)]
+    assert [(f.kind, f.before) for f in compare(b, a)] == [("claim_dropped", new)]
+
+
 @pytest.mark.parametrize(
     "a,b",
     [
@@ -302,7 +315,6 @@ def test_attributions(text, speaker_heads, agencies):
 
 # --- properties ----------------------------------------------------------------------------
 
-import pathlib  # noqa: E402
 import re  # noqa: E402
 
 from hypothesis import given, settings  # noqa: E402
