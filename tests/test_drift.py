@@ -123,6 +123,9 @@ CASES = [
     ("quote_altered", "\u201cWe will rebuild every school in the valley,\u201d the governor said.", "\u201cWe will rebuild some schools in the valley,\u201d the governor said.", ("We will rebuild every school in the valley,", "We will rebuild some schools in the valley,")),
     ("quote_attribution_changed", "\u201cWe will rebuild every school in the valley,\u201d the governor said.", "\u201cWe will rebuild every school in the valley,\u201d the mayor said.", ("the governor said", "the mayor said")),
     ("wording_changed", "Last year separatists attacked a train with 450 passengers on board.", "Last year separatists hijacked a train with 450 passengers on board.", ("attacked a train", "hijacked a train")),
+    # a negation put in or taken out
+    ("wording_changed", "The group claimed responsibility for the attacks in a statement sent to AFP.", "The group denied responsibility for the attacks in a statement sent to AFP.", ("claimed responsibility for", "denied responsibility for")),
+    ("wording_changed", "One soldier was killed in the attack on the base, police said.", "One soldier was not killed in the attack on the base, police said.", ("killed in the", "not killed in the")),
 ]
 
 
@@ -159,6 +162,15 @@ CLAIM_B = (
 )
 
 
+@pytest.mark.parametrize("negated", ["did not confirm", "declined to confirm", "has not confirmed"])
+def test_a_negated_verb_of_saying_is_a_wording_change_not_a_dropped_source(negated):
+    a = "A senior military official based in Islamabad confirmed the attacks, adding they were poorly executed."
+    found = compare(doc(a, "a"), doc(a.replace("confirmed", negated), "b"))
+    assert [(f.kind, f.note) for f in found] == [("wording_changed", f"confirmed -> {negated}")]
+    found = compare(doc(a.replace("confirmed", negated), "b"), doc(a, "a"))
+    assert [(f.kind, f.note) for f in found] == [("wording_changed", f"{negated} -> confirmed")]
+
+
 def test_claims_added_and_dropped():
     found = compare(doc(CLAIM_A), doc(CLAIM_B))
     assert [f.before for f in of_kind(found, "claim_dropped")] == ["Inflation has stayed above the target for two years."]
@@ -189,12 +201,14 @@ def test_a_new_claim_made_of_words_scattered_over_the_source_is_added():
         ("The group agreed to pay $9.3bn in a deal, the company said.", "The group agreed to pay 9.3bn in a deal, the company said."),
         ("The jet is capable of flying almost 11,000 miles non-stop, the maker said.", "The jet is capable of flying almost 11,000mi non-stop, the maker said."),
         ("The new road runs 17,700 km across the country, officials said.", "The new road runs 17,700km across the country, officials said."),
+        ("The minister did not attend the summit in Geneva, officials said.", "The minister didn't attend the summit in Geneva, officials said."),
+        ("An official would not confirm the toll, adding that rescue work went on.", "An official declined to confirm the toll, adding that rescue work went on."),
         ("In 1999 the administration filed a demand that the court rejected in 2004.", "The administration filed a demand in 1999 that the court rejected in 2004."),
         ("The firm was founded in 1998 and listed in 2001, it said.", "The firm was founded in 1998 and listed in 2001, the company said."),
         ("Prices have doubled since 1999, the office said.", "Prices have doubled since March 1999, the office said."),
     ],
     ids=["per-cent", "number-words", "date-format", "quote-style", "clause-order", "bn-dollars", "us-dollars", "no-symbol",
-         "glued-miles", "glued-km", "year-moved", "years-kept", "year-given-a-month"],
+         "glued-miles", "glued-km", "contracted-not", "negated-alike", "year-moved", "years-kept", "year-given-a-month"],
 )
 def test_style_only_edits_are_not_findings(a, b):
     assert compare(doc(a), doc(b)) == ()
