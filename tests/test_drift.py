@@ -122,6 +122,7 @@ CASES = [
     ("attribution_changed", "Ten soldiers died in the ambush, an official told AFP.", "Ten soldiers died in the ambush, an official told Reuters.", ("an official told AFP", "an official told Reuters")),
     ("quote_altered", "\u201cWe will rebuild every school in the valley,\u201d the governor said.", "\u201cWe will rebuild some schools in the valley,\u201d the governor said.", ("We will rebuild every school in the valley,", "We will rebuild some schools in the valley,")),
     ("quote_attribution_changed", "\u201cWe will rebuild every school in the valley,\u201d the governor said.", "\u201cWe will rebuild every school in the valley,\u201d the mayor said.", ("the governor said", "the mayor said")),
+    ("quote_attribution_changed", "\u201cWe will rebuild every school in the valley,\u201d said Ahmed Khan, the provincial governor.", "\u201cWe will rebuild every school in the valley,\u201d said Bilal Rana, the provincial governor.", ("said Ahmed Khan", "said Bilal Rana")),
     ("wording_changed", "Last year separatists attacked a train with 450 passengers on board.", "Last year separatists hijacked a train with 450 passengers on board.", ("attacked a train", "hijacked a train")),
     # a negation put in or taken out
     ("wording_changed", "The group claimed responsibility for the attacks in a statement sent to AFP.", "The group denied responsibility for the attacks in a statement sent to AFP.", ("claimed responsibility for", "denied responsibility for")),
@@ -169,6 +170,13 @@ def test_a_negated_verb_of_saying_is_a_wording_change_not_a_dropped_source(negat
     assert [(f.kind, f.note) for f in found] == [("wording_changed", f"confirmed -> {negated}")]
     found = compare(doc(a.replace("confirmed", negated), "b"), doc(a, "a"))
     assert [(f.kind, f.note) for f in found] == [("wording_changed", f"{negated} -> confirmed")]
+
+
+@pytest.mark.parametrize("said", ["said {}, the provincial governor.", "{} said on Sunday."])
+def test_a_quote_given_to_another_named_speaker_is_one_finding(said):
+    a = "\u201cWe will rebuild every school in the valley,\u201d " + said.format("Ahmed Khan")
+    b = "\u201cWe will rebuild every school in the valley,\u201d " + said.format("Bilal Rana")
+    assert kinds(compare(doc(a, "a"), doc(b, "b"))) == ["quote_attribution_changed"]
 
 
 def test_claims_added_and_dropped():
