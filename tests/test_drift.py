@@ -151,6 +151,19 @@ def test_a_month_kept_is_not_a_date_change(a, b):
     assert of_kind(compare(doc(a, "a"), doc(b, "b")), "date_changed") == []
 
 
+@pytest.mark.parametrize(
+    "a,b,figures",
+    [
+        ("Police said 12 janitors were hurt in the blast.", "Police said 15 janitors were hurt in the blast.", ("12", "15")),
+        ("Three marines and 10 junior officers were hurt.", "Three marines and 12 junior officers were hurt.", ("10", "12")),
+    ],
+    ids=["jan-itors", "jun-ior"],
+)
+def test_a_figure_before_a_word_that_starts_like_a_month_is_no_date(a, b, figures):
+    found = compare(doc(a, "a"), doc(b, "b"))
+    assert [(f.kind, f.before, f.after) for f in found] == [("number_changed", *figures)]
+
+
 CLAIM_A = (
     "The central bank raised interest rates by half a point on Thursday.\n"
     "Inflation has stayed above the target for two years.\n"

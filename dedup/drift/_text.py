@@ -320,7 +320,8 @@ _MON2 = _MON.replace("?P<mon>", "?P<mon2>")
 _DATE_RE = re.compile(
     r"\b(?:"
     + _MON + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?\b(?:,?\s+(?P<year>(?:19|20)\d{2})\b)?"
-    + r"|(?P<day2>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MON2 + r"(?:,?\s+(?P<year2>(?:19|20)\d{2})\b)?"
+    # (a month's name ends there: "1 decision" and "12 janitors" are no dates)
+    + r"|(?P<day2>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MON2 + r"(?!\w)(?:,?\s+(?P<year2>(?:19|20)\d{2})\b)?"
     + r")",
     re.IGNORECASE,
 )
