@@ -104,6 +104,10 @@ CASES = [
     ("number_changed", "At least 10 officials and 37 militants were killed in the attacks.", "At least 37 officials and 10 militants were killed in the attacks.", ("At least 10", "At least 37")),
     ("number_changed", "At least 10 officials and 37 militants were killed in the attacks.", "At least 37 officials and 10 militants were killed in the attacks.", ("37", "10")),
     ("number_changed", "The new road runs 17,700 km across the country, officials said.", "The new road runs 17,900km across the country, officials said.", ("17,700", "17,900")),
+    # ordinals are figures (compared with ordinals only), and so is each side of a score
+    ("number_changed", "Profits rose 5% in the fourth quarter of the year, the bank said.", "Profits rose 5% in the third quarter of the year, the bank said.", ("fourth", "third")),
+    ("number_changed", "It was his 21st win of the season in Melbourne on Sunday.", "It was his 22nd win of the season in Melbourne on Sunday.", ("21st", "22nd")),
+    ("number_changed", "The demand was rejected in a 2-1 decision by the appeals court.", "The demand was rejected in a 3-0 decision by the appeals court.", ("1", "0")),
     ("date_changed", "The talks will resume on March 3, 2025 in Geneva, the ministry said.", "The talks will resume on March 5, 2025 in Geneva, the ministry said.", ("March 3, 2025", "March 5, 2025")),
     ("date_changed", "Officials said in March that 12 people died in the floods.", "Officials said in April that 12 people died in the floods.", ("March", "April")),
     ("date_changed", "Profits rose 5% in the three months to December, the bank said.", "Profits rose 5% in the three months to November, the bank said.", ("December", "November")),
@@ -224,12 +228,14 @@ def test_a_new_claim_made_of_words_scattered_over_the_source_is_added():
         ("The new road runs 17,700 km across the country, officials said.", "The new road runs 17,700km across the country, officials said."),
         ("The minister did not attend the summit in Geneva, officials said.", "The minister didn't attend the summit in Geneva, officials said."),
         ("An official would not confirm the toll, adding that rescue work went on.", "An official declined to confirm the toll, adding that rescue work went on."),
+        ("Profits rose 5% in the fourth quarter, the bank said.", "Profits rose 5% in the 4th quarter, the bank said."),
+        ("It was the twenty-first such attack this year, police said.", "It was the 21st such attack this year, police said."),
         ("In 1999 the administration filed a demand that the court rejected in 2004.", "The administration filed a demand in 1999 that the court rejected in 2004."),
         ("The firm was founded in 1998 and listed in 2001, it said.", "The firm was founded in 1998 and listed in 2001, the company said."),
         ("Prices have doubled since 1999, the office said.", "Prices have doubled since March 1999, the office said."),
     ],
     ids=["per-cent", "number-words", "date-format", "quote-style", "clause-order", "bn-dollars", "us-dollars", "no-symbol",
-         "glued-miles", "glued-km", "contracted-not", "negated-alike", "year-moved", "years-kept", "year-given-a-month"],
+         "glued-miles", "glued-km", "contracted-not", "negated-alike", "ordinal-digits", "ordinal-words", "year-moved", "years-kept", "year-given-a-month"],
 )
 def test_style_only_edits_are_not_findings(a, b):
     assert compare(doc(a), doc(b)) == ()

@@ -18,14 +18,14 @@ from rapidfuzz.distance import Levenshtein
 
 from ..normalize import is_content, stem
 from ..records import Alignment, Document, Finding
-from ._text import CURRENCY_WORDS, MONTHS, NUMBER_WORDS, WEEKDAYS, Word, doc_words, finding, groups
+from ._text import CURRENCY_WORDS, MONTHS, NUMBER_WORDS, ORDINAL_WORDS, WEEKDAYS, Word, doc_words, finding, groups
 
-# Words of saying, hedges and the words of money (scales, currencies) are reported by
-# attribution / numbers, not here.
+# Words of saying, hedges, ordinals ("fourth", the "th" of "4th") and the words of money
+# (scales, currencies) are reported by attribution / numbers, not here.
 _IGNORE = frozenset(
     "said says say told added stated announced noted noting adding according claimed described "
-    "least more than over some about around nearly almost per cent percent bn mn".split()
-) | NUMBER_WORDS | frozenset(MONTHS) | frozenset(WEEKDAYS) | frozenset(CURRENCY_WORDS)
+    "least more than over some about around nearly almost per cent percent bn mn st nd rd th".split()
+) | NUMBER_WORDS | frozenset(ORDINAL_WORDS) | frozenset(MONTHS) | frozenset(WEEKDAYS) | frozenset(CURRENCY_WORDS)
 # Near-synonyms of wire copy that rewrites swap freely without changing a fact. A short,
 # deliberate list (no lexicon is shipped): each group maps to its first stem.
 _SYNONYM_GROUPS = (
