@@ -486,6 +486,11 @@ def score_matrix(a_terms: Sequence[frozenset[str]], b_terms: Sequence[frozenset[
     return _weighted_dice_matrix(m, w, len(a_terms))[0]
 
 
+def _same_text(x: str, y: str) -> bool:
+    """Are two sentences the same text once runs of white space are one space?"""
+    return x == y or x.split() == y.split()
+
+
 def align(
     a_text: str,
     b_text: str,
@@ -514,15 +519,21 @@ def align(
     m, w = _matrices_ids(a, b, na, nb)
     s, mw = _weighted_dice_matrix(m, w, na)
 
-    # Greedy 1:1 on the best scores (ties broken by closeness to the diagonal, then in row
-    # order), sorted in Python: most pairs have a handful of candidates.
+    # Greedy 1:1 on the best scores, sorted in Python: most pairs have a handful of
+    # candidates. Ties go to the pair whose sentences are the same text (white space
+    # collapsed), then to closeness to the diagonal, then in row order: two sentences that
+    # differ only in figures or dates mask to the same terms, and a reordered one must pair
+    # with its verbatim twin, not with the one now at its place. Only ties: no score changes.
     rows = s.tolist()
     pair_of_a: dict[int, int] = {}
     pair_of_b: dict[int, int] = {}
     ci, cj = (s >= min_score).nonzero()
     ij = [
         (i, j)
-        for _, _, i, j in sorted((-rows[i][j], abs(i / na - j / nb), i, j) for i, j in zip(ci.tolist(), cj.tolist()))
+        for _, _, _, i, j in sorted(
+            (-rows[i][j], not _same_text(sa[i].text, sb[j].text), abs(i / na - j / nb), i, j)
+            for i, j in zip(ci.tolist(), cj.tolist())
+        )
     ]
     for i, j in ij:
         if i in pair_of_a or j in pair_of_b:

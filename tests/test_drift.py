@@ -1,5 +1,7 @@
 """Typed drift findings: the seeds, style-only copies, and one small case per kind."""
 
+import pathlib
+
 import pytest
 from conftest import document_from_raw, seed_document
 
@@ -101,10 +103,19 @@ CASES = [
     ("number_changed", "The bank agreed to pay a fine of $16m to settle the case, it said.", "The bank agreed to pay a fine of \u00a316m to settle the case, it said.", ("$16m", "\u00a316m")),
     ("number_changed", "At least 10 officials and 37 militants were killed in the attacks.", "At least 37 officials and 10 militants were killed in the attacks.", ("At least 10", "At least 37")),
     ("number_changed", "At least 10 officials and 37 militants were killed in the attacks.", "At least 37 officials and 10 militants were killed in the attacks.", ("37", "10")),
+    ("number_changed", "The new road runs 17,700 km across the country, officials said.", "The new road runs 17,900km across the country, officials said.", ("17,700", "17,900")),
+    # ordinals are figures (compared with ordinals only), and so is each side of a score
+    ("number_changed", "Profits rose 5% in the fourth quarter of the year, the bank said.", "Profits rose 5% in the third quarter of the year, the bank said.", ("fourth", "third")),
+    ("number_changed", "It was his 21st win of the season in Melbourne on Sunday.", "It was his 22nd win of the season in Melbourne on Sunday.", ("21st", "22nd")),
+    ("number_changed", "The demand was rejected in a 2-1 decision by the appeals court.", "The demand was rejected in a 3-0 decision by the appeals court.", ("1", "0")),
     ("date_changed", "The talks will resume on March 3, 2025 in Geneva, the ministry said.", "The talks will resume on March 5, 2025 in Geneva, the ministry said.", ("March 3, 2025", "March 5, 2025")),
     ("date_changed", "Officials said in March that 12 people died in the floods.", "Officials said in April that 12 people died in the floods.", ("March", "April")),
     ("date_changed", "Profits rose 5% in the three months to December, the bank said.", "Profits rose 5% in the three months to November, the bank said.", ("December", "November")),
     ("date_changed", "The plant has been closed since May 2024, the company said.", "The plant has been closed since May 2023, the company said.", ("May 2024", "May 2023")),
+    # a year written alone
+    ("date_changed", "The demand was filed by the administration in 1999 and rejected by the court.", "The demand was filed by the administration in 2001 and rejected by the court.", ("1999", "2001")),
+    ("date_changed", "He faces charges over rights abuses under his 1973-90 rule, lawyers said.", "He faces charges over rights abuses under his 1974-90 rule, lawyers said.", ("1973", "1974")),
+    ("date_changed", "Sales were $3.36bn, up 27% from its 2003 performance, the firm said.", "Sales were $3.36bn, up 27% from its 2002 performance, the firm said.", ("2003", "2002")),
     ("weekday_changed", "Gunmen stormed the hotel on Saturday, police in the capital said.", "Gunmen stormed the hotel on Tuesday, police in the capital said.", ("Saturday", "Tuesday")),
     ("entity_changed", "The minister met the ambassador in Quetta to discuss the trade agreement.", "The minister met the ambassador in Karachi to discuss the trade agreement.", ("Quetta", "Karachi")),
     ("spelling_variant", "Fighting continued in the Nushki district of the province for a second day.", "Fighting continued in the Noshki district of the province for a second day.", ("Nushki", "Noshki")),
@@ -115,7 +126,11 @@ CASES = [
     ("attribution_changed", "Ten soldiers died in the ambush, an official told AFP.", "Ten soldiers died in the ambush, an official told Reuters.", ("an official told AFP", "an official told Reuters")),
     ("quote_altered", "\u201cWe will rebuild every school in the valley,\u201d the governor said.", "\u201cWe will rebuild some schools in the valley,\u201d the governor said.", ("We will rebuild every school in the valley,", "We will rebuild some schools in the valley,")),
     ("quote_attribution_changed", "\u201cWe will rebuild every school in the valley,\u201d the governor said.", "\u201cWe will rebuild every school in the valley,\u201d the mayor said.", ("the governor said", "the mayor said")),
+    ("quote_attribution_changed", "\u201cWe will rebuild every school in the valley,\u201d said Ahmed Khan, the provincial governor.", "\u201cWe will rebuild every school in the valley,\u201d said Bilal Rana, the provincial governor.", ("said Ahmed Khan", "said Bilal Rana")),
     ("wording_changed", "Last year separatists attacked a train with 450 passengers on board.", "Last year separatists hijacked a train with 450 passengers on board.", ("attacked a train", "hijacked a train")),
+    # a negation put in or taken out
+    ("wording_changed", "The group claimed responsibility for the attacks in a statement sent to AFP.", "The group denied responsibility for the attacks in a statement sent to AFP.", ("claimed responsibility for", "denied responsibility for")),
+    ("wording_changed", "One soldier was killed in the attack on the base, police said.", "One soldier was not killed in the attack on the base, police said.", ("killed in the", "not killed in the")),
 ]
 
 
@@ -140,6 +155,19 @@ def test_a_month_kept_is_not_a_date_change(a, b):
     assert of_kind(compare(doc(a, "a"), doc(b, "b")), "date_changed") == []
 
 
+@pytest.mark.parametrize(
+    "a,b,figures",
+    [
+        ("Police said 12 janitors were hurt in the blast.", "Police said 15 janitors were hurt in the blast.", ("12", "15")),
+        ("Three marines and 10 junior officers were hurt.", "Three marines and 12 junior officers were hurt.", ("10", "12")),
+    ],
+    ids=["jan-itors", "jun-ior"],
+)
+def test_a_figure_before_a_word_that_starts_like_a_month_is_no_date(a, b, figures):
+    found = compare(doc(a, "a"), doc(b, "b"))
+    assert [(f.kind, f.before, f.after) for f in found] == [("number_changed", *figures)]
+
+
 CLAIM_A = (
     "The central bank raised interest rates by half a point on Thursday.\n"
     "Inflation has stayed above the target for two years.\n"
@@ -152,10 +180,37 @@ CLAIM_B = (
 )
 
 
+@pytest.mark.parametrize("negated", ["did not confirm", "declined to confirm", "has not confirmed"])
+def test_a_negated_verb_of_saying_is_a_wording_change_not_a_dropped_source(negated):
+    a = "A senior military official based in Islamabad confirmed the attacks, adding they were poorly executed."
+    found = compare(doc(a, "a"), doc(a.replace("confirmed", negated), "b"))
+    assert [(f.kind, f.note) for f in found] == [("wording_changed", f"confirmed -> {negated}")]
+    found = compare(doc(a.replace("confirmed", negated), "b"), doc(a, "a"))
+    assert [(f.kind, f.note) for f in found] == [("wording_changed", f"{negated} -> confirmed")]
+
+
+@pytest.mark.parametrize("said", ["said {}, the provincial governor.", "{} said on Sunday."])
+def test_a_quote_given_to_another_named_speaker_is_one_finding(said):
+    a = "\u201cWe will rebuild every school in the valley,\u201d " + said.format("Ahmed Khan")
+    b = "\u201cWe will rebuild every school in the valley,\u201d " + said.format("Bilal Rana")
+    assert kinds(compare(doc(a, "a"), doc(b, "b"))) == ["quote_attribution_changed"]
+
+
 def test_claims_added_and_dropped():
     found = compare(doc(CLAIM_A), doc(CLAIM_B))
     assert [f.before for f in of_kind(found, "claim_dropped")] == ["Inflation has stayed above the target for two years."]
     assert [f.after for f in of_kind(found, "claim_added")] == [CLAIM_B.splitlines()[2]]
+
+
+def test_a_new_claim_made_of_words_scattered_over_the_source_is_added():
+    """Every word of the new sentence is somewhere in the source, but no one or two of its
+    sentences hold them: a new claim (the seed with one sentence put in)."""
+    raw = next((pathlib.Path(__file__).resolve().parent.parent / "seeds").glob("000_*.txt")).read_text(encoding="utf-8")
+    new = "The military said security forces had killed the attackers in Quetta."
+    a = document_from_raw(raw, id="a")
+    b = document_from_raw(raw.replace("\nMobile phone services", "\n" + new + " Mobile phone services", 1), id="b")
+    assert [(f.kind, f.after) for f in compare(a, b)] == [("claim_added", new)]
+    assert [(f.kind, f.before) for f in compare(b, a)] == [("claim_dropped", new)]
 
 
 @pytest.mark.parametrize(
@@ -169,11 +224,36 @@ def test_claims_added_and_dropped():
         ("The group agreed to pay $9.3bn in a deal, the company said.", "The group agreed to pay 9.3 billion dollars in a deal, the company said."),
         ("The group agreed to pay $9.3bn in a deal, the company said.", "The group agreed to pay US$9,300 million in a deal, the company said."),
         ("The group agreed to pay $9.3bn in a deal, the company said.", "The group agreed to pay 9.3bn in a deal, the company said."),
+        ("The jet is capable of flying almost 11,000 miles non-stop, the maker said.", "The jet is capable of flying almost 11,000mi non-stop, the maker said."),
+        ("The new road runs 17,700 km across the country, officials said.", "The new road runs 17,700km across the country, officials said."),
+        ("The minister did not attend the summit in Geneva, officials said.", "The minister didn't attend the summit in Geneva, officials said."),
+        ("An official would not confirm the toll, adding that rescue work went on.", "An official declined to confirm the toll, adding that rescue work went on."),
+        ("Profits rose 5% in the fourth quarter, the bank said.", "Profits rose 5% in the 4th quarter, the bank said."),
+        ("It was the twenty-first such attack this year, police said.", "It was the 21st such attack this year, police said."),
+        ("In 1999 the administration filed a demand that the court rejected in 2004.", "The administration filed a demand in 1999 that the court rejected in 2004."),
+        ("The firm was founded in 1998 and listed in 2001, it said.", "The firm was founded in 1998 and listed in 2001, the company said."),
+        ("Prices have doubled since 1999, the office said.", "Prices have doubled since March 1999, the office said."),
     ],
-    ids=["per-cent", "number-words", "date-format", "quote-style", "clause-order", "bn-dollars", "us-dollars", "no-symbol"],
+    ids=["per-cent", "number-words", "date-format", "quote-style", "clause-order", "bn-dollars", "us-dollars", "no-symbol",
+         "glued-miles", "glued-km", "contracted-not", "negated-alike", "ordinal-digits", "ordinal-words", "year-moved", "years-kept", "year-given-a-month"],
 )
 def test_style_only_edits_are_not_findings(a, b):
     assert compare(doc(a), doc(b)) == ()
+
+
+def test_reordered_sentences_that_differ_in_figures_are_not_changes():
+    """Two sentences alike but for a figure and a month, swapped: each pairs with its twin."""
+    a = doc(
+        "Results roundup\n\nAcme said quarterly profits reached $267m in the three months to June.\n\n"
+        "Analysts said the sector remained under pressure from rising costs.\n\n"
+        "Acme said quarterly profits reached $327m in the three months to September.\n"
+    )
+    b = doc(
+        "Results roundup\n\nAcme said quarterly profits reached $327m in the three months to September.\n\n"
+        "Analysts said the sector remained under pressure from rising costs.\n\n"
+        "Acme said quarterly profits reached $267m in the three months to June.\n"
+    )
+    assert compare(a, b) == ()
 
 
 def test_date_inconsistent_against_date_in_same_sentence():
@@ -238,6 +318,22 @@ def test_quotes_read_mark_direction_across_run_on_paragraphs():
 
 
 @pytest.mark.parametrize(
+    "text,figures",
+    [
+        ("He flew almost 11,000mi non-stop.", [(11000.0, "11,000")]),
+        ("The road runs 17,700km across the country.", [(17700.0, "17,700")]),
+        ("Output rose 3.5x in a year, to 1,250,000 tonnes.", [(1250000.0, "1,250,000")]),
+        ("Sales rose 2.5. Then 4,000 jobs went.", [(2.5, "2.5"), (4000.0, "4,000")]),
+    ],
+    ids=["glued-mi", "glued-km", "not-inside-a-decimal", "stop-after-a-decimal"],
+)
+def test_a_figure_is_never_read_out_of_a_longer_one(text, figures):
+    from dedup.drift._text import numbers
+
+    assert [(n.value, n.text) for n in numbers(text)] == figures
+
+
+@pytest.mark.parametrize(
     "text,speaker_heads,agencies",
     [
         ("Ten soldiers died, a senior security official based in Quetta told AFP on condition of anonymity.", ["offici"], ["AFP"]),
@@ -260,7 +356,6 @@ def test_attributions(text, speaker_heads, agencies):
 
 # --- properties ----------------------------------------------------------------------------
 
-import pathlib  # noqa: E402
 import re  # noqa: E402
 
 from hypothesis import given, settings  # noqa: E402

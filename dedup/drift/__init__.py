@@ -12,7 +12,7 @@ One module per finding family, each with the same signature
 - wording: wording_changed
 
 ``compare`` runs them all over one alignment and removes overlaps (a quote's speaker
-change is not also an attribution change; a changed word inside a changed figure, name,
+change is not also an attribution change or a changed name; a changed word inside a changed figure, name,
 quote or attribution is not also a wording change).
 """
 
@@ -38,7 +38,7 @@ CACHES = (
     attribution._attributions, quotes.doc_quotes, claims._has_fact, claims._clause_terms,
     dates._reference_date, dates._has_weekday, quotes.canonical_quote, _text._line_words, _text._line_names,
     _text._words_value, _text._event_in, _text._figure, _text._line_weekdays, _text.doc_months,
-    _text._doc_date_matches,
+    _text._doc_date_matches, _text.doc_years,
 )
 
 __all__ = ["FAMILIES", "KINDS", "SEVERITY", "clear_caches", "compare", "diff", "summarize"]
@@ -145,7 +145,7 @@ def _clean(found: list[Finding]) -> list[Finding]:
     others = [f for f in unique if f.kind not in {"wording_changed", "claim_added", "claim_dropped"}]
     out = []
     for f in unique:
-        if f.kind == "attribution_changed" and any(
+        if f.kind in ("attribution_changed", "entity_changed") and any(
             _overlaps(f.a_span, q.a_span) and _overlaps(f.b_span, q.b_span) for q in quote_speakers
         ):
             continue

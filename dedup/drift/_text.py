@@ -133,14 +133,31 @@ _TENS = {"twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ni
 _SCALES = {"hundred", "thousand", "million", "billion", "trillion"}
 NUMBER_WORDS = frozenset(_UNITS) | _TENS | _SCALES | {"dozen"}
 _NUMWORD = r"(?:" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + r")"
+# Ordinals ("fourth quarter", "21st century", "twenty-first") are figures too, compared only
+# with ordinals (unit "th").
+ORDINAL_WORDS = {
+    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
+    "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "thirteenth": 13, "fourteenth": 14,
+    "fifteenth": 15, "sixteenth": 16, "seventeenth": 17, "eighteenth": 18, "nineteenth": 19,
+    "twentieth": 20, "thirtieth": 30, "fortieth": 40, "fiftieth": 50, "sixtieth": 60, "seventieth": 70,
+    "eightieth": 80, "ninetieth": 90, "hundredth": 100,
+}
+_TENS_VALUE = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
+_ORDINAL = (r"\d+(?:st|nd|rd|th)|(?:(?:" + "|".join(sorted(_TENS)) + r")[\s-])?(?:"
+            + "|".join(sorted(ORDINAL_WORDS, key=len, reverse=True)) + r")")
 # A figure starts with a digit or with the first letter of a number word (matched with the same
 # flags): the lookahead only lets the engine give up early at the other word starts (the same
 # matches, ~35% less time on news text; tests/test_drift_cache.py compares the plain pattern).
-_NUMBER_FIRST = first_chars(NUMBER_WORDS, digits=True)
+_NUMBER_FIRST = first_chars(NUMBER_WORDS | frozenset(ORDINAL_WORDS), digits=True)
+# A unit of measure written against a figure ("11,000mi", "17,700km"): part of the figure's
+# match, so that the figure is read whole.
+_GLUED_UNITS = "km|kms|kmh|kph|mi|mph|ft|yd|yds|cm|mm|kg|kgs|mg|ml|lb|lbs|oz|ha|kw|kwh|mw|mwh|gw|gwh"
 _NUMBER_RE = re.compile(
     r"(?<![\w.])" + _NUMBER_FIRST + r"(?:"
-    r"(?P<digits>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
-    r"(?:\s*(?P<dscale>million|billion|trillion|bn|m)\b)?"
+    # A figure is never read out of a longer one: "11" of "11,000mi", "3" of "3.5x".
+    r"(?P<digits>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?!,\d{3}|\.\d)"
+    r"(?:\s*(?P<dscale>million|billion|trillion|bn|m)\b|(?:" + _GLUED_UNITS + r")(?![\w]))?"
+    r"|(?P<ordinal>" + _ORDINAL + r")"
     r"|(?P<words>" + _NUMWORD + r"(?:(?:\s+and\s+|[\s-])" + _NUMWORD + r")*)"
     r")(?![\w])"
     r"(?P<unit>\s*(?:%|per\s?cent\b|percent\b|pct\b))?",
@@ -184,7 +201,7 @@ class Number:
     start: int  # span of hedge + figure + unit
     end: int
     hedge: str  # "" when none
-    unit: str  # "%" or ""
+    unit: str  # "%", "th" (an ordinal: "fourth", "4th") or ""
     counted: str  # stem of the counted noun after the figure ("militant"), "" when unknown
     counted_text: str
     event: str  # stem prefix of an event verb in the same sentence ("kill"), "" when none
@@ -209,6 +226,17 @@ def _words_value(s: str) -> float | None:
             return float(text2num(s, "en"))
         except (ValueError, TypeError):
             return None
+
+
+def _ordinal_value(s: str) -> float | None:
+    """The value of an ordinal as written ("4th", "fourth", "twenty-first")."""
+    s = s.lower()
+    if s[:1].isdigit():
+        return float(s[:-2])
+    parts = re.split(r"[\s-]+", s)
+    if len(parts) == 2:
+        return float(_TENS_VALUE[parts[0]] + ORDINAL_WORDS[parts[1]]) if ORDINAL_WORDS[parts[1]] < 10 else None
+    return float(ORDINAL_WORDS[parts[0]])
 
 
 @lru_cache(maxsize=1 << 12)
@@ -252,8 +280,14 @@ def _figure(text: str, regs: tuple[tuple[int, int], ...]) -> tuple | None:
     """The reading of one match of _NUMBER_RE in ``text`` (its context), given the match's
     group spans ``regs`` (as ``Match.regs``): (value, figure, start, end, hedge, unit,
     counted, counted_text, event, currency), None when it is not a count."""
-    (ms, me), digits, dscale, words_, unit_ = regs
-    if digits[0] >= 0:
+    (ms, me), digits, dscale, ordinal, words_, unit_ = regs
+    if ordinal[0] >= 0:
+        figure = text[ordinal[0] : ordinal[1]]
+        value = _ordinal_value(figure)
+        if value is None:
+            return None
+        words_, scale = ordinal, ""  # (its end is the figure's end, as a number word's)
+    elif digits[0] >= 0:
         raw = text[digits[0] : digits[1]]
         # A time ("7:29") or a version ("2.0" after a name) is not a count.
         if text[digits[1] : digits[1] + 1] == ":" or (ms > 0 and text[ms - 1] == ":"):
@@ -274,13 +308,17 @@ def _figure(text: str, regs: tuple[tuple[int, int], ...]) -> tuple | None:
             return None
         value = v
     unit = "%" if unit_[0] >= 0 and unit_[1] > unit_[0] else ""
+    if ordinal[0] >= 0:
+        if unit:  # "first %"? not an ordinal
+            return None
+        unit = "th"
     before = text[max(0, ms - 24) : ms]
     h = _HEDGE_RE.search(before)
     hedge = h.group("hedge").lower() if h else ""
     c = _CURRENCY_BEFORE_RE.search(before)
     currency = _CURRENCY_ALIASES.get(c.group("cur").upper(), c.group("cur").upper()) if c else ""
     start = ms - (len(before) - h.start()) if h else ms - (len(before) - c.start()) if c else ms
-    end = unit_[1] if unit else digits[1] if digits[0] >= 0 and not scale else dscale[1] if digits[0] >= 0 else words_[1]
+    end = unit_[1] if unit == "%" else digits[1] if digits[0] >= 0 and not scale else dscale[1] if digits[0] >= 0 else words_[1]
     # Counted noun: the last word of the short noun phrase after the figure.
     counted = counted_text = ""
     phrase = []
@@ -292,7 +330,7 @@ def _figure(text: str, regs: tuple[tuple[int, int], ...]) -> tuple | None:
         if phrase and (lw.endswith("ed") or lw.endswith("ing") or lw in _SPEECH):
             break
         phrase.append(w)
-    if phrase and not unit:
+    if phrase and unit != "%":
         counted_text = phrase[-1]
         counted = stem(canonical_word(counted_text))
         currency = currency or CURRENCY_WORDS.get(counted_text.lower(), "")
@@ -316,7 +354,8 @@ _MON2 = _MON.replace("?P<mon>", "?P<mon2>")
 _DATE_RE = re.compile(
     r"\b(?:"
     + _MON + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?\b(?:,?\s+(?P<year>(?:19|20)\d{2})\b)?"
-    + r"|(?P<day2>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MON2 + r"(?:,?\s+(?P<year2>(?:19|20)\d{2})\b)?"
+    # (a month's name ends there: "1 decision" and "12 janitors" are no dates)
+    + r"|(?P<day2>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MON2 + r"(?!\w)(?:,?\s+(?P<year2>(?:19|20)\d{2})\b)?"
     + r")",
     re.IGNORECASE,
 )
@@ -454,6 +493,17 @@ def weekdays(text: str, offset: int = 0) -> list[WeekdayMention]:
         for m in _WEEKDAY_RE.finditer(text)
         if m.group()[0].isupper()
     ]
+
+
+@dataclass(frozen=True, slots=True)
+class YearMention:
+    """A year written alone ("in 1999", "its 2003 performance", "1973-90"), not as part of a
+    date or of a month's name ("March 3, 1999", "May 2024")."""
+
+    year: int
+    start: int
+    end: int
+    text: str
 
 
 def date_spans(text: str, offset: int = 0) -> list[tuple[int, int]]:
@@ -705,6 +755,17 @@ def doc_dates(text: str) -> Indexed:
 @lru_cache(maxsize=512)
 def doc_months(text: str) -> Indexed:
     return Indexed(_read_months(text, 0, _doc_date_matches(text)))
+
+
+@lru_cache(maxsize=512)
+def doc_years(text: str) -> Indexed:
+    """The bare years of a text: those outside its dates and its months with a year."""
+    taken = [(d.start, d.end) for d in doc_dates(text)] + [(m.start, m.end) for m in doc_months(text) if m.year]
+    out = []
+    for m in _YEAR_RE.finditer(text):
+        if not any(a < m.end() and m.start() < b for a, b in taken):
+            out.append(YearMention(int(m.group()), m.start(), m.end(), m.group()))
+    return Indexed(out)
 
 
 @lru_cache(maxsize=512)

@@ -43,9 +43,19 @@ _VERBS = (
     "warned|warns|explained|insisted|acknowledged|claimed|described|describes|wrote|alleged|reported|"
     "asserted|maintained|disclosed|revealed|denied|denies|denying"
 )
+# A verb of saying negated ("did not confirm", "would not say", "declined to confirm"): its
+# speaker is still a source; the negation is a change of wording (dedup.drift.wording), not a
+# dropped source.
+_NEGATED_VERBS = (
+    r"(?:did|does|do|would|could|will|can|should)(?:\s+not|n['\u2019]t)\s+(?:confirm|say|deny|disclose)"
+    r"|cannot\s+(?:confirm|say|deny|disclose)"
+    r"|(?:has|have|had)(?:\s+not|n['\u2019]t)\s+(?:confirmed|said|denied|disclosed)"
+    r"|(?:declined|declines|refused|refuses)\s+to\s+(?:confirm|say|deny|disclose)"
+)
+_NEGATED_FIRST = "did does do would could will can should cannot has have had declined declines refused refuses".split()
 # (the lookahead, the verbs' first letters, only makes other word starts fail early)
-_VERB_FIRST = first_chars(_VERBS.split("|"))
-_VERB_RE = re.compile(r"\b" + _VERB_FIRST + r"(?P<verb>" + _VERBS + r")\b(?!\s+(?:responsibility|by|dozens|the\s+lives|lives|\d)\b)")
+_VERB_FIRST = first_chars(_VERBS.split("|") + _NEGATED_FIRST)
+_VERB_RE = re.compile(r"\b" + _VERB_FIRST + r"(?P<verb>" + _NEGATED_VERBS + "|" + _VERBS + r")\b(?!\s+(?:responsibility|by|dozens|the\s+lives|lives|\d)\b)")
 _FORWARD_RE = re.compile(
     r"\b(?P<verb>according\s+to|citing|quoting|said|says|told|added|adds|explained|wrote)\s+"
     r"(?P<sp>(?:the|a|an|one|two|three|four|several|some)\b[^,.;:\u201c\u201d\"()]{2,80}"

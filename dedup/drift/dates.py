@@ -3,7 +3,9 @@
 Dates are compared as (month, day, year) values, so "Saturday, January 31" and
 "Saturday (January 31, 2026)" are the same date; a missing year matches any year.
 A month named without a day ("in March", "the three months to December") is compared
-as (month, year) the same way.
+as (month, year) the same way. A year written alone ("in 1999", "1973-90") is changed when,
+in a close pair, it is the one year of A left over against the one year of B left over
+(a year kept or moved within the pair is not a change).
 A weekday in the copy is inconsistent when it is not the weekday of a date written
 next to it, or, in the lead, of the copy's reference date (its publication date, else
 a dateline date near the top of the text) or the day before.
@@ -17,13 +19,17 @@ from functools import lru_cache
 
 from ..dateline import DATELINE_CHARS, published_day  # a dateline date sits within DATELINE_CHARS of the start
 from ..records import Alignment, Document, Finding
-from ._text import WEEKDAYS, dates, doc_dates, doc_months, doc_weekdays, finding, groups, weekdays, within
+from ._text import WEEKDAYS, YearMention, dates, doc_dates, doc_months, doc_weekdays, doc_years, finding, groups, weekdays, within
 
 # A weekday this close (characters) to a written date refers to that date
 # ("Tuesday, January 31", "Saturday (January 31, 2026)", "31 January, a Tuesday" is not).
 NEAR_DATE_CHARS = 3
 # Weekdays in the first this-many body sentences are checked against the reference date.
 LEAD_SENTENCES = 3
+# A bare year left over on each side of a pair is a changed year when the pair scores at
+# least this much (as a single leftover figure: numbers.SINGLE_LEFTOVER_MIN_SCORE); a looser
+# pair may tell of another year's event.
+YEAR_MIN_SCORE = 0.5
 
 
 def find(a: Document, b: Document, alignment: Alignment) -> Iterator[Finding]:
@@ -38,6 +44,14 @@ def find(a: Document, b: Document, alignment: Alignment) -> Iterator[Finding]:
                 "date_changed", m.text, n.text, (m.start, m.end), (n.start, n.end), g.a_text, g.b_text,
                 note=f"{m.text} -> {n.text}",
             )
+        if g.score >= YEAR_MIN_SCORE:
+            changed = _year_changed(within(doc_years(a.text), g.a_start, g.a_end), within(doc_years(b.text), g.b_start, g.b_end))
+            if changed is not None:
+                y, z = changed
+                yield finding(
+                    "date_changed", y.text, z.text, (y.start, y.end), (z.start, z.end), g.a_text, g.b_text,
+                    note=f"year {y.text} -> {z.text}",
+                )
         wa = within(doc_weekdays(a.text), g.a_start, g.a_end)
         wb = within(doc_weekdays(b.text), g.b_start, g.b_end)
         only_wa = [w for w in wa if w.weekday not in {x.weekday for x in wb}]
@@ -71,6 +85,24 @@ def _changed(xs, ys) -> Iterator[tuple]:
     only_x = [x for x in xs if not any(x.same_as(y) for y in ys)]
     only_y = [y for y in ys if not any(y.same_as(x) for x in xs)]
     return zip(only_x, only_y)
+
+
+def _year_changed(ya: list[YearMention], yb: list[YearMention]) -> tuple[YearMention, YearMention] | None:
+    """The one bare year of A and the one of B left over once the years they share are
+    taken out (as many times as each side writes them), None unless there is one of each."""
+    if not ya or not yb:
+        return None
+    left_b = list(yb)
+    left_a = []
+    for y in ya:
+        k = next((k for k, z in enumerate(left_b) if z.year == y.year), None)
+        if k is None:
+            left_a.append(y)
+        else:
+            del left_b[k]
+    if len(left_a) == 1 and len(left_b) == 1:
+        return left_a[0], left_b[0]
+    return None
 
 
 def reference_date(doc: Document) -> date | None:

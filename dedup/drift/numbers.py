@@ -1,7 +1,7 @@
 """number_changed and hedge_changed.
 
-Figures are compared as values ("Thirty-seven" = 37, "1.2 billion" = 1200000000), never
-as strings, and matched within aligned sentences by value and counted noun first, then by
+Figures are compared as values ("Thirty-seven" = 37, "1.2 billion" = 1200000000, an
+ordinal "fourth" = "4th", only with ordinals), never as strings, and matched within aligned sentences by value and counted noun first, then by
 what was counted ("37 militants" -> "67 militants"), then by value alone. A figure for the same count and event
 ("militants ... killed") that differs between the texts outside aligned sentences is a
 conflicting toll and is reported too.
@@ -92,7 +92,7 @@ def find(a: Document, b: Document, alignment: Alignment) -> Iterator[Finding]:
                 money = f" ({x.currency} -> {y.currency})" if currency else ""
                 yield finding(
                     "number_changed", _label(x, a.text), _label(y, b.text), (x.start, x.end), (y.start, y.end),
-                    g.a_text, g.b_text, note=f"{_fmt(x.value)} -> {_fmt(y.value)}{money} {what}".strip(),
+                    g.a_text, g.b_text, note=f"{_shown(x)} -> {_shown(y)}{money} {what}".strip(),
                 )
             elif _hedge_class(x) != _hedge_class(y):
                 yield finding(
@@ -134,8 +134,13 @@ def _conflicts(a, b, alignment, all_a, all_b, seen_a, seen_b) -> Iterator[Findin
         yield finding(
             "number_changed", _label(x, a.text), _label(y, b.text), (x.start, x.end), (y.start, y.end),
             sents_a[i].text if sents_a[i] else "", sents_b[best_j].text if sents_b[best_j] else "",
-            note=f"conflicting figures: {_fmt(x.value)} -> {_fmt(y.value)} {what}".strip(),
+            note=f"conflicting figures: {_shown(x)} -> {_shown(y)} {what}".strip(),
         )
+
+
+def _shown(n: Number) -> str:
+    """A figure's value for a note; an ordinal as written ("fourth", "4th")."""
+    return n.text if n.unit == "th" else _fmt(n.value)
 
 
 def _fmt(v: float) -> str:

@@ -54,7 +54,7 @@ def canonical_quote(s: str) -> str:
     last = 0
     for n in numbers(s):
         out.append(s[last : n.start])
-        out.append(f" {n.value:g}{' percent' if n.unit else ''} ")
+        out.append(f" {n.value:g}{' percent' if n.unit == '%' else 'th' if n.unit else ''} ")
         last = n.end
     out.append(s[last:])
     s = "".join(out).lower().replace("\u2019", "'")

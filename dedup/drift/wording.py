@@ -4,7 +4,9 @@ A word-level diff of each aligned pair finds words replaced right next to words 
 both sides ("attacked a train" -> "hijacked a train"; "civil administration officials" ->
 "civil administration offices"). Only content words count; figures, dates, names, verbs
 of saying and spelling/inflection variants ("southwest" / "southwestern") are left to
-the other finders or ignored.
+the other finders or ignored. A negation put in or taken out next to kept words is a
+change too, whatever the words ("confirmed the attacks" -> "did not confirm the attacks",
+"claimed responsibility" -> "denied responsibility", "was killed" -> "was not killed").
 """
 
 from __future__ import annotations
@@ -16,14 +18,14 @@ from rapidfuzz.distance import Levenshtein
 
 from ..normalize import is_content, stem
 from ..records import Alignment, Document, Finding
-from ._text import CURRENCY_WORDS, MONTHS, NUMBER_WORDS, WEEKDAYS, Word, doc_words, finding, groups
+from ._text import CURRENCY_WORDS, MONTHS, NUMBER_WORDS, ORDINAL_WORDS, WEEKDAYS, Word, doc_words, finding, groups
 
-# Words of saying, hedges and the words of money (scales, currencies) are reported by
-# attribution / numbers, not here.
+# Words of saying, hedges, ordinals ("fourth", the "th" of "4th") and the words of money
+# (scales, currencies) are reported by attribution / numbers, not here.
 _IGNORE = frozenset(
     "said says say told added stated announced noted noting adding according claimed described "
-    "least more than over some about around nearly almost per cent percent bn mn".split()
-) | NUMBER_WORDS | frozenset(MONTHS) | frozenset(WEEKDAYS) | frozenset(CURRENCY_WORDS)
+    "least more than over some about around nearly almost per cent percent bn mn st nd rd th".split()
+) | NUMBER_WORDS | frozenset(ORDINAL_WORDS) | frozenset(MONTHS) | frozenset(WEEKDAYS) | frozenset(CURRENCY_WORDS)
 # Near-synonyms of wire copy that rewrites swap freely without changing a fact. A short,
 # deliberate list (no lexicon is shipped): each group maps to its first stem.
 _SYNONYM_GROUPS = (
@@ -41,6 +43,29 @@ VARIANT_MIN_RATIO = 80
 ANCHOR_WORDS = 2
 # ... with a content word among this many kept words next to the change.
 CONTEXT_WORDS = 4
+
+
+# Words that negate what they stand next to (and any word ending in n't; "declined" and
+# "refused" before "to" and a verb: "declined to confirm", not "shares declined" or "prices
+# declined to their lowest").
+_NEGATORS = frozenset("not never cannot deny denies denied denying".split())
+_REFUSALS = frozenset("decline declines declined refuse refuses refused".split())
+_NOT_A_VERB = frozenset("the a an their its his her our your my this that these those some".split())
+# A negation put in or taken out is reported in a changed run of at most this many words a side.
+NEGATION_MAX_WORDS = 4
+
+
+def _negates(canons: list[str], i: int) -> bool:
+    """Does word ``i`` of ``canons`` negate?"""
+    w = canons[i]
+    return w in _NEGATORS or w.endswith("n't") or (
+        w in _REFUSALS and canons[i + 1 : i + 2] == ["to"] and i + 2 < len(canons)
+        and canons[i + 2] not in _NOT_A_VERB and not canons[i + 2][:1].isdigit()
+    )
+
+
+def _negations(canons: list[str]) -> int:
+    return sum(_negates(canons, i) for i in range(len(canons)))
 
 
 def _eligible(canon: str, written: str) -> bool:
@@ -73,10 +98,16 @@ def find(a: Document, b: Document, alignment: Alignment) -> Iterator[Finding]:
 
         ops = _merged(Levenshtein.opcodes(ca, cb))
         for k, op in enumerate(ops):
-            if op.tag != "replace":
+            if op.tag == "equal":
                 continue
             nxt = ops[k + 1] if k + 1 < len(ops) else None
             prv = ops[k - 1] if k > 0 else None
+            negated = _negation(a, b, g, wa, wb, op, prv, nxt)
+            if negated is not None:
+                yield negated
+                continue
+            if op.tag != "replace":
+                continue
             # Anchor after the change: compare the last replaced words.
             if nxt is not None and nxt.tag == "equal" and _anchor_ok(ca[nxt.src_start : nxt.src_end][:ANCHOR_WORDS], ca[nxt.src_start : nxt.src_end][:CONTEXT_WORDS]):
                 if changed(op.src_end - 1, op.dest_end - 1):
@@ -112,6 +143,40 @@ def _merged(opcodes) -> list[_Op]:
             out.append(_Op(tag, op.src_start, op.src_end, op.dest_start, op.dest_end))
     # A replace with nothing on one side is a pure insertion or deletion: not a substitution.
     return [o if o.tag == "equal" or (o.src_end > o.src_start and o.dest_end > o.dest_start) else _Op("gap", o.src_start, o.src_end, o.dest_start, o.dest_end) for o in out]
+
+
+def _negation(a: Document, b: Document, g, wa, wb, op: _Op, prv: _Op | None, nxt: _Op | None) -> Finding | None:
+    """A negation on one side only of a short changed run next to kept words, as a
+    wording_changed finding (None when there is none). A run that is only put in or taken
+    out ("killed" -> "not killed") is shown with the kept word after it (or before it). Not
+    when the pair holds as many negations on both sides (one moved with its clause)."""
+    ca, cb = wa.canons, wb.canons
+    a0, a1, b0, b1 = op.src_start, op.src_end, op.dest_start, op.dest_end
+    if a1 - a0 > NEGATION_MAX_WORDS or b1 - b0 > NEGATION_MAX_WORDS:
+        return None
+    if any(_negates(ca, i) for i in range(a0, a1)) == any(_negates(cb, j) for j in range(b0, b1)):
+        return None
+    if _negations(ca) == _negations(cb):  # as many negations in both: one moved (clauses reordered)
+        return None
+    after_ok = nxt is not None and _anchor_ok(ca[nxt.src_start : nxt.src_end][:ANCHOR_WORDS], ca[nxt.src_start : nxt.src_end][:CONTEXT_WORDS])
+    before_ok = prv is not None and _anchor_ok(ca[prv.src_start : prv.src_end][-ANCHOR_WORDS:], ca[prv.src_start : prv.src_end][-CONTEXT_WORDS:])
+    if not (after_ok or before_ok):
+        return None
+    if a0 == a1 or b0 == b1:  # put in or taken out: take in the kept word it negates (after it), else the one before
+        if nxt is not None:
+            a1, b1 = a1 + 1, b1 + 1
+        else:
+            a0, b0 = a0 - 1, b0 - 1
+    x, y = wa[a0:a1], wb[b0:b1]
+    if after_ok:
+        shown_a, shown_b = [*x, *wa[a1 : a1 + ANCHOR_WORDS]], [*y, *wb[b1 : b1 + ANCHOR_WORDS]]
+    else:
+        shown_a, shown_b = [*wa[max(0, a0 - ANCHOR_WORDS) : a0], *x], [*wb[max(0, b0 - ANCHOR_WORDS) : b0], *y]
+    x0, x1, y0, y1 = x[0].start, x[-1].end, y[0].start, y[-1].end
+    return finding(
+        "wording_changed", a.text[shown_a[0].start : shown_a[-1].end], b.text[shown_b[0].start : shown_b[-1].end],
+        (x0, x1), (y0, y1), g.a_text, g.b_text, note=f"{a.text[x0:x1]} -> {b.text[y0:y1]}",
+    )
 
 
 def _anchor_ok(anchor: list[str], context: list[str]) -> bool:
