@@ -486,6 +486,11 @@ def score_matrix(a_terms: Sequence[frozenset[str]], b_terms: Sequence[frozenset[
     return _weighted_dice_matrix(m, w, len(a_terms))[0]
 
 
+# Two sentences of the same text have the same terms, so a score of 1 (up to float rounding):
+# only such pairs are compared as texts.
+_TWIN_SCORE = 0.999
+
+
 def _same_text(x: str, y: str) -> bool:
     """Are two sentences the same text once runs of white space are one space?"""
     return x == y or x.split() == y.split()
@@ -531,7 +536,7 @@ def align(
     ij = [
         (i, j)
         for _, _, _, i, j in sorted(
-            (-rows[i][j], not _same_text(sa[i].text, sb[j].text), abs(i / na - j / nb), i, j)
+            (-rows[i][j], not (rows[i][j] > _TWIN_SCORE and _same_text(sa[i].text, sb[j].text)), abs(i / na - j / nb), i, j)
             for i, j in zip(ci.tolist(), cj.tolist())
         )
     ]
