@@ -187,6 +187,23 @@ def test_refuses_an_index_of_another_normalizer_version(index_url):
                                    "(dedup index add)")
 
 
+def test_refuses_an_index_whose_params_do_not_fit_its_signatures(index_url):
+    # a hand-edited or damaged meta row (num_perm 64 over signatures of 128) failed every check
+    # with numpy's "all input arrays must have the same shape"
+    import json
+
+    with open_index(index_url) as index:
+        index.add([doc(1)])
+        params = dict(index.params.to_dict(), num_perm=64, bands=16, content_bands=16)
+        with index.store.transaction(write=True) as tx:
+            tx.c.execute("UPDATE meta SET value = %s WHERE key = 'params'".replace(
+                "%s", "?" if index.store.backend == "sqlite" else "%s"), (json.dumps(params, sort_keys=True),))
+    with pytest.raises(IndexCorruptError) as err:
+        open_index(index_url)
+    assert str(err.value).endswith("has damaged metadata: its parameters say num_perm=64, but its signatures hold 128 "
+                                   "values; rebuild it")
+
+
 def test_new_index_keeps_given_params(index_url):
     p = FingerprintParams(num_perm=64, bands=16, content_bands=16, seed=7)
     with open_index(index_url, params=p) as index:

@@ -419,6 +419,7 @@ class Index:
                 )
             meta = cls._upgrade(store, meta)
             stored = cls._check_meta(store, meta)
+            cls._check_arrays(store, stored)
             if params is not None and params != stored:
                 raise IndexMismatchError(
                     f"index {store.url} was built with other fingerprint parameters: {_params_diff(stored, params)}; "
@@ -472,6 +473,19 @@ class Index:
                 "would not match; rebuild the index with this version (dedup index add)"
             )
         return stored
+
+    @staticmethod
+    def _check_arrays(store: Store, params: FingerprintParams) -> None:
+        """Refuse an index whose stored signatures do not have the length its parameters give (a
+        damaged or hand-edited meta row): every check would fail on them with a numpy error."""
+        with store.transaction(write=False) as tx:
+            first = tx.ids(after="", limit=1)
+            got = tx.get(first) if first else []
+        if got and len(got[0].minhash) != params.num_perm:
+            raise IndexCorruptError(
+                f"index {store.url} has damaged metadata: its parameters say num_perm={params.num_perm}, but its "
+                f"signatures hold {len(got[0].minhash)} values; rebuild it"
+            )
 
     def close(self) -> None:
         self.store.close()
