@@ -153,6 +153,45 @@ DocId = Annotated[str, Path(
     "{id}#{k} (send # as %23). Read from the raw path: a malformed escape or a control character is a 400.")]
 
 
+class Stats(BaseModel):
+    backend: str = Field(description="sqlite or postgresql")
+    url: str = Field(description="The index, without its password")
+    documents: int
+    band_postings: int = Field(description="LSH band keys stored, one per document and band")
+    sample_postings: int = Field(description="Winnowed shingle samples stored (containment)")
+    audit_entries: int
+    schema_version: int
+    params: dict[str, int] = Field(description="The fingerprint parameters the index was built with")
+    size_bytes: int | None = Field(description="On disk, when the backend can tell")
+    copy_band_postings: int = Field(description="Band keys kept for refused rewrites and partials, under the story "
+                                                "they copy (docs/index.md)")
+    copy_sample_postings: int = Field(description="Samples kept for refused rewrites and partials")
+
+
+class AuditMatch(BaseModel):
+    id: str
+    kind: str = Field(description="The relation: duplicate, reprint, rewrite, partial or same-event")
+    score: float
+
+
+class AuditEntry(BaseModel):
+    seq: int = Field(description="Increasing; page on with ?after=SEQ")
+    at: str = Field(description="ISO 8601 UTC, milliseconds")
+    id: str
+    action: str = Field(description="check, add, update, unchanged or remove")
+    decision: str = Field(description="new, a relation, or for a removal: removed or absent")
+    added: bool
+    updated: bool
+    reason: str
+    matches: list[AuditMatch]
+    client: str | None = Field(description="Who asked: cli, http:ADDRESS for an HTTP client, or what the caller of the library said")
+
+
+class AuditPage(BaseModel):
+    entries: list[AuditEntry] = Field(description="Oldest first")
+    next_after: int = Field(description="Pass as ?after= for the next page (the last seq here)")
+
+
 class Problem(BaseModel):
     type: str = "about:blank"
     title: str
@@ -543,8 +582,8 @@ def create_app(index: Index, *, token: str | None = None, max_body: int = DEFAUL
         return Response(status_code=204)
 
     @app.get("/v1/stats", responses=_problems(401, 500, 503), tags=["service"])
-    def stats() -> dict:
-        return stats_to_dict(index.stats())
+    def stats() -> Stats:
+        return Stats(**stats_to_dict(index.stats()))
 
     @app.get("/v1/audit", responses=_problems(400, 401, 422, 500, 503), tags=["service"])
     def audit(
@@ -553,10 +592,11 @@ def create_app(index: Index, *, token: str | None = None, max_body: int = DEFAUL
         limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
         id: Annotated[str | None, Query(json_schema_extra={"pattern": ID_PATTERN},
                                         description="Only this document's entries (read from the raw query).")] = None,
-    ) -> dict:
+    ) -> AuditPage:
         """Recorded decisions, oldest first. Page on with ``after`` = the last ``seq`` you got."""
         entries = index.audit(id=query_id(request), after=after, limit=limit)
-        return {"entries": [audit_to_dict(e) for e in entries], "next_after": entries[-1].seq if entries else after}
+        return AuditPage(entries=[AuditEntry(**audit_to_dict(e)) for e in entries],
+                         next_after=entries[-1].seq if entries else after)
 
     app.add_middleware(_Gate, limit=max_body, token=token, body_timeout=body_timeout)
     return app

@@ -145,6 +145,14 @@ def test_check_add_get_delete_stats_audit(server, ns):
         assert [e["seq"] for e in c.get("/v1/audit", params={"id": f"{ns}art-2"}).json()["entries"]] == [
             log[2]["seq"], log[4]["seq"], log[5]["seq"]]
         assert c.get("/healthz").json()["status"] == "ok"
+        # the stats and audit bodies follow their schemas in the committed OpenAPI document (they
+        # were free-form objects there)
+        components = json.loads((REPO / "docs" / "openapi.json").read_text(encoding="utf-8"))["components"]["schemas"]
+        resolver = {"components": {"schemas": components}}
+        for path, name in (("/v1/stats", "Stats"), ("/v1/audit", "AuditPage")):
+            body = c.get(path).json()
+            jsonschema.validate(body, {**components[name], **resolver})
+            assert set(body) == set(components[name]["properties"]), path
 
 
 def test_batch_check_answers_in_order(server, ns):
