@@ -552,15 +552,21 @@ def create_app(index: Index, *, token: str | None = None, max_body: int = DEFAUL
         """Decide many articles in order; each decision is its own transaction."""
         return decide(documents(body.documents), body.add, client_of(request))
 
-    @app.post("/v1/documents", status_code=201, response_model=Answers, responses=_BODY_PROBLEMS,
-              tags=["documents"])
-    def add_documents(body: AddRequest, request: Request):
+    @app.post("/v1/documents", status_code=201, response_model=Answers, tags=["documents"], responses={
+        **_BODY_PROBLEMS,
+        200: {"model": Answers, "description": "Nothing was stored: every article was skipped (the reason is in its "
+                                               "result) or was indexed already with the same text"},
+    })
+    def add_documents(body: AddRequest, request: Request, response: Response):
         """Insert articles whatever they match (same id and text: no-op; new text: update). All or
         nothing: every id is checked first and the request is one transaction, so an error answer
-        leaves nothing stored and nothing in the audit log."""
+        leaves nothing stored and nothing in the audit log. 201 when any article was stored, else 200."""
         items = documents(body.documents)
         docs = [x for x in items if isinstance(x, Document)]
-        done = iter(index.add(docs, relate=body.relate, batch=max(len(docs), 1), client=client_of(request)))
+        decided = index.add(docs, relate=body.relate, batch=max(len(docs), 1), client=client_of(request))
+        if not any(d.added or d.updated for d in decided):
+            response.status_code = 200  # 201 said "created" for a batch that stored nothing
+        done = iter(decided)
         return {"results": [skipped_to_dict(x) if isinstance(x, Skipped) else decision_to_dict(next(done))
                             for x in items]}
 

@@ -155,6 +155,17 @@ def test_check_add_get_delete_stats_audit(server, ns):
             assert set(body) == set(components[name]["properties"]), path
 
 
+def test_documents_answers_200_when_nothing_was_stored(server, ns):
+    # every article skipped (a page with no article) or already indexed: it said 201 Created
+    with server.client() as c:
+        page = {"id": f"{ns}nav", "text": "<html><body><nav><a href='/'>Home</a></nav></body></html>"}
+        r = c.post("/v1/documents", json={"documents": [page]})
+        assert r.status_code == 200 and r.json()["results"][0]["decision"] == "skipped"
+        one = art(1, ns, text=article(8_100_001))
+        assert c.post("/v1/documents", json={"documents": [one, page]}).status_code == 201
+        assert c.post("/v1/documents", json={"documents": [one]}).status_code == 200  # the same text again
+
+
 def test_batch_check_answers_in_order(server, ns):
     base = 8_000_000 + (hash(ns) % 1000) * 10
     with server.client() as c:
