@@ -296,7 +296,7 @@ def _read_one(path: str, *, encoding: str | None):
     from .ingest import IngestOptions, read_inputs
     from .records import Skipped
 
-    opts = IngestOptions(split_stories=False, **({"encoding": encoding} if encoding else {}))
+    opts = IngestOptions(split_stories=False, placed_ids=True, **({"encoding": encoding} if encoding else {}))
     docs = []
     for item in read_inputs([path], options=opts):
         if isinstance(item, Skipped):

@@ -117,3 +117,15 @@ def test_no_color_on_a_terminal_marks_spans_with_labels_not_colours(monkeypatch)
     out = io.StringIO()
     diff_report.write_terminal(d, out, color=True, width=100)
     assert "[weekday:" not in out.getvalue() and "\x1b[" in out.getvalue()
+
+
+def test_json_records_without_an_id_can_be_diffed(tmp_path):
+    # diff needs no id, but refused such a record: "has no 'id' field; add one or pass --id-field
+    # NAME", an option diff does not have
+    a, b = tmp_path / "a.json", tmp_path / "b.jsonl"
+    a.write_text(json.dumps({"text": "Storm closes three ports along the northern coast on Tuesday, officials said."}))
+    b.write_text(json.dumps({"text": "Storm closes four ports along the northern coast on Tuesday, officials said."}) + "\n")
+    r = CliRunner().invoke(main, ["diff", str(a), str(b), "--format", "json"])
+    assert r.exit_code == 0, r.output
+    got = json.loads(r.stdout)
+    assert [(f["kind"], f["before"], f["after"]) for f in got["findings"]] == [("number_changed", "three", "four")]

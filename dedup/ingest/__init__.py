@@ -90,6 +90,9 @@ class IngestOptions:
     # retry or an update, as it does over HTTP), and a record whose id reading would trim or
     # escape is skipped (the index refuses such an id from --id and HTTP alike).
     index_ids: bool = False
+    # A record without an id field takes the id of its place in the input (FILE#record1, FILE:2),
+    # as a skipped one is named: for `dedup diff`, which compares one article per side and needs no id.
+    placed_ids: bool = False
 
     def __post_init__(self) -> None:
         if self.max_bytes <= 0:
@@ -399,6 +402,8 @@ def _record(
         return
     given = rec.get(options.id_field)
     rid = None if isinstance(given, bool) else _field(rec, options.id_field)
+    if rid is None and options.placed_ids and options.id_field not in rec:
+        rid = given = sid
     if rid is None:
         if options.id_field not in rec:
             why = f"has no '{options.id_field}' field; add one or pass --id-field NAME"
