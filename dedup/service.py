@@ -77,9 +77,16 @@ PROBLEM = "application/problem+json"
 _SPACE = r"\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
 _EDGE, _INNER = rf"[^\u0000-\u0020\u007f{_SPACE}]", r"[^\u0000-\u001f\u007f]"
 ID_PATTERN = rf"^{_EDGE}(?:{_INNER}{{0,{MAX_ID_LENGTH - 2}}}{_EDGE})?(?:#[1-9][0-9]{{0,8}})?$"
+# A new article's id (validate_id(new=True), str.isprintable): also no C1 controls, bidi marks,
+# zero-width or non-space separators (the pattern names the common ones; unassigned and
+# private-use characters are refused too).
+_INVISIBLE = r"\u0080-\u00a0\u00ad\u1680\u180e\u2000-\u200f\u2028-\u202f\u205f-\u2064\u2066-\u206f\u3000\ufeff"
+_NEW_EDGE, _NEW_INNER = rf"[^\u0000-\u0020\u007f{_INVISIBLE}]", rf"[^\u0000-\u001f\u007f{_INVISIBLE}]"
+NEW_ID_PATTERN = rf"^{_NEW_EDGE}(?:{_NEW_INNER}{{0,{MAX_ID_LENGTH - 2}}}{_NEW_EDGE})?(?:#[1-9][0-9]{{0,8}})?$"
 
-_ID = Field(min_length=1, max_length=MAX_ID_LENGTH, json_schema_extra={"pattern": ID_PATTERN},
-            description="Your id for the article; printable, no control characters, no spaces at either end.")
+_ID = Field(min_length=1, max_length=MAX_ID_LENGTH, json_schema_extra={"pattern": NEW_ID_PATTERN},
+            description="Your id for the article; printable: no control, invisible or layout characters (bidi "
+                        "marks, zero-width spaces), no spaces at either end.")
 
 
 class Article(BaseModel):
@@ -517,7 +524,7 @@ def create_app(index: Index, *, token: str | None = None, max_body: int = DEFAUL
     def documents(articles: Sequence[Article]) -> list[Document | Skipped]:
         out: list[Document | Skipped] = []
         for a in articles:
-            validate_id(a.id)
+            validate_id(a.id, new=True)
             try:
                 out += document_from_text(a.text, id=a.id, title=a.title, source=a.source, published=a.published,
                                           url=a.url, options=ingest)

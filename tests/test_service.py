@@ -189,6 +189,16 @@ def test_ids_with_slashes_round_trip(server, ns):
         assert c.get(f"/v1/documents/{ns}/business/001.txt").json()["id"] == f"{ns}/business/001.txt"
 
 
+def test_an_article_id_with_a_bidi_mark_or_c1_control_is_a_400(server, ns):
+    # they were taken: an id that a report shows reordered (U+202E) or as nothing
+    with server.client() as c:
+        for odd in ("\u202e", "\u200f", "\x85"):
+            for path, body in (("/v1/check", {"id": f"{ns}a{odd}b", "text": article(9), "add": True}),
+                               ("/v1/documents", {"documents": [{"id": f"{ns}a{odd}b", "text": article(9)}]})):
+                assert_problem(c.post(path, json=body), 400, f"has an invisible or layout character (U+{ord(odd):04X})")
+        assert c.get(f"/v1/documents/{ns}a\u202eb").status_code == 404  # a lookup is still answered
+
+
 @pytest.mark.parametrize(
     "case",
     ["no-token", "wrong-token", "malformed-json", "oversized", "bad-id", "missing-text", "unknown-field",

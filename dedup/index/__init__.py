@@ -124,16 +124,20 @@ _CORE_LOCK = threading.Lock()
 def validate_document(doc: Document) -> Document:
     """``doc`` when the index can take it: a valid id (:func:`validate_id`) and text it can store
     (:func:`dedup.records.unwritable`). Raises InputError."""
-    validate_id(doc.id)
+    validate_id(doc.id, new=True)
     if (why := unwritable(doc)) is not None:
         raise InputError(why)
     return doc
 
 
-def validate_id(doc_id: object) -> str:
+def validate_id(doc_id: object, *, new: bool = False) -> str:
     """A document id: 1..512 printable characters, no control characters, no surrounding spaces.
     The id of a story split from an article (``{id}#{k}``, :func:`dedup.ingest.document_from_text`)
-    may pass the limit by its ``#k``: its article's id is what must be valid. Raises InputError."""
+    may pass the limit by its ``#k``: its article's id is what must be valid. A ``new`` document's
+    id must also hold no invisible or layout characters (C1 controls, bidi marks, zero-width and
+    other non-space separators: ``str.isprintable``), which a report would show as nothing or
+    reorder, and which reading a record escapes; an id of an earlier dedup that holds some can
+    still be looked up and removed. Raises InputError."""
     if not isinstance(doc_id, str) or not doc_id:
         raise InputError(f"document id {doc_id!r} must be a non-empty string")
     article = doc_id
@@ -145,6 +149,10 @@ def validate_id(doc_id: object) -> str:
         article = doc_id[: part.start()]
     if any(ord(ch) < 32 or ord(ch) == 127 for ch in doc_id) or article != article.strip():
         raise InputError(f"document id {doc_id!r} has control characters or surrounding spaces; pass a plain id")
+    if new and not doc_id.isprintable():
+        odd = next(ch for ch in doc_id if not ch.isprintable())
+        raise InputError(f"document id {doc_id!r} has an invisible or layout character (U+{ord(odd):04X}); "
+                         "pass a plain id")
     return doc_id
 
 
