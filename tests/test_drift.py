@@ -419,3 +419,17 @@ def test_clause_level_claims_inside_aligned_sentences():
 def test_summarize_nothing():
     s = summarize("a", "b", ())
     assert (s.counts, s.high) == ((), ())
+
+
+def test_a_preposition_before_a_sum_is_no_hedge_and_argued_is_a_verb_of_saying():
+    # a tester's paraphrase: "under a $206bn settlement" read as the hedge "under" (since money
+    # took a hedge before its currency sign), and "the government had argued" as no source
+    a = ("The firms say they met many demands in a landmark $206bn settlement reached with 46 states in 1998.\n\n"
+         "In its case, the government claimed the firms manipulated nicotine levels.")
+    b = ("The firms say they met many demands under a $206bn settlement agreed with 46 states in 1998.\n\n"
+         "The government had argued that the firms manipulated nicotine levels.")
+    found = compare(doc(a), doc(b))
+    assert of_kind(found, "hedge_changed") == [] and of_kind(found, "attribution_dropped") == [], found
+    # a hedge still reads before a currency sign, and "under $206bn" is one
+    found = compare(doc(a), doc(a.replace("a landmark $206bn", "under $206bn")))
+    assert [(f.before, f.after) for f in of_kind(found, "hedge_changed")] == [("$206bn", "under $206bn")]

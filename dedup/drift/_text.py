@@ -178,7 +178,7 @@ _HEDGES = [
 _CURRENCY_SYMBOL = r"(?:(?:US|A|AU|C|CA|NZ|HK|S)?\$|[\u00a3\u20ac\u00a5\u20b9])"
 _HEDGE_RE = re.compile(
     r"\b(?P<hedge>" + "|".join(re.escape(h) for h, _ in sorted(_HEDGES, key=lambda x: -len(x[0])))
-    + r")\s+(?:a\s+|an\s+)?" + _CURRENCY_SYMBOL + r"?$",
+    + r")\s+(?:a\s+|an\s+|" + _CURRENCY_SYMBOL + r")?$",  # "over a dozen", "more than $8m"; not "under a $206bn deal"
     re.IGNORECASE,
 )
 _CURRENCY_BEFORE_RE = re.compile(r"(?<![A-Za-z])(?P<cur>" + _CURRENCY_SYMBOL + r")\s?$")

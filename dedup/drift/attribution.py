@@ -41,7 +41,7 @@ _VERBS = (
     # (not "states", "claims", "reports": as nouns they are far more common)
     "said|says|say|told|tells|added|adds|adding|stated|confirmed|confirms|announced|announces|noted|noting|"
     "warned|warns|explained|insisted|acknowledged|claimed|described|describes|wrote|alleged|reported|"
-    "asserted|maintained|disclosed|revealed|denied|denies|denying"
+    "asserted|maintained|disclosed|revealed|denied|denies|denying|argued|argues|contended|contends"
 )
 # A verb of saying negated ("did not confirm", "would not say", "declined to confirm"): its
 # speaker is still a source; the negation is a change of wording (dedup.drift.wording), not a
