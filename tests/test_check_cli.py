@@ -248,6 +248,13 @@ def test_a_plain_text_article_on_stdin_is_admitted_only_under_an_id_of_its_own(r
         assert [(o["id"], o["decision"], o["added"]) for o in lines(r)] == [("-", "skipped", False)]
     # a read-only check needs no id
     assert [(o["id"], o["decision"]) for o in lines(run("check", "-", input=second))] == [("-", "duplicate")]
+    # an id the index refuses is one skipped answer, whatever is wrong with it (a bidi mark was an
+    # "Error:" line, exit 1, no answer; spaces around it a skipped answer)
+    for given, why in ((" x", "has control characters or surrounding spaces"),
+                       ("x\u202ey", "has an invisible or layout character (U+202E)")):
+        r = run("check", "--add", "--id", given, "-", input=first)
+        (ans,) = lines(r)
+        assert (r.exit_code, ans["decision"]) == (0, "skipped") and why in ans["reason"], r.output
 
 
 def test_read_only_check_of_a_missing_index_is_an_error_not_an_empty_index(tmp_path):

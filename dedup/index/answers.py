@@ -105,7 +105,7 @@ def _with_valid_id(item: Document | Skipped, verb: str) -> Document | Skipped:
 
     if isinstance(item, Document):
         try:
-            validate_id(item.id)
+            validate_id(item.id, new=True)  # as check_many and add validate it
         except InputError as exc:
             return Skipped(repr(item.id)[1:-1][:80], f"not {verb}: {exc}", item.path)
     return item
