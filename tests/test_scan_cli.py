@@ -405,8 +405,8 @@ def test_record_ids_trimmed_or_escaped_are_listed_as_renamed_with_the_id_as_give
     assert res.exit_code == 0, res.output
     said = [
         f"'{recs}': id ' spaced ' read as 'spaced' (spaces around it trimmed); give ids without spaces around them",
-        f"'{recs}': id 'tab\\there' read as 'tab\\there' (control or invisible characters written as escapes); "
-        "give ids without control or invisible characters",
+        f"'{recs}': an id holding U+0009 was read as 'tab\\there' (control or invisible characters written as "
+        "escapes); give ids without control or invisible characters",
         f"'{recs}': id 'spaced' is taken by an earlier input, renamed 'spaced~2'; give each input its own id",
     ]
     assert res.stderr.splitlines() == said
@@ -418,8 +418,9 @@ def test_record_ids_trimmed_or_escaped_are_listed_as_renamed_with_the_id_as_give
     # both at once, and a trimmed id that an earlier record holds
     recs.write_text(json.dumps({"id": "x", "text": texts[0]}) + "\n" + json.dumps({"id": " x\u200f", "text": texts[1]}) + "\n")
     res = runner.invoke(main, ["scan", str(recs), "--format", "json", "-q"])
-    assert res.stderr == (f"'{recs}': id ' x\\u200f' read as 'x\\u200f' (spaces around it trimmed, control or invisible "
-                          "characters written as escapes); give ids without spaces around them or control or invisible characters\n")
+    assert res.stderr == (f"'{recs}': an id holding U+200F was read as 'x\\u200f' (control or invisible characters "
+                          "written as escapes, spaces around it trimmed); give ids without control or invisible characters "
+                          "or spaces around them\n")
     recs.write_text(json.dumps({"id": "x", "text": texts[0]}) + "\n" + json.dumps({"id": "x ", "text": texts[1]}) + "\n")
     res = runner.invoke(main, ["scan", str(recs), "--format", "json", "-q"])
     assert res.stderr == (f"'{recs}': id 'x ' read as 'x' (spaces around it trimmed), which is taken by an earlier input, "

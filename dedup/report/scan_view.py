@@ -73,13 +73,16 @@ def renamed_notice(doc: Document) -> str:
     where = f"'{doc.path}'" if doc.path is not None else "standard input"
     asked, got = doc.renamed_from or "", doc.parent or doc.id
     read = printable(asked.strip())
+    # the characters escaped are named by code point: the id as given would show escaped, like the id read
+    odd = ", ".join(dict.fromkeys(f"U+{ord(c):04X}" for c in asked.strip() if not c.isprintable()))
     changes = [(how, fix) for how, fix, changed in (
+        ("control or invisible characters written as escapes", "control or invisible characters", bool(odd)),
         ("spaces around it trimmed", "spaces around them", asked.strip() != asked),
-        ("control or invisible characters written as escapes", "control or invisible characters", read != asked.strip()),
     ) if changed]
     if not changes:
         return f"{where}: id '{asked}' is taken by an earlier input, renamed '{got}'; give each input its own id"
-    said = f"{where}: id '{printable(asked)}' read as '{read}' ({', '.join(how for how, _ in changes)})"
+    given = f"an id holding {odd} was" if odd else f"id '{asked}'"
+    said = f"{where}: {given} read as '{read}' ({', '.join(how for how, _ in changes)})"
     if got == read:
         return f"{said}; give ids without {' or '.join(fix for _, fix in changes)}"
     return f"{said}, which is taken by an earlier input, renamed '{got}'; give each input its own id"
