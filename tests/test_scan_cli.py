@@ -441,3 +441,17 @@ def test_a_reader_that_closes_the_pipe_early_ends_the_scan_with_141_and_no_messa
         p.stdout.close()
         err = p.stderr.read()
         assert (p.wait(timeout=120), err) == (141, b""), fmt
+
+
+def test_a_bidi_override_in_a_title_cannot_reorder_the_report(runner, tmp_path):
+    # a title holding U+202E reversed the rest of its line in the terminal ("00.1 erocs") and in the
+    # HTML page; the terminal escapes bidi embeddings and overrides, the page isolates titles
+    import json
+
+    text = "Storm closes three ports along the northern coast on Tuesday as heavy rain batters the region, officials said."
+    recs = tmp_path / "r.jsonl"
+    recs.write_text("".join(json.dumps({"id": i, "title": "Storm \u202eevil", "text": text}) + "\n" for i in ("a", "b")))
+    res = runner.invoke(main, ["scan", str(recs), "-q"])
+    assert "\u202e" not in res.stdout and '"Storm \\u202eevil"' in res.stdout
+    res = runner.invoke(main, ["scan", str(recs), "-q", "--format", "html"])
+    assert ".title,.doc{unicode-bidi:isolate}" in res.stdout and '<span class="title">\u201cStorm \u202eevil' in res.stdout

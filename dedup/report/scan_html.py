@@ -38,6 +38,7 @@ table.sbs{border-collapse:collapse;width:100%;table-layout:fixed;margin:.3em 0}
 table.sbs td,table.sbs th{vertical-align:top;padding:.35em .5em;border-bottom:1px solid #eee;font-size:.9em}
 table.sbs th{text-align:left;background:#f6f6f6;font-weight:600} td.k{width:7em;color:#666}
 .sev-high{color:#b71c1c;font-weight:600} table.toc td{padding:.1em .6em .1em 0}
+.title,.doc{unicode-bidi:isolate}
 """
 
 

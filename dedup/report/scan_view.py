@@ -17,7 +17,9 @@ EXCERPT_CHARS = 280  # longest passage excerpt; long enough for two sentences of
 ELLIPSIS = "…"
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")  # C0, C1 and the Unicode line/paragraph separators
+# C0, C1, the Unicode line/paragraph separators, and the bidi embeddings, overrides and isolates
+# (a title holding U+202E reversed the rest of its terminal line: "score 1.00" read "00.1 erocs")
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 _CONTROL_NAMES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
