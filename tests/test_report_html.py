@@ -150,3 +150,19 @@ def test_page_matches_golden(result, golden):
 
     page, _ = _page(result)
     golden("scan_report.html", page.replace(f"dedup {__version__} (", "dedup VERSION (", 1))
+
+
+def test_every_pair_of_a_story_shows_its_reasons_and_drift_as_the_json_does(seeds_dir):
+    # the "other pairs in this story" (001 ~ 003, partial) showed only their passages: their
+    # reasons and their drift (3 high findings in the JSON) were left out of the page
+    import json
+
+    page = CliRunner().invoke(main, ["scan", str(seeds_dir), "--drift", "--format", "html", "-q"]).stdout
+    data = json.loads(CliRunner().invoke(main, ["scan", str(seeds_dir), "--drift", "--format", "json", "-q"]).stdout)
+    in_stories = [p for p in data["pairs"] if p["story"] is not None]
+    assert page.count("<summary>drift:") + page.count("drift: no factual differences found") == sum(
+        1 for p in in_stories if p["drift"] is not None)
+    for p in in_stories:
+        for why in p["reasons"]:
+            assert why.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;").replace(
+                "'", "&#x27;") in page, why

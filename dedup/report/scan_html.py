@@ -140,7 +140,9 @@ def _story(view: ScanView, story: Story, w) -> None:
     if others:
         w(_folded(f"{_n(len(others), 'other pair')} in this story", [
             f'<span class="chip k-{r.kind.value}">{r.kind.value}</span>{_doc(view, r.a)} ~ {_doc(view, r.b)} '
-            f'<span class="dim">score {r.score:.2f}</span>{_passages(view, r, r.a)}'
+            f'<span class="dim">score {r.score:.2f}</span>'
+            + "".join(f'<div class="why">{_e(why)}</div>' for why in r.reasons)
+            + _passages(view, r, r.a) + _drift(r)  # the JSON and the terminal report give both
             for r in others
         ]))
 
