@@ -107,3 +107,19 @@ def test_a_scan_of_a_few_files_relates_each_pair_as_the_whole_scan_does(seeds_di
     res = CliRunner().invoke(main, ["scan", *files, "--format", "json", "-q"])
     pairs = json.loads(res.stdout)["pairs"]
     assert [(p["a"][:3], p["b"][:3], p["relation"]) for p in pairs] == [(*names, expected)]
+
+
+def test_the_readmes_example_report_is_the_tools_output(seeds_dir):
+    # the README showed the report cut without marks and out of date; every line it shows is now
+    # a line of the real report, in order ("…" marks lines left out)
+    import pathlib
+
+    readme = (pathlib.Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    block = readme.split("```\n$ dedup scan seeds/\n", 1)[1].split("\n```", 1)[0].splitlines()
+    real = CliRunner().invoke(main, ["scan", str(seeds_dir)]).stdout.splitlines()
+    at = 0
+    for line in block:
+        if line.strip() == "…":
+            continue
+        assert line in real[at:], line
+        at = real.index(line, at) + 1
