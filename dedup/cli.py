@@ -394,7 +394,7 @@ def inspect_command(paths, show_text, no_split, skip_binary, **read):
             for line in item.text.splitlines():
                 click.echo(f"    {line}")
         click.echo("")
-    click.echo(f"{docs} documents, {skipped} skipped", err=True)
+    click.echo(f"{docs} document{'' if docs == 1 else 's'}, {skipped} skipped", err=True)
 
 
 # --- index: persistent index, pre-ingest check, HTTP service (dedup/index, dedup/service.py) ---
@@ -452,7 +452,7 @@ def index_add_command(paths, index_url, no_relate, batch, quiet, bulk, stream_id
     for s in skipped:
         click.echo(f"skipped {s.id}: {s.reason}", err=True)
     click.echo(f"added {counts['added']}, updated {counts['updated']}, unchanged {counts['unchanged']}, "
-               f"skipped {counts['skipped']}; {total} documents in {index.url}")
+               f"skipped {counts['skipped']}; {total} document{'' if total == 1 else 's'} in {index.url}")
 
 
 @index_group.command("stats")

@@ -36,7 +36,7 @@ def test_inspect_seed_004_exact_output():
         "  - line   39  agency credit (reporting/editing): (Reporting by Saleem Ahmed in Quetta; additional reporting by "
         "Mushtaq Ali in Peshawar and Asif Shah\u2026",
     ]
-    assert res.stderr == "1 documents, 0 skipped\n"
+    assert res.stderr == "1 document, 0 skipped\n"
 
 
 def test_inspect_folder_shows_parts_captions_and_skipped(tmp_path):
