@@ -260,9 +260,10 @@ def masked_terms(sentence: str) -> frozenset[str]:
 
 
 @lru_cache(maxsize=4096)
-def _terms_cached(text: str, zones: tuple[Zone, ...]) -> tuple[frozenset[str], ...]:
+def _terms_cached(text: str, zones: tuple[Zone, ...], names: bool = True) -> tuple[frozenset[str], ...]:
     """``masked_terms`` of every sentence, from one tokenisation of the whole text (the one
-    verification made: ``tokenize`` is cached per text)."""
+    verification made: ``tokenize`` is cached per text). ``names=False``: no word is marked as
+    a name, as in a text whose capitals tell no names (for pairing with one)."""
     toks = tokenize(text)
     sents = _split_cached(text, zones)
     if not sents:
@@ -273,7 +274,7 @@ def _terms_cached(text: str, zones: tuple[Zone, ...]) -> tuple[frozenset[str], .
     # content word is a name. The first word of each sentence is put right below.
     # None in a text whose capitals tell no names (set in capitals or title case).
     initials = "".join(map(text.__getitem__, toks.starts.tolist()))
-    if not capitals_tell_names(text):
+    if not names or not capitals_tell_names(text):
         caps = []
     elif initials.isascii():
         caps = np.flatnonzero(np.frombuffer(initials.encode("ascii"), dtype=np.uint8) - 65 < 26).tolist()
@@ -390,9 +391,9 @@ class _Vocab:
 
 
 @lru_cache(maxsize=TEXT_CACHE)
-def _ids_cached(text: str, zones: tuple[Zone, ...]) -> _Vocab:
+def _ids_cached(text: str, zones: tuple[Zone, ...], names: bool = True) -> _Vocab:
     """The ``_Vocab`` of a text's sentences (``sents``), cached per text."""
-    got = _Vocab.of(_terms_cached(text, zones))
+    got = _Vocab.of(_terms_cached(text, zones, names))
     got.sents = _split_cached(text, zones)
     return got
 
@@ -401,10 +402,12 @@ def _ids_cached(text: str, zones: tuple[Zone, ...]) -> _Vocab:
 SentenceData = _Vocab
 
 
-def sentence_data(text: str, zones: Sequence[Zone] = ()) -> SentenceData:
+def sentence_data(text: str, zones: Sequence[Zone] = (), *, names: bool = True) -> SentenceData:
     """The sentences of ``text`` and their term ids as ``align`` pairs them (cached per
-    text). Callers that keep it (dedup.verify's stored form) pass it back to ``align``."""
-    return _ids_cached(text, tuple(zones))
+    text). Callers that keep it (dedup.verify's stored form) pass it back to ``align``.
+    ``names=False``: its capitalised words are not marked as names, so that its terms meet
+    those of a text set in capitals, which marks none ("~quetta" never met "quetta")."""
+    return _ids_cached(text, tuple(zones), names)
 
 
 def sentence_data_from(vocab: np.ndarray, cols: np.ndarray, key: np.ndarray, counts: np.ndarray,
