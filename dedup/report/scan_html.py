@@ -83,6 +83,8 @@ def _drift(rel: Relation) -> str:
     if not d.counts:
         return '<div class="why">drift: no factual differences found</div>'
     counts = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in d.counts)
+    if not d.high:  # nothing to unfold (a <details> opened onto nothing)
+        return f'<div class="why">drift: {_e(counts)}; none of high severity (all findings are in --format json)</div>'
     out = [f'<details><summary>drift: {_e(counts)}' + (f'; <span class="sev-high">{len(d.high)} high</span>' if d.high else "") + "</summary>"]
     if d.high:
         out.append('<table class="sbs"><thead><tr><th class="k">finding</th><th>source</th><th>copy</th></tr></thead><tbody>')
