@@ -119,12 +119,44 @@ def _utf8_output(output: str | None) -> Iterator[io.TextIOBase]:
         finally:
             stream.detach()
         return
+    # Written to a temporary file beside it and renamed over it once whole: an interrupted or
+    # failed write (Ctrl-C, SIGTERM, a full disk) left a cut report that could look complete, in
+    # place of the previous one.
+    import os
+    import tempfile
+
+    from .errors import DedupError
+
+    folder = os.path.dirname(os.path.abspath(output))
     try:
-        stream = open(output, "w", encoding="utf-8", newline="")  # noqa: SIM115
+        fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(output)}.", suffix=".part", dir=folder)
     except OSError as exc:
         raise click.FileError(output, hint=exc.strerror) from exc
-    with stream:
-        yield stream
+    done = False
+    try:
+        with open(fd, "w", encoding="utf-8", newline="") as stream:
+            yield stream
+        if os.path.exists(output):
+            os.chmod(tmp, os.stat(output).st_mode & 0o7777)
+        else:
+            os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, output)
+        done = True
+    except OSError as exc:
+        raise DedupError(f"cannot write '{output}': {exc.strerror or exc}; nothing was written there "
+                         "(free some space or pass another --output)") from None
+    finally:
+        if not done:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+
+
+def _umask() -> int:
+    import os
+
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 # --- commands are added below, one block per command ---

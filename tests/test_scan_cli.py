@@ -455,3 +455,34 @@ def test_a_bidi_override_in_a_title_cannot_reorder_the_report(runner, tmp_path):
     assert "\u202e" not in res.stdout and '"Storm \\u202eevil"' in res.stdout
     res = runner.invoke(main, ["scan", str(recs), "-q", "--format", "html"])
     assert ".title,.doc{unicode-bidi:isolate}" in res.stdout and '<span class="title">\u201cStorm \u202eevil' in res.stdout
+
+
+def test_a_report_that_fails_half_written_leaves_the_previous_one_whole(runner, tmp_path, monkeypatch):
+    # the report was written in place: a Ctrl-C, a SIGTERM or a full disk left a cut file (a JSONL
+    # cut at a line end looked complete) where the previous report was; a full disk was a traceback
+    import errno
+    import json
+    import os
+
+    from dedup.report import scan_json
+
+    seeds = str(__import__("pathlib").Path(__file__).resolve().parent.parent / "seeds")
+    out = tmp_path / "report.jsonl"
+    out.write_text("the previous report\n")
+    os.chmod(out, 0o640)
+    real = scan_json.write_jsonl
+
+    def failing(result, stream, **kw):
+        stream.write('{"type": "header"}\n')
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(scan_json, "write_jsonl", failing)
+    res = runner.invoke(main, ["scan", seeds, "--format", "jsonl", "-q", "-o", str(out)])
+    assert res.exit_code == 1 and res.stderr == (
+        f"Error: cannot write '{out}': No space left on device; nothing was written there (free some space or pass "
+        "another --output)\n")
+    assert out.read_text() == "the previous report\n" and os.listdir(tmp_path) == ["report.jsonl"]
+    monkeypatch.setattr(scan_json, "write_jsonl", real)
+    res = runner.invoke(main, ["scan", seeds, "--format", "jsonl", "-q", "-o", str(out)])
+    assert res.exit_code == 0 and json.loads(out.read_text().splitlines()[0])["type"] == "header"
+    assert os.stat(out).st_mode & 0o777 == 0o640 and os.listdir(tmp_path) == ["report.jsonl"]  # its mode kept
