@@ -1000,3 +1000,33 @@ def test_a_sqlite_index_read_in_a_read_only_folder_sees_a_writer_that_starts():
             w.close()
         shutil.rmtree(shared)
         shutil.rmtree(flags)
+
+
+def test_audit_entries_commit_in_the_order_of_their_seqs(index_url):
+    # PostgreSQL took an entry's seq before its commit, and commits finish out of order: a reader
+    # paging with after=SEQ passed entries that committed later with smaller seqs (4 writers: 15 of
+    # 1,800 missed for good). A second writer now waits for the first one's commit.
+    import threading
+    import time
+
+    from dedup.records import AuditEntry
+
+    def entry(i):
+        return AuditEntry(seq=0, at="2026-01-01T00:00:00.000Z", id=f"e{i}", action="check", decision="new",
+                          added=False, updated=False, reason="test")
+
+    if not index_url.startswith("postgres"):
+        pytest.skip("SQLite has one writer at a time: its commits are in the order of their seqs")
+    with open_index(index_url) as index:
+        store = index.store
+        done = {}
+        with store.transaction(write=True) as tx:
+            (first,) = tx.append_audit([entry(1)])
+            later = threading.Thread(target=lambda: done.setdefault("seq", store.append_audit([entry(2)])[0]))
+            later.start()
+            time.sleep(0.5)
+            seen = [e.seq for e in index.audit()]
+            assert first not in seen  # not committed yet ...
+            assert "seq" not in done or done["seq"] not in seen  # ... and nothing after it is readable before it
+        later.join(30)
+        assert done["seq"] > first and [e.seq for e in index.audit()][-2:] == [first, done["seq"]]
