@@ -476,7 +476,7 @@ def index_add_command(paths, index_url, no_relate, batch, quiet, bulk, stream_id
                                           progress=_progress_to_stderr(quiet, "read"))
             counts |= {"updated": 0, "unchanged": 0}
         else:
-            counts, skipped = add_inputs(index, inputs, relate=not no_relate,
+            counts, skipped = add_inputs(index, inputs, relate=not no_relate, notice=lambda line: click.echo(line, err=True),
                                          batch=batch, client="cli", progress=_progress_to_stderr(quiet))
         total = index.stats().documents
     if not quiet and sys.stderr.isatty():
@@ -581,7 +581,7 @@ def check_command(paths, index_url, add, exit_code, fmt, no_drift, client, strea
     import json
 
     from .index import Index
-    from .index.answers import answer_to_dict, check_stream, is_copy
+    from .index.answers import answer_to_dict, check_stream, is_copy, replaced_unrelated
     from .ingest import read_inputs
     from .records import Skipped
 
@@ -594,6 +594,8 @@ def check_command(paths, index_url, add, exit_code, fmt, no_drift, client, strea
                                       index_ids=True)
         inputs = _say_renamed(read_inputs(list(paths), options=options))
         for ans in check_stream(index, inputs, add=add, client=client, chunk=chunk):
+            if line := replaced_unrelated(ans):
+                click.echo(line, err=True)
             copies += is_copy(ans)
             skipped += isinstance(ans, Skipped)
             answers += 1

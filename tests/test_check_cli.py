@@ -17,6 +17,10 @@ from unprivileged import run_unprivileged
 SCHEMA = json.loads((REPO / "dedup" / "schemas" / "check.v1.json").read_text())
 
 
+NOTICE = ("replaced the indexed article of that id with an unrelated text; if they are two articles, give each "
+          "its own id (--id, or a file name of its own)")
+
+
 @pytest.fixture
 def run(tmp_path, monkeypatch):
     monkeypatch.delenv("DEDUP_INDEX", raising=False)
@@ -277,7 +281,8 @@ def test_index_add_and_check_keep_a_repeated_record_id_and_inspect_renames_it(ru
     recs.write_text(json.dumps({"id": "x", "text": article(1)}) + "\n" + json.dumps({"id": "x", "text": article(2)}) + "\n")
     notice = f"'{recs}': id 'x' is taken by an earlier input, renamed 'x~2'; give each input its own id\n"
     r = run("index", "add", str(recs))
-    assert r.exit_code == 0 and r.stderr == "" and "added 1, updated 1" in r.stdout
+    # two different articles: the second replaces the first, and that is said
+    assert r.exit_code == 0 and r.stderr == f"'x': {NOTICE}\n" and "added 1, updated 1" in r.stdout
     r = run("check", str(recs))
     assert [json.loads(line)["id"] for line in r.stdout.splitlines()] == ["x", "x"] and r.stderr == ""
     r = CliRunner().invoke(main, ["inspect", str(recs)])
@@ -333,10 +338,33 @@ def test_index_commands_keep_record_ids_as_given_and_skip_ids_they_would_change(
     assert got[0]["reason"] == ("'-' line 1: record id 'wire\\tA' has control characters or spaces around it, which an index "
                                 "does not keep; give the record a plain id")
     assert got[2]["reason"].startswith("'-' line 3: record id ' sp' has control")
-    assert got[4]["updated"] is True and r.stderr == ""
+    assert got[4]["updated"] is True and r.stderr == f"'art': {NOTICE}\n"
     r = run("index", "stats", "--json")
     assert json.loads(r.stdout)["documents"] == 2
     f = tmp_path / "r.jsonl"
     f.write_text(stream)
     r = run("index", "add", str(f))
     assert r.exit_code == 0 and "added 0, updated 2, unchanged 1, skipped 2" in r.stdout  # art: 5 -> 4 -> 5
+
+
+def test_an_update_that_replaces_an_unrelated_article_is_said(run, tmp_path):
+    # a file name used again for the next story (the docs' `dedup check --add story.txt` pattern),
+    # or two folders' 001.txt, replaced the indexed article without a word: exit 0, "updated"
+    story = tmp_path / "story.txt"
+    story.write_text(article(41), encoding="utf-8")
+    assert run("check", "--add", str(story)).exit_code == 0
+    story.write_text(article(41) + "\n\nA corrected last paragraph, as wires send them.\n", encoding="utf-8")
+    r = run("check", "--add", str(story))  # the same story corrected: an update, nothing said
+    assert json.loads(r.stdout)["updated"] is True and r.stderr == ""
+    story.write_text(article(42), encoding="utf-8")
+    r = run("check", "--add", str(story))
+    ans = json.loads(r.stdout)
+    assert ans["updated"] is True and "unrelated to the text it replaces" in ans["reason"]
+    assert r.stderr == ("'story.txt': replaced the indexed article of that id with an unrelated text; if they are two "
+                        "articles, give each its own id (--id, or a file name of its own)\n")
+    for k, n in (("a", 43), ("b", 44)):
+        (tmp_path / k).mkdir()
+        (tmp_path / k / "001.txt").write_text(article(n), encoding="utf-8")
+    run("index", "add", str(tmp_path / "a"))
+    r = run("index", "add", str(tmp_path / "b"))
+    assert "added 0, updated 1" in r.stdout and "'001.txt': replaced the indexed article of that id" in r.stderr

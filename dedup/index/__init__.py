@@ -156,6 +156,11 @@ def validate_id(doc_id: object, *, new: bool = False) -> str:
     return doc_id
 
 
+# Said of an update whose new text is unrelated to the text it replaces (Decision.reason).
+UNRELATED_UPDATE = ("unrelated to the text it replaces: if they are two articles, the earlier one is no longer "
+                    "indexed; give each article its own id")
+
+
 def _other_shape(doc: Document, other: Document) -> bool:
     """Is ``other`` an earlier version of ``doc``'s article read in another shape? An article read
     as one story (``P``) and as several (``P#1``, ``P#2``: its parts, ``parent`` P) are one
@@ -821,11 +826,14 @@ class Index:
             action, added, updated = "unchanged", False, False
             reason = "already indexed under this id with the same text; left as it is"
         elif force or copy_of is None:
+            unrelated = old is not None and self._unrelated_to_stored(tx, doc, fp)
             replaced = self._replace_other_shape(tx, doc, client)
             tx.put(self._stored(doc, fp, keys))
             tx.put_pairs(self._completion(tx, doc, v))
             action, added, updated = ("update", True, True) if old is not None or replaced else ("add", True, False)
             reason = "updated: new text under an indexed id" if old is not None else "added"
+            if unrelated:
+                reason += f", {UNRELATED_UPDATE}"
             if replaced:
                 reason += f" (replaces {', '.join(replaced)}, the article as read before)"
         else:
@@ -840,6 +848,15 @@ class Index:
         decision = self._make(doc, rels, sources, added=added, updated=updated, reason_prefix=reason)
         (seq,) = tx.append_audit([self._entry(doc.id, action, decision, client)])
         return replace(decision, audit_seq=seq)
+
+    def _unrelated_to_stored(self, tx, doc: Document, fp: Fingerprint) -> bool:
+        """Is ``doc`` unrelated to the text indexed under its id (an update that may be another
+        article given the same id: a file name used again, two folders' ``001.txt``)?"""
+        got = tx.get([doc.id])
+        if not got:
+            return False
+        loaded = self._loaded(got[0])
+        return self._check_pair(got[0].doc, doc, _fingerprint_of(got[0]), fp, frozenset(), pa=loaded.profile) is None
 
     def _replace_other_shape(self, tx, doc: Document, client: str | None, reason: str | None = None) -> list[str]:
         """Remove the indexed version of ``doc``'s article read in another shape (:func:`_other_shape`):

@@ -135,12 +135,24 @@ def check_stream(index, items: Iterable[Document | Skipped], *, add: bool = Fals
         yield from flush()
 
 
+def replaced_unrelated(d: Decision | Skipped) -> str | None:
+    """The line that says ``d`` replaced an indexed article with an unrelated text under its id
+    (two articles given one id, as a file name used again), else None."""
+    from . import UNRELATED_UPDATE
+
+    if isinstance(d, Decision) and d.updated and UNRELATED_UPDATE in d.reason:
+        return (f"'{d.id}': replaced the indexed article of that id with an unrelated text; if they are two "
+                "articles, give each its own id (--id, or a file name of its own)")
+    return None
+
+
 def add_inputs(index, items: Iterable[Document | Skipped], *, relate: bool = True, batch: int = 256,
-               client: str | None = None, progress=None) -> tuple[dict[str, int], list[Skipped]]:
+               client: str | None = None, progress=None, notice=None) -> tuple[dict[str, int], list[Skipped]]:
     """Add a stream of documents in batches (each batch one transaction).
 
     Returns counts by action (added, updated, unchanged, invalid ids skipped) and the skipped inputs.
-    ``progress(n_done)`` is called after each committed batch.
+    ``progress(n_done)`` is called after each committed batch; ``notice(line)`` for each update
+    that replaced an unrelated text (:func:`replaced_unrelated`).
     """
     counts = {"added": 0, "updated": 0, "unchanged": 0, "skipped": 0}
     skipped: list[Skipped] = []
@@ -152,6 +164,8 @@ def add_inputs(index, items: Iterable[Document | Skipped], *, relate: bool = Tru
         for d in index.add(buf, relate=relate, batch=batch, client=client):
             key = "updated" if d.updated else "added" if d.added else "unchanged"
             counts[key] += 1
+            if notice is not None and (line := replaced_unrelated(d)):
+                notice(line)
         done += len(buf)
         buf.clear()
         if progress is not None:
