@@ -314,3 +314,16 @@ def test_pool_workers_skip_cyclic_collection_and_the_freeze_is_undone():
         assert gc.get_freeze_count() >= held
     finally:
         gc.unfreeze()
+
+
+def test_pool_workers_leave_ctrl_c_to_the_scan():
+    # Ctrl-C reaches the whole process group: each worker printed a KeyboardInterrupt traceback
+    # before the scan's own "Aborted!"; the scan's process stops the pool
+    import multiprocessing as mp
+    import signal
+
+    from dedup.engines import local
+
+    for init, args in ((local._start_worker, ()), (local._set_read_options, (local._READ_OPTIONS,))):
+        with mp.get_context("fork").Pool(1, initializer=init, initargs=args) as pool:
+            assert pool.apply(signal.getsignal, (signal.SIGINT,)) == signal.SIG_IGN

@@ -32,6 +32,7 @@ from __future__ import annotations
 import gc
 import multiprocessing as mp
 import os
+import signal
 from collections.abc import Callable, Iterator, Sequence
 from functools import lru_cache
 from typing import Any
@@ -89,6 +90,13 @@ def _start_worker() -> None:
 
     threadpool_limits(1)
     gc.disable()
+    _quiet_on_interrupt()
+
+
+def _quiet_on_interrupt() -> None:
+    """A worker leaves Ctrl-C to the scan's own process, which stops the pool: each worker printed
+    a KeyboardInterrupt traceback of its own (Ctrl-C reaches the whole process group)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def default_workers() -> int:
@@ -182,6 +190,7 @@ _READ_OPTIONS = IngestOptions()
 def _set_read_options(options: IngestOptions) -> None:
     global _READ_OPTIONS
     _READ_OPTIONS = options
+    _quiet_on_interrupt()
 
 
 def _read_batch(jobs: list[FileJob], options: IngestOptions) -> list[list[Document | Skipped]]:
