@@ -486,3 +486,20 @@ def test_a_report_that_fails_half_written_leaves_the_previous_one_whole(runner, 
     res = runner.invoke(main, ["scan", seeds, "--format", "jsonl", "-q", "-o", str(out)])
     assert res.exit_code == 0 and json.loads(out.read_text().splitlines()[0])["type"] == "header"
     assert os.stat(out).st_mode & 0o777 == 0o640 and os.listdir(tmp_path) == ["report.jsonl"]  # its mode kept
+
+
+def test_standard_output_on_a_full_disk_is_one_line():
+    # `dedup scan ... > /dev/full` ended in an OSError traceback
+    import os
+    import pathlib
+    import subprocess
+    import sys
+
+    if not os.path.exists("/dev/full"):
+        pytest.skip("no /dev/full here")
+    repo = pathlib.Path(__file__).resolve().parent.parent
+    with open("/dev/full", "w") as full:
+        got = subprocess.run([sys.executable, "-m", "dedup", "scan", str(repo / "seeds"), "--format", "jsonl"],
+                             stdout=full, stderr=subprocess.PIPE, text=True, cwd=repo, timeout=120)
+    assert (got.returncode, got.stderr) == (
+        1, "Error: cannot write the output: No space left on device; free some space or write it elsewhere\n")
