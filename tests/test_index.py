@@ -1030,3 +1030,29 @@ def test_audit_entries_commit_in_the_order_of_their_seqs(index_url):
             assert "seq" not in done or done["seq"] not in seen  # ... and nothing after it is readable before it
         later.join(30)
         assert done["seq"] > first and [e.seq for e in index.audit()][-2:] == [first, done["seq"]]
+
+
+def test_an_index_on_a_read_only_filesystem_is_not_called_damaged(tmp_path, monkeypatch):
+    # SQLite cannot open a WAL index there at all ("unable to open database file"), which read as
+    # "not a usable index ...; move it away": the index was sound, the mount read-only
+    import os
+    import sqlite3
+
+    from dedup.index.sqlite import SQLiteStore
+
+    path = tmp_path / "i.db"
+    with Index.open(str(path)) as index:
+        index.add([doc(1)])
+    real = os.statvfs
+
+    class RO:
+        def __init__(self, st):
+            self.f_flag = st.f_flag | os.ST_RDONLY
+
+    monkeypatch.setattr(os, "statvfs", lambda p: RO(real(p)))
+    monkeypatch.setattr(SQLiteStore, "_connect", lambda self: (_ for _ in ()).throw(
+        sqlite3.OperationalError("unable to open database file")))
+    with Index.open(str(path)) as index:  # read as the file is: no writer at work
+        assert index.stats().documents == 1
+        with pytest.raises(StoreError, match="is on a read-only filesystem .*; remount it read-write or copy the index"):
+            index.add([doc(2)])

@@ -380,7 +380,7 @@ class SQLiteStore:
             try:
                 conn, frozen = self._connect(), False
             except sqlite3.DatabaseError as exc:
-                if "readonly" not in str(exc):
+                if "readonly" not in str(exc) and not self._on_read_only_filesystem():
                     raise IndexCorruptError(f"'{self.path}' is not a usable index ({exc}); move it away or pass "
                                             "another path") from exc
                 if os.path.exists(self.path + "-wal") or not os.path.isfile(self.path):
@@ -505,8 +505,19 @@ class SQLiteStore:
             if write:
                 self._after_write()
 
+    def _on_read_only_filesystem(self) -> bool:
+        """Is the index's folder on a filesystem mounted read-only? (SQLite then cannot open the
+        file at all, "unable to open database file", which read as a damaged index.)"""
+        try:
+            return bool(os.statvfs(os.path.dirname(self.path) or ".").f_flag & os.ST_RDONLY)
+        except (OSError, AttributeError):
+            return False
+
     def _refused(self, exc: sqlite3.Error) -> str:
         """Why a read or write of the index failed, and the fix."""
+        if self._on_read_only_filesystem():
+            return (f"index '{self.path}' is on a read-only filesystem ({exc}); remount it read-write or copy the "
+                    "index elsewhere (reading it works while no writer is at work)")
         if "readonly" in str(exc):
             return (f"index '{self.path}' is read-only ({exc}); make the file and its folder writable "
                     "(SQLite also writes its -wal and -shm files there) or pass another --index")
