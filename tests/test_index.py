@@ -169,17 +169,23 @@ def test_refuses_other_params_naming_both(index_url):
         assert index.stats().documents == 1
 
 
-def test_refuses_an_index_of_another_normalizer_version(index_url):
-    # it opened without a word, and would answer `new` to copies of what it holds (its
-    # signatures were made of other tokens or word hashes)
+def _stored_params_edited(index_url, **changes):
+    """An index of one document whose stored parameters were then edited (as an older dedup or a
+    damaged meta row would leave them)."""
     import json
 
     with open_index(index_url) as index:
         index.add([doc(1)])
-        params = dict(index.params.to_dict(), normalizer_version=3)
+        params = dict(index.params.to_dict(), **changes)
         with index.store.transaction(write=True) as tx:
             tx.c.execute("UPDATE meta SET value = %s WHERE key = 'params'".replace(
                 "%s", "?" if index.store.backend == "sqlite" else "%s"), (json.dumps(params, sort_keys=True),))
+
+
+def test_refuses_an_index_of_another_normalizer_version(index_url):
+    # it opened without a word, and would answer `new` to copies of what it holds (its
+    # signatures were made of other tokens or word hashes)
+    _stored_params_edited(index_url, normalizer_version=3)
     with pytest.raises(IndexMismatchError) as err:
         open_index(index_url)
     assert str(err.value).endswith("was built by a dedup that reads text as normalizer version 3; this dedup reads "
@@ -190,14 +196,7 @@ def test_refuses_an_index_of_another_normalizer_version(index_url):
 def test_refuses_an_index_whose_params_do_not_fit_its_signatures(index_url):
     # a hand-edited or damaged meta row (num_perm 64 over signatures of 128) failed every check
     # with numpy's "all input arrays must have the same shape"
-    import json
-
-    with open_index(index_url) as index:
-        index.add([doc(1)])
-        params = dict(index.params.to_dict(), num_perm=64, bands=16, content_bands=16)
-        with index.store.transaction(write=True) as tx:
-            tx.c.execute("UPDATE meta SET value = %s WHERE key = 'params'".replace(
-                "%s", "?" if index.store.backend == "sqlite" else "%s"), (json.dumps(params, sort_keys=True),))
+    _stored_params_edited(index_url, num_perm=64, bands=16, content_bands=16)
     with pytest.raises(IndexCorruptError) as err:
         open_index(index_url)
     assert str(err.value).endswith("has damaged metadata: its parameters say num_perm=64, but its signatures hold 128 "
