@@ -20,6 +20,15 @@ from .errors import DedupError
 # Exit status when the reader of standard output closed it early (`dedup scan d/ | head`): that
 # of a program ended by SIGPIPE, as a shell reports it (128 + 13), whatever the format.
 EXIT_BROKEN_PIPE = 141
+EXIT_INTERRUPTED = 130  # Ctrl-C (128 + SIGINT)
+
+
+def _terminated(signum: int, frame) -> None:
+    """SIGTERM: say so and exit 143 through the normal unwinding, so that a report being
+    written is not left behind half-done (its temporary file is removed); the default
+    handler ended the process on the spot, silently."""
+    sys.stderr.write("\nTerminated.\n")
+    raise SystemExit(128 + signum)
 
 
 class _Group(click.Group):
@@ -31,6 +40,10 @@ class _Group(click.Group):
         except DedupError as exc:
             click.echo(f"Error: {exc}", err=True)
             ctx.exit(1)
+        except KeyboardInterrupt:
+            # as a shell reports a program ended by SIGINT (click said "Aborted!", exit 1)
+            click.echo("\nInterrupted.", err=True)
+            ctx.exit(EXIT_INTERRUPTED)
         except BrokenPipeError:
             import os
 
@@ -59,6 +72,11 @@ def main() -> None:
     # The PostgreSQL pool logs each failed reconnection (several lines each) while a server is
     # down; the command's own one-line error says it, with the fix.
     logging.getLogger("psycopg.pool").setLevel(logging.ERROR)
+    import signal
+    import threading
+
+    if threading.current_thread() is threading.main_thread():  # `dedup serve` sets its own
+        signal.signal(signal.SIGTERM, _terminated)
 
 
 def _render(output: str | None, fmt: str, write) -> bool:
@@ -282,7 +300,7 @@ def scan_command(paths, fmt, output, drift, workers, texts, quiet, no_split, ski
     PATH is a file, a folder (read recursively) or - for standard input.
 
     Skipped inputs are listed, not fatal: the exit code is 0 whenever the scan ran (141 when the
-    reader of standard output closed it early, as with `| head`).
+    reader of standard output closed it early, as with `| head`; 130 on Ctrl-C, 143 on SIGTERM).
     """
 
     from .report import scan_html, scan_json, scan_terminal
@@ -486,8 +504,23 @@ def index_add_command(paths, index_url, no_relate, batch, quiet, bulk, stream_id
                                           progress=_progress_to_stderr(quiet, "read"))
             counts |= {"updated": 0, "unchanged": 0}
         else:
-            counts, skipped = add_inputs(index, inputs, relate=not no_relate, notice=lambda line: click.echo(line, err=True),
-                                         batch=batch, client="cli", progress=_progress_to_stderr(quiet))
+            shown = _progress_to_stderr(quiet)
+            committed = [0]
+
+            def progress(n: int) -> None:
+                committed[0] = n
+                if shown is not None:
+                    shown(n)
+
+            try:
+                counts, skipped = add_inputs(index, inputs, relate=not no_relate,
+                                             notice=lambda line: click.echo(line, err=True),
+                                             batch=batch, client="cli", progress=progress)
+            except (KeyboardInterrupt, SystemExit):
+                # what is safe, and how to go on (it said only "Aborted!")
+                click.echo(f"\nstopped: the first {committed[0]} documents read are in the index (committed); "
+                           "run the same command again to add the rest (those are left as they are)", err=True)
+                raise
         total = index.stats().documents
     if not quiet and sys.stderr.isatty():
         click.echo("", err=True)

@@ -368,3 +368,33 @@ def test_an_update_that_replaces_an_unrelated_article_is_said(run, tmp_path):
     run("index", "add", str(tmp_path / "a"))
     r = run("index", "add", str(tmp_path / "b"))
     assert "added 0, updated 1" in r.stdout and "'001.txt': replaced the indexed article of that id" in r.stderr
+
+
+@pytest.mark.parametrize("sig,code,said", [("SIGINT", 130, "Interrupted."), ("SIGTERM", 143, "Terminated.")])
+def test_an_interrupted_index_add_says_what_is_committed_and_exits_as_a_shell_expects(tmp_path, sig, code, said):
+    # Ctrl-C said only "Aborted!" (exit 1); SIGTERM ended it silently, leaving no word of what was kept
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from dedup.index import Index
+
+    db = tmp_path / "i.db"
+    p = subprocess.Popen([sys.executable, "-m", "dedup", "index", "add", "--index", str(db), "--batch", "1", "-"],
+                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=REPO)
+    for k in range(3):
+        p.stdin.write((json.dumps({"id": f"a{k}", "text": article(900 + k)}) + "\n").encode())
+    p.stdin.flush()
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:  # the three are committed; it waits for more input
+        if db.exists():
+            with Index.open(str(db), create=False) as index:
+                if index.stats().documents == 3:
+                    break
+        time.sleep(0.1)
+    p.send_signal(getattr(signal, sig))
+    _, err = p.communicate(timeout=60)
+    assert p.returncode == code, err
+    assert "stopped: the first 3 documents read are in the index (committed); run the same command again" in err.decode()
+    assert said in err.decode() and "Traceback" not in err.decode()

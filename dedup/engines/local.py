@@ -95,8 +95,11 @@ def _start_worker() -> None:
 
 def _quiet_on_interrupt() -> None:
     """A worker leaves Ctrl-C to the scan's own process, which stops the pool: each worker printed
-    a KeyboardInterrupt traceback of its own (Ctrl-C reaches the whole process group)."""
+    a KeyboardInterrupt traceback of its own (Ctrl-C reaches the whole process group). SIGTERM,
+    which the pool sends its workers to stop them, ends a worker at once (the command's own
+    handler, inherited through fork, would unwind it)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the pool ends its workers with SIGTERM
 
 
 def default_workers() -> int:
