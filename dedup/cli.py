@@ -38,7 +38,8 @@ class _Group(click.Group):
             sys.stdout.flush()  # a closed pipe shows here, not at interpreter exit
             return rv
         except DedupError as exc:
-            click.echo(f"Error: {exc}", err=True)
+            # on a terminal a progress line may be open ("192 documents indexed"): end it first
+            click.echo(("\n" if sys.stderr.isatty() else "") + f"Error: {exc}", err=True)
             ctx.exit(1)
         except KeyboardInterrupt:
             # as a shell reports a program ended by SIGINT (click said "Aborted!", exit 1)
