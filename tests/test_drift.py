@@ -433,3 +433,14 @@ def test_a_preposition_before_a_sum_is_no_hedge_and_argued_is_a_verb_of_saying()
     # a hedge still reads before a currency sign, and "under $206bn" is one
     found = compare(doc(a), doc(a.replace("a landmark $206bn", "under $206bn")))
     assert [(f.before, f.after) for f in of_kind(found, "hedge_changed")] == [("$206bn", "under $206bn")]
+
+
+def test_over_before_a_duration_is_a_span_of_time_not_a_hedge():
+    # "profits accumulated over the past 50 years" -> "built up over 50 years" was hedge_changed
+    # (exact -> over); "over 50 people" is still "more than 50"
+    a = "Prosecutors wanted the firms to surrender profits accumulated over the past 50 years, officials said."
+    b = "Prosecutors wanted the firms to surrender profits built up over 50 years, officials said."
+    assert of_kind(compare(doc(a), doc(b)), "hedge_changed") == []
+    a2 = "Over 50 people were killed in the attack on the market, police said."
+    b2 = "50 people were killed in the attack on the market, police said."
+    assert [(f.before, f.after) for f in of_kind(compare(doc(a2), doc(b2)), "hedge_changed")] == [("Over 50", "50")]

@@ -187,6 +187,10 @@ _CURRENCY_ALIASES = {"US$": "$", "AU$": "A$", "CA$": "C$"}
 CURRENCY_WORDS = {"dollar": "$", "dollars": "$", "euro": "\u20ac", "euros": "\u20ac", "yen": "\u00a5",
                   "yuan": "yuan", "rupee": "\u20b9", "rupees": "\u20b9", "sterling": "\u00a3"}
 HEDGE_CLASS = dict(_HEDGES)
+# Hedges that are also prepositions of time before a duration, where they are read as none.
+_SPAN_HEDGES = frozenset({"over", "under", "just over", "just under"})
+_DURATIONS = frozenset(stem(w) for w in "year years month months week weeks day days hour hours minute minutes "
+                                       "decade decades century centuries".split())
 _COUNT_STOP = frozenset("and or of in on at to for from by with as while who which that were was are is have has had".split())
 _PHRASE_WORD_RE = re.compile(r"[A-Za-z\u00c0-\u024f'\u2019-]+|[^\sA-Za-z]")
 _POSSESSIVE_RE = re.compile(r"['\u2019]s$")
@@ -334,6 +338,9 @@ def _figure(text: str, regs: tuple[tuple[int, int], ...]) -> tuple | None:
         counted_text = phrase[-1]
         counted = stem(canonical_word(counted_text))
         currency = currency or CURRENCY_WORDS.get(counted_text.lower(), "")
+    if hedge in _SPAN_HEDGES and counted in _DURATIONS:
+        # "over 50 years" is mostly a span of time ("built up over 50 years"), not "more than 50"
+        hedge, start = "", (ms - (len(before) - c.start()) if c else ms)
     # The event verb of the figure's sentence (approximately: between sentence stops).
     left = max(text.rfind(". ", 0, ms), text.rfind("\n", 0, ms))
     right = min((x for x in (text.find(". ", me), text.find("\n", me)) if x >= 0), default=len(text))
