@@ -109,7 +109,7 @@ def find(a: Document, b: Document, alignment: Alignment) -> Iterator[Finding]:
             if op.tag != "replace":
                 continue
             # Anchor after the change: compare the last replaced words.
-            if nxt is not None and nxt.tag == "equal" and _anchor_ok(ca[nxt.src_start : nxt.src_end][:ANCHOR_WORDS], ca[nxt.src_start : nxt.src_end][:CONTEXT_WORDS]):
+            if _anchored_after(ca, nxt):
                 if changed(op.src_end - 1, op.dest_end - 1):
                     x, y = wa[op.src_end - 1], wb[op.dest_end - 1]
                     anchor_a = wa[nxt.src_start : nxt.src_start + ANCHOR_WORDS]
@@ -117,7 +117,7 @@ def find(a: Document, b: Document, alignment: Alignment) -> Iterator[Finding]:
                     yield _finding(a, b, g, [x, *anchor_a], [y, *anchor_b], x, y)
                     continue
             # Anchor before the change: compare the first replaced words.
-            if prv is not None and prv.tag == "equal" and _anchor_ok(ca[prv.src_start : prv.src_end][-ANCHOR_WORDS:], ca[prv.src_start : prv.src_end][-CONTEXT_WORDS:]):
+            if _anchored_before(ca, prv):
                 if changed(op.src_start, op.dest_start):
                     x, y = wa[op.src_start], wb[op.dest_start]
                     anchor_a = wa[max(prv.src_end - ANCHOR_WORDS, prv.src_start) : prv.src_end]
@@ -158,8 +158,7 @@ def _negation(a: Document, b: Document, g, wa, wb, op: _Op, prv: _Op | None, nxt
         return None
     if _negations(ca) == _negations(cb):  # as many negations in both: one moved (clauses reordered)
         return None
-    after_ok = nxt is not None and _anchor_ok(ca[nxt.src_start : nxt.src_end][:ANCHOR_WORDS], ca[nxt.src_start : nxt.src_end][:CONTEXT_WORDS])
-    before_ok = prv is not None and _anchor_ok(ca[prv.src_start : prv.src_end][-ANCHOR_WORDS:], ca[prv.src_start : prv.src_end][-CONTEXT_WORDS:])
+    after_ok, before_ok = _anchored_after(ca, nxt), _anchored_before(ca, prv)
     if not (after_ok or before_ok):
         return None
     if a0 == a1 or b0 == b1:  # put in or taken out: take in the kept word it negates (after it), else the one before
@@ -177,6 +176,22 @@ def _negation(a: Document, b: Document, g, wa, wb, op: _Op, prv: _Op | None, nxt
         "wording_changed", a.text[shown_a[0].start : shown_a[-1].end], b.text[shown_b[0].start : shown_b[-1].end],
         (x0, x1), (y0, y1), g.a_text, g.b_text, note=f"{a.text[x0:x1]} -> {b.text[y0:y1]}",
     )
+
+
+def _anchored_after(ca: list[str], nxt: _Op | None) -> bool:
+    """Does the kept run ``nxt`` after a change anchor it (its first words)?"""
+    if nxt is None or nxt.tag != "equal":
+        return False
+    kept = ca[nxt.src_start : nxt.src_end]
+    return _anchor_ok(kept[:ANCHOR_WORDS], kept[:CONTEXT_WORDS])
+
+
+def _anchored_before(ca: list[str], prv: _Op | None) -> bool:
+    """Does the kept run ``prv`` before a change anchor it (its last words)?"""
+    if prv is None or prv.tag != "equal":
+        return False
+    kept = ca[prv.src_start : prv.src_end]
+    return _anchor_ok(kept[-ANCHOR_WORDS:], kept[-CONTEXT_WORDS:])
 
 
 def _anchor_ok(anchor: list[str], context: list[str]) -> bool:
