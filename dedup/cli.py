@@ -46,21 +46,25 @@ class _Group(click.Group):
             click.echo("\nInterrupted.", err=True)
             ctx.exit(EXIT_INTERRUPTED)
         except BrokenPipeError:
-            import os
-
-            # nothing more can be written there, and Python's own flush at exit must not fail
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            _stdout_to_devnull()
             ctx.exit(EXIT_BROKEN_PIPE)
         except OSError as exc:
             import errno
-            import os
 
             if exc.errno not in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO):
                 raise
             # standard output on a full disk (> /dev/full): a traceback
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            _stdout_to_devnull()
             click.echo(f"Error: cannot write the output: {exc.strerror}; free some space or write it elsewhere", err=True)
             ctx.exit(1)
+
+
+def _stdout_to_devnull() -> None:
+    """Standard output can take nothing more (a closed pipe, a full disk): point it at /dev/null,
+    so that Python's own flush at exit does not fail again."""
+    import os
+
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
