@@ -115,14 +115,13 @@ def scan_documents(
         reps, dup_links = _exact_groups(all_fps)
         rep_docs = [docs[i] for i in reps]
         fps = [all_fps[i] for i in reps]
-        cands = engine.candidates(fps)
         stock = stock_hashes(fps)
-        progress("candidates", len(cands), len(cands))
-        rep_index = np.asarray(reps, dtype=np.int64)
-        if len(reps) <= ALL_PAIRS_MAX:
-            pairs = rep_index[np.asarray(np.triu_indices(len(reps), 1), dtype=np.int64).T.reshape(-1, 2)]
+        if len(reps) <= ALL_PAIRS_MAX:  # every pair: LSH's proposals are not needed
+            local = np.asarray(np.triu_indices(len(reps), 1), dtype=np.int64).T.reshape(-1, 2)
         else:
-            pairs = rep_index[cands.pairs] if len(cands) else cands.pairs
+            local = engine.candidates(fps).pairs
+        progress("candidates", len(local), len(local))
+        pairs = np.asarray(reps, dtype=np.int64)[local] if len(local) else local
         relations = engine.verify(pairs, stock, lambda done, total: progress("verify", done, total))
         relations += engine.verify(
             np.asarray(dup_links, dtype=np.int64).reshape(-1, 2), stock, lambda done, total: None
