@@ -161,14 +161,15 @@ UNRELATED_UPDATE = ("unrelated to the text it replaces: if they are two articles
                     "indexed; give each article its own id")
 
 
-def _other_shape(doc: Document, other: Document) -> bool:
-    """Is ``other`` an earlier version of ``doc``'s article read in another shape? An article read
-    as one story (``P``) and as several (``P#1``, ``P#2``: its parts, ``parent`` P) are one
-    input: the version indexed before is replaced, never compared with the new one (``P`` would
-    be refused as a duplicate of its own old part ``P#1``)."""
-    if doc.parent is None:
-        return other.parent == doc.id
-    return other.id == doc.parent and other.parent is None
+def _other_shape(doc_id: str, parent: str | None, other: Document) -> bool:
+    """Is ``other`` an earlier version, read in another shape, of the article of the document
+    ``doc_id`` (a story of ``parent`` when given)? An article read as one story (``P``) and as
+    several (``P#1``, ``P#2``: its parts, ``parent`` P) are one input: the version indexed before
+    is replaced, never compared with the new one (``P`` would be refused as a duplicate of its
+    own old part ``P#1``)."""
+    if parent is None:
+        return other.parent == doc_id
+    return other.id == parent and other.parent is None
 
 
 def _default_verifier() -> Verifier:
@@ -689,14 +690,14 @@ class Index:
         verified: dict[str, Relation | None] = {}
         for cand in proposed:
             got = loaded.get(cand.id)
-            if got is not None and not _other_shape(doc, got.doc):
+            if got is not None and not _other_shape(doc.id, doc.parent, got.doc):
                 verified[cand.id] = self._check_pair(got.doc, doc, _candidate_fingerprint(cand), fp, stock,
                                                      pa=got.profile)
 
         def verify_stored(ids: list[str]) -> None:
             """Verify ``doc`` against the indexed documents ``ids`` (not proposed by the postings)."""
             for item in tx.get(ids) if ids else ():
-                if _other_shape(doc, item.doc):
+                if _other_shape(doc.id, doc.parent, item.doc):
                     continue
                 got = self._loaded(item)
                 docs[item.doc.id] = item.doc
@@ -827,7 +828,7 @@ class Index:
             reason = "already indexed under this id with the same text; left as it is"
         elif force or copy_of is None:
             unrelated = old is not None and self._unrelated_to_stored(tx, doc, fp)
-            replaced = self._replace_other_shape(tx, doc, client)
+            replaced = self._replace_other_shape(tx, doc.id, doc.parent, client)
             tx.put(self._stored(doc, fp, keys))
             tx.put_pairs(self._completion(tx, doc, v))
             action, added, updated = ("update", True, True) if old is not None or replaced else ("add", True, False)
@@ -858,13 +859,15 @@ class Index:
         loaded = self._loaded(got[0])
         return self._check_pair(got[0].doc, doc, _fingerprint_of(got[0]), fp, frozenset(), pa=loaded.profile) is None
 
-    def _replace_other_shape(self, tx, doc: Document, client: str | None, reason: str | None = None) -> list[str]:
-        """Remove the indexed version of ``doc``'s article read in another shape (:func:`_other_shape`):
-        its parts when ``doc`` is the whole article, the whole article when ``doc`` is a part;
-        each removal recorded (with ``reason`` when given). Their ids, in order."""
-        if doc.parent is None:  # the ids after "P#" in order, as long as they start with it
+    def _replace_other_shape(self, tx, doc_id: str, parent: str | None, client: str | None,
+                             reason: str | None = None) -> list[str]:
+        """Remove the indexed version, read in another shape (:func:`_other_shape`), of the
+        article of ``doc_id`` (a story of ``parent`` when given): its stories when ``doc_id`` is
+        the whole article, the whole article when it is a story; each removal recorded (with
+        ``reason`` when given). Their ids, in order."""
+        if parent is None:  # the ids after "P#" in order, as long as they start with it
             ids: list[str] = []
-            after = prefix = doc.id + "#"
+            after = prefix = doc_id + "#"
             while True:
                 page = tx.ids(after=after, limit=16)
                 mine = [i for i in page if i.startswith(prefix)]
@@ -873,13 +876,13 @@ class Index:
                     break
                 after = mine[-1]
         else:
-            ids = [doc.parent] if tx.digest(doc.parent) is not None else []
-        gone = [item.doc.id for item in (tx.get(ids) if ids else ()) if _other_shape(doc, item.doc)]
+            ids = [parent]  # (tx.get leaves it out when it is not indexed)
+        gone = [item.doc.id for item in (tx.get(ids) if ids else ()) if _other_shape(doc_id, parent, item.doc)]
         for old_id in sorted(gone):
             tx.delete(old_id)
         if gone:
-            how = "as one story" if doc.parent is None else "as several stories"
-            reason = reason or f"removed: its article is read {how} now ({doc.id} replaces it)"
+            how = "as one story" if parent is None else "as several stories"
+            reason = reason or f"removed: its article is read {how} now ({doc_id} replaces it)"
             tx.append_audit([
                 AuditEntry(seq=0, at=now_iso(), id=old_id, action="remove", decision="removed", added=False,
                            updated=False, reason=reason, client=client)
@@ -953,7 +956,7 @@ class Index:
                 tx.put_many(fresh)
                 fresh, pending = [], set()
             old = tx.digest(d.id)
-            replaced = self._replace_other_shape(tx, d, client) if old != doc_digest(d) else []
+            replaced = self._replace_other_shape(tx, d.id, d.parent, client) if old != doc_digest(d) else []
             if old == doc_digest(d):
                 dec = Decision(d.id, "new", (), False, False, "already indexed under this id with the same text; left as it is")
                 action = "unchanged"
@@ -1018,7 +1021,7 @@ class Index:
         with self.store.transaction(write=True, lock=lock_keys(ids=[doc_id])) as tx:
             found = tx.delete(doc_id)
             parts = [] if found else self._replace_other_shape(
-                tx, Document(id=doc_id, text=""), client, reason=f"removed: a story of {doc_id}, removed as a whole")
+                tx, doc_id, None, client, reason=f"removed: a story of {doc_id}, removed as a whole")
             if not parts:
                 tx.append_audit([
                     AuditEntry(seq=0, at=now_iso(), id=doc_id, action="remove", decision="removed" if found else "absent",
