@@ -293,10 +293,12 @@ def _terms_cached(text: str, zones: tuple[Zone, ...], names: bool = True) -> tup
 
 def clear_caches() -> None:
     """Empty the per-text caches (sentences, terms, term ids) and the per-word ones."""
+    global _WORD_SLOTS
     for fn in (_split_cached, _terms_cached, _ids_cached, masked_terms, _term):
         fn.cache_clear()
     _TERM_IDS.clear()
     _WORD_TERMS.clear()
+    _WORD_SLOTS = _WordSlots()
 
 
 def sentence_terms(text: str, zones: tuple[Zone, ...] = ()) -> tuple[frozenset[str], ...]:
@@ -364,24 +366,6 @@ class _Vocab:
         self.vocab, self.rows, self.cols, self.key = vocab, rows, cols, key
 
     @classmethod
-    def of(cls, terms: Sequence[frozenset[str]]) -> _Vocab:
-        """The ``_Vocab`` of sentences' terms: each distinct term is hashed once."""
-        index: dict[str, int] = {}
-        local = [index.setdefault(t, len(index)) for ts in terms for t in ts]
-        ids = np.array(_term_ids(index), dtype=np.uint64)
-        order = np.argsort(ids, kind="stable")
-        vocab = ids[order]
-        if len(vocab) > 1 and (vocab[1:] == vocab[:-1]).any():  # two terms, one hash
-            return cls.of_ids(*_encode(terms))
-        rank = np.empty(len(order), dtype=np.int64)
-        rank[order] = np.arange(len(order))
-        cols = rank[np.array(local, dtype=np.int64)]
-        rows = np.repeat(np.arange(len(terms), dtype=np.int64), [len(ts) for ts in terms])
-        key = np.bincount(cols, minlength=len(vocab)) * 4
-        key[rank[[k for t, k in index.items() if t.startswith(_NAME_MARK)]]] |= 1
-        return cls(vocab, rows, cols, key)
-
-    @classmethod
     def of_ids(cls, ids: np.ndarray, rows: np.ndarray, names: np.ndarray) -> _Vocab:
         """The ``_Vocab`` of ``_encode``'s arrays."""
         vocab, cols, df = np.unique(ids, return_inverse=True, return_counts=True)
@@ -390,11 +374,103 @@ class _Vocab:
         return cls(vocab, rows, cols, key)
 
 
+class _WordSlots(dict):
+    """A slot per word met so far, indexing arrays of its terms' numbers: its term as the
+    first word of a sentence (``_term``: its stem) and elsewhere when it is capitalised (a
+    name: ``_NAME_MARK`` + the word), -1 for a word with no term. Each distinct term has a
+    number and an id (``_term_id``; ids may collide, numbers do not). A text's terms are then
+    a few array lookups, not a term string and a hash per word."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.plain = np.zeros(1024, dtype=np.int64)
+        self.name = np.zeros(1024, dtype=np.int64)
+        self.terms: dict[str, int] = {}
+        self.ids = np.zeros(1024, dtype=np.uint64)  # by term number
+
+    def _number(self, term: str) -> int:
+        k = self.terms.get(term)
+        if k is None:
+            k = self.terms[term] = len(self.terms)
+            if k == len(self.ids):
+                self.ids = np.resize(self.ids, 2 * k)
+            self.ids[k] = _term_id(term)
+        return k
+
+    def __missing__(self, word: str) -> int:
+        k = self[word] = len(self)
+        if k == len(self.plain):
+            self.plain, self.name = np.resize(self.plain, 2 * k), np.resize(self.name, 2 * k)
+        t = _term(word)
+        if t is None:
+            self.plain[k] = self.name[k] = -1
+        else:
+            self.plain[k], self.name[k] = self._number(t), self._number(_NAME_MARK + word)
+        return k
+
+
+_WORD_SLOTS = _WordSlots()
+_WORD_SLOTS_MAX = 1 << 18  # emptied when full, as _term's cache
+
+
+def _word_slots(words: Sequence[str]) -> np.ndarray:
+    global _WORD_SLOTS
+    if len(_WORD_SLOTS) >= _WORD_SLOTS_MAX:
+        _WORD_SLOTS = _WordSlots()
+    return np.fromiter(map(_WORD_SLOTS.__getitem__, words), dtype=np.int64, count=len(words))
+
+
 @lru_cache(maxsize=TEXT_CACHE)
 def _ids_cached(text: str, zones: tuple[Zone, ...], names: bool = True) -> _Vocab:
-    """The ``_Vocab`` of a text's sentences (``sents``), cached per text."""
-    got = _Vocab.of(_terms_cached(text, zones, names))
-    got.sents = _split_cached(text, zones)
+    """The ``_Vocab`` of a text's sentences (``sents``), cached per text: the ids of the
+    terms ``_terms_cached`` gives each sentence (tests/test_align.py checks they agree),
+    found with array operations over the text's words."""
+    sents = _split_cached(text, zones)
+    toks = tokenize(text)
+    slots = _word_slots(toks.words)
+    table = _WORD_SLOTS
+    # Each (sentence, word) entry: the word's index, the sentence's row, whether it is the
+    # sentence's first word.
+    los = np.searchsorted(toks.starts, [s.start for s in sents], side="left")
+    his = np.searchsorted(toks.ends, [s.end for s in sents], side="right")
+    lens = np.maximum(his - los, 0)
+    rows = np.repeat(np.arange(len(sents), dtype=np.int64), lens)
+    first = np.repeat(los, lens)
+    word = np.arange(len(rows), dtype=np.int64) - np.repeat(np.cumsum(lens) - lens, lens) + first
+    slot = slots[word]
+    # A capitalised word after the first of its sentence is a name, where capitals tell names.
+    if names and len(word) and capitals_tell_names(text):
+        if text.isascii():
+            caps = np.frombuffer(text.encode("ascii"), dtype=np.uint8)[toks.starts] - 65 < 26
+        else:
+            caps = np.fromiter(map(str.isupper, map(text.__getitem__, toks.starts.tolist())), dtype=bool,
+                               count=len(toks.starts))
+        named = caps[word] & (word != first)
+    else:
+        named = np.zeros(len(word), dtype=bool)
+    terms = np.where(named, table.name[slot], table.plain[slot])
+    ok = terms >= 0
+    terms, rows, named = terms[ok], rows[ok], named[ok]
+    # Each term once per sentence (a sentence's terms are a set).
+    order = np.lexsort((terms, rows))
+    terms, rows, named = terms[order], rows[order], named[order]
+    keep = np.ones(len(terms), dtype=bool)
+    keep[1:] = (terms[1:] != terms[:-1]) | (rows[1:] != rows[:-1])
+    rows, named = rows[keep], named[keep]
+    ids = table.ids[terms[keep]]
+    # The distinct ids in increasing order, and each entry's place among them (np.unique,
+    # without its general-purpose steps). Terms that share an id share a column.
+    by_id = np.argsort(ids, kind="stable")
+    sorted_ids = ids[by_id]
+    new_id = np.ones(len(ids), dtype=bool)
+    new_id[1:] = sorted_ids[1:] != sorted_ids[:-1]
+    cols = np.empty(len(ids), dtype=np.int64)
+    cols[by_id] = np.cumsum(new_id) - 1
+    vocab = sorted_ids[new_id]
+    key = np.bincount(cols, minlength=len(vocab)) * 4
+    key[cols[named]] |= 1
+    got = _Vocab(vocab, rows, cols, key)
+    got.sents = sents
     return got
 
 
