@@ -31,6 +31,9 @@ What is measured, per backend:
   articles decided new, related, and the slowest 3% (what makes the p99), with the pairs
   verified, texts profiled and article length of each group, in a separate timed pass
   (check_stages);
+* concurrent writers: W processes run `check --add` over the same real articles at once, each
+  in its own order and under its own ids (the same story submitted by W pipelines): articles/s
+  over all of them, and how many stories were admitted more than once (must be none);
 * size: bytes per document on disk, and the process's resident memory;
 * HTTP: `dedup serve` on 127.0.0.1 under a bounded load (C clients, T seconds at most).
 datasketch: MinHashLSH with the same banding as the verbatim view (32 x 4) on the same
@@ -162,6 +165,18 @@ def real_corpus(n_reuters_indexed: int, n_queries: int, seed: int = 3):
     queries += [Document(id=f"q-new-{d.id}", text=d.text, title=d.title) for d in unseen]
     rng.shuffle(queries)
     return indexed, queries
+
+
+def writer_corpus(n_reuters_indexed: int, n_queries: int) -> list[Document]:
+    """The real queries with their unseen articles swapped for as many others that no pass
+    has checked (the passes before this one admitted theirs): reprints and rewrites of
+    indexed articles, and articles new to the index."""
+    _, queries = real_corpus(n_reuters_indexed, n_queries)
+    reuters = [d for d in corpora.reuters() if len(d.text.split()) >= 80]
+    start = n_reuters_indexed + n_queries // 3
+    fresh = reuters[start : start + n_queries // 3]
+    copies = [q for q in queries if not q.id.startswith("q-new-")]
+    return copies + [Document(id=f"q-new-{d.id}", text=d.text, title=d.title) for d in fresh]
 
 
 # --- servers: PostgreSQL and Redis on loopback ----------------------------------------------
@@ -385,6 +400,15 @@ def bench_store(url: str, syn: Synthetic, near, novel, real_indexed, real_querie
     times, _, _ = check_each(index, renamed(real_queries, "add-"), add=True)
     out["check_add_real"] = lat(times)
 
+    if args.writers > 1:
+        out["concurrent_writers"] = w = bench_writers(url, args)
+        if "error" in w:
+            log(f"  {store.backend}: concurrent writers failed: {w['error']}")
+        else:
+            log(f"  {store.backend}: {w['writers']} writers, check --add of the same {w['articles'] // w['writers']} articles: "
+                f"{w['articles_per_s']:,.0f} articles/s in all, {w['stories_admitted']} stories admitted, "
+                f"{w['doubles']} twice; {w['decisions']}")
+
     stats = index.stats()
     out["documents"] = stats.documents
     out["disk_bytes"] = stats.size_bytes
@@ -556,6 +580,61 @@ def probe_checks(url: str, args) -> dict:
         return {"error": proc.stderr.strip().splitlines()[-1:] or proc.stdout}
 
 
+_WRITER_PROBE = """
+import json, random, sys, time
+sys.path.insert(0, sys.argv[1])
+from benchmarks.index_bench import renamed, writer_corpus
+from dedup.index import Index
+k = int(sys.argv[5])
+queries = writer_corpus(int(sys.argv[3]), int(sys.argv[4]))
+mine = renamed(queries, f"w{k}-")
+random.Random(k).shuffle(mine)
+index = Index.open(sys.argv[2], create=False, drift=False)
+index.check(mine[0])  # imports and first reads done before the start line (no --add)
+go = float(sys.argv[6])
+while time.time() < go:
+    time.sleep(0.005)
+t0 = time.time()
+out = {}
+for d in mine:
+    out[d.id.split("-", 1)[1]] = index.check(d, add=True).decision
+print(json.dumps({"start": t0, "end": time.time(), "decisions": out}))
+"""
+
+
+def bench_writers(url: str, args) -> dict:
+    """``args.writers`` processes run `check --add` over the same real articles at the same
+    time (``writer_corpus``), each in its own order and under its own ids, as that many
+    pipelines fed the same wire would: the articles/s of all of them together (first start to last end), the
+    decisions, and the stories admitted more than once (``doubles``: must be 0; an unseen
+    article is new to exactly one writer, the others find it as its duplicate)."""
+    go = time.time() + 15.0  # each writer reads the corpus and opens the index first
+    procs = [subprocess.Popen([sys.executable, "-c", _WRITER_PROBE, str(ROOT), url, str(args.reuters_indexed),
+                               str(args.real_queries), str(k), str(go)], cwd=ROOT, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for k in range(args.writers)]
+    got = []
+    for proc in procs:
+        out, err = proc.communicate()
+        try:
+            got.append(json.loads(out.strip().splitlines()[-1]))
+        except (IndexError, ValueError):
+            return {"error": err.strip().splitlines()[-1:] or out}
+    late = [g["start"] - go for g in got]
+    wall = max(g["end"] for g in got) - min(g["start"] for g in got)
+    total = sum(len(g["decisions"]) for g in got)
+    news = Counter(q for g in got for q, dec in g["decisions"].items() if dec == "new")
+    return {
+        "writers": args.writers,
+        "articles": total,
+        "seconds": round(wall, 2),
+        "articles_per_s": round(total / wall, 1),
+        "started_within_s": round(max(late) - min(late), 3),
+        "decisions": dict(Counter(dec for g in got for dec in g["decisions"].values())),
+        "stories_admitted": len(news),
+        "doubles": sum(1 for c in news.values() if c > 1),
+    }
+
+
 def bench_http(url: str, queries, args) -> dict:
     import httpx
 
@@ -674,6 +753,7 @@ def main(argv=None) -> int:
     ap.add_argument("--no-datasketch", action="store_true")
     ap.add_argument("--no-http", dest="http", action="store_false")
     ap.add_argument("--http-clients", type=int, default=8)
+    ap.add_argument("--writers", type=int, default=4, help="processes running check --add at once (1: skip)")
     ap.add_argument("--http-workers", type=int, default=os.cpu_count() or 1, help="dedup serve --workers")
     ap.add_argument("--http-seconds", type=float, default=20.0)
     ap.add_argument("--http-requests", type=int, default=3000)
@@ -773,6 +853,10 @@ def main(argv=None) -> int:
             if k in r:
                 print(f"{name} {k}: bulk load x{r[k]['bulk_rate_ratio']}, online insert x{r[k]['insert_rate_ratio']},"
                       f" lookup p99 x{r[k]['lookup_p99_ratio']} (ratio > 1: ours is faster for rates, slower for latency)")
+        if "error" not in r.get("concurrent_writers", {"error": 1}):
+            w = r["concurrent_writers"]
+            print(f"{name} {w['writers']} concurrent writers: {w['articles_per_s']:,.0f} articles/s in all, "
+                  f"{w['doubles']} stories admitted twice")
         if "http" in r:
             h = r["http"]
             print(f"{name} http: {h['requests_per_s']} req/s ({h['clients']} clients), p50 {h['p50_ms']} ms, p99 {h['p99_ms']} ms, errors {h['errors']}")
