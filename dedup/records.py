@@ -246,6 +246,9 @@ class Decision:
     updated: bool  # ... replacing an earlier, different text stored under the same id
     reason: str  # one human-readable line, also written to the audit log
     audit_seq: int | None = None  # its entry in the audit log
+    # ``updated`` with a text unrelated to the one it replaced: two articles given one id (a
+    # file name used again), the earlier one no longer indexed
+    replaced_unrelated: bool = False
 
 
 @dataclass(frozen=True, slots=True)

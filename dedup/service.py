@@ -134,6 +134,8 @@ class Answer(BaseModel):
     decision: str = Field(description="new | duplicate | reprint | rewrite | partial | same-event | skipped")
     added: bool
     updated: bool
+    replaced_unrelated: bool = Field(
+        default=False, description="updated with a text unrelated to the one it replaced: two articles given one id")
     reason: str
     matches: list[Match]
     audit_seq: int | None

@@ -355,11 +355,14 @@ def test_an_update_that_replaces_an_unrelated_article_is_said(run, tmp_path):
     assert run("check", "--add", str(story)).exit_code == 0
     story.write_text(article(41) + "\n\nA corrected last paragraph, as wires send them.\n", encoding="utf-8")
     r = run("check", "--add", str(story))  # the same story corrected: an update, nothing said
-    assert json.loads(r.stdout)["updated"] is True and r.stderr == ""
+    ans = json.loads(r.stdout)
+    assert ans["updated"] is True and ans["replaced_unrelated"] is False and r.stderr == ""
     story.write_text(article(42), encoding="utf-8")
     r = run("check", "--add", str(story))
     ans = json.loads(r.stdout)
-    assert ans["updated"] is True and "unrelated to the text it replaces" in ans["reason"]
+    # said in a field of its own, for programs, and in the reason, for people
+    assert ans["updated"] is True and ans["replaced_unrelated"] is True
+    assert "unrelated to the text it replaces" in ans["reason"]
     assert r.stderr == ("'story.txt': replaced the indexed article of that id with an unrelated text; if they are two "
                         "articles, give each its own id (--id, or a file name of its own)\n")
     for k, n in (("a", 43), ("b", 44)):

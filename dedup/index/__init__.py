@@ -823,6 +823,7 @@ class Index:
         v = self._relations(tx, doc, fp, keys) if relate else _Verified([], {}, {}, None, {})
         rels, sources = v.rels, v.docs
         copy_of = next((r for r in rels if RelationKind(r.kind).derived), None)
+        unrelated = False
         if old == digest:
             action, added, updated = "unchanged", False, False
             reason = "already indexed under this id with the same text; left as it is"
@@ -848,7 +849,7 @@ class Index:
                 tx.put_copy(copy_of.a, keys, fp.sample)
         decision = self._make(doc, rels, sources, added=added, updated=updated, reason_prefix=reason)
         (seq,) = tx.append_audit([self._entry(doc.id, action, decision, client)])
-        return replace(decision, audit_seq=seq)
+        return replace(decision, audit_seq=seq, replaced_unrelated=action == "update" and unrelated)
 
     def _unrelated_to_stored(self, tx, doc: Document, fp: Fingerprint) -> bool:
         """Is ``doc`` unrelated to the text indexed under its id (an update that may be another

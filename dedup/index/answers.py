@@ -45,6 +45,7 @@ def decision_to_dict(d: Decision) -> dict:
         "decision": d.decision,
         "added": d.added,
         "updated": d.updated,
+        "replaced_unrelated": d.replaced_unrelated,
         "reason": d.reason,
         "matches": [match_to_dict(r) for r in d.matches],
         "audit_seq": d.audit_seq,
@@ -58,6 +59,7 @@ def skipped_to_dict(s: Skipped) -> dict:
         "decision": "skipped",
         "added": False,
         "updated": False,
+        "replaced_unrelated": False,
         "reason": s.reason,
         "matches": [],
         "audit_seq": None,
@@ -138,9 +140,7 @@ def check_stream(index, items: Iterable[Document | Skipped], *, add: bool = Fals
 def replaced_unrelated(d: Decision | Skipped) -> str | None:
     """The line that says ``d`` replaced an indexed article with an unrelated text under its id
     (two articles given one id, as a file name used again), else None."""
-    from . import UNRELATED_UPDATE
-
-    if isinstance(d, Decision) and d.updated and UNRELATED_UPDATE in d.reason:
+    if isinstance(d, Decision) and d.replaced_unrelated:
         return (f"'{d.id}': replaced the indexed article of that id with an unrelated text; if they are two "
                 "articles, give each its own id (--id, or a file name of its own)")
     return None
