@@ -1001,6 +1001,55 @@ def test_a_sqlite_index_read_in_a_read_only_folder_sees_a_writer_that_starts():
         shutil.rmtree(flags)
 
 
+def test_a_sqlite_index_read_in_a_read_only_folder_sees_a_writer_that_came_and_went():
+    # the reader looked for a writer's -wal file only: a writer that added and closed between two
+    # reads (its WAL checkpointed into the file and removed) went unseen, and the reader's
+    # immutable connection read the changed file as if it had not changed
+    import os
+    import pathlib
+    import shutil
+    import tempfile
+    import threading
+    import time
+
+    from unprivileged import run_unprivileged
+
+    shared = pathlib.Path(tempfile.mkdtemp(prefix="dedup-ro-"))
+    flags = pathlib.Path(tempfile.mkdtemp(prefix="dedup-flags-"))
+    path = str(shared / "ro.db")
+    with open_index(path) as index:
+        index.add([doc(1)])
+    os.chmod(shared, 0o755)
+    os.chmod(flags, 0o777)
+
+    def write_and_close_when_read():
+        deadline = time.monotonic() + 60
+        while not (flags / "read").exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        with open_index(path, create=False) as writer:
+            writer.add([doc(2), doc(3)])
+        assert sorted(os.listdir(shared)) == ["ro.db"]  # the writer's WAL is gone with it
+        (flags / "written").touch()
+
+    def read_twice():
+        with open_index(path, create=False) as index:
+            first = index.stats().documents
+            (flags / "read").touch()
+            deadline = time.monotonic() + 60
+            while not (flags / "written").exists() and time.monotonic() < deadline:
+                time.sleep(0.05)
+            return [first, index.stats().documents, index.get("doc-3") is not None]
+
+    t = threading.Thread(target=write_and_close_when_read)
+    t.start()
+    try:
+        assert run_unprivileged(read_twice) == [1, 3, True]
+    finally:
+        t.join()
+        shutil.rmtree(shared)
+        shutil.rmtree(flags)
+
+
 def test_audit_entries_commit_in_the_order_of_their_seqs(index_url):
     # PostgreSQL took an entry's seq before its commit, and commits finish out of order: a reader
     # paging with after=SEQ passed entries that committed later with smaller seqs (4 writers: 15 of

@@ -370,8 +370,13 @@ class SQLiteStore:
     # one connection per thread: sqlite3 connections must stay on their thread
     def _conn(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
-        if conn is not None and self._local.frozen and os.path.exists(self.path + "-wal"):
-            # read as it was on disk until a writer started: from now on, through the writer's WAL
+        if conn is not None and self._local.frozen and (
+            os.path.exists(self.path + "-wal") or self._file_stamp() != self._local.stamp
+        ):
+            # read as it was on disk until a writer started: from now on, through the writer's WAL.
+            # A writer that came and went (its last commit checkpointed into the file, its WAL
+            # removed) changed the file itself: read it anew (immutable=1 promises SQLite that
+            # the file never changes, so the old connection would read stale or torn pages).
             with self._lock:
                 self._conns.remove(conn)
             conn.close()
@@ -385,11 +390,21 @@ class SQLiteStore:
                                             "another path") from exc
                 if os.path.exists(self.path + "-wal") or not os.path.isfile(self.path):
                     raise StoreError(self._refused(exc)) from exc
+                stamp = self._file_stamp()  # taken first: a change after it is seen at the next use
                 conn, frozen = self._connect_frozen(exc), True
+                self._local.stamp = stamp
             self._local.conn, self._local.frozen = conn, frozen
             with self._lock:
                 self._conns.append(conn)
         return conn
+
+    def _file_stamp(self) -> tuple[int, int, int] | None:
+        """The index file's inode, size and modification time (None when it cannot be read)."""
+        try:
+            st = os.stat(self.path)
+        except OSError:
+            return None
+        return st.st_ino, st.st_size, st.st_mtime_ns
 
     def _connect(self) -> sqlite3.Connection:
         conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False)
@@ -414,7 +429,8 @@ class SQLiteStore:
         at work (no -wal file): SQLite reads a WAL database through -wal and -shm files it then
         has to create, and refused to read it at all ("attempt to write a readonly database"), so
         `dedup index stats` and `audit` failed. With no WAL every commit is in the file itself,
-        which is read as it is (immutable=1) until a writer starts (_conn looks before each use).
+        which is read as it is (immutable=1) until a writer starts or the file changes (_conn looks
+        before each use).
         A write is refused as before: "attempt to write a readonly database"."""
         uri = f"file:{urllib.parse.quote(self.path)}?mode=ro&immutable=1"
         try:
