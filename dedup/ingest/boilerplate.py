@@ -307,6 +307,13 @@ def split_lines(raw: str) -> tuple[list[str], list[str | None]]:
     return lines, [line_rule(ln) if ln else None for ln in lines]
 
 
+def line_keys(lines: list[str]) -> list[str]:
+    """Each line as ``_key`` compares it (casefolded, white space collapsed): computed once for
+    both the story splitter, which looks for a repeated headline on every line, and the cleaner,
+    which looks for copies of the headline."""
+    return [" ".join(ln.casefold().split()) for ln in lines]
+
+
 def clean(raw: str, *, title: str | None = None, line_offset: int = 0) -> Cleaned:
     """Set boilerplate aside, mark captions, take out the headline.
 
@@ -338,25 +345,26 @@ def _headline_like(lines: list[str], kind: list[str], i: int) -> bool:
 
 
 def clean_lines(
-    lines: list[str], rules: list[str | None], *, title: str | None = None, line_offset: int = 0
+    lines: list[str], rules: list[str | None], *, title: str | None = None, line_offset: int = 0,
+    keys: list[str] | None = None,
 ) -> Cleaned:
-    """``clean`` of text already cut by ``split_lines`` (lets the splitter and cleaner share the work)."""
+    """``clean`` of text already cut by ``split_lines`` (lets the splitter and cleaner share the
+    work); ``keys``: its ``line_keys``, when the caller has them."""
     n = len(lines)
     reasons: list[str | None] = list(rules)
     kind = ["blank" if not ln else "body" if r is None else "strip" for ln, r in zip(lines, rules)]
 
-    body = [i for i in range(n) if kind[i] == "body"]
-    last_body = body[-1] if body else -1
+    last_body = next((i for i in range(n - 1, -1, -1) if kind[i] == "body"), -1)
 
     # Captions: a paragraph closing with a photo credit, or the line after a gallery counter.
+    # A photo credit holds a ")": testing for it spares most lines the call and the search.
     after_counter = False
-    for i in range(n):
-        if kind[i] == "strip":
+    for i, k in enumerate(kind):
+        if k == "strip":
             after_counter = reasons[i] == "gallery counter"
-            continue
-        if kind[i] == "body" and (after_counter or _caption(lines[i], i == last_body)):
-            kind[i], reasons[i] = "caption", CAPTION_REASON
-        if kind[i] != "blank":
+        elif k == "body":
+            if after_counter or (")" in lines[i] and _caption(lines[i], i == last_body)):
+                kind[i], reasons[i] = "caption", CAPTION_REASON
             after_counter = False
 
     found_title = None
@@ -399,15 +407,17 @@ def clean_lines(
             kind[j], reasons[j] = "title", TRAILING_HEADLINE_REASON
 
     # Lines repeating the headline (web pages print it twice).
-    keys = {_key(t) for t in (found_title, title) if t}
-    if keys:
-        for i in range(n):
+    heads = {_key(t) for t in (found_title, title) if t}
+    if heads:
+        for i in kept:  # the lines kept before the headline was taken out: all those still kept
             if (kind[i] in ("body", "caption") and i != headline_zone and len(lines[i]) <= TITLE_MAX_CHARS
-                    and _key(lines[i]) in keys):
+                    and (_key(lines[i]) if keys is None else keys[i]) in heads):
                 kind[i], reasons[i] = "strip", REPEATED_HEADLINE_REASON
 
     # Publication date: a publication stamp first, then a byline or date line, then an update stamp.
     for wanted in ("publication stamp", "byline", "date line", "update stamp"):
+        if wanted not in reasons:  # most texts hold none of them: one scan in C, not n steps
+            continue
         for i in range(n):
             if reasons[i] == wanted:
                 published = _parse_date(lines[i])
@@ -422,20 +432,19 @@ def clean_lines(
     stripped: list[Stripped] = []
     pos = 0
     prev_kept = False
-    for i in range(n):
-        k = kind[i]
-        if k in ("body", "caption"):
+    for i, (k, line, reason) in enumerate(zip(kind, lines, reasons)):
+        if k == "body" or k == "caption":
             if parts:
                 sep = "\n" if prev_kept else "\n\n"
                 parts.append(sep)
                 pos += len(sep)
             if k == "caption" or i == headline_zone:
-                zones.append(Zone(pos, pos + len(lines[i]), "caption" if k == "caption" else "headline"))
-            parts.append(lines[i])
-            pos += len(lines[i])
+                zones.append(Zone(pos, pos + len(line), "caption" if k == "caption" else "headline"))
+            parts.append(line)
+            pos += len(line)
             prev_kept = True
         else:
             prev_kept = False
-        if reasons[i] is not None:
-            stripped.append(Stripped(lines[i], reasons[i], i + 1 + line_offset))
+        if reason is not None:
+            stripped.append(Stripped(line, reason, i + 1 + line_offset))
     return Cleaned("".join(parts), tuple(stripped), tuple(zones), title or found_title, published)
