@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import pathlib
 import random
+import re
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -439,6 +440,83 @@ def test_short_line_rules_in_one_pass_equal_the_rules_tried_in_order(seeds_dir):
             assert B._short_rule(bare) == reference(bare), line
             found.add(reference(bare))
     assert {"app-store line", "share/follow button", "ad marker", "publication stamp", None} <= found
+
+
+# Every character a line's first three can be when they are all ASCII (the others are always tried).
+_ASCII = [chr(c) for c in range(0x09, 0x0E)] + [chr(c) for c in range(0x1C, 0x7F)]
+
+
+def _pattern_starts(items, k: int) -> set[str]:
+    """The strings (lowercased) of up to ``k`` ASCII characters that a match of the parsed pattern
+    ``items`` can open with: its first ``k`` characters, or the whole of a match shorter than ``k``.
+    Case is ignored everywhere, and look-arounds and anchors are taken as empty: it may give too
+    many, never too few."""
+    import re._constants as C
+
+    anything = {c.lower() for c in _ASCII}
+    classes = {C.CATEGORY_DIGIT: r"\d", C.CATEGORY_NOT_DIGIT: r"\D", C.CATEGORY_SPACE: r"\s",
+               C.CATEGORY_NOT_SPACE: r"\S", C.CATEGORY_WORD: r"\w", C.CATEGORY_NOT_WORD: r"\W"}
+
+    def chars(op, av) -> set[str]:
+        if op is C.LITERAL:
+            return {chr(av).lower()} if chr(av) in _ASCII else set()
+        if op in (C.NOT_LITERAL, C.ANY) or (av and av[0][0] is C.NEGATE):
+            return anything
+        got: set[str] = set()
+        for sub, arg in av:
+            if sub is C.LITERAL:
+                got |= {chr(arg).lower()} & anything
+            elif sub is C.RANGE:
+                got |= {c.lower() for c in _ASCII if any(arg[0] <= ord(x) <= arg[1] for x in (c.lower(), c.upper()))}
+            else:
+                assert sub is C.CATEGORY, sub
+                got |= {c.lower() for c in _ASCII if re.fullmatch(classes[arg], c)}
+        return got
+
+    def one(op, av, k: int) -> set[str]:
+        """What one item of a pattern can match, cut to ``k`` characters."""
+        if op in (C.LITERAL, C.NOT_LITERAL, C.ANY, C.IN):
+            return chars(op, av)
+        if op in (C.AT, C.ASSERT, C.ASSERT_NOT):
+            return {""}
+        if op is C.SUBPATTERN:
+            return seq(list(av[-1]), k)
+        if op is C.BRANCH:
+            return set().union(*(seq(list(alt), k) for alt in av[1]))
+        assert op in (C.MAX_REPEAT, C.MIN_REPEAT, C.POSSESSIVE_REPEAT), op
+        lo, hi, sub = av
+        body = seq(list(sub), k)
+        got, layer = set(), {""}  # layer: what n copies can match
+        for n in range(min(hi, lo + k + 1) + 1):  # copies past lo + k open no other way
+            if n >= lo:
+                got |= layer
+            layer = {a if len(a) >= k else (a + b)[:k] for a in layer for b in body}
+        return got
+
+    def seq(items, k: int) -> set[str]:
+        if k == 0 or not items:
+            return {""}
+        out: set[str] = set()
+        for head in one(*items[0], k):
+            out |= {head[:k]} if len(head) >= k else {head + t for t in seq(items[1:], k - len(head))}
+        return out
+
+    return seq(list(items), k)
+
+
+def test_every_opening_of_a_short_line_rule_is_tried():
+    """_short_rule tries _SHORT_RE only on lines that open as one of its rules can
+    (boilerplate._SHORT_STARTS): every opening of every rule, derived from its pattern, must be tried."""
+    import re._parser
+
+    from dedup.ingest import boilerplate as B
+
+    for reason, pattern in B._SHORT_RULES[:-1]:  # the last is tried on its own
+        starts = _pattern_starts(re._parser.parse(pattern.pattern, pattern.flags), 3)
+        missed = sorted(s for s in starts if not B._short_start(s))
+        assert not missed, f"{reason}: lines opening with {missed[:12]} are never tried; add their openings to _SHORT_STARTS"
+    assert {"adv", "spo", "[ad", "ad"} <= _pattern_starts(re._parser.parse(B._SHORT_RULES[0][1].pattern), 3)
+    assert not B._short_start("The council said") and B._short_start("Advertisement")
 
 
 def test_a_repeated_headline_marks_a_story_start_only_with_header_lines_between():

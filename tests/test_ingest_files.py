@@ -445,6 +445,18 @@ def test_file_over_max_bytes_is_skipped(tmp_path):
     assert s.reason == f"cannot read '{f}': too large (200 bytes > max_bytes 100); split it or raise --max-bytes"
 
 
+
+@pytest.mark.parametrize("size", [0, 3, 9, 10, 11, 40], ids=lambda s: f"stat-size-{s}")
+def test_a_file_is_read_as_one_read_of_max_bytes_plus_one_reads_it(size):
+    # A file is asked for in its size from fstat, plus one byte; a file that grew since fstat
+    # (or whose size fstat does not know, as /proc files) is read on up to the same limit.
+    import dedup.ingest as ingest
+
+    for data in (b"", b"abc", b"x" * 10, b"y" * 11, b"z" * 40):
+        for limit in (1, 4, 11, 12, 100):
+            got = ingest._read_upto(io.BufferedReader(io.BytesIO(data)), min(size, len(data)), limit)
+            assert got == data[:limit], (data, size, limit)
+
 def test_jsonl_line_over_max_bytes_is_skipped_alone(tmp_path):
     f = tmp_path / "r.jsonl"
     f.write_text(json.dumps({"id": "big", "text": "x " * 500}) + "\n" + json.dumps({"id": "ok", "text": ARTICLE}) + "\n")

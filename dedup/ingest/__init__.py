@@ -577,6 +577,19 @@ def _too_large(display: str, options: IngestOptions) -> str:
     return f"cannot read '{display}': too large (over max_bytes {options.max_bytes}); split it or raise --max-bytes"
 
 
+def _read_upto(fh: BinaryIO, size: int, limit: int) -> bytes:
+    """``fh.read(limit)``, asked for in the file's size (from fstat) plus one byte, then read on
+    when the file grew since: a read of ``limit`` bytes (max_bytes + 1, 20 MB) allocates that
+    much for each file, however small. Reading the 20k-article folder took 4.4 s CPU with it,
+    3.6 s without (system time 0.7 s -> 0.25 s: fresh pages for every file)."""
+    if size + 1 >= limit:
+        return fh.read(limit)
+    data = fh.read(size + 1)
+    if len(data) > size:  # it grew since fstat (or fstat does not know its size)
+        data += fh.read(limit - len(data))
+    return data
+
+
 def _as_utf8(data: bytes, display: str, options: IngestOptions) -> tuple[bytes, IngestOptions]:
     """UTF-16/32 ``data`` as UTF-8 bytes (decoded and checked as a text file is; InputError when
     it is not text), and the options to read those with."""
@@ -780,7 +793,7 @@ def _read_file(
             if st.st_size > options.max_bytes:
                 yield Skipped(id, f"cannot read '{display}': too large ({st.st_size} bytes > max_bytes {options.max_bytes}); split it or raise --max-bytes", shown)
                 return
-            data = fh.read(options.max_bytes + 1)
+            data = _read_upto(fh, st.st_size, options.max_bytes + 1)
             if len(data) > options.max_bytes:
                 yield Skipped(id, _too_large(display, options), shown)
                 return

@@ -18,10 +18,10 @@ import math
 import re
 from bisect import bisect_left
 from collections import Counter
-from functools import cache, lru_cache
+from functools import lru_cache
 
 from ..normalize import content_stems, tokenize_uncached
-from .boilerplate import Cleaned, clean_lines, is_stamp, is_title_like, split_lines
+from .boilerplate import Cleaned, clean_lines, is_stamp, is_title_like, line_keys, split_lines
 
 # Each part must hold at least this many words of body text (captions and boilerplate not counted).
 MIN_PART_WORDS = 60
@@ -85,14 +85,22 @@ def _stem_counts(text: str) -> Counter[str]:
     return Counter(content_stems(tokenize_uncached(text).words))
 
 
-def _candidates(lines: list[str], rules: list[str | None]) -> dict[int, bool]:
-    """First lines of possible new stories -> whether a strong marker opens them."""
+def _candidates(lines: list[str], rules: list[str | None], keys: list[str] | None = None) -> dict[int, bool]:
+    """First lines of possible new stories -> whether a strong marker opens them (``keys``: the
+    lines' ``line_keys``, when the caller has them)."""
     n = len(lines)
     nonblank = [i for i in range(n) if lines[i]]
-    # Each line's headline look, computed once and only when needed.
-    @cache
+    if keys is None:
+        keys = line_keys(lines)
+    # Each line's headline look, computed once and only when needed (a dict, not functools.cache:
+    # a cached function made anew for each text cost more than the look-ups it saved).
+    title_like: dict[int, bool] = {}
+
     def titled(j: int) -> bool:
-        return is_title_like(lines[j])
+        got = title_like.get(j)
+        if got is None:
+            got = title_like[j] = is_title_like(lines[j])
+        return got
 
     def header(j: int) -> bool:
         """A line a story's header block may hold: boilerplate, headline-like or a bullet."""
@@ -100,11 +108,10 @@ def _candidates(lines: list[str], rules: list[str | None]) -> dict[int, bool]:
 
     # Where each line's key comes again among the non-blank lines: most lines are never
     # repeated, and for them the headline look is only needed when a dateline is possible.
-    keys = [" ".join(lines[i].casefold().split()) for i in nonblank]  # casefolded, white space collapsed
     seen_at: dict[str, int] = {}
     next_same: dict[int, int] = {}  # position in nonblank -> position of the next line with its key
     for pos in range(len(nonblank) - 1, -1, -1):
-        key = keys[pos]
+        key = keys[nonblank[pos]]
         if key in seen_at:
             next_same[pos] = seen_at[key]
         seen_at[key] = pos
@@ -112,10 +119,9 @@ def _candidates(lines: list[str], rules: list[str | None]) -> dict[int, bool]:
     markers: dict[int, bool] = {}
     for pos, i in enumerate(nonblank):
         line = lines[i]
-        if is_stamp(rules[i]):
-            markers[i] = True
-        elif rules[i] is not None:
-            continue
+        if rules[i] is not None:
+            if is_stamp(rules[i]):
+                markers[i] = True
         elif pos in next_same and titled(i):
             # A headline repeated within REPEAT_WINDOW lines, only header lines between (body
             # text between: a repeated table caption, not a headline).
@@ -144,9 +150,12 @@ def story_starts(raw: str) -> tuple[int, ...]:
     return story_starts_lines(*split_lines(raw))
 
 
-def story_starts_lines(lines: list[str], rules: list[str | None]) -> tuple[int, ...]:
-    """``story_starts`` of text already cut by ``boilerplate.split_lines``."""
-    cands = _candidates(lines, rules)
+def story_starts_lines(lines: list[str], rules: list[str | None], keys: list[str] | None = None) -> tuple[int, ...]:
+    """``story_starts`` of text already cut by ``boilerplate.split_lines`` (``keys``: its
+    ``line_keys``, when the caller has them)."""
+    if keys is None:
+        keys = line_keys(lines)
+    cands = _candidates(lines, rules, keys)
     if not cands:
         return ()
     words = [0] * (len(lines) + 1)
@@ -168,8 +177,8 @@ def story_starts_lines(lines: list[str], rules: list[str | None]) -> tuple[int, 
         # starts and cut to its last MAX_BEFORE_WORDS body words.
         first = rejected[-MAX_BEFORE_STARTS] if len(rejected) >= MAX_BEFORE_STARTS else begin
         b = bisect_left(words, words[c] - MAX_BEFORE_WORDS, first, c)
-        before = clean_lines(lines[b:c], rules[b:c]).text
-        after = clean_lines(lines[c:end], rules[c:end]).text
+        before = clean_lines(lines[b:c], rules[b:c], keys=keys[b:c]).text
+        after = clean_lines(lines[c:end], rules[c:end], keys=keys[c:end]).text
         if similarity(before, after) < limit:
             accepted.append(c)
             begin = c
@@ -192,9 +201,11 @@ def split_text(raw: str) -> tuple[tuple[int, str], ...]:
 def split_cleaned(raw: str, *, title: str | None = None, split: bool = True) -> tuple[Cleaned, ...]:
     """``raw`` cut into stories, each cleaned (line numbers stay those of ``raw``)."""
     lines, rules = split_lines(raw)
-    starts = story_starts_lines(lines, rules) if split else ()
+    keys = line_keys(lines) if split else None
+    starts = story_starts_lines(lines, rules, keys) if split else ()
     bounds = (0, *starts, len(lines))
     return tuple(
-        clean_lines(lines[a:b], rules[a:b], title=title if k == 0 else None, line_offset=a)
+        clean_lines(lines[a:b], rules[a:b], title=title if k == 0 else None, line_offset=a,
+                    keys=keys[a:b] if keys is not None else None)
         for k, (a, b) in enumerate(zip(bounds, bounds[1:]))
     )
