@@ -102,6 +102,19 @@ def pg_dsn():
         server.stop()
 
 
+@pytest.fixture(scope="session")
+def pg_password_dsn():
+    """A DSN (with the password) of a throwaway local server that checks passwords: the shared
+    server ($DEDUP_PG_DSN, CI's) trusts every connection, so it can tell nothing of a wrong one."""
+    server = start_local_postgres(password="s3cret pw")
+    if isinstance(server, str):
+        pytest.skip(f"no PostgreSQL server that checks passwords: {server}")
+    try:
+        yield server.dsn
+    finally:
+        server.stop()
+
+
 def _schema_url(dsn: str, schema: str) -> str:
     return f"{dsn}{'&' if '?' in dsn else '?'}schema={schema}"
 

@@ -16,6 +16,7 @@ import subprocess
 import sys
 import tempfile
 import zlib
+from urllib.parse import quote
 from dataclasses import dataclass
 
 REPO = pathlib.Path(__file__).resolve().parent.parent
@@ -69,8 +70,11 @@ def _pg_start(as_user: list[str], bindir: pathlib.Path, datadir: pathlib.Path, p
     )
 
 
-def start_local_postgres() -> LocalPostgres | str:
-    """Start a PostgreSQL server on 127.0.0.1 in a temporary folder; a reason string if it cannot."""
+def start_local_postgres(*, password: str | None = None) -> LocalPostgres | str:
+    """Start a PostgreSQL server on 127.0.0.1 in a temporary folder; a reason string if it cannot.
+
+    Every connection is trusted; with ``password`` the server checks passwords instead
+    (scram-sha-256), the postgres user's being ``password`` (in the DSN)."""
     bindir = _pg_bin()
     if bindir is None:
         return "initdb not found (apt-get install postgresql)"
@@ -90,16 +94,24 @@ def start_local_postgres() -> LocalPostgres | str:
             return "running as root and runuser is missing"
     datadir = base / "data"
     port = free_port()
+    auth = ["-A", "trust"]
+    if password is not None:
+        pwfile = base / "pwfile"
+        pwfile.write_text(password + "\n")
+        if as_user:
+            os.chown(pwfile, pw.pw_uid, pw.pw_gid)
+        auth = ["-A", "scram-sha-256", f"--pwfile={pwfile}"]
     try:
         subprocess.run(
-            [*as_user, str(bindir / "initdb"), "-D", str(datadir), "-A", "trust", "-U", "postgres", "-E", "UTF8"],
+            [*as_user, str(bindir / "initdb"), "-D", str(datadir), *auth, "-U", "postgres", "-E", "UTF8"],
             check=True, capture_output=True, timeout=120,
         )
         _pg_start(as_user, bindir, datadir, port)
     except (subprocess.SubprocessError, OSError) as exc:
         shutil.rmtree(base, ignore_errors=True)
         return f"cannot start a local server ({exc})"
-    return LocalPostgres(f"postgresql://postgres@127.0.0.1:{port}/postgres", datadir, bindir, as_user)
+    user = "postgres" if password is None else f"postgres:{quote(password, safe='')}"
+    return LocalPostgres(f"postgresql://{user}@127.0.0.1:{port}/postgres", datadir, bindir, as_user)
 
 
 # --- synthetic articles --------------------------------------------------------------------

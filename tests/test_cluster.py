@@ -9,9 +9,10 @@ from dedup.cluster import build_stories
 from dedup.records import Document, Relation, RelationKind, Scores
 
 
-def _rel(a: str, b: str, score: float, cab: float = 0.5, cba: float = 0.5) -> Relation:
-    a, b = sorted((a, b))
-    return Relation(a, b, RelationKind.PARTIAL, score, Scores(0.1, cab, cba, 0.2, 0.0, 0.0, 0.0, 0.3, 0.0))
+def _rel(a: str, b: str, score: float, cab: float = 0.5, cba: float = 0.5, kind=RelationKind.PARTIAL) -> Relation:
+    if b < a:
+        a, b, cab, cba = b, a, cba, cab
+    return Relation(a, b, kind, score, Scores(0.1, cab, cba, 0.2, 0.0, 0.0, 0.0, 0.3, 0.0))
 
 
 def _docs(ids, published=None) -> list[Document]:
@@ -63,13 +64,51 @@ def test_edges_form_a_tree_rooted_at_the_origin(data):
         i, j = data.draw(st.lists(st.integers(0, n - 1), min_size=2, max_size=2, unique=True))
         links[frozenset((ids[i], ids[j]))] = None
     unit = st.floats(min_value=0.0, max_value=1.0, allow_nan=False)
-    rels = [_rel(*sorted(pair), data.draw(unit), data.draw(unit), data.draw(unit)) for pair in links]
+    kinds = st.sampled_from([RelationKind.PARTIAL, RelationKind.REPRINT, RelationKind.REWRITE])
+    rels = [_rel(*sorted(pair), data.draw(unit), data.draw(unit), data.draw(unit), data.draw(kinds)) for pair in links]
     stories, _ = build_stories(rels, _docs(ids), credits_of=lambda d: ())
     (story,) = stories
     assert sorted(story.members) == ids
     _assert_tree(story)
     related = set(links)
     assert all(frozenset((e.source, e.copy)) in related for e in story.edges)
+
+
+def test_the_host_of_an_excerpt_is_not_the_origin_of_the_story_it_quotes():
+    # The wire story 'wire' was reprinted ('reprint', trimmed) and rewritten ('rewrite');
+    # 'host' is a longer article of its own, with its own wire credit, that embeds three
+    # paragraphs of it (partial with each copy that keeps them). 'host' was the origin: its
+    # credit outvoted, and its length made 'wire' look contained in it (31% vs 9%).
+    from dedup.credits import Credit
+
+    R = RelationKind
+    rels = [
+        _rel("wire", "reprint", 0.85, 0.7, 1.0, kind=R.REPRINT),  # the reprint lies inside the wire story
+        _rel("wire", "rewrite", 0.6, 0.3, 0.3, kind=R.REWRITE),
+        _rel("wire", "host", 0.25, 0.31, 0.09),
+        _rel("reprint", "host", 0.25, 0.38, 0.09),
+    ]
+    credits = {"host": (Credit("Reuters", True, 0, 9, "(Reuters) -"),)}
+    stories, _ = build_stories(rels, _docs(["host", "reprint", "rewrite", "wire"]),
+                               credits_of=lambda d: credits.get(d.id, ()))
+    (story,) = stories
+    _assert_tree(story)
+    assert story.origin == "wire"
+    assert "host only shares passages with the other members (partial), in an article of its own: " \
+        "not the story's origin" in story.origin_evidence
+    assert not any("contained in host" in why for why in story.origin_evidence)
+    edge = {e.copy: e for e in story.edges}
+    assert (edge["reprint"].source, edge["rewrite"].source, edge["host"].source) == ("wire", "wire", "wire")
+    assert edge["reprint"].evidence == ("reprint is contained in wire (100% vs 70%)",)  # a trimmed copy still votes
+    assert edge["host"].confidence == 0.5  # which side took the passage: nothing says
+    assert edge["host"].evidence == ("host only shares passages with the story (partial), so it is placed under it; "
+                                     "which side took the passage from the other is not known",)
+    # a story of passages only (no member carries it) is ordered by the evidence, as before:
+    # 'b' lies mostly inside 'a' (90%), a short excerpt of it
+    alone = [_rel("a", "b", 0.3, 0.2, 0.9), _rel("b", "c", 0.3, 0.5, 0.5)]
+    (story,), _ = build_stories(alone, _docs("abc"), credits_of=lambda d: ())
+    assert story.origin == "a" and {e.copy: e.source for e in story.edges} == {"b": "a", "c": "b"}
+    assert {e.copy: e for e in story.edges}["b"].evidence == ("b is contained in a (90% vs 20%)",)
 
 
 # --- events: same-event links between stories -----------------------------------------

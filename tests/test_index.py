@@ -900,6 +900,44 @@ def test_a_postgres_database_or_role_that_does_not_exist_says_how_to_create_it(p
         f"(sudo -u postgres createuser --pwprompt {name}) or name another role in the URL")
 
 
+@pytest.mark.postgres
+def test_a_wrong_postgres_password_says_so_and_where_the_password_comes_from(pg_password_dsn, monkeypatch, tmp_path):
+    # ended "...; is the server running?": the server was running and refused the password
+    from urllib.parse import urlsplit
+
+    from click.testing import CliRunner
+
+    from dedup.cli import main
+
+    monkeypatch.delenv("PGPASSWORD", raising=False)
+    monkeypatch.setenv("PGPASSFILE", str(tmp_path / "no-pgpass"))  # not the user's own ~/.pgpass
+    parts = urlsplit(pg_password_dsn)
+    where = "the URL (postgresql://postgres:PASSWORD@host/db), PGPASSWORD or ~/.pgpass"
+    with Index.open(pg_password_dsn) as index:  # the right password opens it
+        assert index.stats().documents == 0
+    wrong = parts._replace(netloc=f"postgres:wrong-secret@{parts.hostname}:{parts.port}").geturl()
+    safe = f"postgresql://postgres:***@{parts.hostname}:{parts.port}/postgres?schema=dedup"
+    refused = (f'cannot connect to PostgreSQL at {safe}: password authentication failed for user "postgres"; '
+               f"check the password in {where}")
+    with pytest.raises(StoreError) as err:
+        Index.open(wrong)
+    assert str(err.value) == refused
+    r = CliRunner().invoke(main, ["index", "stats", "--index", wrong])
+    assert (r.exit_code, r.stdout, r.stderr) == (1, "", f"Error: {refused}\n")
+    # no password in the URL: PGPASSWORD's is the one refused, or none is given at all
+    bare = parts._replace(netloc=f"postgres@{parts.hostname}:{parts.port}").geturl()
+    monkeypatch.setenv("PGPASSWORD", "wrong-secret")
+    with pytest.raises(StoreError) as err:
+        Index.open(bare)
+    assert str(err.value) == refused.replace("postgres:***@", "postgres@")
+    monkeypatch.delenv("PGPASSWORD")
+    with pytest.raises(StoreError) as err:
+        Index.open(bare)
+    assert str(err.value) == (
+        f'cannot connect to PostgreSQL at {bare}?schema=dedup: the server asks for a password for user "postgres" '
+        f"and none was given; give it in {where}")
+
+
 # --- a read-only SQLite index (a tester's finding, session 16) ---------------------------------
 
 

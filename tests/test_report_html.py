@@ -11,7 +11,7 @@ import scan_fixture
 from click.testing import CliRunner
 
 from dedup.cli import main
-from dedup.records import Document, ScanResult, Skipped
+from dedup.records import Document, ScanResult, Skipped, Story
 from dedup.report import scan_html
 from dedup.report.scan_view import ScanView
 
@@ -81,6 +81,38 @@ def test_every_story_edge_and_member_is_on_the_page(result):
         assert doc_id in text
     for event in result.events:
         assert event.id in text
+
+
+def test_every_document_and_story_of_the_scan_is_on_the_page(result, seeds_dir):
+    # a one-document story (seed 004, an own report of the event) was missing from the story
+    # table, which stopped at "2 stories" minus one; an event's member outside its stories was
+    # not on the page at all. The JSON lists every story, the terminal report every document.
+    import json
+
+    page = CliRunner().invoke(main, ["scan", str(seeds_dir), "--format", "html", "-q"]).stdout
+    data = json.loads(CliRunner().invoke(main, ["scan", str(seeds_dir), "--format", "json", "-q"]).stdout)
+    lone = [s for s in data["stories"] if len(s["members"]) == 1]
+    assert lone and all(any(s["id"] in ev["stories"] for ev in data["events"]) for s in lone)
+    toc = page[page.index('<table class="toc">'):page.index("</table>")]
+    for story in data["stories"]:
+        assert f'<a href="#{story["id"]}">{story["id"]}</a>' in toc  # listed, and the link lands
+        assert page.count(f'id="{story["id"]}"') == 1
+    for story in lone:
+        (event,) = [ev["id"] for ev in data["events"] if story["id"] in ev["stories"]]
+        doc = story["members"][0]
+        assert f'own report in <a href="#{event}">{event}</a>' in toc
+        assert f'<li id="{story["id"]}">own report <span class="doc">{doc}</span>' in page
+    for doc in data["documents"]:
+        assert f'<span class="doc">{doc["id"]}</span>' in page
+    page, tree = _page(result)  # the hand-built result: 002#1 is an event's member in no story
+    assert tree.errors == []
+    for doc in result.documents:
+        assert f'<span class="doc">{doc.id}</span>' in page, doc.id
+    # a one-document story in no event (not made by a scan, but a ScanResult may hold one) is drawn
+    alone = Document("alone.txt", "A report of its own.")
+    page, _ = _page(ScanResult((alone,), (), (Story("story-1", ("alone.txt",), "alone.txt", (), ("the only member",)),),
+                               (), ()))
+    assert '<h2 id="story-1">story-1: 1 document</h2>' in page and '<a href="#story-1">story-1</a>' in page
 
 
 def test_a_chain_nests_copies_of_copies_under_their_source():

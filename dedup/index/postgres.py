@@ -17,8 +17,10 @@ under READ COMMITTED its candidate query then sees the first one's rows.
 from __future__ import annotations
 
 import difflib
+import getpass
 import hashlib
 import logging
+import os
 import re
 import threading
 import time
@@ -214,8 +216,20 @@ def _split_url(url: str) -> tuple[str, str, int, str]:
 
 def _cannot_connect(url: str, given: str, conninfo: str, exc: BaseException | str) -> str:
     """Why a first connection failed, one line, with the fix: the server may be down, or up without
-    this URL's database or role, or the URL may hold a value libpq refuses."""
+    this URL's database or role, or refuse its password, or the URL may hold a value libpq refuses."""
     detail = _masked_in(exc if isinstance(exc, str) else _first_line(exc))
+
+    def where(user: str) -> str:  # where libpq takes a password from, in its order
+        return f"the URL (postgresql://{user}:PASSWORD@host/db), PGPASSWORD or ~/.pgpass"
+
+    refused = re.search(r'FATAL:\s+password authentication failed for user "(.*)"', detail)
+    if refused is not None:
+        return (f'cannot connect to PostgreSQL at {url}: password authentication failed for user "{refused[1]}"; '
+                f"check the password in {where(refused[1])}")
+    if "fe_sendauth: no password supplied" in detail:
+        user = conninfo_to_dict(conninfo).get("user") or os.environ.get("PGUSER") or getpass.getuser()
+        return (f'cannot connect to PostgreSQL at {url}: the server asks for a password for user "{user}" and none '
+                f"was given; give it in {where(user)}")
     missing = re.search(r'FATAL:\s+(database|role) "(.*)" does not exist', detail)
     if missing is not None:
         what, name = missing[1], missing[2]
