@@ -104,10 +104,10 @@ CASES = [
     ("number_changed", "At least 10 officials and 37 militants were killed in the attacks.", "At least 37 officials and 10 militants were killed in the attacks.", ("At least 10", "At least 37")),
     ("number_changed", "At least 10 officials and 37 militants were killed in the attacks.", "At least 37 officials and 10 militants were killed in the attacks.", ("37", "10")),
     ("number_changed", "The new road runs 17,700 km across the country, officials said.", "The new road runs 17,900km across the country, officials said.", ("17,700", "17,900")),
-    # ordinals are figures (compared with ordinals only), and so is each side of a score
+    # ordinals are figures (compared with ordinals only), and so is a score as a whole
     ("number_changed", "Profits rose 5% in the fourth quarter of the year, the bank said.", "Profits rose 5% in the third quarter of the year, the bank said.", ("fourth", "third")),
     ("number_changed", "It was his 21st win of the season in Melbourne on Sunday.", "It was his 22nd win of the season in Melbourne on Sunday.", ("21st", "22nd")),
-    ("number_changed", "The demand was rejected in a 2-1 decision by the appeals court.", "The demand was rejected in a 3-0 decision by the appeals court.", ("1", "0")),
+    ("number_changed", "The demand was rejected in a 2-1 decision by the appeals court.", "The demand was rejected in a 3-0 decision by the appeals court.", ("2-1", "3-0")),
     ("date_changed", "The talks will resume on March 3, 2025 in Geneva, the ministry said.", "The talks will resume on March 5, 2025 in Geneva, the ministry said.", ("March 3, 2025", "March 5, 2025")),
     ("date_changed", "Officials said in March that 12 people died in the floods.", "Officials said in April that 12 people died in the floods.", ("March", "April")),
     ("date_changed", "Profits rose 5% in the three months to December, the bank said.", "Profits rose 5% in the three months to November, the bank said.", ("December", "November")),
@@ -166,6 +166,58 @@ def test_a_month_kept_is_not_a_date_change(a, b):
 def test_a_figure_before_a_word_that_starts_like_a_month_is_no_date(a, b, figures):
     found = compare(doc(a, "a"), doc(b, "b"))
     assert [(f.kind, f.before, f.after) for f in found] == [("number_changed", *figures)]
+
+
+@pytest.mark.parametrize(
+    "a,b,expected",
+    [
+        ("United beat City 2-1 at Old Trafford on Saturday.", "United beat City 3-0 at Old Trafford on Saturday.",
+         [("2-1", "3-0", "2-1 -> 3-0")]),
+        ("United beat City 2\u20131 at Old Trafford on Saturday.", "United beat City 3\u20130 at Old Trafford on Saturday.",
+         [("2\u20131", "3\u20130", "2\u20131 -> 3\u20130")]),
+        ("United secured a 2-1 win over City in the derby.", "United secured a 3-1 win over City in the derby.",
+         [("2-1", "3-1", "2-1 -> 3-1 City")]),
+        # a score may run upward when a result is named after it or it follows a loss
+        ("City slumped to a 1-2 defeat in the derby on Saturday.", "City slumped to a 0-3 defeat in the derby on Saturday.",
+         [("1-2", "0-3", "1-2 -> 0-3 defeat")]),
+        ("City lost 1-2 to United in the derby on Saturday.", "City lost 0-2 to United in the derby on Saturday.",
+         [("1-2", "0-2", "1-2 -> 0-2")]),
+        ("The court ruled 5-4 in favour of the company on Tuesday.", "The court ruled 6-3 in favour of the company on Tuesday.",
+         [("5-4", "6-3", "5-4 -> 6-3")]),
+        # a range runs upward and stays two figures; a day of a range of days is a date
+        ("Between 10-12 people were hurt in the blast near the market.", "Between 10-14 people were hurt in the blast near the market.",
+         [("12", "14", "12 -> 14 people")]),
+        ("The festival runs on 10-12 March in the old town square.", "The festival runs on 10-14 March in the old town square.",
+         [("12 March", "14 March", "")]),
+        ("The festival runs on March 10-12 in the old town square.", "The festival runs on March 10-14 in the old town square.",
+         [("12", "14", "12 -> 14")]),
+        ("Sales rose in the 2019-20 season across the region.", "Sales rose in the 2019-21 season across the region.",
+         [("20", "21", "20 -> 21 the")]),
+    ],
+    ids=["hyphen", "en-dash", "one-side", "defeat", "lost", "ruling", "range", "day-range", "date-range", "season"],
+)
+def test_a_changed_score_is_one_change_and_a_range_is_not_a_score(a, b, expected):
+    found = compare(doc(a, "a"), doc(b, "b"))
+    assert [(f.before, f.after, f.note) for f in found] == expected, found
+
+
+@pytest.mark.parametrize(
+    "a,b",
+    [
+        ("United beat City 2-1 at Old Trafford on Saturday.", "United beat City 2\u20131 at Old Trafford on Saturday."),
+        ("United secured a 2-1 win over City in the derby.", "United secured a 2-1 victory over City in the derby."),
+        ("The two sides drew 1-1 in the derby on Saturday.", "The two sides drew 1\u20131 in the derby on Saturday."),
+    ],
+)
+def test_a_score_written_with_another_dash_is_the_same_score(a, b):
+    assert of_kind(compare(doc(a, "a"), doc(b, "b")), "number_changed") == []
+
+
+def test_a_score_the_copy_writes_as_two_figures_is_compared_side_by_side():
+    a = "United secured a 3-1 win over City in the derby on Saturday."
+    found = compare(doc(a, "a"), doc(a.replace("3-1", "3 to 2"), "b"))
+    assert [(f.kind, f.before, f.after) for f in found] == [("number_changed", "1", "2")]
+    assert compare(doc(a, "a"), doc(a.replace("3-1", "3 - 1"), "b")) == ()
 
 
 CLAIM_A = (

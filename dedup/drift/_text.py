@@ -205,11 +205,19 @@ class Number:
     start: int  # span of hedge + figure + unit
     end: int
     hedge: str  # "" when none
-    unit: str  # "%", "th" (an ordinal: "fourth", "4th") or ""
+    unit: str  # "%", "th" (an ordinal: "fourth", "4th"), "score" ("2-1") or ""
     counted: str  # stem of the counted noun after the figure ("militant"), "" when unknown
     counted_text: str
     event: str  # stem prefix of an event verb in the same sentence ("kill"), "" when none
     currency: str = ""  # "$", "\u00a3", "\u20ac", "A$", ... when the figure is money in a stated currency
+    # A score or tally ("2-1", "3\u20130", "a 5-4 ruling") is one figure of unit "score", its
+    # ``value`` that of its first side; ``sides`` are its two figures (empty for any other figure).
+    sides: tuple[Number, ...] = ()
+
+    @property
+    def key(self) -> tuple[float, ...]:
+        """What a figure's value is compared by (a score by both sides)."""
+        return tuple(n.value for n in self.sides) if self.sides else (self.value,)
 
 
 @lru_cache(maxsize=1 << 12)
@@ -346,6 +354,60 @@ def _figure(text: str, regs: tuple[tuple[int, int], ...]) -> tuple | None:
     right = min((x for x in (text.find(". ", me), text.find("\n", me)) if x >= 0), default=len(text))
     event = _event_in(text[left + 1 : right])
     return value, figure, start, end, hedge, unit, counted, counted_text, event, currency
+
+
+# --- scores --------------------------------------------------------------------------------
+
+# Two whole figures joined by a hyphen or an en dash, neither part of a longer run ("4-3-3",
+# "1.5-2", "Covid-19-2") nor of a word.
+_PAIR_RE = re.compile(r"(?<![\w.,\-\u2013])(\d{1,3})[-\u2013](\d{1,3})(?![\w\-\u2013]|[.,]\d)")
+# A range runs upward ("10-12 people", "2-3 days"); a score or tally may run either way. One
+# that runs upward is a score when a result is named right after it ("a 1-2 defeat") or it
+# follows a verb of losing or trailing and counts nothing ("lost 1-2 to Chelsea").
+_RESULT_NOUNS = frozenset(
+    "win wins victory victories defeat defeats loss losses draw draws lead deficit scoreline reverse "
+    "triumph thrashing drubbing aggregate vote votes ruling decision verdict majority split".split()
+)
+_LOSING = frozenset("lost lose loses losing trail trails trailed trailing beaten defeated".split())
+_AFTER_SCORE = frozenset("to at in against on away after with and but as for".split())
+_SCORE_WORD_RE = re.compile(r"[A-Za-z]+")
+
+
+def _scores(text: str, found: list[Number]) -> list[Number]:
+    """``found`` (figures of ``text`` in text order) with each score or tally ("2-1", "3\u20130")
+    read as one figure of unit "score" instead of its two sides, so that a changed score is one
+    change ("2-1" -> "3-0"), not two. A range ("10-12 people") stays two figures."""
+    if "-" not in text and "\u2013" not in text:
+        return found
+    by_end = {n.end: k for k, n in enumerate(found)}
+    score_at: dict[int, Number] = {}  # index of a score's first side -> the score
+    sides: set[int] = set()  # indexes of both sides of every score
+    for m in _PAIR_RE.finditer(text):
+        k1, k2 = by_end.get(m.end(1)), by_end.get(m.end(2))
+        if k1 is None or k2 is None:
+            continue  # a side read as a date, a year or a time, or not read at all
+        x, y = found[k1], found[k2]
+        if x.text != m.group(1) or y.text != m.group(2) or y.start != m.start(2):
+            continue
+        if x.unit or y.unit or x.currency or k1 in sides:
+            continue
+        if x.value < y.value and not _upward_score(text, m.start(), m.end()):
+            continue
+        score_at[k1] = Number(x.value, m.group(), x.start, y.end, x.hedge, "score", y.counted, y.counted_text,
+                              x.event or y.event, "", (x, y))
+        sides.update((k1, k2))
+    if not score_at:
+        return found
+    return [score_at.get(k, n) for k, n in enumerate(found) if k in score_at or k not in sides]
+
+
+def _upward_score(text: str, start: int, end: int) -> bool:
+    after = [w.lower() for w in _SCORE_WORD_RE.findall(text[end : end + 30])[:2]]
+    if any(w in _RESULT_NOUNS for w in after):
+        return True
+    before = [w.lower() for w in _SCORE_WORD_RE.findall(text[max(0, start - 40) : start])[-3:]]
+    follows = text[end : end + 2].lstrip()[:1]
+    return any(w in _LOSING for w in before) and (not after or after[0] in _AFTER_SCORE or follows in ".,;:)")
 
 
 # --- dates ---------------------------------------------------------------------------------
@@ -751,7 +813,7 @@ def doc_words(text: str) -> DocWords:
 def doc_numbers(text: str) -> Indexed:
     exclude = [(d.start, d.end) for d in doc_dates(text)]  # date_spans(text), the dates read once
     exclude += [(m.start(), m.end()) for m in _YEAR_RE.finditer(text)]
-    return Indexed(numbers(text, 0, exclude=exclude))
+    return Indexed(_scores(text, numbers(text, 0, exclude=exclude)))
 
 
 @lru_cache(maxsize=512)
