@@ -126,7 +126,7 @@ CASES = [
     ("attribution_changed", "Ten soldiers died in the ambush, an official told AFP.", "Ten soldiers died in the ambush, an official told Reuters.", ("an official told AFP", "an official told Reuters")),
     ("quote_altered", "\u201cWe will rebuild every school in the valley,\u201d the governor said.", "\u201cWe will rebuild some schools in the valley,\u201d the governor said.", ("We will rebuild every school in the valley,", "We will rebuild some schools in the valley,")),
     ("quote_attribution_changed", "\u201cWe will rebuild every school in the valley,\u201d the governor said.", "\u201cWe will rebuild every school in the valley,\u201d the mayor said.", ("the governor said", "the mayor said")),
-    ("quote_attribution_changed", "\u201cWe will rebuild every school in the valley,\u201d said Ahmed Khan, the provincial governor.", "\u201cWe will rebuild every school in the valley,\u201d said Bilal Rana, the provincial governor.", ("said Ahmed Khan", "said Bilal Rana")),
+    ("quote_attribution_changed", "\u201cWe will rebuild every school in the valley,\u201d said Ahmed Khan, the provincial governor.", "\u201cWe will rebuild every school in the valley,\u201d said Bilal Rana, the provincial governor.", ("said Ahmed Khan, the provincial governor", "said Bilal Rana, the provincial governor")),
     ("wording_changed", "Last year separatists attacked a train with 450 passengers on board.", "Last year separatists hijacked a train with 450 passengers on board.", ("attacked a train", "hijacked a train")),
     # a negation put in or taken out
     ("wording_changed", "The group claimed responsibility for the attacks in a statement sent to AFP.", "The group denied responsibility for the attacks in a statement sent to AFP.", ("claimed responsibility for", "denied responsibility for")),
@@ -246,6 +246,57 @@ def test_a_quote_given_to_another_named_speaker_is_one_finding(said):
     a = "\u201cWe will rebuild every school in the valley,\u201d " + said.format("Ahmed Khan")
     b = "\u201cWe will rebuild every school in the valley,\u201d " + said.format("Bilal Rana")
     assert kinds(compare(doc(a, "a"), doc(b, "b"))) == ["quote_attribution_changed"]
+
+
+# A speaker named with a role in apposition, in each place a wire puts one.
+_APPOSITIONS = {
+    "said-name-role": "\u201cWe will rebuild every school in the valley,\u201d said {}, the provincial governor.",
+    "said-role-name": "\u201cWe will rebuild every school in the valley,\u201d said the provincial governor, {}.",
+    "name-role-said": "\u201cWe will rebuild every school in the valley,\u201d {}, the provincial governor, said.",
+    "role-name-said": "\u201cWe will rebuild every school in the valley,\u201d the provincial governor, {}, said.",
+    "lead-role-name": "The provincial governor, {}, said: \u201cWe will rebuild every school in the valley.\u201d",
+    "lead-name-role": "{}, the provincial governor, said: \u201cWe will rebuild every school in the valley.\u201d",
+    "lead-name": "{} said: \u201cWe will rebuild every school in the valley.\u201d",
+}
+
+
+@pytest.mark.parametrize("a_form", list(_APPOSITIONS))
+@pytest.mark.parametrize("b_form", list(_APPOSITIONS))
+def test_a_quote_given_to_another_speaker_named_in_apposition_is_one_quote_speaker_finding(a_form, b_form):
+    a = _APPOSITIONS[a_form].format("Ahmed Khan")
+    found = compare(doc(a, "a"), doc(_APPOSITIONS[b_form].format("Bilal Rana"), "b"))
+    assert kinds(found) == ["quote_attribution_changed"], found
+    f = found[0]
+    assert "Ahmed Khan" in f.before and "Bilal Rana" in f.after
+    # the same person, named in another place or with the role alone, is no finding
+    assert compare(doc(a, "a"), doc(_APPOSITIONS[b_form].format("Ahmed Khan"), "b")) == ()
+
+
+@pytest.mark.parametrize("a_form", [k for k in _APPOSITIONS if k != "lead-name"])
+def test_a_speaker_named_in_apposition_is_its_role_alone(a_form):
+    a = _APPOSITIONS[a_form].format("Ahmed Khan")
+    for b in ("\u201cWe will rebuild every school in the valley,\u201d the provincial governor said.",
+              "\u201cWe will rebuild every school in the valley,\u201d said the governor."):
+        assert compare(doc(a, "a"), doc(b, "b")) == (), b
+    b = "\u201cWe will rebuild every school in the valley,\u201d the mayor said."
+    assert kinds(compare(doc(a, "a"), doc(b, "b"))) == ["quote_attribution_changed"]
+
+
+@pytest.mark.parametrize(
+    "text,speaker,head,role",
+    [
+        ("The governor, Ahmed Khan, said the schools would reopen.", "The governor, Ahmed Khan", "khan", "governor"),
+        ("Apple, the iPhone maker, said sales rose.", "Apple, the iPhone maker", "appl", "maker"),
+        ("\u201cIt is over,\u201d said Ahmed Khan, adding that talks had failed.", "Ahmed Khan", "khan", ""),
+        ("The company, which makes chips, said sales rose.", None, None, None),
+        ("Britain, France and Germany, said on Monday that talks had failed.", None, None, None),
+    ],
+)
+def test_apposition_speakers(text, speaker, head, role):
+    from dedup.drift.attribution import attributions
+
+    got = [(x.speaker, x.head, x.role) for x in attributions(text) if x.head]
+    assert got == ([(speaker, head, role)] if speaker else []), got
 
 
 def test_claims_added_and_dropped():
