@@ -220,6 +220,31 @@ def test_a_score_the_copy_writes_as_two_figures_is_compared_side_by_side():
     assert compare(doc(a, "a"), doc(a.replace("3-1", "3 - 1"), "b")) == ()
 
 
+_STORM = "Storms closed three ports along the northern coast, the harbour master said.\nFerries were cancelled until further notice.\n"
+
+
+@pytest.mark.parametrize(
+    "a,b,expected",
+    [
+        (_STORM + "It was on Monday.\n", _STORM + "It was on Tuesday.\n", [("weekday_changed", "Monday", "Tuesday")]),
+        ("It was on Monday.", "It was on Tuesday.", [("weekday_changed", "Monday", "Tuesday")]),
+        ("3 March 2026\n" + _STORM, "5 March 2026\n" + _STORM, [("date_changed", "3 March 2026", "5 March 2026")]),
+        ("Tuesday 3 March 2026\n" + _STORM, "Wednesday 4 March 2026\n" + _STORM,
+         [("weekday_changed", "Tuesday", "Wednesday"), ("date_changed", "3 March 2026", "4 March 2026")]),
+        ("That was in 2019.\n" + _STORM, "That was in 2021.\n" + _STORM, [("date_changed", "2019", "2021")]),
+        # the same date written otherwise, the sentence unchanged, moved, or another sentence
+        ("3 March 2026\n" + _STORM, "March 3, 2026\n" + _STORM, []),
+        (_STORM + "It was on Monday.\n", _STORM + "It was on Monday.\n", []),
+        ("It was on Monday.\n" + _STORM, _STORM + "It was on Tuesday.\n", []),
+        ("It was on Monday.", "It was in March.", []),
+    ],
+    ids=["short", "alone", "dateline", "dateline-weekday", "year", "date-format", "same", "moved", "other"],
+)
+def test_a_date_changed_in_a_sentence_without_content_words_is_found(a, b, expected):
+    found = compare(doc(a, "a"), doc(b, "b"))
+    assert [(f.kind, f.before, f.after) for f in found] == expected, found
+
+
 CLAIM_A = (
     "The central bank raised interest rates by half a point on Thursday.\n"
     "Inflation has stayed above the target for two years.\n"

@@ -13,6 +13,7 @@ from functools import lru_cache
 
 from text_to_num import text2num
 
+from ..align import masked_terms, sentence_terms, split_sentences
 from ..normalize import canonical_word, first_chars, is_content, stem, tokenize
 from ..records import Alignment, Document, Finding, Sentence
 
@@ -88,6 +89,78 @@ def groups(a: Document, b: Document, al: Alignment) -> tuple[Group, ...]:
     result = tuple(out)
     _last_groups = ((a, b, al), result)
     return result
+
+
+# --- sentences that alignment cannot pair --------------------------------------------------
+# Alignment pairs sentences by their content words with figures and dates masked, so a
+# sentence with none ("It was on Monday.", a dateline line "Monday 3 March 2026") pairs with
+# nothing, and a date changed in it would go unseen.
+
+
+def twin_groups(a: Document, b: Document, al: Alignment) -> tuple[Group, ...]:
+    """Unaligned sentences of A and B without content words that read the same once their
+    figures, dates, months and weekdays are masked ("it was on #"), lying between the same
+    aligned neighbours (after the same pair, or before the same one), as groups of score 1,
+    paired in text order."""
+    if not al.unaligned_a or not al.unaligned_b:
+        return ()
+    free_a = _contentless(a, al.a_sentences, al.unaligned_a)
+    free_b = _contentless(b, al.b_sentences, al.unaligned_b)
+    if not free_a or not free_b:
+        return ()
+    pair_a = {i: k for k, p in enumerate(al.pairs) for i in p.a}
+    pair_b = {j: k for k, p in enumerate(al.pairs) for j in p.b}
+    out = []
+    used: set[int] = set()
+    for i in free_a:
+        sa = al.a_sentences[i]
+        where_a = _neighbours(i, pair_a, len(al.a_sentences), len(al.pairs))
+        for j in free_b:
+            sb = al.b_sentences[j]
+            if j in used or _masked_words(sa.text) != _masked_words(sb.text):
+                continue
+            where_b = _neighbours(j, pair_b, len(al.b_sentences), len(al.pairs))
+            if where_a[0] != where_b[0] and where_a[1] != where_b[1]:
+                continue
+            used.add(j)
+            out.append(Group(sa.start, sa.end, sb.start, sb.end, sa.text, sb.text, 1.0))
+            break
+    return tuple(out)
+
+
+def _contentless(doc: Document, sents: tuple[Sentence, ...], idx: tuple[int, ...]) -> list[int]:
+    """The sentences among ``idx`` with no term to align by and a figure or a date to compare."""
+    if split_sentences(doc.text, zones=doc.zones) == sents:
+        terms = sentence_terms(doc.text, doc.zones)  # as align read them (cached per text)
+        empty = [i for i in idx if not terms[i]]
+    else:
+        empty = [i for i in idx if not masked_terms(sents[i].text)]
+    return [i for i in empty if "#" in _masked_words(sents[i].text)]
+
+
+def _neighbours(i: int, pair_of: dict[int, int], n: int, pairs: int) -> tuple[int, int]:
+    """The aligned pairs right before and right after sentence ``i`` (-1 / ``pairs`` for none)."""
+    before = next((pair_of[k] for k in range(i - 1, -1, -1) if k in pair_of), -1)
+    after = next((pair_of[k] for k in range(i + 1, n) if k in pair_of), pairs)
+    return before, after
+
+
+_ORDINAL_SUFFIX_RE = re.compile(r"(?<=\d)(?:st|nd|rd|th)\b", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1 << 12)
+def _masked_words(sentence: str) -> tuple[str, ...]:
+    """The words of a sentence in lower case, each run of figures, dates, months and weekdays
+    one "#" ("Monday, March 3, 2026" and "Tuesday 4 March 2026" are both "#")."""
+    out: list[str] = []
+    for w in _WORD_RE.findall(_ORDINAL_SUFFIX_RE.sub("", sentence)):
+        c = canonical_word(w)
+        if c[:1].isdigit() or c in MONTHS or c in WEEKDAYS or c in NUMBER_WORDS or c in ORDINAL_WORDS:
+            if not out or out[-1] != "#":
+                out.append("#")
+        else:
+            out.append(c)
+    return tuple(out)
 
 
 def sentence_at(sents: tuple[Sentence, ...], pos: int) -> Sentence | None:
