@@ -104,10 +104,10 @@ CASES = [
     ("number_changed", "At least 10 officials and 37 militants were killed in the attacks.", "At least 37 officials and 10 militants were killed in the attacks.", ("At least 10", "At least 37")),
     ("number_changed", "At least 10 officials and 37 militants were killed in the attacks.", "At least 37 officials and 10 militants were killed in the attacks.", ("37", "10")),
     ("number_changed", "The new road runs 17,700 km across the country, officials said.", "The new road runs 17,900km across the country, officials said.", ("17,700", "17,900")),
-    # ordinals are figures (compared with ordinals only), and so is each side of a score
+    # ordinals are figures (compared with ordinals only), and so is a score as a whole
     ("number_changed", "Profits rose 5% in the fourth quarter of the year, the bank said.", "Profits rose 5% in the third quarter of the year, the bank said.", ("fourth", "third")),
     ("number_changed", "It was his 21st win of the season in Melbourne on Sunday.", "It was his 22nd win of the season in Melbourne on Sunday.", ("21st", "22nd")),
-    ("number_changed", "The demand was rejected in a 2-1 decision by the appeals court.", "The demand was rejected in a 3-0 decision by the appeals court.", ("1", "0")),
+    ("number_changed", "The demand was rejected in a 2-1 decision by the appeals court.", "The demand was rejected in a 3-0 decision by the appeals court.", ("2-1", "3-0")),
     ("date_changed", "The talks will resume on March 3, 2025 in Geneva, the ministry said.", "The talks will resume on March 5, 2025 in Geneva, the ministry said.", ("March 3, 2025", "March 5, 2025")),
     ("date_changed", "Officials said in March that 12 people died in the floods.", "Officials said in April that 12 people died in the floods.", ("March", "April")),
     ("date_changed", "Profits rose 5% in the three months to December, the bank said.", "Profits rose 5% in the three months to November, the bank said.", ("December", "November")),
@@ -126,7 +126,7 @@ CASES = [
     ("attribution_changed", "Ten soldiers died in the ambush, an official told AFP.", "Ten soldiers died in the ambush, an official told Reuters.", ("an official told AFP", "an official told Reuters")),
     ("quote_altered", "\u201cWe will rebuild every school in the valley,\u201d the governor said.", "\u201cWe will rebuild some schools in the valley,\u201d the governor said.", ("We will rebuild every school in the valley,", "We will rebuild some schools in the valley,")),
     ("quote_attribution_changed", "\u201cWe will rebuild every school in the valley,\u201d the governor said.", "\u201cWe will rebuild every school in the valley,\u201d the mayor said.", ("the governor said", "the mayor said")),
-    ("quote_attribution_changed", "\u201cWe will rebuild every school in the valley,\u201d said Ahmed Khan, the provincial governor.", "\u201cWe will rebuild every school in the valley,\u201d said Bilal Rana, the provincial governor.", ("said Ahmed Khan", "said Bilal Rana")),
+    ("quote_attribution_changed", "\u201cWe will rebuild every school in the valley,\u201d said Ahmed Khan, the provincial governor.", "\u201cWe will rebuild every school in the valley,\u201d said Bilal Rana, the provincial governor.", ("said Ahmed Khan, the provincial governor", "said Bilal Rana, the provincial governor")),
     ("wording_changed", "Last year separatists attacked a train with 450 passengers on board.", "Last year separatists hijacked a train with 450 passengers on board.", ("attacked a train", "hijacked a train")),
     # a negation put in or taken out
     ("wording_changed", "The group claimed responsibility for the attacks in a statement sent to AFP.", "The group denied responsibility for the attacks in a statement sent to AFP.", ("claimed responsibility for", "denied responsibility for")),
@@ -168,6 +168,83 @@ def test_a_figure_before_a_word_that_starts_like_a_month_is_no_date(a, b, figure
     assert [(f.kind, f.before, f.after) for f in found] == [("number_changed", *figures)]
 
 
+@pytest.mark.parametrize(
+    "a,b,expected",
+    [
+        ("United beat City 2-1 at Old Trafford on Saturday.", "United beat City 3-0 at Old Trafford on Saturday.",
+         [("2-1", "3-0", "2-1 -> 3-0")]),
+        ("United beat City 2\u20131 at Old Trafford on Saturday.", "United beat City 3\u20130 at Old Trafford on Saturday.",
+         [("2\u20131", "3\u20130", "2\u20131 -> 3\u20130")]),
+        ("United secured a 2-1 win over City in the derby.", "United secured a 3-1 win over City in the derby.",
+         [("2-1", "3-1", "2-1 -> 3-1 City")]),
+        # a score may run upward when a result is named after it or it follows a loss
+        ("City slumped to a 1-2 defeat in the derby on Saturday.", "City slumped to a 0-3 defeat in the derby on Saturday.",
+         [("1-2", "0-3", "1-2 -> 0-3 defeat")]),
+        ("City lost 1-2 to United in the derby on Saturday.", "City lost 0-2 to United in the derby on Saturday.",
+         [("1-2", "0-2", "1-2 -> 0-2")]),
+        ("The court ruled 5-4 in favour of the company on Tuesday.", "The court ruled 6-3 in favour of the company on Tuesday.",
+         [("5-4", "6-3", "5-4 -> 6-3")]),
+        # a range runs upward and stays two figures; a day of a range of days is a date
+        ("Between 10-12 people were hurt in the blast near the market.", "Between 10-14 people were hurt in the blast near the market.",
+         [("12", "14", "12 -> 14 people")]),
+        ("The festival runs on 10-12 March in the old town square.", "The festival runs on 10-14 March in the old town square.",
+         [("12 March", "14 March", "")]),
+        ("The festival runs on March 10-12 in the old town square.", "The festival runs on March 10-14 in the old town square.",
+         [("12", "14", "12 -> 14")]),
+        ("Sales rose in the 2019-20 season across the region.", "Sales rose in the 2019-21 season across the region.",
+         [("20", "21", "20 -> 21 the")]),
+    ],
+    ids=["hyphen", "en-dash", "one-side", "defeat", "lost", "ruling", "range", "day-range", "date-range", "season"],
+)
+def test_a_changed_score_is_one_change_and_a_range_is_not_a_score(a, b, expected):
+    found = compare(doc(a, "a"), doc(b, "b"))
+    assert [(f.before, f.after, f.note) for f in found] == expected, found
+
+
+@pytest.mark.parametrize(
+    "a,b",
+    [
+        ("United beat City 2-1 at Old Trafford on Saturday.", "United beat City 2\u20131 at Old Trafford on Saturday."),
+        ("United secured a 2-1 win over City in the derby.", "United secured a 2-1 victory over City in the derby."),
+        ("The two sides drew 1-1 in the derby on Saturday.", "The two sides drew 1\u20131 in the derby on Saturday."),
+    ],
+)
+def test_a_score_written_with_another_dash_is_the_same_score(a, b):
+    assert of_kind(compare(doc(a, "a"), doc(b, "b")), "number_changed") == []
+
+
+def test_a_score_the_copy_writes_as_two_figures_is_compared_side_by_side():
+    a = "United secured a 3-1 win over City in the derby on Saturday."
+    found = compare(doc(a, "a"), doc(a.replace("3-1", "3 to 2"), "b"))
+    assert [(f.kind, f.before, f.after) for f in found] == [("number_changed", "1", "2")]
+    assert compare(doc(a, "a"), doc(a.replace("3-1", "3 - 1"), "b")) == ()
+
+
+_STORM = "Storms closed three ports along the northern coast, the harbour master said.\nFerries were cancelled until further notice.\n"
+
+
+@pytest.mark.parametrize(
+    "a,b,expected",
+    [
+        (_STORM + "It was on Monday.\n", _STORM + "It was on Tuesday.\n", [("weekday_changed", "Monday", "Tuesday")]),
+        ("It was on Monday.", "It was on Tuesday.", [("weekday_changed", "Monday", "Tuesday")]),
+        ("3 March 2026\n" + _STORM, "5 March 2026\n" + _STORM, [("date_changed", "3 March 2026", "5 March 2026")]),
+        ("Tuesday 3 March 2026\n" + _STORM, "Wednesday 4 March 2026\n" + _STORM,
+         [("weekday_changed", "Tuesday", "Wednesday"), ("date_changed", "3 March 2026", "4 March 2026")]),
+        ("That was in 2019.\n" + _STORM, "That was in 2021.\n" + _STORM, [("date_changed", "2019", "2021")]),
+        # the same date written otherwise, the sentence unchanged, moved, or another sentence
+        ("3 March 2026\n" + _STORM, "March 3, 2026\n" + _STORM, []),
+        (_STORM + "It was on Monday.\n", _STORM + "It was on Monday.\n", []),
+        ("It was on Monday.\n" + _STORM, _STORM + "It was on Tuesday.\n", []),
+        ("It was on Monday.", "It was in March.", []),
+    ],
+    ids=["short", "alone", "dateline", "dateline-weekday", "year", "date-format", "same", "moved", "other"],
+)
+def test_a_date_changed_in_a_sentence_without_content_words_is_found(a, b, expected):
+    found = compare(doc(a, "a"), doc(b, "b"))
+    assert [(f.kind, f.before, f.after) for f in found] == expected, found
+
+
 CLAIM_A = (
     "The central bank raised interest rates by half a point on Thursday.\n"
     "Inflation has stayed above the target for two years.\n"
@@ -194,6 +271,57 @@ def test_a_quote_given_to_another_named_speaker_is_one_finding(said):
     a = "\u201cWe will rebuild every school in the valley,\u201d " + said.format("Ahmed Khan")
     b = "\u201cWe will rebuild every school in the valley,\u201d " + said.format("Bilal Rana")
     assert kinds(compare(doc(a, "a"), doc(b, "b"))) == ["quote_attribution_changed"]
+
+
+# A speaker named with a role in apposition, in each place a wire puts one.
+_APPOSITIONS = {
+    "said-name-role": "\u201cWe will rebuild every school in the valley,\u201d said {}, the provincial governor.",
+    "said-role-name": "\u201cWe will rebuild every school in the valley,\u201d said the provincial governor, {}.",
+    "name-role-said": "\u201cWe will rebuild every school in the valley,\u201d {}, the provincial governor, said.",
+    "role-name-said": "\u201cWe will rebuild every school in the valley,\u201d the provincial governor, {}, said.",
+    "lead-role-name": "The provincial governor, {}, said: \u201cWe will rebuild every school in the valley.\u201d",
+    "lead-name-role": "{}, the provincial governor, said: \u201cWe will rebuild every school in the valley.\u201d",
+    "lead-name": "{} said: \u201cWe will rebuild every school in the valley.\u201d",
+}
+
+
+@pytest.mark.parametrize("a_form", list(_APPOSITIONS))
+@pytest.mark.parametrize("b_form", list(_APPOSITIONS))
+def test_a_quote_given_to_another_speaker_named_in_apposition_is_one_quote_speaker_finding(a_form, b_form):
+    a = _APPOSITIONS[a_form].format("Ahmed Khan")
+    found = compare(doc(a, "a"), doc(_APPOSITIONS[b_form].format("Bilal Rana"), "b"))
+    assert kinds(found) == ["quote_attribution_changed"], found
+    f = found[0]
+    assert "Ahmed Khan" in f.before and "Bilal Rana" in f.after
+    # the same person, named in another place or with the role alone, is no finding
+    assert compare(doc(a, "a"), doc(_APPOSITIONS[b_form].format("Ahmed Khan"), "b")) == ()
+
+
+@pytest.mark.parametrize("a_form", [k for k in _APPOSITIONS if k != "lead-name"])
+def test_a_speaker_named_in_apposition_is_its_role_alone(a_form):
+    a = _APPOSITIONS[a_form].format("Ahmed Khan")
+    for b in ("\u201cWe will rebuild every school in the valley,\u201d the provincial governor said.",
+              "\u201cWe will rebuild every school in the valley,\u201d said the governor."):
+        assert compare(doc(a, "a"), doc(b, "b")) == (), b
+    b = "\u201cWe will rebuild every school in the valley,\u201d the mayor said."
+    assert kinds(compare(doc(a, "a"), doc(b, "b"))) == ["quote_attribution_changed"]
+
+
+@pytest.mark.parametrize(
+    "text,speaker,head,role",
+    [
+        ("The governor, Ahmed Khan, said the schools would reopen.", "The governor, Ahmed Khan", "khan", "governor"),
+        ("Apple, the iPhone maker, said sales rose.", "Apple, the iPhone maker", "appl", "maker"),
+        ("\u201cIt is over,\u201d said Ahmed Khan, adding that talks had failed.", "Ahmed Khan", "khan", ""),
+        ("The company, which makes chips, said sales rose.", None, None, None),
+        ("Britain, France and Germany, said on Monday that talks had failed.", None, None, None),
+    ],
+)
+def test_apposition_speakers(text, speaker, head, role):
+    from dedup.drift.attribution import attributions
+
+    got = [(x.speaker, x.head, x.role) for x in attributions(text) if x.head]
+    assert got == ([(speaker, head, role)] if speaker else []), got
 
 
 def test_claims_added_and_dropped():

@@ -38,7 +38,7 @@ CACHES = (
     attribution._attributions, quotes.doc_quotes, claims._has_fact, claims._clause_terms,
     dates._reference_date, dates._has_weekday, quotes.canonical_quote, _text._line_words, _text._line_names,
     _text._words_value, _text._event_in, _text._figure, _text._line_weekdays, _text.doc_months,
-    _text._doc_date_matches, _text.doc_years,
+    _text._doc_date_matches, _text.doc_years, _text._masked_words,
 )
 
 __all__ = ["FAMILIES", "KINDS", "SEVERITY", "clear_caches", "compare", "diff", "summarize"]

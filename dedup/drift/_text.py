@@ -13,6 +13,7 @@ from functools import lru_cache
 
 from text_to_num import text2num
 
+from ..align import masked_terms, sentence_terms, split_sentences
 from ..normalize import canonical_word, first_chars, is_content, stem, tokenize
 from ..records import Alignment, Document, Finding, Sentence
 
@@ -88,6 +89,78 @@ def groups(a: Document, b: Document, al: Alignment) -> tuple[Group, ...]:
     result = tuple(out)
     _last_groups = ((a, b, al), result)
     return result
+
+
+# --- sentences that alignment cannot pair --------------------------------------------------
+# Alignment pairs sentences by their content words with figures and dates masked, so a
+# sentence with none ("It was on Monday.", a dateline line "Monday 3 March 2026") pairs with
+# nothing, and a date changed in it would go unseen.
+
+
+def twin_groups(a: Document, b: Document, al: Alignment) -> tuple[Group, ...]:
+    """Unaligned sentences of A and B without content words that read the same once their
+    figures, dates, months and weekdays are masked ("it was on #"), lying between the same
+    aligned neighbours (after the same pair, or before the same one), as groups of score 1,
+    paired in text order."""
+    if not al.unaligned_a or not al.unaligned_b:
+        return ()
+    free_a = _contentless(a, al.a_sentences, al.unaligned_a)
+    free_b = _contentless(b, al.b_sentences, al.unaligned_b)
+    if not free_a or not free_b:
+        return ()
+    pair_a = {i: k for k, p in enumerate(al.pairs) for i in p.a}
+    pair_b = {j: k for k, p in enumerate(al.pairs) for j in p.b}
+    out = []
+    used: set[int] = set()
+    for i in free_a:
+        sa = al.a_sentences[i]
+        where_a = _neighbours(i, pair_a, len(al.a_sentences), len(al.pairs))
+        for j in free_b:
+            sb = al.b_sentences[j]
+            if j in used or _masked_words(sa.text) != _masked_words(sb.text):
+                continue
+            where_b = _neighbours(j, pair_b, len(al.b_sentences), len(al.pairs))
+            if where_a[0] != where_b[0] and where_a[1] != where_b[1]:
+                continue
+            used.add(j)
+            out.append(Group(sa.start, sa.end, sb.start, sb.end, sa.text, sb.text, 1.0))
+            break
+    return tuple(out)
+
+
+def _contentless(doc: Document, sents: tuple[Sentence, ...], idx: tuple[int, ...]) -> list[int]:
+    """The sentences among ``idx`` with no term to align by and a figure or a date to compare."""
+    if split_sentences(doc.text, zones=doc.zones) == sents:
+        terms = sentence_terms(doc.text, doc.zones)  # as align read them (cached per text)
+        empty = [i for i in idx if not terms[i]]
+    else:
+        empty = [i for i in idx if not masked_terms(sents[i].text)]
+    return [i for i in empty if "#" in _masked_words(sents[i].text)]
+
+
+def _neighbours(i: int, pair_of: dict[int, int], n: int, pairs: int) -> tuple[int, int]:
+    """The aligned pairs right before and right after sentence ``i`` (-1 / ``pairs`` for none)."""
+    before = next((pair_of[k] for k in range(i - 1, -1, -1) if k in pair_of), -1)
+    after = next((pair_of[k] for k in range(i + 1, n) if k in pair_of), pairs)
+    return before, after
+
+
+_ORDINAL_SUFFIX_RE = re.compile(r"(?<=\d)(?:st|nd|rd|th)\b", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1 << 12)
+def _masked_words(sentence: str) -> tuple[str, ...]:
+    """The words of a sentence in lower case, each run of figures, dates, months and weekdays
+    one "#" ("Monday, March 3, 2026" and "Tuesday 4 March 2026" are both "#")."""
+    out: list[str] = []
+    for w in _WORD_RE.findall(_ORDINAL_SUFFIX_RE.sub("", sentence)):
+        c = canonical_word(w)
+        if c[:1].isdigit() or c in MONTHS or c in WEEKDAYS or c in NUMBER_WORDS or c in ORDINAL_WORDS:
+            if not out or out[-1] != "#":
+                out.append("#")
+        else:
+            out.append(c)
+    return tuple(out)
 
 
 def sentence_at(sents: tuple[Sentence, ...], pos: int) -> Sentence | None:
@@ -205,11 +278,19 @@ class Number:
     start: int  # span of hedge + figure + unit
     end: int
     hedge: str  # "" when none
-    unit: str  # "%", "th" (an ordinal: "fourth", "4th") or ""
+    unit: str  # "%", "th" (an ordinal: "fourth", "4th"), "score" ("2-1") or ""
     counted: str  # stem of the counted noun after the figure ("militant"), "" when unknown
     counted_text: str
     event: str  # stem prefix of an event verb in the same sentence ("kill"), "" when none
     currency: str = ""  # "$", "\u00a3", "\u20ac", "A$", ... when the figure is money in a stated currency
+    # A score or tally ("2-1", "3\u20130", "a 5-4 ruling") is one figure of unit "score", its
+    # ``value`` that of its first side; ``sides`` are its two figures (empty for any other figure).
+    sides: tuple[Number, ...] = ()
+
+    @property
+    def key(self) -> tuple[float, ...]:
+        """What a figure's value is compared by (a score by both sides)."""
+        return tuple(n.value for n in self.sides) if self.sides else (self.value,)
 
 
 @lru_cache(maxsize=1 << 12)
@@ -346,6 +427,60 @@ def _figure(text: str, regs: tuple[tuple[int, int], ...]) -> tuple | None:
     right = min((x for x in (text.find(". ", me), text.find("\n", me)) if x >= 0), default=len(text))
     event = _event_in(text[left + 1 : right])
     return value, figure, start, end, hedge, unit, counted, counted_text, event, currency
+
+
+# --- scores --------------------------------------------------------------------------------
+
+# Two whole figures joined by a hyphen or an en dash, neither part of a longer run ("4-3-3",
+# "1.5-2", "Covid-19-2") nor of a word.
+_PAIR_RE = re.compile(r"(?<![\w.,\-\u2013])(\d{1,3})[-\u2013](\d{1,3})(?![\w\-\u2013]|[.,]\d)")
+# A range runs upward ("10-12 people", "2-3 days"); a score or tally may run either way. One
+# that runs upward is a score when a result is named right after it ("a 1-2 defeat") or it
+# follows a verb of losing or trailing and counts nothing ("lost 1-2 to Chelsea").
+_RESULT_NOUNS = frozenset(
+    "win wins victory victories defeat defeats loss losses draw draws lead deficit scoreline reverse "
+    "triumph thrashing drubbing aggregate vote votes ruling decision verdict majority split".split()
+)
+_LOSING = frozenset("lost lose loses losing trail trails trailed trailing beaten defeated".split())
+_AFTER_SCORE = frozenset("to at in against on away after with and but as for".split())
+_SCORE_WORD_RE = re.compile(r"[A-Za-z]+")
+
+
+def _scores(text: str, found: list[Number]) -> list[Number]:
+    """``found`` (figures of ``text`` in text order) with each score or tally ("2-1", "3\u20130")
+    read as one figure of unit "score" instead of its two sides, so that a changed score is one
+    change ("2-1" -> "3-0"), not two. A range ("10-12 people") stays two figures."""
+    if "-" not in text and "\u2013" not in text:
+        return found
+    by_end = {n.end: k for k, n in enumerate(found)}
+    score_at: dict[int, Number] = {}  # index of a score's first side -> the score
+    sides: set[int] = set()  # indexes of both sides of every score
+    for m in _PAIR_RE.finditer(text):
+        k1, k2 = by_end.get(m.end(1)), by_end.get(m.end(2))
+        if k1 is None or k2 is None:
+            continue  # a side read as a date, a year or a time, or not read at all
+        x, y = found[k1], found[k2]
+        if x.text != m.group(1) or y.text != m.group(2) or y.start != m.start(2):
+            continue
+        if x.unit or y.unit or x.currency or k1 in sides:
+            continue
+        if x.value < y.value and not _upward_score(text, m.start(), m.end()):
+            continue
+        score_at[k1] = Number(x.value, m.group(), x.start, y.end, x.hedge, "score", y.counted, y.counted_text,
+                              x.event or y.event, "", (x, y))
+        sides.update((k1, k2))
+    if not score_at:
+        return found
+    return [score_at.get(k, n) for k, n in enumerate(found) if k in score_at or k not in sides]
+
+
+def _upward_score(text: str, start: int, end: int) -> bool:
+    after = [w.lower() for w in _SCORE_WORD_RE.findall(text[end : end + 30])[:2]]
+    if any(w in _RESULT_NOUNS for w in after):
+        return True
+    before = [w.lower() for w in _SCORE_WORD_RE.findall(text[max(0, start - 40) : start])[-3:]]
+    follows = text[end : end + 2].lstrip()[:1]
+    return any(w in _LOSING for w in before) and (not after or after[0] in _AFTER_SCORE or follows in ".,;:)")
 
 
 # --- dates ---------------------------------------------------------------------------------
@@ -751,7 +886,7 @@ def doc_words(text: str) -> DocWords:
 def doc_numbers(text: str) -> Indexed:
     exclude = [(d.start, d.end) for d in doc_dates(text)]  # date_spans(text), the dates read once
     exclude += [(m.start(), m.end()) for m in _YEAR_RE.finditer(text)]
-    return Indexed(numbers(text, 0, exclude=exclude))
+    return Indexed(_scores(text, numbers(text, 0, exclude=exclude)))
 
 
 @lru_cache(maxsize=512)

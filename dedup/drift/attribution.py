@@ -4,7 +4,9 @@ An attribution is a speaker with a verb of saying ("the military said", "accordi
 a senior security official") and/or a wire credit ("told AFP", "(Reuters)", "in a
 statement sent to AFP"). Within aligned sentences, speakers are matched by the head of
 their noun phrase ("a senior security official based in Quetta" -> official); pronouns
-and "the group" match any speaker.
+and "the group" match any speaker. A speaker named with a role in apposition ("John Smith,
+the interior minister, said", "said the interior minister, John Smith") is matched by the
+name, or by the role against a speaker given by the role alone ("the minister said").
 """
 
 from __future__ import annotations
@@ -56,11 +58,25 @@ _NEGATED_FIRST = "did does do would could will can should cannot has have had de
 # (the lookahead, the verbs' first letters, only makes other word starts fail early)
 _VERB_FIRST = first_chars(_VERBS.split("|") + _NEGATED_FIRST)
 _VERB_RE = re.compile(r"\b" + _VERB_FIRST + r"(?P<verb>" + _NEGATED_VERBS + "|" + _VERBS + r")\b(?!\s+(?:responsibility|by|dozens|the\s+lives|lives|\d)\b)")
+# A person's name as a speaker: capitalised words, maybe after a title ("Prime Minister Jane Doe").
+_PERSON = (
+    r"(?:(?:Mr|Mrs|Ms|Dr|Prof|Sir|Lord|Lady|Gen|Col|Capt|Sgt|President|Prime\s+Minister|Minister|Senator|Judge)\.?\s+)?"
+    r"[A-Z][\w'\u2019-]+(?:\s+(?:de\s+|van\s+|von\s+|al-)?[A-Z][\w'\u2019-]+){0,3}"
+)
 _FORWARD_RE = re.compile(
     r"\b(?P<verb>according\s+to|citing|quoting|said|says|told|added|adds|explained|wrote)\s+"
-    r"(?P<sp>(?:the|a|an|one|two|three|four|several|some)\b[^,.;:\u201c\u201d\"()]{2,80}"
-    r"|(?:(?:Mr|Mrs|Ms|Dr|Prof|Sir|Lord|Lady|Gen|Col|Capt|Sgt|President|Prime\s+Minister|Minister|Senator|Judge)\.?\s+)?[A-Z][\w'\u2019-]+(?:\s+(?:de\s+|van\s+|von\s+|al-)?[A-Z][\w'\u2019-]+){0,3})"
+    r"(?P<sp>(?:the|a|an|one|two|three|four|several|some)\b[^,.;:\u201c\u201d\"()]{2,80}|" + _PERSON + r")"
 )
+# A speaker named in apposition: a name and a role ("John Smith, the interior minister" or
+# "the interior minister, John Smith"), before the verb ("..., said") or after it ("said ...").
+_PERSON_RE = re.compile(_PERSON + r"$")
+_ROLE_RE = re.compile(r"(?:the|a|an|its|his|her|their|[A-Z][\w-]*['\u2019]s)\s", re.IGNORECASE)
+_NOT_NAME_FIRST = frozenset("the a an its his her their this that these those".split())
+_APPOSITION_AFTER_RE = re.compile(
+    r",\s+(?P<np>(?:(?:Mr|Mrs|Ms|Dr|Prof|Gen|Col|Capt|Sgt|Lt|Sen|Rep|Gov)\.\s*|[^,;:!?()\u201c\u201d\"\u2014\u2013.\n]|\.(?=\w))+?)"
+    r"\s*(?=[,;:!?()\u201c\u201d\"\u2014\u2013\n]|\.(?!\w)|$)"
+)
+APPOSITION_MAX_WORDS = 8
 _CLAUSE_BREAK = re.compile(r",(?!\d{3})|[;:\u201c\u201d\"()\u2014\u2013]|\s-\s|[.!?](?=\s)")
 _SUBORDINATE = re.compile(r"\b(?:after|that|when|as|because|since|if|before|while|and|but|where|which|who)\b\s*", re.IGNORECASE)
 _CUT_WORDS = frozenset("based in from at on who with for speaking quoted cited while whom that which as".split())
@@ -86,11 +102,12 @@ _NOT_SPEAKER = frozenset(stem(w) for w in "report reports media there this".spli
 @dataclass(frozen=True, slots=True)
 class Attribution:
     speaker: str  # the speaker phrase as written, "" for a bare wire credit
-    head: str  # stem of the head noun ("offici"), "" for a bare wire credit
+    head: str  # stem of the head noun ("offici"; a named speaker's name: "smith"), "" for a bare wire credit
     agency: str  # canonical agency ("AFP"), "" when none
     start: int
     end: int
     text: str  # the attribution phrase as written
+    role: str = ""  # stem of the head of a role in apposition to a named speaker ("John Smith, the minister": minist)
 
     @property
     def generic(self) -> bool:
@@ -132,7 +149,51 @@ def attributions(text: str, offset: int = 0) -> list[Attribution]:
     found = _attributions(text)
     if not offset:
         return list(found)
-    return [Attribution(x.speaker, x.head, x.agency, x.start + offset, x.end + offset, x.text) for x in found]
+    return [Attribution(x.speaker, x.head, x.agency, x.start + offset, x.end + offset, x.text, x.role) for x in found]
+
+
+def _is_person(phrase: str) -> bool:
+    return bool(_PERSON_RE.match(phrase)) and phrase.split()[0].lower() not in _NOT_NAME_FIRST
+
+
+def _apposition(first: str, second: str) -> tuple[str, str] | None:
+    """(head, role) of a speaker written as a name and a role in apposition, in either order
+    ("John Smith" and "the interior minister" -> smith, minist); None when the two phrases
+    are not a name and a role."""
+    if len(first.split()) > APPOSITION_MAX_WORDS or len(second.split()) > APPOSITION_MAX_WORDS:
+        return None
+    if _is_person(first) and not _is_person(second):
+        name, role = first, second
+    elif _is_person(second) and not _is_person(first):
+        name, role = second, first
+    else:
+        return None
+    if not _ROLE_RE.match(role):
+        return None
+    head, role_head = _head(name), _head(role)
+    if not head or not role_head or role_head in GENERIC or role_head in _NOT_SPEAKER:
+        return None
+    return head, role_head
+
+
+def _before_apposition(text: str, breaks: list[int], k: int) -> tuple[int, str, str, str] | None:
+    """A speaker in apposition ending at break ``k - 1`` (a comma right before the verb:
+    "the interior minister, John Smith, said"): (start, phrase, head, role), or None."""
+    if k < 2 or text[breaks[k - 1] - 1] != "," or text[breaks[k - 2] - 1] != ",":
+        return None
+    first_start = breaks[k - 3] if k >= 3 else 0
+    first = text[first_start : breaks[k - 2] - 1]
+    sub = list(_SUBORDINATE.finditer(first))
+    if sub:
+        first_start += sub[-1].end()
+        first = first[sub[-1].end() :]
+    second = text[breaks[k - 2] : breaks[k - 1] - 1]
+    got = _apposition(first.strip(), second.strip())
+    if got is None:
+        return None
+    start = first_start + len(first) - len(first.lstrip())
+    phrase = text[start : breaks[k - 1] - 1].rstrip()
+    return start, phrase, *got
 
 
 @lru_cache(maxsize=1 << 14)
@@ -166,14 +227,22 @@ def _attributions(text: str) -> tuple[Attribution, ...]:
             phrase = " ".join(words_before[-12:])
         sp_start = m.start() - len(phrase) - (len(before) - len(before.rstrip())) if phrase else m.start()
         head = _head(phrase)
+        role = ""
         end = m.end()
-        if not head and (verb.startswith(("according", "citing", "quoting")) or before.rstrip()[-1:] in ",\u201d\"'\u2019"):
+        if not phrase and (appos := _before_apposition(text, breaks, k)) is not None:
+            sp_start, phrase, head, role = appos
+        elif not head and (verb.startswith(("according", "citing", "quoting")) or before.rstrip()[-1:] in ",\u201d\"'\u2019"):
             fm = _FORWARD_RE.match(text, m.start())
             if fm and len(fm.group("sp").split()) <= FORWARD_MAX_WORDS:
                 phrase = fm.group("sp").strip()
                 head = _head(phrase)
                 sp_start = fm.start("sp")
                 end = fm.start("sp") + len(phrase)
+                am = _APPOSITION_AFTER_RE.match(text, end)
+                if am is not None and (got := _apposition(phrase, am.group("np").strip())) is not None:
+                    head, role = got
+                    end = am.start("np") + len(am.group("np").rstrip())
+                    phrase = text[sp_start:end]
         if not head or head in _NOT_SPEAKER or head[:1].isdigit():
             continue
         agency = ""
@@ -182,7 +251,7 @@ def _attributions(text: str) -> tuple[Attribution, ...]:
                 agency, end = ag, w1
                 used_wire.add(k)
         start = min(sp_start, m.start())
-        out.append(Attribution(phrase, head, agency, start, end, text[start:end]))
+        out.append(Attribution(phrase, head, agency, start, end, text[start:end], role))
     for m in _ACCORDING_RE.finditer(text):
         fm = _FORWARD_RE.match(text, m.start())
         if not fm:
@@ -201,8 +270,17 @@ def _attributions(text: str) -> tuple[Attribution, ...]:
     return tuple(out)
 
 
+def same_head(x: Attribution, y: Attribution) -> bool:
+    """Do two speakers have the same head? A speaker named with a role in apposition ("John
+    Smith, the minister") is the same as that name alone or that role alone ("the minister"),
+    not as another name with the same role ("Peter Brown, the minister")."""
+    if x.head == y.head:
+        return True
+    return bool(x.role and not y.role and x.role == y.head or y.role and not x.role and y.role == x.head)
+
+
 def _same_speaker(x: Attribution, y: Attribution) -> bool:
-    if x.head == y.head or x.generic or y.generic:
+    if same_head(x, y) or x.generic or y.generic:
         return True
     # the same name spelled otherwise (reported as spelling_variant, not a new source)
     return x.head[:1] == y.head[:1] and fuzz.ratio(x.head, y.head) >= SPELLING_SPEAKER_RATIO

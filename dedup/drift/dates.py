@@ -19,7 +19,9 @@ from functools import lru_cache
 
 from ..dateline import DATELINE_CHARS, published_day  # a dateline date sits within DATELINE_CHARS of the start
 from ..records import Alignment, Document, Finding
-from ._text import WEEKDAYS, YearMention, dates, doc_dates, doc_months, doc_weekdays, doc_years, finding, groups, weekdays, within
+from ._text import (
+    WEEKDAYS, YearMention, dates, doc_dates, doc_months, doc_weekdays, doc_years, finding, groups, twin_groups, weekdays, within,
+)
 
 # A weekday this close (characters) to a written date refers to that date
 # ("Tuesday, January 31", "Saturday (January 31, 2026)", "31 January, a Tuesday" is not).
@@ -33,7 +35,9 @@ YEAR_MIN_SCORE = 0.5
 
 
 def find(a: Document, b: Document, alignment: Alignment) -> Iterator[Finding]:
-    for g in groups(a, b, alignment):
+    # Sentences without content words ("It was on Monday.") are not aligned; those that read
+    # the same but for their dates, between the same aligned neighbours, are compared too.
+    for g in (*groups(a, b, alignment), *twin_groups(a, b, alignment)):
         da, db = within(doc_dates(a.text), g.a_start, g.a_end), within(doc_dates(b.text), g.b_start, g.b_end)
         for d, e in _changed(da, db):
             yield finding("date_changed", d.text, e.text, (d.start, d.end), (e.start, e.end), g.a_text, g.b_text)

@@ -1,7 +1,8 @@
 """number_changed and hedge_changed.
 
 Figures are compared as values ("Thirty-seven" = 37, "1.2 billion" = 1200000000, an
-ordinal "fourth" = "4th", only with ordinals), never as strings, and matched within aligned sentences by value and counted noun first, then by
+ordinal "fourth" = "4th", only with ordinals; a score or tally "2-1" as one figure, "2-1" ->
+"3-0" one change, only with scores), never as strings, and matched within aligned sentences by value and counted noun first, then by
 what was counted ("37 militants" -> "67 militants"), then by value alone. A figure for the same count and event
 ("militants ... killed") that differs between the texts outside aligned sentences is a
 conflicting toll and is reported too.
@@ -32,14 +33,29 @@ def _label(n: Number, text: str) -> str:
 
 
 def _match(na: list[Number], nb: list[Number], score: float):
-    """Yield (x, y, how) for figures of A and B that belong together."""
+    """(x, y, how) for figures of A and B that belong together, and the figures of each side
+    left over. A score left over against other figures of the other side ("2-1" written
+    "2 - 1", or as a range there) is matched side by side."""
+    out, ra, rb = _match_figures(na, nb, score)
+    if any(x.sides for x in ra) and any(not y.sides for y in rb) or any(y.sides for y in rb) and any(not x.sides for x in ra):
+        more, ra, rb = _match_figures(_split(ra), _split(rb), score)
+        out += more
+    return out, ra, rb
+
+
+def _split(ns: list[Number]) -> list[Number]:
+    return [side for n in ns for side in (n.sides or (n,))]
+
+
+def _match_figures(na: list[Number], nb: list[Number], score: float):
+    """(x, y, how) for figures of A and B that belong together, and those left over."""
     ra, rb = list(na), list(nb)
     out = []
 
     def same_value(strict: bool) -> None:
         for x in list(ra):
             for y in rb:
-                if x.value == y.value and x.unit == y.unit and (not strict or x.counted == y.counted):
+                if x.key == y.key and x.unit == y.unit and (not strict or x.counted == y.counted):
                     out.append((x, y, "same"))
                     ra.remove(x)
                     rb.remove(y)
@@ -88,7 +104,7 @@ def find(a: Document, b: Document, alignment: Alignment) -> Iterator[Finding]:
             # Money in another stated currency is another figure ("$16m" -> "\u00a316m"); one side
             # that names none ("16m") leaves it to the other.
             currency = x.currency != y.currency and bool(x.currency and y.currency)
-            if (how == "changed" and x.value != y.value) or currency:
+            if (how == "changed" and x.key != y.key) or currency:
                 money = f" ({x.currency} -> {y.currency})" if currency else ""
                 yield finding(
                     "number_changed", _label(x, a.text), _label(y, b.text), (x.start, x.end), (y.start, y.end),
@@ -106,10 +122,10 @@ def find(a: Document, b: Document, alignment: Alignment) -> Iterator[Finding]:
 
 def _conflicts(a, b, alignment, all_a, all_b, seen_a, seen_b) -> Iterator[Finding]:
     """Figures for the same count and event that disagree outside aligned pairs (37 vs 67 killed)."""
-    values_a = {n.value for n in all_a}
-    values_b = {n.value for n in all_b}
-    cand_a = [n for n in all_a if (n.start, n.end) not in seen_a and n.counted and n.event and n.value not in values_b]
-    cand_b = [n for n in all_b if (n.start, n.end) not in seen_b and n.counted and n.event and n.value not in values_a]
+    values_a = {n.key for n in all_a}
+    values_b = {n.key for n in all_b}
+    cand_a = [n for n in all_a if (n.start, n.end) not in seen_a and n.counted and n.event and n.key not in values_b]
+    cand_b = [n for n in all_b if (n.start, n.end) not in seen_b and n.counted and n.event and n.key not in values_a]
     if not cand_a or not cand_b:
         return
     sents_a = [sentence_at(alignment.a_sentences, n.start) for n in cand_a]
@@ -139,8 +155,8 @@ def _conflicts(a, b, alignment, all_a, all_b, seen_a, seen_b) -> Iterator[Findin
 
 
 def _shown(n: Number) -> str:
-    """A figure's value for a note; an ordinal as written ("fourth", "4th")."""
-    return n.text if n.unit == "th" else _fmt(n.value)
+    """A figure's value for a note; an ordinal ("fourth", "4th") or a score ("2-1") as written."""
+    return n.text if n.unit in ("th", "score") else _fmt(n.value)
 
 
 def _fmt(v: float) -> str:

@@ -4,7 +4,8 @@ Quotations (curly or straight double quotes, curly single quotes) are compared i
 canonical form: case, quote style, punctuation, ellipses and number words vs digits do
 not count. A quote of the copy that is a trimmed part of the source's quote (or the
 reverse) is not altered; one that is close but not the same is. When the same quote
-is given to a speaker with another head noun, that is quote_attribution_changed.
+is given to a speaker with another head noun (attribution.same_head: a name given with a
+role in apposition is matched by the name), that is quote_attribution_changed.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from rapidfuzz import fuzz
 
 from ..records import Alignment, Document, Finding
 from ._text import dates, finding, groups, numbers
-from .attribution import attributions
+from .attribution import attributions, same_head
 
 MAX_QUOTE_CHARS = 800
 _MARKS_RE = re.compile("[\u201c\u201d\"\u2018\u2019]")
@@ -131,7 +132,7 @@ def find(a: Document, b: Document, alignment: Alignment) -> Iterator[Finding]:
                 yield finding("quote_altered", x.text, y.text, (x.start, x.end), (y.start, y.end), g.a_text, g.b_text)
             sx = _speaker_of(x, att_a)
             sy = _speaker_of(y, att_b)
-            if sx and sy and sx.head != sy.head and not sx.generic and not sy.generic:
+            if sx and sy and not same_head(sx, sy) and not sx.generic and not sy.generic:
                 yield finding(
                     "quote_attribution_changed", sx.text, sy.text, (sx.start, sx.end), (sy.start, sy.end), g.a_text, g.b_text,
                     note=f"quote \u201c{y.text[:60]}\u201d: {sx.speaker!r} -> {sy.speaker!r}",
