@@ -71,14 +71,19 @@ def _verify_corpus() -> list[Document]:
 def _spy_on_pool(monkeypatch) -> list[tuple[bool, int]]:
     """Record, for each non-empty stage the engine runs, (through the pool?, number of tasks)."""
     used: list[tuple[bool, int]] = []
-    real_map = local.LocalEngine._map
 
-    def spy_map(self, fn, tasks, progress, big):
-        if tasks:
-            used.append((self._pool is not None and big, len(tasks)))
-        return real_map(self, fn, tasks, progress, big)
+    def spy(name):
+        real = getattr(local.LocalEngine, name)
 
-    monkeypatch.setattr(local.LocalEngine, "_map", spy_map)
+        def spy_map(self, fn, tasks, big):
+            if tasks:
+                used.append((self._pool is not None and big, len(tasks)))
+            return real(self, fn, tasks, big)
+
+        monkeypatch.setattr(local.LocalEngine, name, spy_map)
+
+    spy("_map")
+    spy("_map_as_done")  # verification's tasks, taken as each is done
     return used
 
 
@@ -327,3 +332,21 @@ def test_pool_workers_leave_ctrl_c_to_the_scan():
     for init, args in ((local._start_worker, ()), (local._set_read_options, (local._READ_OPTIONS,))):
         with mp.get_context("fork").Pool(1, initializer=init, initargs=args) as pool:
             assert pool.apply(signal.getsignal, (signal.SIGINT,)) == signal.SIG_IGN
+
+
+def _slow_first(task: int) -> int:
+    if task == 0:
+        import time
+
+        time.sleep(1.0)
+    return task * 10
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="the pool forks")
+def test_verification_progress_moves_while_its_first_task_is_at_work(monkeypatch):
+    # the first verification task is the largest (and on the 20k-article folder half the work):
+    # taken in order, the verify step's progress stood at 0 for all its 10 s, then jumped to the end
+    monkeypatch.setattr(local, "MIN_DOCS_FOR_POOL", 2)
+    with LocalEngine(_verify_corpus(), FingerprintParams(), workers=2) as e:
+        got = list(e._map_as_done(_slow_first, [0, 1, 2, 3], True))
+    assert got[-1] == (0, 0) and sorted(got) == [(0, 0), (1, 10), (2, 20), (3, 30)]
