@@ -35,12 +35,14 @@ def _key(a: str, b: str) -> tuple[str, str]:
     return (a, b) if a < b else (b, a)
 
 
-def scan_relations(docs: Sequence[Document], *, via_files: bool = False) -> tuple[dict[tuple[str, str], Relation], str]:
+def scan_relations(docs: Sequence[Document], *, via_files: bool = False,
+                   stories: list | None = None) -> tuple[dict[tuple[str, str], Relation], str]:
     """Run the library's scan over ``docs``; relations keyed by the sorted pair of *our* ids.
 
     With ``via_files`` the documents are written as text files (headline, blank line,
     body) and scanned as a folder, so ingest's boilerplate stripping takes part; ids
-    are mapped back through the file names.
+    are mapped back through the file names. ``stories``, when given, receives each story
+    the scan found as (origin, members), in our ids (scan modes only).
     """
     if via_files:
         from dedup.scan import scan  # ImportError before scan.py exists: callers fall back
@@ -62,12 +64,17 @@ def scan_relations(docs: Sequence[Document], *, via_files: bool = False) -> tupl
                 a, b = id_of.get(r.a, r.a), id_of.get(r.b, r.b)
                 if a != b:
                     rels[_key(a, b)] = r
+            if stories is not None:
+                stories.extend((id_of.get(st.origin, st.origin), {id_of.get(m, m) for m in st.members})
+                               for st in res.stories)
             return expand_duplicates(rels), "scan(folder)"
     try:
         from dedup.scan import scan_documents
     except ImportError:  # the core before scan.py existed: candidates, then verify each
         return pipeline_relations(docs), "candidates+verify"
     res = scan_documents(list(docs))
+    if stories is not None:
+        stories.extend((st.origin, set(st.members)) for st in res.stories)
     return expand_duplicates({_key(r.a, r.b): r for r in res.relations}), "scan_documents"
 
 
@@ -375,10 +382,11 @@ def bbc_hard_negatives() -> dict:
 
 def syndication_bench(*, sources: int = 200, seed: int = 20260421) -> dict:
     corpus = syndication.build(sources=sources, seed=seed)
+    stories: list[tuple[str, set[str]]] = []
     try:
-        rels, mode = scan_relations(corpus.docs, via_files=True)
+        rels, mode = scan_relations(corpus.docs, via_files=True, stories=stories)
     except ImportError:
-        rels, mode = scan_relations(corpus.docs)
+        rels, mode = scan_relations(corpus.docs, stories=stories)
     rows = {k: Counter() for k in (*syndication.KINDS, "unrelated", "unrelated-same-category")}
     failures: dict[str, list] = {k: [] for k in syndication.KINDS}
     by_id = {d.id: d for d in corpus.docs}
@@ -425,6 +433,11 @@ def syndication_bench(*, sources: int = 200, seed: int = 20260421) -> dict:
     d_tp = sum(rows[k][c] for k in syndication.KINDS for c in DERIVED)
     d_fn = sum(rows[k][c] for k in syndication.KINDS for c in ("same-event", "none"))
     d_fp = sum(rows["unrelated"][c] for c in DERIVED)
+    # Origins: the story that holds a source is right when the source is its origin (each
+    # source's four copies were made from it; the partial's host is an article of its own).
+    origin_of = {m: origin for origin, members in stories for m in members}
+    placed = [src for src in sorted(set(corpus.family.values())) if src in origin_of]
+    wrong = [{"source": src, "origin": origin_of[src]} for src in placed if origin_of[src] != src]
     return {
         "mode": mode,
         "documents": n,
@@ -433,6 +446,9 @@ def syndication_bench(*, sources: int = 200, seed: int = 20260421) -> dict:
         "confusion": {r: {c: rows[r][c] for c in PRED_COLS} for r in rows},
         "per_kind": per_kind,
         "derived": prf(d_tp, d_fp, d_fn),
+        "origins": {"stories_with_a_source": len(placed), "source_is_origin": len(placed) - len(wrong),
+                    "accuracy": (len(placed) - len(wrong)) / len(placed) if placed else 0.0,
+                    "wrong": wrong[:15]},
         "unrelated_pairs": cross_pairs,
         "failures": failures,
         "false_positive_examples": neg_examples,

@@ -97,6 +97,8 @@ def metrics(results: dict) -> dict[str, float]:
     if "syndication" in results:
         r = results["syndication"]
         m["syndication.derived_f1"] = r["derived"]["f1"]
+        if "origins" in r:
+            m["syndication.origin_accuracy"] = r["origins"]["accuracy"]
         for k, v in r["per_kind"].items():
             m[f"syndication.{k}.precision"] = v["precision"]
             m[f"syndication.{k}.recall"] = v["recall"]
