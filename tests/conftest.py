@@ -93,22 +93,21 @@ def pg_dsn():
     if dsn:
         yield dsn
         return
-    server = start_local_postgres()
-    if isinstance(server, str):
-        pytest.skip(f"no PostgreSQL server: {server}")
-    try:
-        yield server.dsn
-    finally:
-        server.stop()
+    yield from _throwaway_postgres("no PostgreSQL server")
 
 
 @pytest.fixture(scope="session")
 def pg_password_dsn():
     """A DSN (with the password) of a throwaway local server that checks passwords: the shared
     server ($DEDUP_PG_DSN, CI's) trusts every connection, so it can tell nothing of a wrong one."""
-    server = start_local_postgres(password="s3cret pw")
+    yield from _throwaway_postgres("no PostgreSQL server that checks passwords", password="s3cret pw")
+
+
+def _throwaway_postgres(missing: str, **options):
+    """The DSN of a local server started for the session (skipped, saying ``missing``, where none can start)."""
+    server = start_local_postgres(**options)
     if isinstance(server, str):
-        pytest.skip(f"no PostgreSQL server that checks passwords: {server}")
+        pytest.skip(f"{missing}: {server}")
     try:
         yield server.dsn
     finally:

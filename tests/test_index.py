@@ -8,6 +8,7 @@ themselves are checked against ``dedup scan`` in test_index_scan.py.
 import sqlite3
 
 import numpy as np
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -989,8 +990,10 @@ def test_a_sqlite_index_in_a_folder_the_user_may_not_write_can_be_read(file_mode
         shutil.rmtree(shared)
 
 
-def test_a_sqlite_index_read_in_a_read_only_folder_sees_a_writer_that_starts():
-    # read as the file is while no writer is at work, then through the writer's WAL once one is
+def _read_twice_around(write) -> list:
+    """An index of doc-1 in a folder only root may write: an unprivileged reader reads its stats,
+    ``write(path)`` runs (as root, in a thread), and the reader reads again, in the same open
+    index: [documents before, documents after, doc-3 found]. The reader makes no file there."""
     import os
     import pathlib
     import shutil
@@ -1007,36 +1010,48 @@ def test_a_sqlite_index_read_in_a_read_only_folder_sees_a_writer_that_starts():
         index.add([doc(1)])
     os.chmod(shared, 0o755)
     os.chmod(flags, 0o777)
-    writers = []
+
+    def wait_for(flag):
+        deadline = time.monotonic() + 60
+        while not (flags / flag).exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
 
     def write_when_read():
-        deadline = time.monotonic() + 60
-        while not (flags / "read").exists() and time.monotonic() < deadline:
-            time.sleep(0.05)
+        wait_for("read")
         assert sorted(os.listdir(shared)) == ["ro.db"]  # the reader made no -wal or -shm file
-        writers.append(open_index(path, create=False))
-        writers[0].add([doc(2)])  # the -wal file is there while the writer is open
+        write(path)
         (flags / "written").touch()
 
     def read_twice():
         with open_index(path, create=False) as index:
             first = index.stats().documents
             (flags / "read").touch()
-            deadline = time.monotonic() + 60
-            while not (flags / "written").exists() and time.monotonic() < deadline:
-                time.sleep(0.05)
-            return [first, index.stats().documents, index.get("doc-2") is not None]
+            wait_for("written")
+            return [first, index.stats().documents, index.get("doc-3") is not None]
 
     t = threading.Thread(target=write_when_read)
     t.start()
     try:
-        assert run_unprivileged(read_twice) == [1, 2, True]
+        return run_unprivileged(read_twice)
     finally:
         t.join()
-        for w in writers:
-            w.close()
         shutil.rmtree(shared)
         shutil.rmtree(flags)
+
+
+def test_a_sqlite_index_read_in_a_read_only_folder_sees_a_writer_that_starts():
+    # read as the file is while no writer is at work, then through the writer's WAL once one is
+    writers = []
+
+    def write_and_stay(path):
+        writers.append(open_index(path, create=False))
+        writers[0].add([doc(2), doc(3)])  # the -wal file is there while the writer is open
+
+    try:
+        assert _read_twice_around(write_and_stay) == [1, 3, True]
+    finally:
+        for w in writers:
+            w.close()
 
 
 def test_a_sqlite_index_read_in_a_read_only_folder_sees_a_writer_that_came_and_went():
@@ -1044,48 +1059,13 @@ def test_a_sqlite_index_read_in_a_read_only_folder_sees_a_writer_that_came_and_w
     # reads (its WAL checkpointed into the file and removed) went unseen, and the reader's
     # immutable connection read the changed file as if it had not changed
     import os
-    import pathlib
-    import shutil
-    import tempfile
-    import threading
-    import time
 
-    from unprivileged import run_unprivileged
-
-    shared = pathlib.Path(tempfile.mkdtemp(prefix="dedup-ro-"))
-    flags = pathlib.Path(tempfile.mkdtemp(prefix="dedup-flags-"))
-    path = str(shared / "ro.db")
-    with open_index(path) as index:
-        index.add([doc(1)])
-    os.chmod(shared, 0o755)
-    os.chmod(flags, 0o777)
-
-    def write_and_close_when_read():
-        deadline = time.monotonic() + 60
-        while not (flags / "read").exists() and time.monotonic() < deadline:
-            time.sleep(0.05)
+    def write_and_close(path):
         with open_index(path, create=False) as writer:
             writer.add([doc(2), doc(3)])
-        assert sorted(os.listdir(shared)) == ["ro.db"]  # the writer's WAL is gone with it
-        (flags / "written").touch()
+        assert sorted(os.listdir(os.path.dirname(path))) == ["ro.db"]  # the writer's WAL is gone with it
 
-    def read_twice():
-        with open_index(path, create=False) as index:
-            first = index.stats().documents
-            (flags / "read").touch()
-            deadline = time.monotonic() + 60
-            while not (flags / "written").exists() and time.monotonic() < deadline:
-                time.sleep(0.05)
-            return [first, index.stats().documents, index.get("doc-3") is not None]
-
-    t = threading.Thread(target=write_and_close_when_read)
-    t.start()
-    try:
-        assert run_unprivileged(read_twice) == [1, 3, True]
-    finally:
-        t.join()
-        shutil.rmtree(shared)
-        shutil.rmtree(flags)
+    assert _read_twice_around(write_and_close) == [1, 3, True]
 
 
 def test_audit_entries_commit_in_the_order_of_their_seqs(index_url):
