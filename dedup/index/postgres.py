@@ -127,6 +127,7 @@ CREATE TABLE IF NOT EXISTS audit (
 CREATE INDEX IF NOT EXISTS audit_id ON audit (id, seq);
 CREATE TABLE IF NOT EXISTS pairs (a TEXT NOT NULL, b TEXT NOT NULL, kind TEXT NOT NULL, score double precision NOT NULL, PRIMARY KEY (a, b));
 CREATE INDEX IF NOT EXISTS pairs_b ON pairs (b);
+CREATE UNIQUE INDEX IF NOT EXISTS docs_id_c ON docs (id COLLATE "C");
 """
 
 # Store layout upgrades (store.UPGRADES): from a layout, the statements that take it to the next.
@@ -134,6 +135,7 @@ CREATE INDEX IF NOT EXISTS pairs_b ON pairs (b);
 _UPGRADE = {
     1: ["ALTER TABLE docs ADD COLUMN IF NOT EXISTS prepared bytea"],
     2: [stmt for stmt in _SCHEMA.split(";") if "copy_" in stmt],
+    3: [stmt for stmt in _SCHEMA.split(";") if "docs_id_c" in stmt],
 }
 
 
@@ -420,7 +422,13 @@ class _PgSession:
         ]
 
     def ids(self, *, after: str = "", limit: int = 1000) -> list[str]:
-        rows = self.c.execute("SELECT id FROM docs WHERE id > %s ORDER BY id COLLATE \"C\" LIMIT %s", (after, limit))
+        # Compared and ordered byte-wise, as SQLite does, on the index of that order (docs_id_c):
+        # with ``id > after`` in the database's collation, pages in C order skipped or repeated
+        # ids under a collation such as en_US (punctuation weighs little there), and the ORDER BY
+        # sorted every id after ``after``: 25 ms a call at 100k documents (each add asks, for the
+        # stories of its article), Index.add 289 -> 53 articles/s.
+        rows = self.c.execute('SELECT id FROM docs WHERE id COLLATE "C" > %s ORDER BY id COLLATE "C" LIMIT %s',
+                              (after, limit))
         return [r[0] for r in rows]
 
     def put_pairs(self, rows) -> None:

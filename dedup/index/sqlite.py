@@ -121,6 +121,7 @@ CREATE INDEX IF NOT EXISTS pairs_b ON pairs (b);
 _UPGRADE = {
     1: ["ALTER TABLE docs ADD COLUMN prepared BLOB"],
     2: [stmt for stmt in _SCHEMA.split(";") if "copy_" in stmt],
+    3: [],  # ids compare byte-wise (BINARY) on the id column's own index already
 }
 
 

@@ -43,8 +43,10 @@ from ..records import AuditEntry, AuditMatch, Document, Stripped, Zone
 #   1: the first layout.
 #   2: docs.prepared, a nullable column of verification data (NULL: computed when needed).
 #   3: copy_bands and copy_samples, the postings of copies a decision refused (new tables).
-STORE_SCHEMA_VERSION = 3
-UPGRADES = frozenset({1, 2})  # layouts Store.upgrade takes to STORE_SCHEMA_VERSION
+#   4: PostgreSQL: an index of document ids in byte order (id COLLATE "C", a new index), so
+#      that paging by id is one order whatever the database's collation, and an index scan.
+STORE_SCHEMA_VERSION = 4
+UPGRADES = frozenset({1, 2, 3})  # layouts Store.upgrade takes to STORE_SCHEMA_VERSION
 
 
 def upgrade_statements(upgrades: dict[int, list[str]], current: int) -> list[str]:
