@@ -930,6 +930,50 @@ def test_a_postgres_database_or_role_that_does_not_exist_says_how_to_create_it(p
 
 
 @pytest.mark.postgres
+def test_a_connection_pg_hba_conf_refuses_is_one_line_naming_user_database_and_host():
+    # ended "...; is the server running?": the server was running and its pg_hba.conf said no
+    import subprocess
+    from urllib.parse import urlsplit
+
+    from index_support import start_local_postgres
+
+    server = start_local_postgres()
+    if isinstance(server, str):
+        pytest.skip(f"no PostgreSQL server: {server}")
+    try:
+        (server.datadir / "pg_hba.conf").write_text(
+            "host postgres all 127.0.0.1/32 trust\nhost forbidden all 127.0.0.1/32 reject\n")
+        subprocess.run([*server.as_user, str(server.bindir / "pg_ctl"), "-D", str(server.datadir), "reload"],
+                       check=True, capture_output=True, timeout=60)
+        parts = urlsplit(server.dsn)
+        for db, verb in (("forbidden", "rejects"), ("template1", "has no line admitting")):
+            url = parts._replace(path=f"/{db}").geturl()
+            with pytest.raises(StoreError) as err:
+                Index.open(url)
+            assert str(err.value) == (
+                f'cannot connect to PostgreSQL at {url}?schema=dedup: the server\'s pg_hba.conf {verb} user "postgres" '
+                f'to database "{db}" from host "127.0.0.1"; ask its administrator to admit it (a line in pg_hba.conf, '
+                "then a reload), or connect as another user, from another host or to another database")
+    finally:
+        server.stop()
+
+
+def test_peer_and_ident_failures_say_which_user_the_server_wants():
+    # PostgreSQL's own words (libpq's first line): over the local socket, peer or ident
+    # authentication admits a role only from the operating-system user of that name
+    from dedup.index.postgres import _cannot_connect
+
+    url = "postgresql:///postgres?host=/run/postgresql&schema=dedup"
+    for method in ("Peer", "Ident"):
+        exc = (f'connection failed: connection to server on socket "/run/postgresql/.s.PGSQL.5432" failed: '
+               f'FATAL:  {method} authentication failed for user "news"')
+        assert _cannot_connect(url, url, "host=/run/postgresql dbname=postgres user=news", exc) == (
+            f'cannot connect to PostgreSQL at {url}: {method.lower()} authentication failed for user "news": the '
+            "server admits that user only from the operating-system user of that name; run as that user, or connect "
+            "over TCP (host=127.0.0.1 in the URL) with a password")
+
+
+@pytest.mark.postgres
 def test_a_wrong_postgres_password_says_so_and_where_the_password_comes_from(pg_password_dsn, monkeypatch, tmp_path):
     # ended "...; is the server running?": the server was running and refused the password
     from urllib.parse import urlsplit

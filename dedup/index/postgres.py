@@ -218,7 +218,8 @@ def _split_url(url: str) -> tuple[str, str, int, str]:
 
 def _cannot_connect(url: str, given: str, conninfo: str, exc: BaseException | str) -> str:
     """Why a first connection failed, one line, with the fix: the server may be down, or up without
-    this URL's database or role, or refuse its password, or the URL may hold a value libpq refuses."""
+    this URL's database or role, or refuse its password or (pg_hba.conf) this user, database and
+    host, or the URL may hold a value libpq refuses."""
     detail = _masked_in(exc if isinstance(exc, str) else _first_line(exc))
 
     def where(user: str) -> str:  # where libpq takes a password from, in its order
@@ -232,6 +233,18 @@ def _cannot_connect(url: str, given: str, conninfo: str, exc: BaseException | st
         user = conninfo_to_dict(conninfo).get("user") or os.environ.get("PGUSER") or getpass.getuser()
         return (f'cannot connect to PostgreSQL at {url}: the server asks for a password for user "{user}" and none '
                 f"was given; give it in {where(user)}")
+    hba = re.search(r'FATAL:\s+(no pg_hba\.conf entry|pg_hba\.conf rejects connection) for host "([^"]*)", '
+                    r'user "([^"]*)", database "([^"]*)"', detail)
+    if hba is not None:
+        verb = "has no line admitting" if hba[1].startswith("no") else "rejects"
+        return (f'cannot connect to PostgreSQL at {url}: the server\'s pg_hba.conf {verb} user "{hba[3]}" to database '
+                f'"{hba[4]}" from host "{hba[2]}"; ask its administrator to admit it (a line in pg_hba.conf, then a '
+                "reload), or connect as another user, from another host or to another database")
+    peer = re.search(r'FATAL:\s+(Peer|Ident) authentication failed for user "(.*)"', detail)
+    if peer is not None:
+        return (f'cannot connect to PostgreSQL at {url}: {peer[1].lower()} authentication failed for user "{peer[2]}": '
+                "the server admits that user only from the operating-system user of that name; run as that user, "
+                "or connect over TCP (host=127.0.0.1 in the URL) with a password")
     missing = re.search(r'FATAL:\s+(database|role) "(.*)" does not exist', detail)
     if missing is not None:
         what, name = missing[1], missing[2]
