@@ -16,7 +16,7 @@ import numpy as np
 from .candidates import stock_hashes
 from .cluster import build_stories, components
 from .credits import wire_credits
-from .engines.local import LocalEngine, read_parallel
+from .engines.local import LocalEngine, pair_costs, read_parallel
 from .errors import InputError
 from .fingerprint import Fingerprint
 from .ingest import IngestOptions
@@ -116,13 +116,15 @@ def scan_documents(
         rep_docs = [docs[i] for i in reps]
         fps = [all_fps[i] for i in reps]
         stock = stock_hashes(fps)
+        cost = None  # each pair alike
         if len(reps) <= ALL_PAIRS_MAX:  # every pair: LSH's proposals are not needed
             local = np.asarray(np.triu_indices(len(reps), 1), dtype=np.int64).T.reshape(-1, 2)
         else:
-            local = engine.candidates(fps).pairs
+            proposed = engine.candidates(fps)
+            local, cost = proposed.pairs, pair_costs(proposed)
         progress("candidates", len(local), len(local))
         pairs = np.asarray(reps, dtype=np.int64)[local] if len(local) else local
-        relations = engine.verify(pairs, stock, lambda done, total: progress("verify", done, total))
+        relations = engine.verify(pairs, stock, lambda done, total: progress("verify", done, total), cost)
         relations += engine.verify(
             np.asarray(dup_links, dtype=np.int64).reshape(-1, 2), stock, lambda done, total: None
         )

@@ -172,6 +172,31 @@ def test_verify_spans_are_contiguous_largest_first(total, workers, batch):
         assert len(spans) < total / batch / 4  # far fewer tasks than batches
 
 
+@pytest.mark.parametrize("workers", [2, 4])
+def test_verify_spans_share_out_the_expected_cost(workers):
+    # the costly pairs (likely relations) cluster at the start of the local order: shared out by
+    # pairs, the first task held 52% of the 20k-article folder's verification
+    rng = np.random.default_rng(7)
+    total, batch = 50_000, 512
+    cost = np.where(np.arange(total) < 8_000, 15.0, 1.0) * rng.uniform(0.8, 1.2, total)
+    spans = local._verify_spans(total, workers, batch, cost)
+    assert [lo for lo, _ in spans] == [0] + [hi for _, hi in spans[:-1]] and spans[-1][1] == total
+    assert all(hi - lo >= batch for lo, hi in spans[:-1])
+    shares = [cost[lo:hi].sum() / cost.sum() for lo, hi in spans]
+    assert max(shares) <= 1.2 / (local.VERIFY_PARTS * workers)  # about a 1/(parts x workers) share at most
+    by_pairs = local._verify_spans(total, workers, batch)
+    assert cost[slice(*by_pairs[0])].sum() / cost.sum() > 2 * max(shares)  # what sharing pairs out gave
+
+
+def test_likely_related_pairs_are_costed_higher():
+    from dedup.candidates import MIN_SHARED_SAMPLES, CandidateSet
+
+    cs = CandidateSet(pairs=np.array([[0, 1], [0, 2], [1, 2], [2, 3]]), verbatim=np.array([True, False, False, False]),
+                      content=np.array([False, True, True, True]),
+                      shared_samples=np.array([0, MIN_SHARED_SAMPLES, MIN_SHARED_SAMPLES - 1, 0], dtype=np.int32))
+    assert local.pair_costs(cs).tolist() == [local.LIKELY_RELATED_COST, local.LIKELY_RELATED_COST, 1.0, 1.0]
+
+
 @pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="the pool forks")
 def test_scan_with_verify_pool_matches_in_process(monkeypatch):
     docs = _verify_corpus()
