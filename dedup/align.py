@@ -456,20 +456,8 @@ def _ids_cached(text: str, zones: tuple[Zone, ...], names: bool = True) -> _Voca
     terms, rows, named = terms[order], rows[order], named[order]
     keep = np.ones(len(terms), dtype=bool)
     keep[1:] = (terms[1:] != terms[:-1]) | (rows[1:] != rows[:-1])
-    rows, named = rows[keep], named[keep]
-    ids = table.ids[terms[keep]]
-    # The distinct ids in increasing order, and each entry's place among them (np.unique,
-    # without its general-purpose steps). Terms that share an id share a column.
-    by_id = np.argsort(ids, kind="stable")
-    sorted_ids = ids[by_id]
-    new_id = np.ones(len(ids), dtype=bool)
-    new_id[1:] = sorted_ids[1:] != sorted_ids[:-1]
-    cols = np.empty(len(ids), dtype=np.int64)
-    cols[by_id] = np.cumsum(new_id) - 1
-    vocab = sorted_ids[new_id]
-    key = np.bincount(cols, minlength=len(vocab)) * 4
-    key[cols[named]] |= 1
-    got = _Vocab(vocab, rows, cols, key)
+    # Terms that share an id share a column (of_ids).
+    got = _Vocab.of_ids(table.ids[terms[keep]], rows[keep], named[keep])
     got.sents = sents
     return got
 
