@@ -341,7 +341,7 @@ def line_keys(lines: list[str]) -> list[str]:
     """Each line as ``_key`` compares it (casefolded, white space collapsed): computed once for
     both the story splitter, which looks for a repeated headline on every line, and the cleaner,
     which looks for copies of the headline."""
-    return [" ".join(ln.casefold().split()) for ln in lines]
+    return list(map(_key, lines))
 
 
 def clean(raw: str, *, title: str | None = None, line_offset: int = 0) -> Cleaned:
