@@ -849,7 +849,7 @@ class Index:
                 tx.put_copy(copy_of.a, keys, fp.sample)
         decision = self._make(doc, rels, sources, added=added, updated=updated, reason_prefix=reason)
         (seq,) = tx.append_audit([self._entry(doc.id, action, decision, client)])
-        return replace(decision, audit_seq=seq, replaced_unrelated=action == "update" and unrelated)
+        return replace(decision, audit_seq=seq, replaced_unrelated=unrelated)
 
     def _unrelated_to_stored(self, tx, doc: Document, fp: Fingerprint) -> bool:
         """Is ``doc`` unrelated to the text indexed under its id (an update that may be another
