@@ -110,7 +110,7 @@ def test_verify_pool_path_matches_in_process(monkeypatch):
     used = _spy_on_pool(monkeypatch)
     real_verify = local.verify
     spans = local._verify_spans(len(pairs), 2, 4)
-    ordered = local._local_order(pairs)
+    ordered = pairs[local._local_permutation(pairs)]
     met: dict[int, set[int]] = {}
     for k, (lo, hi) in enumerate(spans):
         for i in ordered[lo:hi].ravel().tolist():

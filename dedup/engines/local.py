@@ -54,8 +54,8 @@ MIN_PAIRS_FOR_LIVE_POOL = 32
 # Documents per fingerprinting task: up to fingerprint.DOC_BATCH (numpy's best batch size),
 # down to FINGERPRINT_BATCH so that every worker gets several tasks on a small input.
 FINGERPRINT_BATCH = 256
-# Verification tasks are contiguous runs of the pairs in _local_order, largest first: a
-# task's documents are a narrow band, so each worker builds a document's profile and
+# Verification tasks are contiguous runs of the pairs in _local_permutation's order, largest
+# first: a task's documents are a narrow band, so each worker builds a document's profile and
 # sentence data about once. Tasks of VERIFY_BATCH pairs dealt in turn to the workers made
 # both workers prepare the same band (27.5k texts prepared for 16.1k documents on the
 # 20k-article folder). Each task takes 1/(VERIFY_PARTS x workers) of the pairs left (of their
@@ -171,12 +171,6 @@ def pair_costs(cs: CandidateSet) -> np.ndarray:
 def _numbered(job: tuple[Callable, int, Any]) -> tuple[int, Any]:
     fn, k, task = job
     return k, fn(task)
-
-
-def _local_order(pairs: np.ndarray) -> np.ndarray:
-    """The pairs in an order that keeps each document's verification profile cached
-    (``_local_permutation``)."""
-    return pairs[_local_permutation(pairs)] if len(pairs) >= 2 else pairs
 
 
 def _local_permutation(pairs: np.ndarray) -> np.ndarray:
@@ -373,7 +367,7 @@ class LocalEngine:
         total = len(pairs)
         order = _local_permutation(pairs)
         pairs = pairs[order]
-        cost = cost[order] if cost is not None and len(cost) == total else None
+        cost = cost[order] if cost is not None else None
         # Once the pool is up (a big scan), even a small batch is worth spreading over it.
         big = total >= MIN_PAIRS_FOR_POOL or (self._pool is not None and total >= MIN_PAIRS_FOR_LIVE_POOL)
         if big and self._pool is not None:
